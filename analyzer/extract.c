@@ -1,0 +1,372 @@
+/*
+ * extract.c - see extract.h.
+ *
+ * Dispatch order for a member: its path (the bundle layout is exact), then
+ * shell prompts (a pasted session is split into command sections, each
+ * routed by its command), then the shapes of its lines (a paste without
+ * prompts may still mix ps rows, stack frames and mount lines: every
+ * parser whose shape occurs gets the text, and each skips what is not its
+ * own).
+ */
+#include "extract.h"
+#include "classify.h"
+#include "parse.h"
+#include "transcript.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+struct ex {
+    struct lht_facts *f;
+    struct lht_bundle_info *info;
+    lht_err *err;
+};
+
+static int add_piece(struct lht_facts *f, const struct lht_pctx *ctx, enum lht_kind k,
+                     const char *command, long records)
+{
+    struct lht_piece p;
+
+    p.at = lht_pctx_at(ctx, ctx->first_line);
+    p.kind = lht_kind_name(k);
+    p.command = command ? lht_facts_strz(f, command) : NULL;
+    p.records = records;
+    return lht_facts_add_piece(f, &p);
+}
+
+/* Run the parser of kind k; returns records added or LHT_ENOMEM. */
+static long run_parser(struct lht_facts *f, enum lht_kind k, const char *buf, size_t len,
+                       const struct lht_pctx *ctx, const char *command)
+{
+    lht_parse_fn fn = lht_kind_parser(k);
+    int n;
+
+    if (fn == NULL)
+        return 0;
+    n = fn(buf, len, ctx);
+    if (n < 0)
+        return n;
+    if (add_piece(f, ctx, k, command, n) != LHT_OK)
+        return LHT_ENOMEM;
+    return n;
+}
+
+/* Text whose kind is unknown: every kind whose line shapes occur. */
+static long run_sniffed(struct lht_facts *f, const char *buf, size_t len,
+                        const struct lht_pctx *ctx, const char *command, unsigned *kinds_out)
+{
+    unsigned set = lht_classify_content(buf, len);
+    long total = 0;
+    int k;
+
+    /* A mount paste is parsed line by line by the any-shape parser, which
+     * knows all four mount formats; do not also run the specific ones. */
+    const unsigned mounts = (1u << LHT_K_PROC_MOUNTS) | (1u << LHT_K_MOUNT_CMD) |
+                            (1u << LHT_K_MOUNTINFO) | (1u << LHT_K_NFSSTAT);
+    if (set & mounts)
+        set = (set & ~mounts) | (1u << LHT_K_MOUNTS_ANY);
+    *kinds_out = set;
+    for (k = 0; k < LHT_K_COUNT; k++) {
+        long n;
+        if (!(set & (1u << k)))
+            continue;
+        n = run_parser(f, (enum lht_kind)k, buf, len, ctx, command);
+        if (n < 0)
+            return n;
+        total += n;
+    }
+    return total;
+}
+
+struct tctx {
+    struct ex *x;
+    struct lht_pctx base;
+    int sections;
+};
+
+static int on_section(void *ud, const struct lht_section *s)
+{
+    struct tctx *t = ud;
+    struct lht_pctx ctx = t->base;
+    long n;
+    unsigned kinds;
+
+    ctx.first_line = s->body_line;
+    ctx.pid = s->pid;
+    ctx.command = s->command ? lht_facts_strz(t->x->f, s->command) : NULL;
+    if (ctx.node == NULL && s->host != NULL)
+        ctx.node = lht_facts_strz(t->x->f, s->host);
+    if (s->body_len == 0)
+        return LHT_OK;
+    if (s->kind != LHT_K_UNKNOWN)
+        n = run_parser(t->x->f, s->kind, s->body, s->body_len, &ctx, s->command);
+    else
+        n = run_sniffed(t->x->f, s->body, s->body_len, &ctx, s->command, &kinds);
+    if (n < 0)
+        return lht_err_set(t->x->err, LHT_ENOMEM, "%s: out of memory", ctx.member);
+    t->sections++;
+    return LHT_OK;
+}
+
+/* Parse one member's text; returns the kind to record for the member. */
+static int parse_member(struct ex *x, enum lht_kind k, const struct lht_pctx *ctx,
+                        const char *data, size_t len, enum lht_kind *kind_out)
+{
+    long n = 0;
+    unsigned kinds = 0;
+
+    *kind_out = k;
+    if (k == LHT_K_UNKNOWN) {
+        if (lht_transcript_prompts(data, len, 1) > 0) {
+            struct tctx t;
+            int rc;
+            t.x = x;
+            t.base = *ctx;
+            t.sections = 0;
+            rc = lht_transcript_split(data, len, 1, on_section, &t);
+            if (rc != LHT_OK)
+                return rc;
+            *kind_out = LHT_K_TRANSCRIPT;
+            x->info->parsed++;
+            return LHT_OK;
+        }
+        n = run_sniffed(x->f, data, len, ctx, NULL, &kinds);
+        if (kinds == 0)
+            *kind_out = LHT_K_OTHER;
+        else {
+            int b;
+            for (b = 0; b < LHT_K_COUNT; b++)
+                if (kinds & (1u << b)) {
+                    *kind_out = (enum lht_kind)b;
+                    break;
+                }
+        }
+    } else if (lht_kind_parser(k) != NULL) {
+        n = run_parser(x->f, k, data, len, ctx, NULL);
+    }
+    if (n < 0)
+        return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", ctx->member);
+    if (lht_kind_parser(*kind_out) != NULL)
+        x->info->parsed++;
+    return LHT_OK;
+}
+
+static const char *const name_prefixes[] = {"supportbundle_", "longhorn-support-bundle_"};
+
+/* The bundle's own name is its top folder, when it has the real layout. */
+static void learn_name(struct ex *x, const char *path)
+{
+    size_t i, n;
+    const char *slash;
+
+    if (strncmp(x->info->name, "supportbundle_", 14) == 0)
+        return;
+    slash = strchr(path, '/');
+    if (slash == NULL)
+        return;
+    n = (size_t)(slash - path);
+    for (i = 0; i < sizeof name_prefixes / sizeof name_prefixes[0]; i++) {
+        if (strncmp(path, name_prefixes[i], strlen(name_prefixes[i])) == 0 &&
+            n < sizeof x->info->name) {
+            memcpy(x->info->name, path, n);
+            x->info->name[n] = '\0';
+            return;
+        }
+    }
+}
+
+static int want(void *ud, const char *path, long long size)
+{
+    char node[256];
+    long pid;
+    enum lht_kind k = lht_classify_path(path, node, sizeof node, &pid);
+
+    (void)ud;
+    (void)size;
+    return k == LHT_K_UNKNOWN || lht_kind_parser(k) != NULL;
+}
+
+static int on_member(void *ud, const char *path, const char *data, size_t len,
+                     long long size, int truncated)
+{
+    struct ex *x = ud;
+    char node[256];
+    struct lht_pctx ctx;
+    struct lht_member m;
+    enum lht_kind k, recorded;
+    long pid;
+    int rc;
+
+    x->info->members++;
+    learn_name(x, path);
+    k = lht_classify_path(path, node, sizeof node, &pid);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.facts = x->f;
+    ctx.member = lht_facts_strz(x->f, path);
+    ctx.node = node[0] ? lht_facts_strz(x->f, node) : NULL;
+    ctx.first_line = 1;
+    ctx.pid = pid;
+    if (ctx.member == NULL || (node[0] && ctx.node == NULL))
+        return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", path);
+
+    memset(&m, 0, sizeof m);
+    m.at = lht_pctx_at(&ctx, 0);
+    m.size = size;
+    recorded = k;
+    if (data == NULL) {
+        m.status = "skipped";
+    } else {
+        rc = parse_member(x, k, &ctx, data, len, &recorded);
+        if (rc != LHT_OK)
+            return rc;
+        m.status = truncated ? "truncated" : "parsed";
+        if (truncated)
+            m.note = "member larger than --max-member-size; only its head was read";
+    }
+    m.kind = lht_kind_name(recorded);
+    return lht_facts_add_member(x->f, &m);
+}
+
+static void on_warn(void *ud, const char *path, const char *msg)
+{
+    struct ex *x = ud;
+    struct lht_prov at;
+    struct lht_member m;
+    char node[256];
+    long pid;
+
+    lht_classify_path(path, node, sizeof node, &pid);
+    at.member = lht_facts_strz(x->f, path);
+    at.node = node[0] ? lht_facts_strz(x->f, node) : NULL;
+    at.line = 0;
+    if (at.member == NULL)
+        return;
+    memset(&m, 0, sizeof m);
+    m.at = at;
+    m.kind = lht_source_is_archive_name(path) ? "archive" : "unknown";
+    m.size = -1;
+    m.status = "error";
+    m.note = lht_facts_strz(x->f, msg);
+    (void)lht_facts_add_member(x->f, &m);
+    (void)lht_facts_add_note(x->f, &at, "%s", msg);
+}
+
+static const char *const strip_suffixes[] = {".tar.gz", ".tar.xz", ".tar.zst", ".tar.bz2",
+                                             ".tgz", ".zip", ".tar", ".txt", ".log"};
+
+static void default_name(struct lht_bundle_info *info, const char *input)
+{
+    const char *base;
+    size_t n, i;
+
+    n = strlen(input);
+    while (n > 1 && input[n - 1] == '/')
+        n--;
+    base = input;
+    for (i = 0; i < n; i++)
+        if (input[i] == '/')
+            base = input + i + 1;
+    n = (size_t)(input + n - base);
+    for (i = 0; i < sizeof strip_suffixes / sizeof strip_suffixes[0]; i++) {
+        size_t m = strlen(strip_suffixes[i]);
+        if (n > m && strncasecmp(base + n - m, strip_suffixes[i], m) == 0) {
+            n -= m;
+            break;
+        }
+    }
+    if (n >= sizeof info->name)
+        n = sizeof info->name - 1;
+    memcpy(info->name, base, n);
+    info->name[n] = '\0';
+}
+
+/* supportbundle_<uuid>_2025-09-24T07-05-12Z -> 2025-09-24T07:05:12Z */
+static void created_from_name(struct lht_bundle_info *info)
+{
+    const char *u = strrchr(info->name, '_');
+    int Y, M, D, h, m, s;
+    char z;
+
+    if (u == NULL || sscanf(u + 1, "%4d-%2d-%2dT%2d-%2d-%2d%c", &Y, &M, &D, &h, &m, &s, &z) != 7 ||
+        z != 'Z')
+        return;
+    snprintf(info->created_at, sizeof info->created_at, "%04d-%02d-%02dT%02d:%02d:%02dZ", Y, M,
+             D, h, m, s);
+}
+
+/* Facts derived once all members are read. */
+static int finish(struct lht_facts *f, struct lht_bundle_info *info)
+{
+    const char *v;
+    size_t n, i;
+    const struct lht_kv *kvs = lht_facts_kvs(f, &n);
+
+    v = lht_facts_kv_get(f, NULL, "created_at");
+    if (v != NULL)
+        snprintf(info->created_at, sizeof info->created_at, "%s", v);
+    else
+        created_from_name(info);
+    /* The current-longhorn-version Setting is authoritative; the manager
+     * image tag is the fallback (bundle-layout.md §4). */
+    if (lht_facts_kv_get(f, NULL, "longhorn_version") == NULL) {
+        for (i = 0; i < n; i++) {
+            if (kvs[i].at.node == NULL && strcmp(kvs[i].key, "longhorn_version_image") == 0) {
+                struct lht_kv kv = kvs[i];
+                kv.key = "longhorn_version";
+                return lht_facts_add_kv(f, &kv);
+            }
+        }
+    }
+    return LHT_OK;
+}
+
+int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_facts *f,
+                struct lht_bundle_info *info, lht_err *err)
+{
+    struct ex x;
+    struct lht_source_cb cb;
+    int rc;
+
+    memset(info, 0, sizeof *info);
+    rc = lht_classify_init(err);
+    if (rc != LHT_OK)
+        return rc;
+    default_name(info, input);
+    x.f = f;
+    x.info = info;
+    x.err = err;
+    cb.want = want;
+    cb.member = on_member;
+    cb.warn = on_warn;
+    cb.ud = &x;
+    rc = lht_source_walk(input, o, &cb, err);
+    if (rc != LHT_OK) {
+        /* Damage after some members: keep what was read, say why. */
+        if ((rc == LHT_EFORMAT || rc == LHT_ELIMIT) && info->members > 0) {
+            info->partial = 1;
+            snprintf(info->error, sizeof info->error, "%s", err->msg);
+            lht_err_clear(err);
+        } else {
+            return rc;
+        }
+    }
+    return finish(f, info);
+}
+
+int lht_extract_text(struct lht_facts *f, const char *member, const char *data, size_t len,
+                     lht_err *err)
+{
+    struct lht_bundle_info info;
+    struct ex x;
+    int rc;
+
+    memset(&info, 0, sizeof info);
+    rc = lht_classify_init(err);
+    if (rc != LHT_OK)
+        return rc;
+    x.f = f;
+    x.info = &info;
+    x.err = err;
+    return on_member(&x, member, data, len, (long long)len, 0);
+}

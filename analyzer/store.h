@@ -1,0 +1,55 @@
+/*
+ * store.h - stage 4: facts (and later findings) in SQLite.
+ *
+ * The schema is a list of numbered migrations (schema/NNN_*.sql, embedded
+ * in the binary) applied in order under PRAGMA user_version. A bundle is
+ * written in one transaction: on any error nothing of it is stored and
+ * what was stored before is untouched.
+ */
+#ifndef LHT_STORE_H
+#define LHT_STORE_H
+
+#include <sqlite3.h>
+
+#include "err.h"
+#include "facts.h"
+
+struct lht_store;
+
+enum { LHT_STORE_RW = 0, LHT_STORE_RO = 1 };
+
+/* Open (and for RW create + migrate) the database at path. On success
+ * *out owns the connection; close it with lht_store_close(). */
+int lht_store_open(const char *path, int mode, struct lht_store **out, lht_err *err);
+void lht_store_close(struct lht_store *s);
+
+/* The connection, borrowed, for queries. */
+sqlite3 *lht_store_db(struct lht_store *s);
+
+/* Schema version after migration (PRAGMA user_version). */
+int lht_store_version(struct lht_store *s);
+
+struct lht_bundle_meta {
+    const char *name;
+    const char *path;        /* canonical input path; the bundle's key */
+    const char *sha256;      /* or NULL */
+    long long size, mtime;
+    const char *status;      /* "ok", "partial", "failed" */
+    const char *error;       /* or NULL */
+    const char *created_at;  /* or NULL */
+    const char *rules_digest; /* of the ruleset that made the findings, or NULL */
+};
+
+/* Replace whatever was stored for meta->path with this bundle and its
+ * facts (f may be NULL for a failed bundle), in one transaction.
+ * *bundle_id (may be NULL) receives the new row id. */
+int lht_store_put_bundle(struct lht_store *s, const struct lht_bundle_meta *meta,
+                         const struct lht_facts *f, long long *bundle_id, lht_err *err);
+
+/* Record a bundle that could not be read (status "failed"), unless a
+ * readable scan of the same path is already stored: a failed re-scan
+ * never destroys earlier facts. *kept is set to 1 in that case. */
+int lht_store_put_failure(struct lht_store *s, const struct lht_bundle_meta *meta,
+                          int *kept, lht_err *err);
+
+#endif

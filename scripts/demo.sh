@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# First-run demo for a new user on Debian: install the build dependencies,
+# build lhtriage, scan the bundled example (the seed RWX/NFSv4.1 case, as an
+# unpacked bundle folder with the customer's pasted shell session) and show
+# what was found.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! pkg-config --exists libarchive libpcre2-8 sqlite3 yaml-0.1 libcrypto check 2>/dev/null; then
+    sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+    sudo_ apt-get update -qq
+    sudo_ apt-get install -y -qq --no-install-recommends build-essential cmake pkg-config \
+        libarchive-dev libpcre2-dev libsqlite3-dev libyaml-dev libssl-dev check sqlite3 >/dev/null
+fi
+cmake -S . -B build >/dev/null
+cmake --build build -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+db=build/demo.db
+rm -f "$db" "$db-wal" "$db-shm"
+./build/lhtriage scan --db "$db" build/fixtures/seed-rwx-unpacked build/fixtures/seed-rwx.zip
+echo
+echo "== processes in D state"
+./build/lhtriage query --db "$db" \
+  "SELECT bundle, node, pid, stat, substr(command,1,60) AS command, member, line FROM v_processes WHERE stat LIKE 'D%'"
+echo
+echo "== kernel stacks"
+./build/lhtriage query --db "$db" \
+  "SELECT node, pid, depth, symbol, module, line FROM v_stacks WHERE depth < 8 ORDER BY bundle, pid, depth"
+echo
+echo "== NFS mounts"
+./build/lhtriage query --db "$db" \
+  "SELECT DISTINCT node, source, nfs_vers, origin FROM v_mounts WHERE nfs_vers IS NOT NULL"

@@ -1,0 +1,169 @@
+/* check_extract.c - one input to facts end to end (extract.c): the packed
+ * fixture bundles in every container form, transcripts dropped into an
+ * unpacked folder, partial archives. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+#include "testutil.h"
+
+#define SB "supportbundle_5b0a5f3e-2c1d-4f7b-9e8a-1c2d3e4f5a6b_2025-09-24T07-05-12Z"
+#define N1 "testing-jiras-pool1-rm5mw-9dx82"
+
+static struct lht_facts *scan(const char *input, struct lht_bundle_info *info)
+{
+    struct lht_source_opts o;
+    struct lht_facts *f = lht_facts_new();
+    lht_err err;
+    lht_source_defaults(&o);
+    lht_err_clear(&err);
+    ck_assert_msg(lht_extract(input, &o, f, info, &err) == LHT_OK, "%s", err.msg);
+    return f;
+}
+
+static const struct lht_process *find_proc(const struct lht_facts *f, long pid, const char *member_part)
+{
+    size_t n, i;
+    const struct lht_process *p = lht_facts_processes(f, &n);
+    for (i = 0; i < n; i++)
+        if (p[i].pid == pid && (member_part == NULL || strstr(p[i].at.member, member_part)))
+            return &p[i];
+    return NULL;
+}
+
+static const char *const forms[] = {"seed-rwx.zip", "seed-rwx.tar.gz"};
+
+START_TEST(seed_bundle_nested_node_zips)
+{
+    struct lht_bundle_info info;
+    struct lht_facts *f = scan(tu_fixture(forms[_i]), &info);
+    const struct lht_process *p = find_proc(f, 123315, "processes_info");
+    size_t n, i, nfs = 0;
+    const struct lht_mount *mo;
+
+    ck_assert_str_eq(info.name, SB);
+    ck_assert_str_eq(info.created_at, "2025-09-24T07:05:12Z");
+    ck_assert_int_eq(info.partial, 0);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_str_eq(p->stat, "Ds+");
+    ck_assert_str_eq(p->at.node, N1);
+    ck_assert_str_eq(p->at.member, SB "/nodes/" N1 ".zip!" N1 "/hostinfos/processes_info");
+    ck_assert_int_eq(p->at.line, 18);
+    mo = lht_facts_mounts(f, &n);
+    for (i = 0; i < n; i++)
+        if (mo[i].nfs_vers && strcmp(mo[i].nfs_vers, "4.1") == 0 && strcmp(mo[i].at.node, N1) == 0)
+            nfs++;
+    ck_assert_int_eq((int)nfs, 3);
+    ck_assert_str_eq(lht_facts_kv_get(f, N1, "kernel_release"), "6.8.0-51-generic");
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(unpacked_folder_with_transcript)
+{
+    struct lht_bundle_info info;
+    struct lht_facts *f = scan(tu_fixture("seed-rwx-unpacked"), &info);
+    size_t n, i;
+    const struct lht_stack *s = lht_facts_stacks(f, &n);
+    const struct lht_stack *seed = NULL;
+    const struct lht_process *p;
+
+    ck_assert_str_eq(info.name, SB);
+    for (i = 0; i < n; i++)
+        if (s[i].pid == 123315)
+            seed = &s[i];
+    ck_assert_ptr_nonnull(seed);
+    ck_assert_int_eq((int)seed->nframes, 18);
+    ck_assert_str_eq(seed->at.node, N1);   /* from the prompt */
+    ck_assert_str_eq(seed->at.member, SB "/customer-transcript.txt");
+    p = find_proc(f, 123315, "customer-transcript");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(p->at.line, 4);
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(partial_tar_keeps_what_was_read)
+{
+    static char body[300000];
+    struct tu_member m[] = {
+        {"sb/nodes/n1/n1/hostinfos/processes_info",
+         "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\n"
+         "root 7 0.0 0.0 1 1 ? D Jan1 0:00 writer\n", 0},
+        {"sb/zz-filler.bin.txt", body, sizeof body},
+    };
+    char path[300], cut[320];
+    struct lht_bundle_info info;
+    struct lht_source_opts o;
+    struct lht_facts *f = lht_facts_new();
+    lht_err err;
+    FILE *fp;
+    char *buf;
+    long len;
+    size_t i;
+
+    for (i = 0; i < sizeof body; i++)
+        body[i] = (char)('a' + (i * 7919) % 26);
+    snprintf(path, sizeof path, "%s/p.tar.gz", tu_tmpdir());
+    ck_assert_int_eq(tu_write_archive(path, "tar.gz", m, 2), 0);
+    fp = fopen(path, "rb");
+    fseek(fp, 0, SEEK_END);
+    len = ftell(fp);
+    rewind(fp);
+    buf = malloc((size_t)len);
+    ck_assert_int_eq((long)fread(buf, 1, (size_t)len, fp), len);
+    fclose(fp);
+    snprintf(cut, sizeof cut, "%s.cut.tar.gz", path);
+    ck_assert_int_eq(tu_write_file(cut, buf, (size_t)len / 2), 0);
+    free(buf);
+    lht_source_defaults(&o);
+    ck_assert_int_eq(lht_extract(cut, &o, f, &info, &err), LHT_OK);
+    ck_assert_ptr_nonnull(find_proc(f, 7, NULL));
+    ck_assert_str_eq(find_proc(f, 7, NULL)->at.node, "n1");
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(text_without_prompts_is_sniffed)
+{
+    const char *t = "[<0>] nfs_set_open_stateid_locked+0x100/0x380 [nfsv4]\n"
+                    "[<0>] update_open_stateid+0xa0/0x2b0 [nfsv4]\n";
+    struct lht_facts *f = lht_facts_new();
+    lht_err err;
+    size_t n;
+    const struct lht_stack *s;
+    ck_assert_int_eq(lht_extract_text(f, "case/proc/4242/stack", t, strlen(t), &err), LHT_OK);
+    s = lht_facts_stacks(f, &n);
+    ck_assert_int_eq((int)n, 1);
+    ck_assert_int_eq(s[0].pid, 4242);
+    ck_assert_int_eq((int)s[0].nframes, 2);
+    lht_facts_free(f);
+}
+END_TEST
+
+static Suite *extract_suite(void)
+{
+    Suite *s = suite_create("extract");
+    TCase *tc = tcase_create("bundles");
+    tcase_add_loop_test(tc, seed_bundle_nested_node_zips, 0, 2);
+    tcase_add_test(tc, unpacked_folder_with_transcript);
+    tcase_add_test(tc, partial_tar_keeps_what_was_read);
+    tcase_add_test(tc, text_without_prompts_is_sniffed);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    tu_begin();
+    SRunner *sr = srunner_create(extract_suite());
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    tu_end();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,221 @@
+/* check_match.c - rule evaluation on hand-built facts (match.c): levels,
+ * scopes, merging per node, evidence provenance, remediation choice and
+ * placeholder expansion. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match.h"
+#include "rules.h"
+#include "testutil.h"
+
+static struct lht_ruleset *rs;
+static struct lht_matcher *m;
+
+static void setup(void)
+{
+    lht_err err;
+    ck_assert_int_eq(lht_ruleset_load(tu_source("rules"), &rs, &err), LHT_OK);
+    ck_assert_int_eq(lht_matcher_new(rs, &m, &err), LHT_OK);
+}
+
+static void teardown(void)
+{
+    lht_matcher_free(m);
+    lht_ruleset_free(rs);
+}
+
+static const char *N = "node-1";
+static const char *PS = "sb/nodes/node-1.zip!node-1/hostinfos/processes_info";
+static const char *TR = "sb/transcript.txt";
+
+static void add_proc(struct lht_facts *f, long pid, const char *stat, long line)
+{
+    struct lht_process p = {{N, PS, line}, pid, -1, -1, "root", stat, NULL,
+                            "/bin/sh -c while true; do echo x >> /data/index.html; sleep 1; done;"};
+    ck_assert_int_eq(lht_facts_add_process(f, &p), LHT_OK);
+}
+
+static void add_stack(struct lht_facts *f, long pid, const char *const *syms, int n, long line)
+{
+    struct lht_stack s = {{N, TR, line}, pid, NULL, LHT_STACK_PROC, 0, 0};
+    int i;
+    ck_assert_int_eq(lht_facts_begin_stack(f, &s, NULL), LHT_OK);
+    for (i = 0; i < n; i++) {
+        struct lht_frame fr = {line + i, syms[i], "0x1/0x2", "nfsv4", 0};
+        ck_assert_int_eq(lht_facts_add_frame(f, &fr), LHT_OK);
+    }
+}
+
+static void add_mount(struct lht_facts *f, const char *vers)
+{
+    char opts[128];
+    struct lht_mount mo = {{N, "sb/nodes/node-1.zip!node-1/hostinfos/proc_mounts", 4}, LHT_MOUNT_PROC,
+                           "10.43.58.194:/pvc-d09ebc96-88c0-44c1-9e0e-ce9f76f83f4e", "/var/lib/kubelet/x",
+                           "nfs4", NULL, vers};
+    snprintf(opts, sizeof opts, "rw,relatime,vers=%s,softerr", vers);
+    mo.options = lht_facts_strz(f, opts);
+    ck_assert_int_eq(lht_facts_add_mount(f, &mo), LHT_OK);
+}
+
+static void add_kv(struct lht_facts *f, const char *key, const char *value)
+{
+    struct lht_kv kv = {{NULL, "sb/yamls/settings.yaml", 9}, key, value};
+    ck_assert_int_eq(lht_facts_add_kv(f, &kv), LHT_OK);
+}
+
+static void add_sc(struct lht_facts *f, const char *nfsopt)
+{
+    struct lht_object o = {{NULL, "sb/yamls/cluster/storage.k8s.io/v1/storageclasses.yaml", 3},
+                           "StorageClass", NULL, "longhorn-rwx", 0, 0};
+    struct lht_field f1 = {5, "provisioner", "driver.longhorn.io"};
+    struct lht_field f2 = {7, "parameters.nfsOptions", nfsopt};
+    struct lht_field f3 = {8, "parameters.numberOfReplicas", "1"};
+    ck_assert_int_eq(lht_facts_begin_object(f, &o), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_field(f, &f1), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_field(f, &f2), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_field(f, &f3), LHT_OK);
+}
+
+static const char *const seed_frames[] = {"nfs_set_open_stateid_locked", "update_open_stateid",
+                                          "_nfs4_opendata_to_nfs4_state", "_nfs4_open_and_get_state",
+                                          "nfs4_atomic_open", "nfs4_file_open", "do_dentry_open"};
+static const char *const rpc_frames[] = {"rpc_wait_bit_killable", "__rpc_execute",
+                                         "nfs4_run_open_task", "_nfs4_open_and_get_state",
+                                         "nfs4_file_open"};
+
+static const struct lht_finding *only_finding(struct lht_facts *f)
+{
+    size_t n;
+    const struct lht_finding *fi;
+    lht_err err;
+    ck_assert_int_eq(lht_matcher_run(m, f, &err), LHT_OK);
+    fi = lht_facts_findings(f, &n);
+    ck_assert_int_eq((int)n, 1);
+    return fi;
+}
+
+START_TEST(confirmed_with_evidence_and_v40_fix)
+{
+    struct lht_facts *f = lht_facts_new();
+    const struct lht_finding *fi;
+    const struct lht_evidence *ev;
+    size_t n, i;
+    int saw_stack = 0, saw_sibling = 0;
+    add_proc(f, 123312, "Ss+", 17);
+    add_proc(f, 123315, "Ds+", 18);
+    add_stack(f, 123315, seed_frames, 7, 40);
+    add_mount(f, "4.1");
+    add_kv(f, "longhorn_version", "v1.10.1");
+    add_sc(f, "vers=4.1,noresvport,softerr,timeo=600,retrans=5");
+    fi = only_finding(f);
+    ck_assert_str_eq(fi->rule_id, "rwx-nfs4-open-state-hang");
+    ck_assert_str_eq(fi->confidence, "confirmed");
+    ck_assert_int_eq(fi->pid, 123315);
+    ck_assert_str_eq(fi->node, N);
+    ck_assert_ptr_null(fi->next_steps);
+    ck_assert_ptr_nonnull(strstr(fi->remediation, "name: longhorn-rwx-nfs40"));
+    ck_assert_ptr_nonnull(strstr(fi->remediation, "nfsOptions: \"vers=4.0,noresvport,softerr,timeo=600,retrans=5\""));
+    ck_assert_ptr_nonnull(strstr(fi->remediation, "numberOfReplicas: \"1\""));
+    ck_assert_ptr_nonnull(strstr(fi->remediation, "Longhorn v1.10.1"));
+    ev = lht_facts_evidence(f, &n);
+    for (i = fi->first; i < fi->first + fi->nevidence; i++) {
+        if (strcmp(ev[i].signal, "open_state_wait") == 0) {
+            saw_stack = 1;
+            ck_assert_str_eq(ev[i].at.member, TR);
+            ck_assert_int_eq(ev[i].at.line, 40);   /* the nfs_set_open_stateid_locked frame */
+            ck_assert_ptr_nonnull(strstr(ev[i].captures, "wait=nfs_set_open_stateid_locked"));
+        }
+        if (strcmp(ev[i].signal, "sibling_writer") == 0) {
+            saw_sibling = 1;
+            ck_assert_int_eq(ev[i].role, 1);
+            ck_assert_int_eq(ev[i].at.line, 17);
+        }
+    }
+    ck_assert(saw_stack);
+    ck_assert(saw_sibling);
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(old_longhorn_gets_app_level_advice)
+{
+    struct lht_facts *f = lht_facts_new();
+    const struct lht_finding *fi;
+    add_proc(f, 123315, "D", 18);
+    add_stack(f, 123315, seed_frames, 7, 40);
+    add_kv(f, "longhorn_version", "v1.9.2");
+    fi = only_finding(f);
+    ck_assert_ptr_nonnull(strstr(fi->remediation, "cannot mount RWX volumes with\nNFSv4.0"));
+    ck_assert_ptr_null(strstr(fi->remediation, "storageclass_fix"));
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(suspected_merges_pids_per_node)
+{
+    struct lht_facts *f = lht_facts_new();
+    const struct lht_finding *fi;
+    add_proc(f, 101, "D", 2);
+    add_proc(f, 202, "Ds", 3);
+    add_proc(f, 303, "S", 4);
+    add_mount(f, "4.2");
+    fi = only_finding(f);
+    ck_assert_str_eq(fi->confidence, "suspected");
+    ck_assert_str_eq(fi->pids, "101 202");
+    ck_assert_ptr_nonnull(strstr(fi->next_steps, "cat /proc/101/stack\n"));
+    ck_assert_ptr_nonnull(strstr(fi->next_steps, "cat /proc/202/stack\n"));
+    ck_assert_ptr_nonnull(strstr(fi->next_steps, "On node node-1"));
+    ck_assert_ptr_nonnull(strstr(fi->next_steps, "-p 101 202"));
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(lookalikes_do_not_fire)
+{
+    size_t n;
+    lht_err err;
+    struct lht_facts *f = lht_facts_new();
+    add_proc(f, 88412, "D", 2);
+    add_stack(f, 88412, rpc_frames, 5, 10);   /* server not answering */
+    add_mount(f, "4.1");
+    ck_assert_int_eq(lht_matcher_run(m, f, &err), LHT_OK);
+    (void)lht_facts_findings(f, &n);
+    ck_assert_int_eq((int)n, 0);
+    lht_facts_free(f);
+
+    f = lht_facts_new();
+    add_proc(f, 5120, "D", 2);
+    add_mount(f, "4.0");                       /* healthy v4.0 only */
+    ck_assert_int_eq(lht_matcher_run(m, f, &err), LHT_OK);
+    (void)lht_facts_findings(f, &n);
+    ck_assert_int_eq((int)n, 0);
+    lht_facts_free(f);
+}
+END_TEST
+
+static Suite *match_suite(void)
+{
+    Suite *s = suite_create("match");
+    TCase *tc = tcase_create("seed");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, confirmed_with_evidence_and_v40_fix);
+    tcase_add_test(tc, old_longhorn_gets_app_level_advice);
+    tcase_add_test(tc, suspected_merges_pids_per_node);
+    tcase_add_test(tc, lookalikes_do_not_fire);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    tu_begin();
+    SRunner *sr = srunner_create(match_suite());
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    tu_end();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

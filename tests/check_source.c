@@ -1,0 +1,335 @@
+/* check_source.c - archive/folder/loose-file walking (source.c). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "source.h"
+#include "testutil.h"
+
+struct seen {
+    char paths[64][512];
+    char data[64][256];
+    int trunc[64];
+    int skipped[64];
+    int n;
+    int warns;
+    char warn_path[512];
+    char warn_msg[512];
+};
+
+static int on_member(void *ud, const char *path, const char *data, size_t len, long long size,
+                     int truncated)
+{
+    struct seen *s = ud;
+    (void)size;
+    if (s->n < 64) {
+        snprintf(s->paths[s->n], sizeof s->paths[0], "%s", path);
+        snprintf(s->data[s->n], sizeof s->data[0], "%.*s", (int)(len < 255 ? len : 255),
+                 data ? data : "");
+        s->trunc[s->n] = truncated;
+        s->skipped[s->n] = data == NULL;
+    }
+    s->n++;
+    return LHT_OK;
+}
+
+static void on_warn(void *ud, const char *path, const char *msg)
+{
+    struct seen *s = ud;
+    s->warns++;
+    snprintf(s->warn_path, sizeof s->warn_path, "%s", path);
+    snprintf(s->warn_msg, sizeof s->warn_msg, "%s", msg);
+}
+
+static int skip_logs(void *ud, const char *path, long long size)
+{
+    (void)ud;
+    (void)size;
+    return strstr(path, ".log") == NULL;
+}
+
+static int walk(const char *path, struct lht_source_opts *o, struct seen *s, lht_err *err,
+                lht_want_fn want)
+{
+    struct lht_source_opts def;
+    struct lht_source_cb cb = {want, on_member, on_warn, s};
+    if (o == NULL) {
+        lht_source_defaults(&def);
+        o = &def;
+    }
+    memset(s, 0, sizeof *s);
+    lht_err_clear(err);
+    return lht_source_walk(path, o, &cb, err);
+}
+
+static int find(const struct seen *s, const char *path)
+{
+    int i;
+    for (i = 0; i < s->n && i < 64; i++)
+        if (strcmp(s->paths[i], path) == 0)
+            return i;
+    return -1;
+}
+
+static const char *const formats[] = {"zip", "tar.gz", "tar", "tar.xz", "tar.zst"};
+
+START_TEST(flat_archive_all_formats)
+{
+    struct tu_member m[] = {
+        {"bundle/", NULL, 0},
+        {"bundle/a.txt", "hello\n", 0},
+        {"./bundle/b/c.txt", "world\n", 0},
+    };
+    char path[256];
+    struct seen s;
+    lht_err err;
+    snprintf(path, sizeof path, "%s/x.%s", tu_tmpdir(), formats[_i]);
+    ck_assert_int_eq(tu_write_archive(path, formats[_i], m, 3), 0);
+    ck_assert_int_eq(walk(path, NULL, &s, &err, NULL), LHT_OK);
+    ck_assert_int_eq(s.n, 2);
+    ck_assert_str_eq(s.paths[0], "bundle/a.txt");
+    ck_assert_str_eq(s.data[0], "hello\n");
+    ck_assert_str_eq(s.paths[1], "bundle/b/c.txt");
+}
+END_TEST
+
+START_TEST(nested_zip_paths_joined_with_bang)
+{
+    struct tu_member inner[] = {{"n1/hostinfos/hostinfo", "hostname : \n \tn1\n", 0}};
+    char *zbytes;
+    size_t zlen;
+    ck_assert_int_eq(tu_archive_bytes("zip", inner, 1, &zbytes, &zlen), 0);
+    struct tu_member outer[] = {
+        {"sb/metadata.yaml", "bundlename: x\n", 0},
+        {"sb/nodes/n1.zip", zbytes, zlen},
+    };
+    char path[256];
+    struct seen s;
+    lht_err err;
+    snprintf(path, sizeof path, "%s/b.%s", tu_tmpdir(), _i ? "tar.gz" : "zip");
+    ck_assert_int_eq(tu_write_archive(path, _i ? "tar.gz" : "zip", outer, 2), 0);
+    free(zbytes);
+    ck_assert_int_eq(walk(path, NULL, &s, &err, NULL), LHT_OK);
+    ck_assert_int_eq(s.n, 2);
+    int i = find(&s, "sb/nodes/n1.zip!n1/hostinfos/hostinfo");
+    ck_assert_int_ge(i, 0);
+    ck_assert_str_eq(s.data[i], "hostname : \n \tn1\n");
+}
+END_TEST
+
+START_TEST(depth_limit_warns_and_goes_on)
+{
+    struct tu_member l3[] = {{"deep.txt", "deep\n", 0}};
+    char *b3, *b2;
+    size_t n3, n2;
+    ck_assert_int_eq(tu_archive_bytes("zip", l3, 1, &b3, &n3), 0);
+    struct tu_member l2[] = {{"inner.zip", b3, n3}};
+    ck_assert_int_eq(tu_archive_bytes("zip", l2, 1, &b2, &n2), 0);
+    struct tu_member l1[] = {{"mid.zip", b2, n2}, {"top.txt", "top\n", 0}};
+    char path[256];
+    struct seen s;
+    lht_err err;
+    struct lht_source_opts o;
+    snprintf(path, sizeof path, "%s/deep.zip", tu_tmpdir());
+    ck_assert_int_eq(tu_write_archive(path, "zip", l1, 2), 0);
+    free(b3);
+    free(b2);
+    lht_source_defaults(&o);
+    o.max_depth = 2;
+    ck_assert_int_eq(walk(path, &o, &s, &err, NULL), LHT_OK);
+    ck_assert_int_eq(s.n, 1);
+    ck_assert_str_eq(s.paths[0], "top.txt");
+    ck_assert_int_eq(s.warns, 1);
+    ck_assert_str_eq(s.warn_path, "mid.zip!inner.zip");
+    ck_assert_ptr_nonnull(strstr(s.warn_msg, "depth"));
+    o.max_depth = 4;
+    ck_assert_int_eq(walk(path, &o, &s, &err, NULL), LHT_OK);
+    ck_assert_int_ge(find(&s, "mid.zip!inner.zip!deep.txt"), 0);
+}
+END_TEST
+
+START_TEST(member_cap_truncates)
+{
+    char big[10000];
+    memset(big, 'x', sizeof big);
+    big[sizeof big - 1] = '\n';
+    struct tu_member m[] = {{"big.txt", big, sizeof big}};
+    char path[256];
+    struct seen s;
+    lht_err err;
+    struct lht_source_opts o;
+    snprintf(path, sizeof path, "%s/big.zip", tu_tmpdir());
+    ck_assert_int_eq(tu_write_archive(path, "zip", m, 1), 0);
+    lht_source_defaults(&o);
+    o.member_cap = 100;
+    ck_assert_int_eq(walk(path, &o, &s, &err, NULL), LHT_OK);
+    ck_assert_int_eq(s.n, 1);
+    ck_assert_int_eq(s.trunc[0], 1);
+    ck_assert_int_eq((int)strlen(s.data[0]), 100);
+}
+END_TEST
+
+START_TEST(total_cap_is_an_error)
+{
+    char big[5000];
+    memset(big, 'y', sizeof big);
+    struct tu_member m[] = {{"a.txt", big, sizeof big}, {"b.txt", big, sizeof big}};
+    char path[256];
+    struct seen s;
+    lht_err err;
+    struct lht_source_opts o;
+    snprintf(path, sizeof path, "%s/t.tar.gz", tu_tmpdir());
+    ck_assert_int_eq(tu_write_archive(path, "tar.gz", m, 2), 0);
+    lht_source_defaults(&o);
+    o.total_cap = 6000;
+    ck_assert_int_eq(walk(path, &o, &s, &err, NULL), LHT_ELIMIT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "total size cap"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "b.txt"));
+}
+END_TEST
+
+START_TEST(want_filter_skips_data)
+{
+    struct tu_member m[] = {{"x/app.log", "noise\n", 0}, {"x/ps.txt", "PID CMD\n", 0}};
+    char path[256];
+    struct seen s;
+    lht_err err;
+    snprintf(path, sizeof path, "%s/w.zip", tu_tmpdir());
+    ck_assert_int_eq(tu_write_archive(path, "zip", m, 2), 0);
+    ck_assert_int_eq(walk(path, NULL, &s, &err, skip_logs), LHT_OK);
+    ck_assert_int_eq(s.n, 2);
+    ck_assert_int_eq(s.skipped[find(&s, "x/app.log")], 1);
+    ck_assert_int_eq(s.skipped[find(&s, "x/ps.txt")], 0);
+}
+END_TEST
+
+START_TEST(loose_text_and_gzip_text)
+{
+    const char *dir = tu_tmpdir();
+    char path[256];
+    struct seen s;
+    lht_err err;
+    snprintf(path, sizeof path, "%s/stack.txt", dir);
+    ck_assert_int_eq(tu_write_file(path, "[<0>] schedule+0x1/0x2\r\n", 24), 0);
+    ck_assert_int_eq(walk(path, NULL, &s, &err, NULL), LHT_OK);
+    ck_assert_int_eq(s.n, 1);
+    ck_assert_str_eq(s.paths[0], "stack.txt");
+    ck_assert_str_eq(s.data[0], "[<0>] schedule+0x1/0x2\r\n");
+}
+END_TEST
+
+START_TEST(folder_with_node_zip)
+{
+    const char *dir = tu_tmpdir();
+    char path[512];
+    struct tu_member inner[] = {{"n2/logs/dmesg.log", "kern  :warn  : [x] hi\n", 0}};
+    struct seen s;
+    lht_err err;
+    snprintf(path, sizeof path, "%s/nodes", dir);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/nodes/n2.zip", dir);
+    ck_assert_int_eq(tu_write_archive(path, "zip", inner, 1), 0);
+    snprintf(path, sizeof path, "%s/notes.txt", dir);
+    ck_assert_int_eq(tu_write_file(path, "# ps aux\n", 9), 0);
+    ck_assert_int_eq(walk(dir, NULL, &s, &err, NULL), LHT_OK);
+    ck_assert_int_eq(s.n, 2);
+    ck_assert_int_ge(find(&s, "nodes/n2.zip!n2/logs/dmesg.log"), 0);
+    ck_assert_int_ge(find(&s, "notes.txt"), 0);
+}
+END_TEST
+
+START_TEST(bad_inputs_give_one_line_errors)
+{
+    const char *dir = tu_tmpdir();
+    char path[512];
+    struct seen s;
+    lht_err err;
+
+    snprintf(path, sizeof path, "%s/missing.zip", dir);
+    ck_assert_int_eq(walk(path, NULL, &s, &err, NULL), LHT_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "missing.zip"));
+
+    snprintf(path, sizeof path, "%s/empty.zip", dir);
+    ck_assert_int_eq(tu_write_file(path, "", 0), 0);
+    ck_assert_int_eq(walk(path, NULL, &s, &err, NULL), LHT_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "empty"));
+
+    snprintf(path, sizeof path, "%s/blob.bin", dir);
+    ck_assert_int_eq(tu_write_file(path, "\x7f" "ELF\0\0\0\1\2\3", 10), 0);
+    ck_assert_int_eq(walk(path, NULL, &s, &err, NULL), LHT_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "not a support bundle"));
+    ck_assert_ptr_null(strchr(err.msg, '\n'));
+}
+END_TEST
+
+/* A zip cut short: the seekable reader finds no central directory. A
+ * tar.gz cut short yields the members before the cut, then an error. */
+START_TEST(truncated_archives)
+{
+    static char body[200000];
+    struct tu_member m[] = {{"a/first.txt", "first\n", 0}, {"a/second.txt", body, sizeof body}};
+    char path[256], cut[320];
+    struct seen s;
+    lht_err err;
+    FILE *fp;
+    char *buf;
+    long len;
+    int rc;
+
+    for (size_t i = 0; i < sizeof body; i++)
+        body[i] = (char)('a' + (i * 7919) % 26);
+    for (int f = 0; f < 2; f++) {
+        const char *fmt = f ? "tar.gz" : "zip";
+        snprintf(path, sizeof path, "%s/full.%s", tu_tmpdir(), fmt);
+        ck_assert_int_eq(tu_write_archive(path, fmt, m, 2), 0);
+        fp = fopen(path, "rb");
+        fseek(fp, 0, SEEK_END);
+        len = ftell(fp);
+        rewind(fp);
+        buf = malloc((size_t)len);
+        ck_assert_int_eq((long)fread(buf, 1, (size_t)len, fp), len);
+        fclose(fp);
+        snprintf(cut, sizeof cut, "%s.cut.%s", path, fmt);
+        ck_assert_int_eq(tu_write_file(cut, buf, (size_t)(len * 2 / 3)), 0);
+        free(buf);
+        rc = walk(cut, NULL, &s, &err, NULL);
+        if (rc == LHT_OK)   /* libarchive may report damage as a member warning */
+            ck_assert_int_ge(s.warns, 1);
+        else
+            ck_assert_ptr_nonnull(strstr(err.msg, "cut"));
+    }
+}
+END_TEST
+
+static Suite *source_suite(void)
+{
+    Suite *s = suite_create("source");
+    TCase *tc = tcase_create("walk");
+    tcase_add_loop_test(tc, flat_archive_all_formats, 0, 5);
+    tcase_add_loop_test(tc, nested_zip_paths_joined_with_bang, 0, 2);
+    tcase_add_test(tc, depth_limit_warns_and_goes_on);
+    tcase_add_test(tc, member_cap_truncates);
+    tcase_add_test(tc, total_cap_is_an_error);
+    tcase_add_test(tc, want_filter_skips_data);
+    tcase_add_test(tc, loose_text_and_gzip_text);
+    tcase_add_test(tc, folder_with_node_zip);
+    tcase_add_test(tc, bad_inputs_give_one_line_errors);
+    tcase_add_test(tc, truncated_archives);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    tu_begin();
+    SRunner *sr = srunner_create(source_suite());
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    tu_end();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

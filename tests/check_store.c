@@ -1,0 +1,227 @@
+/* check_store.c - migrations, one-transaction bundle writes, views (store.c). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "facts.h"
+#include "store.h"
+#include "testutil.h"
+
+static char dbpath[256];
+
+static void new_db(void)
+{
+    snprintf(dbpath, sizeof dbpath, "%s/t.db", tu_tmpdir());
+}
+
+static long long count(struct lht_store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    long long n = -1;
+    ck_assert_int_eq(sqlite3_prepare_v2(lht_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static char *text(struct lht_store *s, const char *sql)
+{
+    static char buf[1024];
+    sqlite3_stmt *st;
+    buf[0] = '\0';
+    ck_assert_int_eq(sqlite3_prepare_v2(lht_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(buf, sizeof buf, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return buf;
+}
+
+/* A small fact collection shaped like the seed bundle. */
+static struct lht_facts *seed_facts(const char *evil)
+{
+    struct lht_facts *f = lht_facts_new();
+    const char *mem = lht_facts_strz(f, "sb/nodes/n1.zip!n1/hostinfos/processes_info");
+    const char *mmem = lht_facts_strz(f, "sb/nodes/n1.zip!n1/hostinfos/proc_mounts");
+    const char *node = lht_facts_strz(f, "n1");
+    struct lht_member m = {{node, mem, 0}, "ps", 100, "parsed", NULL};
+    struct lht_member m2 = {{node, mmem, 0}, "proc_mounts", 100, "parsed", NULL};
+    struct lht_process p = {{node, mem, 3}, 123315, -1, -1, "root", "Ds+", NULL,
+                            evil ? evil : "/bin/sh -c x"};
+    struct lht_stack s = {{node, mem, 7}, 123315, NULL, LHT_STACK_PROC, 0, 0};
+    struct lht_frame fr1 = {7, "nfs_set_open_stateid_locked", "0x100/0x380", "nfsv4", 0};
+    struct lht_frame fr2 = {8, "update_open_stateid", "0xa0/0x2b0", "nfsv4", 0};
+    struct lht_mount mo = {{node, mmem, 6}, LHT_MOUNT_PROC, "10.43.58.194:/pvc-1", "/mnt", "nfs4",
+                           "rw,relatime,vers=4.1,softerr", "4.1"};
+    struct lht_kv kv = {{NULL, mem, 1}, "longhorn_version", "v1.10.1"};
+    ck_assert_int_eq(lht_facts_add_member(f, &m), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_member(f, &m2), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_process(f, &p), LHT_OK);
+    ck_assert_int_eq(lht_facts_begin_stack(f, &s, NULL), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_frame(f, &fr1), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_frame(f, &fr2), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_mount(f, &mo), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_kv(f, &kv), LHT_OK);
+    return f;
+}
+
+static struct lht_bundle_meta meta(const char *path, const char *status)
+{
+    struct lht_bundle_meta m = {"supportbundle_x", path, NULL, 10, 20, status, NULL, NULL, NULL};
+    return m;
+}
+
+START_TEST(migrates_once)
+{
+    struct lht_store *s;
+    lht_err err;
+    new_db();
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RW, &s, &err), LHT_OK);
+    ck_assert_int_ge(lht_store_version(s), 1);
+    int v = lht_store_version(s);
+    lht_store_close(s);
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RW, &s, &err), LHT_OK);
+    ck_assert_int_eq(lht_store_version(s), v);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM v_bundles"), 0);
+    lht_store_close(s);
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RO, &s, &err), LHT_OK);
+    lht_store_close(s);
+}
+END_TEST
+
+START_TEST(ro_open_errors)
+{
+    struct lht_store *s;
+    lht_err err;
+    char p[300];
+    new_db();
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RO, &s, &err), LHT_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, "t.db"));
+    snprintf(p, sizeof p, "%s.txt", dbpath);
+    tu_write_file(p, "this is not a database, just text that is long enough to matter.....", 69);
+    ck_assert_int_ne(lht_store_open(p, LHT_STORE_RO, &s, &err), LHT_OK);
+    ck_assert_ptr_nonnull(strstr(err.msg, ".txt"));
+    ck_assert_int_ne(lht_store_open(p, LHT_STORE_RW, &s, &err), LHT_OK);
+}
+END_TEST
+
+START_TEST(bundle_facts_fill_views)
+{
+    struct lht_store *s;
+    lht_err err;
+    struct lht_facts *f = seed_facts(NULL);
+    struct lht_bundle_meta m = meta("/tmp/a.zip", "ok");
+    new_db();
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RW, &s, &err), LHT_OK);
+    ck_assert_int_eq(lht_store_put_bundle(s, &m, f, NULL, &err), LHT_OK);
+    ck_assert_str_eq(text(s, "SELECT member || ':' || line || ':' || stat FROM v_processes WHERE pid=123315"),
+                     "sb/nodes/n1.zip!n1/hostinfos/processes_info:3:Ds+");
+    ck_assert_str_eq(text(s, "SELECT group_concat(symbol, ',') FROM (SELECT symbol FROM v_stacks ORDER BY depth)"),
+                     "nfs_set_open_stateid_locked,update_open_stateid");
+    ck_assert_str_eq(text(s, "SELECT nfs_vers || ' ' || node || ' ' || line FROM v_mounts"), "4.1 n1 6");
+    ck_assert_str_eq(text(s, "SELECT value FROM mount_options WHERE key='vers'"), "4.1");
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM mount_options WHERE key='softerr' AND value IS NULL"), 1);
+    ck_assert_str_eq(text(s, "SELECT status FROM v_bundles"), "ok");
+    /* re-scan of the same path replaces, never duplicates */
+    ck_assert_int_eq(lht_store_put_bundle(s, &m, f, NULL, &err), LHT_OK);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM v_bundles"), 1);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM v_processes"), 1);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM members"), 2);
+    lht_store_close(s);
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(failed_rescan_keeps_good_facts)
+{
+    struct lht_store *s;
+    lht_err err;
+    int kept;
+    struct lht_facts *f = seed_facts(NULL);
+    struct lht_bundle_meta m = meta("/tmp/b.zip", "ok");
+    struct lht_bundle_meta bad = meta("/tmp/b.zip", "failed");
+    struct lht_bundle_meta other = meta("/tmp/c.zip", "failed");
+    bad.error = other.error = "truncated zip";
+    new_db();
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RW, &s, &err), LHT_OK);
+    ck_assert_int_eq(lht_store_put_bundle(s, &m, f, NULL, &err), LHT_OK);
+    ck_assert_int_eq(lht_store_put_failure(s, &bad, &kept, &err), LHT_OK);
+    ck_assert_int_eq(kept, 1);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM v_processes"), 1);
+    ck_assert_int_eq(lht_store_put_failure(s, &other, &kept, &err), LHT_OK);
+    ck_assert_int_eq(kept, 0);
+    ck_assert_str_eq(text(s, "SELECT error FROM v_bundles WHERE path='/tmp/c.zip'"), "truncated zip");
+    lht_store_close(s);
+    lht_facts_free(f);
+}
+END_TEST
+
+/* An error half-way through a bundle leaves nothing of it behind and the
+ * earlier scan of the same path intact. */
+START_TEST(write_is_one_transaction)
+{
+    struct lht_store *s;
+    lht_err err;
+    struct lht_facts *f = seed_facts(NULL);
+    struct lht_bundle_meta m = meta("/tmp/d.zip", "ok");
+    new_db();
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RW, &s, &err), LHT_OK);
+    ck_assert_int_eq(lht_store_put_bundle(s, &m, f, NULL, &err), LHT_OK);
+    ck_assert_int_eq(sqlite3_exec(lht_store_db(s),
+                                  "CREATE TEMP TRIGGER boom BEFORE INSERT ON mounts "
+                                  "BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    m.status = "partial";
+    ck_assert_int_eq(lht_store_put_bundle(s, &m, f, NULL, &err), LHT_EDB);
+    ck_assert_ptr_nonnull(strstr(err.msg, "disk full (simulated)"));
+    ck_assert_str_eq(text(s, "SELECT status FROM v_bundles"), "ok");
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM v_mounts"), 1);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM v_processes"), 1);
+    lht_store_close(s);
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(hostile_text_is_data)
+{
+    struct lht_store *s;
+    lht_err err;
+    const char *evil = "x'); DROP TABLE bundles; -- \"|`<script>\x1b[31m";
+    struct lht_facts *f = seed_facts(evil);
+    struct lht_bundle_meta m = meta("/tmp/e.zip", "ok");
+    new_db();
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RW, &s, &err), LHT_OK);
+    ck_assert_int_eq(lht_store_put_bundle(s, &m, f, NULL, &err), LHT_OK);
+    ck_assert_str_eq(text(s, "SELECT command FROM v_processes"), evil);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM bundles"), 1);
+    lht_store_close(s);
+    lht_facts_free(f);
+}
+END_TEST
+
+static Suite *store_suite(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("sqlite");
+    tcase_add_test(tc, migrates_once);
+    tcase_add_test(tc, ro_open_errors);
+    tcase_add_test(tc, bundle_facts_fill_views);
+    tcase_add_test(tc, failed_rescan_keeps_good_facts);
+    tcase_add_test(tc, write_is_one_transaction);
+    tcase_add_test(tc, hostile_text_is_data);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    tu_begin();
+    SRunner *sr = srunner_create(store_suite());
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    tu_end();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,131 @@
+#!/bin/sh
+# cli_test.sh - lhtriage as a user runs it: scans of the packed fixtures
+# fill the views with the right rows; bad input gives one clear line and
+# exit 2 without harming what is stored. Run by ctest (see CMakeLists.txt).
+set -u
+BIN=${LHT_BINARY:?}
+FX=${LHT_FIXTURES:?}
+SRC=${LHT_SOURCE_DIR:?}
+T=$(mktemp -d /tmp/lht-cli-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+DB=$T/t.db
+fails=0 checks=0
+
+ok() { checks=$((checks + 1)); }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*" >&2; }
+# expect_eq NAME GOT WANT
+expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi; }
+q() { "$BIN" query --db "$DB" --csv "$1" | tail -n +2 | tr -d '\r' | sed 's/^"\(.*\)"$/\1/'; }
+
+# --- usage -------------------------------------------------------------
+"$BIN" --help >/dev/null; expect_eq "--help exit" $? 0
+"$BIN" --version | grep -q '^lhtriage [0-9]'; expect_eq "--version" $? 0
+"$BIN" scan --help | grep -q 'usage: lhtriage scan'; expect_eq "scan --help" $? 0
+"$BIN" query --help | grep -q 'usage: lhtriage query'; expect_eq "query --help" $? 0
+"$BIN" frobnicate 2>"$T/err"; expect_eq "unknown command exit" $? 2
+grep -q "^lhtriage: unknown command 'frobnicate'" "$T/err"; expect_eq "unknown command msg" $? 0
+"$BIN" scan --db "$DB" 2>/dev/null; expect_eq "scan without input" $? 2
+
+# --- the seed bundle as a zip: ps + proc_mounts from the nested node zip
+"$BIN" scan --db "$DB" "$FX/seed-rwx.zip" >"$T/out"; expect_eq "scan zip exit" $? 0
+grep -q '^supportbundle_5b0a5f3e-2c1d-4f7b-9e8a-1c2d3e4f5a6b_2025-09-24T07-05-12Z: ok' "$T/out"
+expect_eq "scan summary line" $? 0
+N1=testing-jiras-pool1-rm5mw-9dx82
+SB=supportbundle_5b0a5f3e-2c1d-4f7b-9e8a-1c2d3e4f5a6b_2025-09-24T07-05-12Z
+expect_eq "D process row" "$(q "SELECT node||'|'||pid||'|'||stat||'|'||member||'|'||line FROM v_processes WHERE stat LIKE 'D%'")" \
+  "$N1|123315|Ds+|$SB/nodes/$N1.zip!$N1/hostinfos/processes_info|18"
+expect_eq "nfs mounts from proc_mounts" "$(q "SELECT count(*)||'|'||min(nfs_vers)||'|'||min(fstype) FROM v_mounts WHERE node='$N1' AND nfs_vers IS NOT NULL")" "3|4.1|nfs4"
+expect_eq "no stacks in a bare bundle" "$(q "SELECT count(*) FROM v_stacks")" "0"
+expect_eq "bundle status" "$(q "SELECT status||'|'||(sha256 IS NOT NULL) FROM v_bundles")" "ok|1"
+expect_eq "kernel per node" "$(q "SELECT value FROM v_facts WHERE node='$N1' AND key='kernel_release' LIMIT 1")" "6.8.0-51-generic"
+expect_eq "longhorn version" "$(q "SELECT value FROM v_facts WHERE node IS NULL AND key='longhorn_version'")" "v1.10.1"
+expect_eq "evidence kinds" "$(q "SELECT group_concat(kind, ',') FROM (SELECT DISTINCT kind FROM v_evidence WHERE kind IN ('ps','proc_mounts','hostinfo','kernel_log') ORDER BY kind)")" "hostinfo,kernel_log,proc_mounts,ps"
+
+# --- the same bundle as tar.gz gives the same rows ---------------------
+"$BIN" scan --db "$DB" -q "$FX/seed-rwx.tar.gz"; expect_eq "scan tar.gz exit" $? 0
+expect_eq "tar.gz = zip" "$(q "SELECT group_concat(n, ',') FROM (SELECT count(*) AS n FROM processes GROUP BY bundle_id)")" "29,29"
+
+# --- unpacked folder + pasted transcript: the stack, nfsstat -----------
+"$BIN" scan --db "$DB" -q "$FX/seed-rwx-unpacked"; expect_eq "scan folder exit" $? 0
+B="(SELECT name FROM v_bundles WHERE path LIKE '%seed-rwx-unpacked')"
+BID="(SELECT bundle_id FROM v_bundles WHERE path LIKE '%seed-rwx-unpacked')"
+expect_eq "stack frames of 123315" "$(q "SELECT count(*)||'|'||min(node) FROM v_stacks WHERE pid=123315 AND origin='proc'")" "18|$N1"
+expect_eq "innermost frame" "$(q "SELECT symbol||'|'||module||'|'||line||'|'||member FROM v_stacks WHERE pid=123315 AND depth=0")" \
+  "nfs_set_open_stateid_locked|nfsv4|7|$SB/customer-transcript.txt"
+expect_eq "nfsstat mounts" "$(q "SELECT count(*)||'|'||min(nfs_vers)||'|'||min(line) FROM v_mounts WHERE origin='nfsstat'")" "3|4.1|26"
+expect_eq "transcript ps rows" "$(q "SELECT count(*) FROM v_processes WHERE member LIKE '%customer-transcript.txt'")" "4"
+
+# --- negatives fill the views too ------------------------------------
+"$BIN" scan --db "$DB" -q "$FX/disk-hang.zip" "$FX/nfsv3-client.zip" "$FX/healthy-v40.zip" "$FX/legacy-1.5.zip"
+expect_eq "negatives exit" $? 0
+expect_eq "hung tasks (RHEL 8 syslog)" "$(q "SELECT group_concat(task||':'||pid||':'||blocked_seconds, ',') FROM (SELECT * FROM v_hung_tasks WHERE bundle LIKE '%7c1d2e3f%' ORDER BY line)")" \
+  "jbd2/sdb-8:1187:120,postgres:48211:120"
+expect_eq "hung task trace" "$(q "SELECT count(*) FROM v_stacks s WHERE s.origin='hung_task' AND s.pid=48211 AND symbol='jbd2_log_wait_commit'")" "1"
+expect_eq "nfsv3 mount" "$(q "SELECT nfs_vers||'|'||fstype FROM v_mounts WHERE target='/mnt/backup'")" "3|nfs"
+expect_eq "nfs not responding" "$(q "SELECT count(*) FROM v_kernel_events WHERE kind='nfs_not_responding' AND server='nas01.corp.example'")" "3"
+expect_eq "v4.0 mount" "$(q "SELECT nfs_vers FROM v_mounts WHERE source LIKE '10.43.201.7:%'")" "4.0"
+expect_eq "legacy bundle has no ps" "$(q "SELECT count(*) FROM v_evidence WHERE bundle LIKE 'supportbundle_0a1b2c3d%' AND kind='ps'")" "0"
+
+# --- loose transcripts in other formats -------------------------------
+"$BIN" scan --db "$DB" -q "$SRC/fixtures/transcripts/rhel8-rpc-wait.txt" "$SRC/fixtures/transcripts/sles-healthy-v40.txt"
+expect_eq "loose transcripts exit" $? 0
+expect_eq "rhel header-less ps -eo rows" "$(q "SELECT group_concat(pid||':'||stat||':'||node, ',') FROM v_processes WHERE bundle='rhel8-rpc-wait'")" \
+  "88412:D:ocp-worker-07,88455:D:ocp-worker-07"
+expect_eq "old-style stack" "$(q "SELECT count(*)||'|'||min(node) FROM v_stacks WHERE bundle='rhel8-rpc-wait' AND pid=88412")" "16|ocp-worker-07"
+expect_eq "mount cmd v4.2" "$(q "SELECT nfs_vers||'|'||origin FROM v_mounts WHERE bundle='rhel8-rpc-wait'")" "4.2|mount"
+expect_eq "dmesg -T timed out" "$(q "SELECT count(*) FROM v_kernel_events WHERE bundle='rhel8-rpc-wait' AND kind='nfs_timed_out'")" "2"
+expect_eq "suse ps -ef" "$(q "SELECT count(*)||'|'||min(node) FROM v_processes WHERE bundle='sles-healthy-v40'")" "3|sles-node-b"
+expect_eq "uname -r" "$(q "SELECT value FROM v_facts WHERE bundle='sles-healthy-v40' AND key='kernel_release'")" "5.14.21-150500.55.39-default"
+
+# --- bad input: one line, exit 2, nothing lost --------------------------
+before=$(q "SELECT count(*) FROM processes")
+KEEP="SELECT count(*) FROM processes p JOIN bundles b ON b.id=p.bundle_id WHERE b.path NOT LIKE '%cut.zip'"
+head -c 3000 "$FX/seed-rwx.zip" >"$T/cut.zip"
+"$BIN" scan --db "$DB" "$T/cut.zip" >/dev/null 2>"$T/err"; expect_eq "truncated zip exit" $? 2
+expect_eq "truncated zip: one line" "$(wc -l <"$T/err" | tr -d ' ')" "1"
+grep -q "^lhtriage: .*cut.zip" "$T/err"; expect_eq "error names the file" $? 0
+"$BIN" scan --db "$DB" "$T/nope.zip" 2>"$T/err"; expect_eq "missing file exit" $? 2
+grep -q "nope.zip" "$T/err"; expect_eq "missing file named" $? 0
+: >"$T/empty.zip"
+"$BIN" scan --db "$DB" "$T/empty.zip" 2>"$T/err"; expect_eq "empty file exit" $? 2
+expect_eq "facts intact after bad input" "$(q "$KEEP")" "$before"
+expect_eq "bad bundles recorded" "$(q "SELECT group_concat(status, ',') FROM (SELECT status FROM v_bundles WHERE path LIKE '%cut.zip' OR path LIKE '%empty.zip' ORDER BY path)")" "partial,failed"
+printf 'not a db' >"$T/bad.db"
+"$BIN" query --db "$T/bad.db" "SELECT 1" 2>"$T/err"; expect_eq "bad db exit" $? 2
+"$BIN" query --db "$DB" "DELETE FROM bundles" 2>"$T/err"; expect_eq "query is read-only" $? 2
+expect_eq "still there" "$(q "$KEEP")" "$before"
+"$BIN" query --db "$DB" "SELEC nonsense" 2>"$T/err"; expect_eq "bad sql exit" $? 2
+grep -q "^lhtriage: query: " "$T/err"; expect_eq "bad sql msg" $? 0
+
+# --- rules and findings --------------------------------------------------
+"$BIN" rules list | grep -q '^rwx-nfs4-open-state-hang  *error'; expect_eq "rules list" $? 0
+"$BIN" rules lint >/dev/null; expect_eq "rules lint" $? 0
+"$BIN" rules test >"$T/rt"; expect_eq "rules test exit" $? 0
+grep -q ' 0 failed$' "$T/rt"; expect_eq "rules test summary" $? 0
+S="rwx-nfs4-open-state-hang"
+expect_eq "seed folder: confirmed" "$(q "SELECT confidence||'|'||node||'|'||pid||'|'||severity FROM v_findings WHERE rule_id='$S' AND bundle_id=$BID")" \
+  "confirmed|$N1|123315|error"
+expect_eq "seed zip: suspected" "$(q "SELECT confidence||'|'||pids FROM v_findings f JOIN v_bundles b USING (bundle_id) WHERE rule_id='$S' AND b.path LIKE '%seed-rwx.zip'")" \
+  "suspected|123315"
+expect_eq "confirmed evidence: the stack frame" "$(q "SELECT member||'|'||line FROM v_finding_evidence e JOIN v_findings f USING (finding_id) WHERE f.bundle_id=$BID AND f.rule_id='$S' AND e.signal='open_state_wait'")" \
+  "$SB/customer-transcript.txt|7"
+expect_eq "confirmed evidence: sibling writer" "$(q "SELECT count(*) FROM v_finding_evidence e JOIN v_findings f USING (finding_id) WHERE f.bundle_id=$BID AND e.signal='sibling_writer' AND e.role='supporting'")" "2"
+expect_eq "no seed finding on look-alikes" "$(q "SELECT count(*) FROM v_findings WHERE rule_id='$S' AND bundle NOT LIKE '%5b0a5f3e%' AND bundle NOT LIKE 'seed-node%'")" "0"
+"$BIN" scan --db "$DB" --fail-on error "$FX/seed-rwx-unpacked" >"$T/out"; expect_eq "--fail-on error exit" $? 1
+grep -q "^  error    $S confirmed node=$N1 pid=123315: " "$T/out"; expect_eq "finding line" $? 0
+"$BIN" scan --db "$DB" -q --fail-on critical "$FX/seed-rwx-unpacked"; expect_eq "--fail-on critical exit" $? 0
+"$BIN" scan --db "$DB" --fail-on loud "$FX/seed-rwx-unpacked" 2>/dev/null; expect_eq "--fail-on bad value" $? 2
+mkdir "$T/badrules"
+printf 'id: x\ntitle: t\nseverity: error\ndescription: d\nsubject: process\nsignals:\n  - name: a\n    fact: process\n    field: stat\n    pattern: "(D"\nlevels:\n  - name: c\n    all: [a]\n' >"$T/badrules/x.yaml"
+"$BIN" scan --db "$DB" --rules "$T/badrules" "$FX/seed-rwx.zip" 2>"$T/err"; expect_eq "bad rule exit" $? 2
+grep -q "x.yaml:10:14: signal 'a': bad pattern at offset 2: missing closing parenthesis" "$T/err"; expect_eq "bad rule message" $? 0
+LHTRIAGE_RULES="$T/badrules" "$BIN" rules lint 2>/dev/null; expect_eq "LHTRIAGE_RULES" $? 2
+
+# --- output formats ----------------------------------------------------
+"$BIN" query --db "$DB" --json "SELECT pid, stat FROM v_processes WHERE pid=123315 LIMIT 1" >"$T/j"
+grep -q '"pid": 123315, "stat": "Ds+"' "$T/j"; expect_eq "json row" $? 0
+"$BIN" query --db "$DB" "SELECT 'a'||char(10)||'b' AS x" | tail -1 >"$T/t"
+expect_eq "table escapes newlines" "$(cat "$T/t")" 'a\nb'
+
+echo "$((checks - fails)) passed, $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,41 @@
+/*
+ * testutil.h - helpers shared by the check suites: build small archives
+ * on the fly with libarchive's writer (so hostile shapes need no binary
+ * files in git), temp paths, and the fixture directory from the
+ * environment (set by ctest).
+ */
+#ifndef LHT_TESTUTIL_H
+#define LHT_TESTUTIL_H
+
+#include <stddef.h>
+
+struct tu_member {
+    const char *name;
+    const char *data;   /* NULL: a directory entry */
+    size_t len;         /* 0: strlen(data) */
+};
+
+/* Write members into an archive file. format: "zip", "tar.gz", "tar",
+ * "tar.xz", "tar.zst". Returns 0 on success. */
+int tu_write_archive(const char *path, const char *format, const struct tu_member *m, size_t n);
+
+/* Same, into a malloc'd buffer (*out, *outlen); caller frees. */
+int tu_archive_bytes(const char *format, const struct tu_member *m, size_t n, char **out,
+                     size_t *outlen);
+
+/* Write bytes to a file. */
+int tu_write_file(const char *path, const char *data, size_t len);
+
+/* A fresh temp directory below this run's root (see tu_begin). */
+const char *tu_tmpdir(void);
+
+/* Create the run's temp root before the suite forks; tu_end() removes it
+ * with everything the tests wrote there. */
+void tu_begin(void);
+void tu_end(void);
+
+/* $LHT_FIXTURES/<name> or $LHT_SOURCE_DIR/<name> in a static buffer. */
+const char *tu_fixture(const char *name);
+const char *tu_source(const char *name);
+
+#endif
