@@ -65,12 +65,14 @@ static int lookup_col(const char *s, size_t len, enum col *out)
     return 0;
 }
 
-/* A header line: every token a known column, PID among them. */
-static int parse_header(const char *s, size_t len, struct layout *lay)
+/* A header line: every token a known column, PID among them. lay is
+ * written only on success, so a data row never clobbers the header. */
+static int parse_header(const char *s, size_t len, struct layout *out)
 {
     const char *p = s, *e = s + len, *tok;
     size_t tl;
     int has_pid = 0, upper = 0;
+    struct layout tmp, *lay = &tmp;
 
     lay->n = 0;
     while (lht_tok(&p, e, &tok, &tl)) {
@@ -84,7 +86,10 @@ static int parse_header(const char *s, size_t len, struct layout *lay)
         has_pid |= c == C_PID;
     }
     /* headers are upper case: a row "root 1 ..." never looks like one */
-    return has_pid && lay->n >= 2 && upper > 0;
+    if (!(has_pid && lay->n >= 2 && upper > 0))
+        return 0;
+    *out = tmp;
+    return 1;
 }
 
 /* Columns from the ps command line's -o/-eo/o/--format list. */

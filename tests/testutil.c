@@ -162,3 +162,20 @@ const char *tu_source(const char *name)
 {
     return env_path("LHT_SOURCE_DIR", name);
 }
+
+int tu_parse(lht_parse_fn_t fn, const char *text, long first, const char *node,
+             const char *command, long pid, struct lht_facts **out)
+{
+    struct lht_pctx ctx;
+    struct lht_facts *f = lht_facts_new();
+
+    memset(&ctx, 0, sizeof ctx);
+    ctx.facts = f;
+    ctx.member = lht_facts_strz(f, "t.txt");
+    ctx.node = node ? lht_facts_strz(f, node) : NULL;
+    ctx.first_line = first;
+    ctx.pid = pid;
+    ctx.command = command ? lht_facts_strz(f, command) : NULL;
+    *out = f;
+    return fn(text, strlen(text), &ctx);
+}

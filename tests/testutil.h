@@ -9,6 +9,10 @@
 
 #include <stddef.h>
 
+struct lht_pctx;
+struct lht_facts;
+typedef int (*lht_parse_fn_t)(const char *buf, size_t len, const struct lht_pctx *ctx);
+
 struct tu_member {
     const char *name;
     const char *data;   /* NULL: a directory entry */
@@ -37,5 +41,13 @@ void tu_end(void);
 /* $LHT_FIXTURES/<name> or $LHT_SOURCE_DIR/<name> in a static buffer. */
 const char *tu_fixture(const char *name);
 const char *tu_source(const char *name);
+
+#include "parse.h"
+
+/* Run a parser on a C string as member "t.txt" of node (may be NULL),
+ * starting at line first; returns the parser's result, facts in *out
+ * (caller frees with lht_facts_free). */
+int tu_parse(lht_parse_fn_t fn, const char *text, long first, const char *node,
+             const char *command, long pid, struct lht_facts **out);
 
 #endif

@@ -1,0 +1,151 @@
+/* check_ps.c - ps output in the formats seen in tickets (ext_ps.c). */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* text, ps command (or NULL), expected rows, then one row to check */
+static const struct {
+    const char *name, *text, *command;
+    int rows;
+    long pid, ppid, tid;
+    const char *stat, *user, *wchan, *command_col;
+    long line;
+} cases[] = {
+    {"aux with header", "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
+     "root           1  0.0  0.1 167744 13124 ?        Ss   Sep22   0:41 /sbin/init\n"
+     "root      123315  0.0  0.0   4508  1536 pts/0    Ds+  Sep24   0:12 /bin/sh -c sleep 10; touch /data/index.html\n",
+     NULL, 2, 123315, -1, -1, "Ds+", "root", NULL, "/bin/sh -c sleep 10; touch /data/index.html", 3},
+    {"aux rows after grep, no header",
+     "root      123312  0.1  0.0   4508  1536 pts/0    Ss+  Sep24   1:00 /bin/sh -c x\n"
+     "root      123315  0.0  0.0   4508  1536 pts/0    Ds+  Sep24   0:12 /bin/sh -c x\n"
+     "root     1934740  0.0  0.0   7076  2048 pts/0    S+   06:58   0:00 grep --color=auto echo\n",
+     "ps aux | grep echo", 3, 123315, -1, -1, "Ds+", "root", NULL, "/bin/sh -c x", 2},
+    {"-ef with header", "UID          PID    PPID  C STIME TTY          TIME CMD\n"
+     "root        5120    5101  0 Feb17 ?        00:00:31 /bin/sh -c while true; do echo x; done\n",
+     NULL, 1, 5120, 5101, -1, NULL, "root", NULL, "/bin/sh -c while true; do echo x; done", 2},
+    {"-ef rows, no header",
+     "postgres 48211 48200  0 14:01 ?        00:00:02 postgres: checkpointer\n", "ps -ef | grep post", 1,
+     48211, 48200, -1, NULL, "postgres", NULL, "postgres: checkpointer", 1},
+    {"-elf (F S ... WCHAN)", "F S UID          PID    PPID  C PRI  NI ADDR SZ WCHAN  STIME TTY          TIME CMD\n"
+     "0 D root       88412   88390  0  80   0 - 551234 rpc_wa 08:50 ?     00:00:03 java -jar w.jar\n",
+     NULL, 1, 88412, 88390, -1, "D", "root", "rpc_wa", "java -jar w.jar", 2},
+    {"-eLf threads", "UID          PID    PPID     LWP  C NLWP STIME TTY          TIME CMD\n"
+     "root        9001       1    9007  0   12 10:00 ?        00:00:00 /usr/bin/app --serve\n",
+     NULL, 1, 9001, 1, 9007, NULL, "root", NULL, "/usr/bin/app --serve", 2},
+    {"-eo custom with wchan:32", "    PID STAT WCHAN                            CMD\n"
+     "  45120 D    nfs_set_open_stateid_locked      python3 /app/append_log.py /shared/app.log\n"
+     "      2 S    kthreadd                         [kthreadd]\n",
+     NULL, 2, 45120, -1, -1, "D", NULL, "nfs_set_open_stateid_locked",
+     "python3 /app/append_log.py /shared/app.log", 2},
+    {"-eo rows without header (awk filter), layout from the command",
+     "  88412   88390 D    rpc_wait_bit_killable            java -jar /opt/app/report-writer.jar\n",
+     "ps -eo pid,ppid,stat,wchan:32,cmd | awk '$3 ~ /D/'", 1, 88412, 88390, -1, "D", NULL,
+     "rpc_wait_bit_killable", "java -jar /opt/app/report-writer.jar", 1},
+    {"-eLo pid,tid,stat,wchan,comm", "    PID     TID STAT WCHAN  COMMAND\n"
+     "   7781    7790 Dl   -      java\n",
+     NULL, 1, 7781, -1, 7790, "Dl", NULL, NULL, "java", 2},
+    {"busybox", "PID   USER     TIME  COMMAND\n    1 root      0:00 /sbin/init\n  212 root      0:03 ganesha.nfsd -F\n",
+     NULL, 2, 212, -1, -1, NULL, "root", NULL, "ganesha.nfsd -F", 3},
+    {"ax", "    PID TTY      STAT   TIME COMMAND\n   1201 ?        D      1:02 [nfsd]\n",
+     NULL, 1, 1201, -1, -1, "D", NULL, NULL, "[nfsd]", 2},
+    {"CRLF and kernel thread", "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\r\n"
+     "root 312 0.0 0.0 0 0 ? D< Sep22 0:03 [jbd2/vda1-8]\r\n",
+     NULL, 1, 312, -1, -1, "D<", "root", NULL, "[jbd2/vda1-8]", 2},
+    {"prose and prompts are not rows", "The customer says:\nroot@h:~# ps aux\nnothing here 1 2 3\n\n",
+     NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0},
+};
+
+START_TEST(formats)
+{
+    struct lht_facts *f;
+    size_t n, i;
+    const struct lht_process *p, *row = NULL;
+    int rc = tu_parse(lht_parse_ps, cases[_i].text, 1, "n1", cases[_i].command, -1, &f);
+    ck_assert_msg(rc == cases[_i].rows, "%s: %d rows", cases[_i].name, rc);
+    p = lht_facts_processes(f, &n);
+    ck_assert_int_eq((int)n, cases[_i].rows);
+    for (i = 0; i < n; i++)
+        if (p[i].pid == cases[_i].pid)
+            row = &p[i];
+    if (cases[_i].rows > 0) {
+        ck_assert_msg(row != NULL, "%s: pid %ld missing", cases[_i].name, cases[_i].pid);
+        ck_assert_int_eq(row->ppid, cases[_i].ppid);
+        ck_assert_int_eq(row->tid, cases[_i].tid);
+        if (cases[_i].stat)
+            ck_assert_str_eq(row->stat, cases[_i].stat);
+        if (cases[_i].user)
+            ck_assert_str_eq(row->user, cases[_i].user);
+        if (cases[_i].wchan)
+            ck_assert_str_eq(row->wchan, cases[_i].wchan);
+        else
+            ck_assert_ptr_null(row->wchan);
+        ck_assert_str_eq(row->command, cases[_i].command_col);
+        ck_assert_int_eq(row->at.line, cases[_i].line);
+        ck_assert_str_eq(row->at.node, "n1");
+    }
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(line_numbers_follow_first_line)
+{
+    struct lht_facts *f;
+    size_t n;
+    const struct lht_process *p;
+    ck_assert_int_eq(tu_parse(lht_parse_ps, "root 7 0.0 0.0 1 1 ? D Jan1 0:00 x\n", 41, NULL, NULL, -1, &f), 1);
+    p = lht_facts_processes(f, &n);
+    ck_assert_int_eq(p[0].at.line, 41);
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(hostile_text)
+{
+    static char big[300000];
+    struct lht_facts *f;
+    const char nul[] = "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\n"
+                       "root 9 0.0 0.0 1 1 ? D Jan1 0:00 a\0b\n\xff\xfe garbage\n";
+    memset(big, 'x', sizeof big);
+    ck_assert_int_eq(tu_parse(lht_parse_ps, "", 1, NULL, NULL, -1, &f), 0);
+    lht_facts_free(f);
+    {
+        struct lht_pctx ctx;
+        memset(&ctx, 0, sizeof ctx);
+        f = lht_facts_new();
+        ctx.facts = f;
+        ctx.member = "t";
+        ctx.first_line = 1;
+        ctx.pid = -1;
+        ck_assert_int_eq(lht_parse_ps(big, sizeof big, &ctx), 0);
+        ck_assert_int_eq(lht_parse_ps(nul, sizeof nul - 1, &ctx), 1);
+        /* a header cut short, then a truncated row */
+        ck_assert_int_ge(lht_parse_ps("USER PID %CPU\nroot 1", 20, &ctx), 0);
+        lht_facts_free(f);
+    }
+}
+END_TEST
+
+static Suite *ps_suite(void)
+{
+    Suite *s = suite_create("ps");
+    TCase *tc = tcase_create("formats");
+    tcase_add_loop_test(tc, formats, 0, (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_test(tc, line_numbers_follow_first_line);
+    tcase_add_test(tc, hostile_text);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    tu_begin();
+    SRunner *sr = srunner_create(ps_suite());
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    tu_end();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
