@@ -47,36 +47,28 @@ static int uname_line(const struct lht_pctx *ctx, const char *s, size_t len, lon
     added++;
     hash = memchr(tok[2], '#', (size_t)(e - tok[2]));
     if (hash) {
-        /* the version runs to the machine fields at the end */
-        const char *end = e;
-        const char *arch = NULL;
-        size_t archl = 0;
-        const char *q = hash, *t;
-        size_t l;
-        const char *last[4] = {0};
-        size_t lastl[4] = {0};
-        int cnt = 0;
-        while (lht_tok(&q, e, &t, &l)) {
-            last[cnt % 4] = t;
-            lastl[cnt % 4] = l;
-            cnt++;
-        }
-        /* "... x86_64 x86_64 x86_64 GNU/Linux": first of the trailing three */
-        if (cnt >= 4 && lastl[(cnt - 1) % 4] == 9 && memcmp(last[(cnt - 1) % 4], "GNU/Linux", 9) == 0) {
-            arch = last[(cnt - 4) % 4];
-            archl = lastl[(cnt - 4) % 4];
-            end = arch;
-        } else if (cnt >= 2) {
-            arch = last[(cnt - 1) % 4];
-            archl = lastl[(cnt - 1) % 4];
-            end = arch;
-        }
-        if ((r = kv(ctx, no, "kernel_version", hash, lht_rtrim(hash, (size_t)(end - hash)))) < 0)
+        /* The version runs from '#' to the first machine-name field, which
+         * uname repeats (machine, processor, platform) before the OS. */
+        static const char *const arches[] = {"x86_64", "aarch64", "arm64", "ppc64le", "ppc64",
+                                             "s390x", "i686", "i386", "armv7l", "riscv64"};
+        const char *q = hash, *t, *arch = NULL;
+        size_t l, archl = 0, a;
+        while (arch == NULL && lht_tok(&q, e, &t, &l))
+            for (a = 0; a < sizeof arches / sizeof arches[0]; a++)
+                if (strlen(arches[a]) == l && memcmp(arches[a], t, l) == 0) {
+                    arch = t;
+                    archl = l;
+                    break;
+                }
+        if ((r = kv(ctx, no, "kernel_version", hash,
+                    lht_rtrim(hash, (size_t)((arch ? arch : e) - hash)))) < 0)
             return r;
         added++;
-        if (arch && (r = kv(ctx, no, "arch", arch, archl)) < 0)
-            return r;
-        added += arch != NULL;
+        if (arch) {
+            if ((r = kv(ctx, no, "arch", arch, archl)) < 0)
+                return r;
+            added++;
+        }
     }
     if ((r = kv(ctx, no, "uname", s, lht_rtrim(s, len))) < 0)
         return r;
