@@ -72,8 +72,8 @@ static struct lht_re nfs_re[] = {
     {"^NFS: Server (?<server>\\S+) reports our clientid is in use", 3, NULL},
     {"(?i)lease expired|NFS4ERR_EXPIRED|expired lease", 4, NULL},
     {"nfs4_reclaim_(?:open|locks)_state|Lock reclaim failed|state recovery failed", 5, NULL},
-    {"^NFS: state manager: .*(?:server (?<server>\\S+))?", 6, NULL},
     {"check lease failed on NFSv4 server (?<server>\\S+)", 7, NULL},
+    {"^NFS: state manager: ", 6, NULL},
     {"unhandled error|Couldn't follow remote path|nfs4_discover_server_trunking", 8, NULL},
     {"^NFS: (?:Server|server) (?<server>\\S+) ", 9, NULL},
 };

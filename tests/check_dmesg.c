@@ -1,0 +1,239 @@
+/* check_dmesg.c - kernel logs in every prefix, hung tasks and their traces,
+ * other traces, NFS client messages (ext_dmesg.c). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* One Ubuntu 5.15-style hung-task report; %s is the line prefix. */
+static const char *const report[] = {
+    "INFO: task sh:123315 blocked for more than 120 seconds.",
+    "      Not tainted 5.15.0-105-generic #115-Ubuntu",
+    "\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.",
+    "task:sh              state:D stack:    0 pid:123315 ppid:123300 flags:0x00004002",
+    "Call Trace:",
+    " <TASK>",
+    " __schedule+0x2cd/0x890",
+    " ? nfs_set_open_stateid_locked+0x80/0x380 [nfsv4]",
+    " schedule+0x69/0x110",
+    " nfs_set_open_stateid_locked+0x100/0x380 [nfsv4]",
+    " update_open_stateid+0xa0/0x2b0 [nfsv4]",
+    " _nfs4_open_and_get_state+0x102/0x3d0 [nfsv4]",
+    " RIP: 0033:0x7f3b1c2f5a88",
+    " RSP: 002b:00007ffd1c1c2a08 EFLAGS: 00000246 ORIG_RAX: 0000000000000002",
+    " </TASK>",
+    "nfs: server 10.43.58.194 not responding, still trying",
+    "nfs: server 10.43.58.194 OK",
+};
+
+static const char *const prefixes[] = {
+    "[254210.118302] ",                                              /* dmesg */
+    "[Tue Sep 24 06:58:00 2025] ",                                   /* dmesg -T */
+    "kern  :err   : [Tue Sep 24 06:58:00 2025] ",                    /* dmesg -HTx (bundle) */
+    "Sep 24 06:58:00 testing-jiras kernel: [254210.118302] ",         /* syslog */
+    "Sep 24 06:58:00 testing-jiras kernel: ",                         /* syslog, no stamp */
+    "2025-09-24T06:58:00.118302+00:00 testing-jiras kernel: ",        /* rsyslog RFC 3339 */
+    "Sep 24 06:58:00.118302 testing-jiras kernel: ",                  /* journalctl -k short-precise */
+    "<3>[254210.118302] ",                                           /* dmesg -r */
+};
+
+START_TEST(report_in_every_prefix)
+{
+    char text[8192];
+    size_t i, o = 0, nh, ns, nf, nk;
+    struct lht_facts *f;
+    const struct lht_hung_task *h;
+    const struct lht_stack *s;
+    const struct lht_frame *fr;
+    const struct lht_klog *k;
+
+    text[0] = '\0';
+    for (i = 0; i < sizeof report / sizeof report[0]; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o, "%s%s\n", prefixes[_i], report[i]);
+    ck_assert_int_gt(tu_parse(lht_parse_kernel_log, text, 100, "n1", NULL, -1, &f), 0);
+    h = lht_facts_hung_tasks(f, &nh);
+    s = lht_facts_stacks(f, &ns);
+    fr = lht_facts_frames(f, &nf);
+    k = lht_facts_klogs(f, &nk);
+    ck_assert_int_eq((int)nh, 1);
+    ck_assert_str_eq(h[0].task, "sh");
+    ck_assert_int_eq(h[0].pid, 123315);
+    ck_assert_int_eq(h[0].blocked_seconds, 120);
+    ck_assert_int_eq(h[0].at.line, 100);
+    ck_assert_int_eq((int)ns, 1);
+    ck_assert_int_eq(h[0].stack, 0);
+    ck_assert_int_eq(s[0].origin, LHT_STACK_HUNG_TASK);
+    ck_assert_int_eq(s[0].pid, 123315);
+    ck_assert_int_eq((int)s[0].nframes, 6);
+    ck_assert_str_eq(fr[1].symbol, "nfs_set_open_stateid_locked");
+    ck_assert_int_eq(fr[1].uncertain, 1);
+    ck_assert_str_eq(fr[3].symbol, "nfs_set_open_stateid_locked");
+    ck_assert_int_eq(fr[3].uncertain, 0);
+    ck_assert_str_eq(fr[3].module, "nfsv4");
+    ck_assert_int_eq(fr[3].line, 109);
+    /* hung_task, nfs_not_responding, nfs_ok */
+    ck_assert_int_eq((int)nk, 3);
+    ck_assert_str_eq(k[1].kind, "nfs_not_responding");
+    ck_assert_str_eq(k[1].server, "10.43.58.194");
+    ck_assert_str_eq(k[2].kind, "nfs_ok");
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(rhel7_old_form)
+{
+    const char *t =
+        "Jan 10 03:12:01 node7 kernel: INFO: task java:12345 blocked for more than 120 seconds.\n"
+        "Jan 10 03:12:01 node7 kernel: \"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.\n"
+        "Jan 10 03:12:01 node7 kernel: java            D ffff88103fc93680     0 12345      1 0x00000080\n"
+        "Jan 10 03:12:01 node7 kernel: ffff880fe5a3fc30 0000000000000082 ffff880fe5a3ffd8 0000000000013680\n"
+        "Jan 10 03:12:01 node7 kernel: Call Trace:\n"
+        "Jan 10 03:12:01 node7 kernel: [<ffffffff8163a909>] schedule+0x29/0x70\n"
+        "Jan 10 03:12:01 node7 kernel: [<ffffffffa04f69b4>] rpc_wait_bit_killable+0x24/0xb0 [sunrpc]\n"
+        "Jan 10 03:12:01 node7 kernel: [<ffffffff81638710>] __wait_on_bit+0x60/0x90\n"
+        "Jan 10 03:12:02 node7 systemd: Started Session 5 of user root.\n";
+    struct lht_facts *f;
+    size_t nh, nf;
+    const struct lht_hung_task *h;
+    const struct lht_frame *fr;
+    tu_parse(lht_parse_kernel_log, t, 1, NULL, NULL, -1, &f);
+    h = lht_facts_hung_tasks(f, &nh);
+    fr = lht_facts_frames(f, &nf);
+    ck_assert_int_eq((int)nh, 1);
+    ck_assert_str_eq(h[0].task, "java");
+    ck_assert_str_eq(h[0].when, "Jan 10 03:12:01");
+    ck_assert_int_eq((int)nf, 3);
+    ck_assert_str_eq(fr[1].symbol, "rpc_wait_bit_killable");
+    ck_assert_str_eq(fr[1].module, "sunrpc");
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(comm_with_colon_and_6x_fields)
+{
+    const char *t =
+        "[ 5000.1] INFO: task kworker/u16:2:1234 blocked for more than 245 seconds.\n"
+        "[ 5000.1] task:kworker/u16:2   state:D stack:0     pid:1234  tgid:1234  ppid:2      flags:0x00004000\n"
+        "[ 5000.1] Call Trace:\n"
+        "[ 5000.1]  <TASK>\n"
+        "[ 5000.1]  __schedule+0x3fd/0x1500\n"
+        "[ 5000.1]  </TASK>\n";
+    struct lht_facts *f;
+    size_t nh;
+    const struct lht_hung_task *h;
+    tu_parse(lht_parse_kernel_log, t, 1, NULL, NULL, -1, &f);
+    h = lht_facts_hung_tasks(f, &nh);
+    ck_assert_int_eq((int)nh, 1);
+    ck_assert_str_eq(h[0].task, "kworker/u16:2");
+    ck_assert_int_eq(h[0].pid, 1234);
+    ck_assert_int_eq(h[0].blocked_seconds, 245);
+    ck_assert_int_ge(h[0].stack, 0);
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(warning_trace_is_not_a_hung_task)
+{
+    const char *t =
+        "kern  :warn  : [Tue Sep 24 06:58:00 2025] WARNING: CPU: 2 PID: 7781 at fs/nfs/nfs4state.c:1102 nfs4_copy_open_stateid+0x3b/0x80 [nfsv4]\n"
+        "kern  :warn  : [Tue Sep 24 06:58:00 2025] CPU: 2 PID: 7781 Comm: sh Not tainted 6.8.0-51-generic #52-Ubuntu\n"
+        "kern  :warn  : [Tue Sep 24 06:58:00 2025] Call Trace:\n"
+        "kern  :warn  : [Tue Sep 24 06:58:00 2025]  <TASK>\n"
+        "kern  :warn  : [Tue Sep 24 06:58:00 2025]  nfs4_file_open+0x172/0x2d0 [nfsv4]\n"
+        "kern  :warn  : [Tue Sep 24 06:58:00 2025]  </TASK>\n";
+    struct lht_facts *f;
+    size_t nh, ns, nk;
+    const struct lht_stack *s;
+    const struct lht_klog *k;
+    tu_parse(lht_parse_kernel_log, t, 1, NULL, NULL, -1, &f);
+    (void)lht_facts_hung_tasks(f, &nh);
+    s = lht_facts_stacks(f, &ns);
+    k = lht_facts_klogs(f, &nk);
+    ck_assert_int_eq((int)nh, 0);
+    ck_assert_int_eq((int)ns, 1);
+    ck_assert_int_eq(s[0].origin, LHT_STACK_OTHER);
+    ck_assert_int_eq(s[0].pid, 7781);
+    ck_assert_str_eq(s[0].comm, "sh");
+    ck_assert_str_eq(k[0].kind, "warning");
+    lht_facts_free(f);
+}
+END_TEST
+
+static const struct {
+    const char *line, *kind, *server;
+} nfs[] = {
+    {"[ 1.0] nfs: server nas01.corp.example not responding, still trying", "nfs_not_responding", "nas01.corp.example"},
+    {"[ 1.0] nfs: server 10.43.17.201 not responding, timed out", "nfs_timed_out", "10.43.17.201"},
+    {"[ 1.0] nfs: server 10.43.17.201 OK", "nfs_ok", "10.43.17.201"},
+    {"[ 1.0] NFS: Server 10.43.58.194 reports our clientid is in use", "nfs_clientid_in_use", "10.43.58.194"},
+    {"[ 1.0] NFS: nfs4_reclaim_open_state: Lock reclaim failed!", "nfs_state_recovery", NULL},
+    {"[ 1.0] NFS: state manager: check lease failed on NFSv4 server 10.0.0.5 with error 13", "nfs_lease", "10.0.0.5"},
+};
+
+START_TEST(nfs_messages)
+{
+    struct lht_facts *f;
+    size_t nk;
+    const struct lht_klog *k;
+    tu_parse(lht_parse_kernel_log, nfs[_i].line, 1, NULL, NULL, -1, &f);
+    k = lht_facts_klogs(f, &nk);
+    ck_assert_int_eq((int)nk, 1);
+    ck_assert_str_eq(k[0].kind, nfs[_i].kind);
+    if (nfs[_i].server)
+        ck_assert_str_eq(k[0].server, nfs[_i].server);
+    ck_assert_str_eq(k[0].when, " 1.0");
+    lht_facts_free(f);
+}
+END_TEST
+
+START_TEST(other_programs_and_hostile_text)
+{
+    static char big[200000];
+    struct lht_facts *f;
+    size_t nk;
+    const char t[] = "Sep 24 06:58:00 host myapp[12]: nfs: server 1.2.3.4 not responding, still trying\r\n"
+                     "\0\0INFO: task x:1 blocked\r\n[ 1.0] INFO: task sh:9 blocked for more than 120 seconds.\r\n"
+                     "[ 1.0] Call Trace:\r\n";   /* truncated report */
+    struct lht_pctx ctx;
+    tu_parse(lht_parse_kernel_log, "", 1, NULL, NULL, -1, &f);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.facts = f;
+    ctx.member = "t";
+    ctx.first_line = 1;
+    ctx.pid = -1;
+    ck_assert_int_ge(lht_parse_kernel_log(t, sizeof t - 1, &ctx), 1);
+    (void)lht_facts_klogs(f, &nk);
+    ck_assert_int_eq((int)nk, 1);   /* only the kernel's hung-task line */
+    memset(big, 'A', sizeof big);
+    ck_assert_int_eq(lht_parse_kernel_log(big, sizeof big, &ctx), 0);
+    lht_facts_free(f);
+}
+END_TEST
+
+static Suite *dmesg_suite(void)
+{
+    Suite *s = suite_create("dmesg");
+    TCase *tc = tcase_create("kernel log");
+    tcase_add_loop_test(tc, report_in_every_prefix, 0, (int)(sizeof prefixes / sizeof prefixes[0]));
+    tcase_add_test(tc, rhel7_old_form);
+    tcase_add_test(tc, comm_with_colon_and_6x_fields);
+    tcase_add_test(tc, warning_trace_is_not_a_hung_task);
+    tcase_add_loop_test(tc, nfs_messages, 0, (int)(sizeof nfs / sizeof nfs[0]));
+    tcase_add_test(tc, other_programs_and_hostile_text);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    tu_begin();
+    SRunner *sr = srunner_create(dmesg_suite());
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    tu_end();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
