@@ -666,6 +666,24 @@ const struct lht_rule *lht_ruleset_rule(const struct lht_ruleset *rs, size_t i)
     return i < rs->n ? &rs->rules[i] : NULL;
 }
 const char *lht_ruleset_digest(const struct lht_ruleset *rs) { return rs->digest; }
+
+size_t lht_ruleset_jit_count(const struct lht_ruleset *rs, size_t *total)
+{
+    size_t i, jit = 0, all = 0;
+    int j;
+
+    for (i = 0; i < rs->n; i++)
+        for (j = 0; j < rs->rules[i].nsignals; j++) {
+            size_t sz = 0;
+            if (rs->rules[i].signals[j].re == NULL)
+                continue;
+            all++;
+            if (pcre2_pattern_info(rs->rules[i].signals[j].re, PCRE2_INFO_JITSIZE, &sz) == 0 && sz > 0)
+                jit++;
+        }
+    *total = all;
+    return jit;
+}
 const char *lht_rule_id(const struct lht_rule *r) { return r->id; }
 const char *lht_rule_title(const struct lht_rule *r) { return r->title; }
 const char *lht_rule_file(const struct lht_rule *r) { return r->file; }

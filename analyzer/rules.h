@@ -28,6 +28,10 @@ void lht_ruleset_free(struct lht_ruleset *rs);
 
 size_t lht_ruleset_count(const struct lht_ruleset *rs);
 const struct lht_rule *lht_ruleset_rule(const struct lht_ruleset *rs, size_t i);
+/* Patterns compiled (total) and how many of them JIT-compiled: a silent
+ * fall-back to the interpreter shows up here. */
+size_t lht_ruleset_jit_count(const struct lht_ruleset *rs, size_t *total);
+
 /* Digest of all rule files, so a scan can tell which rules produced it. */
 const char *lht_ruleset_digest(const struct lht_ruleset *rs);
 

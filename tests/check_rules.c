@@ -137,6 +137,12 @@ START_TEST(shipped_examples_pass)
         }
     }
     ck_assert_int_ge((int)total, 10);
+    {
+        /* every shipped pattern runs JIT-compiled, none silently interpreted */
+        size_t all, jit = lht_ruleset_jit_count(rs, &all);
+        ck_assert_int_gt((int)all, 20);
+        ck_assert_int_eq((int)jit, (int)all);
+    }
     lht_matcher_free(m);
     lht_ruleset_free(rs);
 }
