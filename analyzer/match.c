@@ -9,6 +9,7 @@
  * subjects of one node into one finding that names all their pids.
  */
 #include "match.h"
+#include "strbuf.h"
 #include "re.h"
 #include "rules_private.h"
 
@@ -18,50 +19,6 @@
 #include <string.h>
 
 #define MAX_EV_PER_SIGNAL 8
-
-struct sb {
-    char *p;
-    size_t len, cap;
-};
-
-static int sb_putn(struct sb *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        char *np;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        np = realloc(b->p, cap);
-        if (np == NULL)
-            return -1;
-        b->p = np;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return 0;
-}
-
-static int sb_puts(struct sb *b, const char *s)
-{
-    return sb_putn(b, s, strlen(s));
-}
-
-static int sb_printf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int sb_printf(struct sb *b, const char *fmt, ...)
-{
-    char tmp[1024];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return -1;
-    return sb_putn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
 
 /* A fact reference: kind + index into its lht_facts array. */
 struct ref {
@@ -82,7 +39,7 @@ struct pend {
     int level;
     const char *node;
     long pid;
-    struct sb pids;
+    struct lht_sb pids;
     struct lht_evidence *ev;
     size_t nev, cap;
 };
@@ -90,8 +47,8 @@ struct pend {
 struct lht_matcher {
     const struct lht_ruleset *rs;
     pcre2_match_data *md;
-    struct sb field;        /* scratch: joined frames, rendered text */
-    struct sb text;         /* scratch: expansions */
+    struct lht_sb field;        /* scratch: joined frames, rendered text */
+    struct lht_sb text;         /* scratch: expansions */
     struct sigres *res;     /* per signal of the current rule */
     int nres;
     struct pend *pend;
@@ -214,7 +171,7 @@ static const char *join_frames(struct lht_matcher *m, const struct lht_facts *f,
         return "";
     for (j = 0; j < st[s].nframes && st[s].first + j < nfr; j++) {
         const char *sym = fr[st[s].first + j].symbol;
-        if (sb_puts(&m->field, sym ? sym : "?") || sb_puts(&m->field, "\n"))
+        if (lht_sb_puts(&m->field, sym ? sym : "?") || lht_sb_puts(&m->field, "\n"))
             return NULL;
     }
     return m->field.p ? m->field.p : "";
@@ -241,7 +198,7 @@ static const char *fact_field(struct lht_matcher *m, const struct lht_facts *f, 
         if (strcmp(field, "pid") == 0) {
             snprintf(num, sizeof num, "%ld", p->pid);
             m->field.len = 0;
-            return sb_puts(&m->field, num) ? NULL : m->field.p;
+            return lht_sb_puts(&m->field, num) ? NULL : m->field.p;
         }
         return NULL;
     }
@@ -297,13 +254,13 @@ static const char *fact_field(struct lht_matcher *m, const struct lht_facts *f, 
 static const char *render(struct lht_matcher *m, const struct lht_facts *f, int kind, size_t i)
 {
     size_t n;
-    struct sb *b = &m->text;
+    struct lht_sb *b = &m->text;
 
     b->len = 0;
     switch (kind) {
     case LHT_FK_PROCESS: {
         const struct lht_process *p = &lht_facts_processes(f, &n)[i];
-        sb_printf(b, "%s %ld %s %s", p->user ? p->user : "-", p->pid, p->stat ? p->stat : "-",
+        lht_sb_printf(b, "%s %ld %s %s", p->user ? p->user : "-", p->pid, p->stat ? p->stat : "-",
                   p->command ? p->command : "");
         break;
     }
@@ -313,7 +270,7 @@ static const char *render(struct lht_matcher *m, const struct lht_facts *f, int 
         const struct lht_frame *fr = lht_facts_frames(f, &nfr);
         for (j = 0; j < s->nframes && s->first + j < nfr; j++) {
             const struct lht_frame *x = &fr[s->first + j];
-            sb_printf(b, "%s%s%s%s%s%s%s\n", x->uncertain ? "? " : "", x->symbol ? x->symbol : "?",
+            lht_sb_printf(b, "%s%s%s%s%s%s%s\n", x->uncertain ? "? " : "", x->symbol ? x->symbol : "?",
                       x->offset ? "+" : "", x->offset ? x->offset : "", x->module ? " [" : "",
                       x->module ? x->module : "", x->module ? "]" : "");
         }
@@ -321,31 +278,31 @@ static const char *render(struct lht_matcher *m, const struct lht_facts *f, int 
     }
     case LHT_FK_MOUNT: {
         const struct lht_mount *mo = &lht_facts_mounts(f, &n)[i];
-        sb_printf(b, "%s on %s type %s (%s)", mo->source ? mo->source : "?",
+        lht_sb_printf(b, "%s on %s type %s (%s)", mo->source ? mo->source : "?",
                   mo->target ? mo->target : "?", mo->fstype ? mo->fstype : "?",
                   mo->options ? mo->options : "");
         break;
     }
     case LHT_FK_HUNG_TASK: {
         const struct lht_hung_task *h = &lht_facts_hung_tasks(f, &n)[i];
-        sb_printf(b, "INFO: task %s:%ld blocked for more than %ld seconds.", h->task ? h->task : "?",
+        lht_sb_printf(b, "INFO: task %s:%ld blocked for more than %ld seconds.", h->task ? h->task : "?",
                   h->pid, h->blocked_seconds);
         break;
     }
     case LHT_FK_KERNEL_EVENT: {
         const struct lht_klog *k = &lht_facts_klogs(f, &n)[i];
-        sb_printf(b, "%s%s%s", k->when ? k->when : "", k->when ? " " : "", k->text ? k->text : "");
+        lht_sb_printf(b, "%s%s%s", k->when ? k->when : "", k->when ? " " : "", k->text ? k->text : "");
         break;
     }
     case LHT_FK_KV: {
         const struct lht_kv *kv = &lht_facts_kvs(f, &n)[i];
-        sb_printf(b, "%s: %s", kv->key, kv->value ? kv->value : "");
+        lht_sb_printf(b, "%s: %s", kv->key, kv->value ? kv->value : "");
         break;
     }
     case LHT_FK_K8S: {
         const struct lht_field *fl = &lht_facts_fields(f, &n)[i];
         const struct lht_object *o = &lht_facts_objects(f, &n)[m->field_obj[i]];
-        sb_printf(b, "%s/%s %s: %s", o->kind ? o->kind : "?", o->name ? o->name : "?",
+        lht_sb_printf(b, "%s/%s %s: %s", o->kind ? o->kind : "?", o->name ? o->name : "?",
                   fl->path ? fl->path : "?", fl->value ? fl->value : "");
         break;
     }
@@ -428,7 +385,7 @@ static const char *captures_of(struct lht_matcher *m, const struct lht_signal *s
     uint32_t count, size, k;
     PCRE2_SPTR table;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-    struct sb b = {NULL, 0, 0};
+    struct lht_sb b = LHT_SB_INIT;
     const char *out;
 
     if (pcre2_pattern_info(s->re, PCRE2_INFO_NAMECOUNT, &count) != 0 || count == 0)
@@ -441,9 +398,9 @@ static const char *captures_of(struct lht_matcher *m, const struct lht_signal *s
         if ((uint32_t)num >= pcre2_get_ovector_count(m->md) || ov[2 * num] == PCRE2_UNSET)
             continue;
         if (b.len)
-            sb_puts(&b, "; ");
-        sb_printf(&b, "%s=", (const char *)e + 2);
-        sb_putn(&b, subj + ov[2 * num], ov[2 * num + 1] - ov[2 * num]);
+            lht_sb_puts(&b, "; ");
+        lht_sb_printf(&b, "%s=", (const char *)e + 2);
+        lht_sb_putn(&b, subj + ov[2 * num], ov[2 * num + 1] - ov[2 * num]);
     }
     out = b.p ? lht_facts_strz(f, b.p) : NULL;
     free(b.p);
@@ -610,44 +567,45 @@ static int collect(struct lht_matcher *m, struct lht_facts *f, struct pend *p,
 /* {storageclass_fix}: the customer's own Longhorn StorageClass(es), as a
  * new StorageClass with nfsOptions pinned to vers=4.0 (parameters of an
  * existing StorageClass cannot be edited in place). */
-static void yaml_quote(struct sb *b, const char *v)
+static void yaml_quote(struct lht_sb *b, const char *v)
 {
-    sb_puts(b, "\"");
+    lht_sb_puts(b, "\"");
     for (; v && *v; v++) {
         unsigned char c = (unsigned char)*v;
         if (c == '"' || c == '\\')
-            sb_printf(b, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            sb_printf(b, "\\x%02x", c);
+            lht_sb_printf(b, "\\%c", c);
+        /* a backtick could close the markdown fence the YAML is shown in */
+        else if (c < 0x20 || c == 0x7f || c == '`')
+            lht_sb_printf(b, "\\x%02x", c);
         else
-            sb_putn(b, v, 1);
+            lht_sb_putn(b, v, 1);
     }
-    sb_puts(b, "\"");
+    lht_sb_puts(b, "\"");
 }
 
-static void nfs40_options(struct sb *b, const char *opts)
+static void nfs40_options(struct lht_sb *b, const char *opts)
 {
     const char *p = opts;
     int first = 1;
 
-    sb_puts(b, "vers=4.0");
+    lht_sb_puts(b, "vers=4.0");
     while (p && *p) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         if (len && strncmp(p, "vers=", 5) != 0 && strncmp(p, "nfsvers=", 8) != 0 &&
             strncmp(p, "minorversion=", 13) != 0) {
-            sb_puts(b, ",");
-            sb_putn(b, p, len);
+            lht_sb_puts(b, ",");
+            lht_sb_putn(b, p, len);
         }
         first = 0;
         p = comma ? comma + 1 : NULL;
     }
     (void)first;
     if (opts == NULL)
-        sb_puts(b, ",noresvport,softerr,timeo=600,retrans=5");
+        lht_sb_puts(b, ",noresvport,softerr,timeo=600,retrans=5");
 }
 
-static void storageclass_fix(struct lht_matcher *m, const struct lht_facts *f, struct sb *out)
+static void storageclass_fix(struct lht_matcher *m, const struct lht_facts *f, struct lht_sb *out)
 {
     size_t no, nf, i, j;
     const struct lht_object *o = lht_facts_objects(f, &no);
@@ -677,40 +635,40 @@ static void storageclass_fix(struct lht_matcher *m, const struct lht_facts *f, s
             continue;
         if (!has_nfsopt)
             continue;
-        sb_printf(out, "%skind: StorageClass\napiVersion: storage.k8s.io/v1\nmetadata:\n  name: ",
+        lht_sb_printf(out, "%skind: StorageClass\napiVersion: storage.k8s.io/v1\nmetadata:\n  name: ",
                   emitted ? "---\n" : "");
-        sb_puts(out, o[i].name ? o[i].name : "longhorn-rwx");
-        sb_puts(out, "-nfs40\nprovisioner: driver.longhorn.io\n");
+        lht_sb_puts(out, o[i].name ? o[i].name : "longhorn-rwx");
+        lht_sb_puts(out, "-nfs40\nprovisioner: driver.longhorn.io\n");
         for (j = 0; j < o[i].nfields && o[i].first + j < nf; j++) {
             const struct lht_field *x = &fl[o[i].first + j];
             if (x->path && (strcmp(x->path, "reclaimPolicy") == 0 ||
                             strcmp(x->path, "volumeBindingMode") == 0 ||
                             strcmp(x->path, "allowVolumeExpansion") == 0)) {
-                sb_printf(out, "%s: ", x->path);
+                lht_sb_printf(out, "%s: ", x->path);
                 yaml_quote(out, x->value);
-                sb_puts(out, "\n");
+                lht_sb_puts(out, "\n");
             }
         }
-        sb_puts(out, "parameters:\n");
+        lht_sb_puts(out, "parameters:\n");
         for (j = 0; j < o[i].nfields && o[i].first + j < nf; j++) {
             const struct lht_field *x = &fl[o[i].first + j];
             if (x->path == NULL || strncmp(x->path, "parameters.", 11) != 0)
                 continue;
-            sb_printf(out, "  %s: ", x->path + 11);
+            lht_sb_printf(out, "  %s: ", x->path + 11);
             if (strcmp(x->path, "parameters.nfsOptions") == 0) {
-                struct sb v = {NULL, 0, 0};
+                struct lht_sb v = LHT_SB_INIT;
                 nfs40_options(&v, x->value);
                 yaml_quote(out, v.p);
                 free(v.p);
             } else {
                 yaml_quote(out, x->value);
             }
-            sb_puts(out, "\n");
+            lht_sb_puts(out, "\n");
         }
         emitted = 1;
     }
     if (!emitted)
-        sb_puts(out, "kind: StorageClass\napiVersion: storage.k8s.io/v1\nmetadata:\n"
+        lht_sb_puts(out, "kind: StorageClass\napiVersion: storage.k8s.io/v1\nmetadata:\n"
                      "  name: longhorn-rwx-nfs40\nprovisioner: driver.longhorn.io\n"
                      "allowVolumeExpansion: true\nreclaimPolicy: Delete\nvolumeBindingMode: Immediate\n"
                      "parameters:\n  numberOfReplicas: \"3\"\n  staleReplicaTimeout: \"2880\"\n"
@@ -721,7 +679,7 @@ static void storageclass_fix(struct lht_matcher *m, const struct lht_facts *f, s
 static const char *expand(struct lht_matcher *m, struct lht_facts *f, const char *tmpl,
                           const struct pend *p)
 {
-    struct sb out = {NULL, 0, 0};
+    struct lht_sb out = LHT_SB_INIT;
     const char *line = tmpl, *res;
 
     while (line && *line) {
@@ -749,10 +707,10 @@ static const char *expand(struct lht_matcher *m, struct lht_facts *f, const char
                 char key[64];
                 const char *val = NULL;
                 if (open == NULL || close == NULL || (size_t)(close - open) >= sizeof key) {
-                    sb_putn(&out, s, (size_t)(e - s));
+                    lht_sb_putn(&out, s, (size_t)(e - s));
                     break;
                 }
-                sb_putn(&out, s, (size_t)(open - s));
+                lht_sb_putn(&out, s, (size_t)(open - s));
                 memcpy(key, open + 1, (size_t)(close - open - 1));
                 key[close - open - 1] = '\0';
                 if (strcmp(key, "pid") == 0)
@@ -762,9 +720,9 @@ static const char *expand(struct lht_matcher *m, struct lht_facts *f, const char
                 else if (strcmp(key, "node") == 0)
                     val = p->node ? p->node : "<node>";
                 else if (strcmp(key, "storageclass_fix") == 0) {
-                    struct sb sc = {NULL, 0, 0};
+                    struct lht_sb sc = LHT_SB_INIT;
                     storageclass_fix(m, f, &sc);
-                    sb_puts(&out, sc.p ? sc.p : "");
+                    lht_sb_puts(&out, sc.p ? sc.p : "");
                     free(sc.p);
                     val = "";
                 } else if ((val = lht_facts_kv_get(f, p->node, key)) == NULL &&
@@ -772,9 +730,9 @@ static const char *expand(struct lht_matcher *m, struct lht_facts *f, const char
                     val = NULL;
                 }
                 if (val)
-                    sb_puts(&out, val);
+                    lht_sb_puts(&out, val);
                 else
-                    sb_putn(&out, open, (size_t)(close - open + 1));
+                    lht_sb_putn(&out, open, (size_t)(close - open + 1));
                 s = close + 1;
             }
         } while (per_pid && *pp);
@@ -849,7 +807,7 @@ static int eval_subject(struct lht_matcher *m, const struct lht_rule *r, struct 
     p = pend_for(m, lv, sub->node, sub->pid, r->levels[lv].merge_node);
     if (p == NULL)
         return LHT_ENOMEM;
-    if (sub->pid >= 0 && sb_printf(&p->pids, "%s%ld", p->pids.len ? " " : "", sub->pid) != 0)
+    if (sub->pid >= 0 && lht_sb_printf(&p->pids, "%s%ld", p->pids.len ? " " : "", sub->pid) != 0)
         return LHT_ENOMEM;
     for (k = 0; k < r->levels[lv].cond.nall; k++)
         if ((rc = collect(m, f, p, r, r->levels[lv].cond.all[k], 0)) != LHT_OK)
