@@ -157,6 +157,7 @@ struct lht_finding {
     const char *pids;     /* all pids the finding names, "123315 4711" */
     const char *remediation; /* expanded text chosen for this bundle */
     const char *next_steps;  /* expanded commands, or NULL */
+    const char *refs;     /* the rule's reference URLs, one per line, or NULL */
     size_t first, nevidence; /* its evidence in lht_facts_evidence() */
 };
 

@@ -780,6 +780,14 @@ static int flush(struct lht_matcher *m, const struct lht_rule *r, struct lht_fac
         fi.remediation = choose_remedy(m, r, f, p);
         /* Next steps matter when the evidence is not yet conclusive. */
         fi.next_steps = r->next_steps && p->level > 0 ? expand(m, f, r->next_steps, p) : NULL;
+        if (r->nrefs > 0) {
+            struct lht_sb refs = LHT_SB_INIT;
+            int k2;
+            for (k2 = 0; k2 < r->nrefs; k2++)
+                lht_sb_printf(&refs, "%s%s", k2 ? "\n" : "", r->refs[k2]);
+            fi.refs = lht_facts_strz(f, lht_sb_str(&refs));
+            lht_sb_free(&refs);
+        }
         if (lht_facts_add_finding(f, &fi) != LHT_OK)
             return LHT_ENOMEM;
         for (k = 0; k < p->nev; k++)

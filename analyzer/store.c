@@ -183,7 +183,8 @@ static const char *const sql_text[S_COUNT] = {
     [S_NOTE] = "INSERT INTO notes (bundle_id, member_id, node, line, message) "
                "VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_FINDING] = "INSERT INTO findings (bundle_id, rule_id, severity, confidence, node, pid, pids, "
-                  "title, remediation, next_steps) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                  "title, remediation, next_steps, refs) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [S_EVIDENCE] = "INSERT INTO finding_evidence (finding_id, seq, signal, fact, member_id, node, "
                    "line, text, matched, captures, role) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -529,6 +530,7 @@ static int put_facts(struct writer *w, const struct lht_facts *f)
         bind_text(st, 8, fi[i].title);
         bind_text(st, 9, fi[i].remediation);
         bind_text(st, 10, fi[i].next_steps);
+        bind_text(st, 11, fi[i].refs);
         if (step(w, S_FINDING) != LHT_OK)
             goto done;
         fid = sqlite3_last_insert_rowid(w->s->db);
