@@ -25,6 +25,9 @@ struct lht_cmd {
 /* "lhtriage: " + message on stderr, one line. */
 void lht_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Bundle text on a terminal: control bytes as \n, \t, \xNN. */
+void lht_cli_put_escaped(FILE *fp, const char *s);
+
 /* Database path: --db value, else $LHTRIAGE_DB, else ./lhtriage.db. */
 const char *lht_cli_db_path(const char *opt);
 
@@ -34,5 +37,7 @@ int lht_cli_parse_size(const char *s, unsigned long long *out);
 int lht_cmd_scan(int argc, char **argv);
 int lht_cmd_query(int argc, char **argv);
 int lht_cmd_rules(int argc, char **argv);
+int lht_cmd_report(int argc, char **argv);
+int lht_cmd_explain(int argc, char **argv);
 
 #endif

@@ -14,33 +14,63 @@
 
 enum fmt { F_TABLE, F_CSV, F_JSON };
 
+/* Questions support engineers ask every day, shipped by name. */
+static const struct named {
+    const char *name, *about, *sql;
+} named[] = {
+    {"bundles", "every scanned input, its status and error",
+     "SELECT bundle_id, name, status, error, scanned_at FROM v_bundles ORDER BY name, bundle_id"},
+    {"findings", "every finding, worst first",
+     "SELECT finding_id, bundle, node, rule_id, severity, confidence, pids, title FROM v_findings "
+     "ORDER BY CASE severity WHEN 'critical' THEN 4 WHEN 'error' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END DESC, "
+     "bundle, rule_id, node, finding_id"},
+    {"evidence", "the evidence rows of every finding",
+     "SELECT finding_id, rule_id, signal, role, member, line, matched FROM v_finding_evidence "
+     "ORDER BY finding_id, role, seq"},
+    {"stuck-processes", "processes in uninterruptible sleep (D), with their kernel stack tops",
+     "SELECT p.bundle, p.node, p.pid, p.stat, p.command, p.member, p.line, "
+     "(SELECT group_concat(symbol, ' < ') FROM (SELECT symbol FROM v_stacks s WHERE s.bundle = p.bundle "
+     " AND s.pid = p.pid AND s.depth < 4 ORDER BY s.stack_id, s.depth)) AS stack_top "
+     "FROM v_processes p WHERE p.stat LIKE 'D%' ORDER BY p.bundle, p.node, p.pid, p.member"},
+    {"nfs-mounts", "NFS mounts with their protocol version",
+     "SELECT bundle, node, source, target, nfs_vers, origin, member, line FROM v_mounts "
+     "WHERE nfs_vers IS NOT NULL OR fstype LIKE 'nfs%' ORDER BY bundle, node, target, origin"},
+    {"hung-tasks", "hung-task reports from kernel logs",
+     "SELECT bundle, node, task, pid, blocked_seconds, logged_at, member, line FROM v_hung_tasks "
+     "ORDER BY bundle, node, line"},
+    {"kernel-events", "NFS client and other notable kernel messages",
+     "SELECT bundle, node, kind, server, logged_at, text, member, line FROM v_kernel_events "
+     "ORDER BY bundle, node, member, line"},
+    {"versions", "Longhorn, Kubernetes and kernel versions per bundle and node",
+     "SELECT bundle, coalesce(node, '(bundle)') AS node, key, value FROM v_facts WHERE key IN "
+     "('longhorn_version', 'kubernetes_version', 'kernel_release', 'os', 'os_image') "
+     "GROUP BY bundle, node, key ORDER BY bundle, node, key"},
+    {"missing-evidence", "bundles without a process table, stacks or mount table",
+     "SELECT b.name AS bundle, "
+     "(SELECT count(*) FROM evidence e WHERE e.bundle_id = b.bundle_id AND e.kind = 'ps') AS ps, "
+     "(SELECT count(*) FROM evidence e WHERE e.bundle_id = b.bundle_id AND e.kind = 'stack') AS stacks, "
+     "(SELECT count(*) FROM evidence e WHERE e.bundle_id = b.bundle_id AND e.kind IN "
+     " ('proc_mounts', 'mount', 'mountinfo', 'nfsstat', 'mounts')) AS mount_tables "
+     "FROM v_bundles b ORDER BY b.name, b.bundle_id"},
+};
+
+#define NNAMED (sizeof named / sizeof named[0])
+
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: lhtriage query [--db FILE] [--csv|--json] SQL\n\n"
-            "Run SQL (one or more statements) against the database, read-only.\n"
+            "usage: lhtriage query [--db FILE] [--csv|--json] SQL|NAME\n"
+            "       lhtriage query --list\n\n"
+            "Run SQL (one or more statements), or a named query, against the database,\n"
+            "read-only.\n"
             "Stable views: v_bundles, v_processes, v_stacks, v_mounts, v_hung_tasks,\n"
             "v_kernel_events, v_facts, v_k8s, v_evidence, v_notes.\n\n"
             "options:\n"
             "  --db FILE   database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
             "  --csv       RFC 4180 CSV with a header row\n"
             "  --json      one JSON array of objects per statement\n"
+            "  --list      show the named queries\n"
             "  -h, --help  show this help\n");
-}
-
-/* Printable form of an untrusted value: control bytes as \t, \n, \xNN. */
-static void put_escaped(FILE *fp, const unsigned char *s)
-{
-    for (; *s; s++) {
-        if (*s == '\n')
-            fputs("\\n", fp);
-        else if (*s == '\t')
-            fputs("\\t", fp);
-        else if (*s < 0x20 || *s == 0x7f)
-            fprintf(fp, "\\x%02x", *s);
-        else
-            fputc(*s, fp);
-    }
 }
 
 static size_t escaped_width(const unsigned char *s)
@@ -133,7 +163,7 @@ static int print_table(sqlite3_stmt *st, FILE *fp)
         for (c = 0; c < t.ncol; c++) {
             const char *v = t.cells[r * (size_t)t.ncol + (size_t)c];
             size_t pad = w[c] - escaped_width((const unsigned char *)v);
-            put_escaped(fp, (const unsigned char *)v);
+            lht_cli_put_escaped(fp, v);
             if (c + 1 < t.ncol) {
                 for (i = 0; i < pad + 2; i++)
                     fputc(' ', fp);
@@ -221,6 +251,7 @@ int lht_cmd_query(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},
         {"csv", no_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'j'},
+        {"list", no_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -236,6 +267,12 @@ int lht_cmd_query(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'c': fmt = F_CSV; break;
         case 'j': fmt = F_JSON; break;
+        case 'l': {
+            size_t i;
+            for (i = 0; i < NNAMED; i++)
+                printf("%-18s %s\n", named[i].name, named[i].about);
+            return LHT_EXIT_OK;
+        }
         case 'h': usage(stdout); return LHT_EXIT_OK;
         default: usage(stderr); return LHT_EXIT_ERROR;
         }
@@ -250,6 +287,12 @@ int lht_cmd_query(int argc, char **argv)
         return LHT_EXIT_ERROR;
     }
     sql = argv[optind];
+    {
+        size_t i;
+        for (i = 0; i < NNAMED; i++)
+            if (strcmp(sql, named[i].name) == 0)
+                sql = named[i].sql;
+    }
     while (sql && *sql) {
         sqlite3_stmt *st = NULL;
         int rc;

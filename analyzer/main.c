@@ -10,6 +10,8 @@
 static const struct lht_cmd commands[] = {
     {"scan", "scan bundles, folders or pasted text into the database", lht_cmd_scan},
     {"query", "run SQL against the database (read-only)", lht_cmd_query},
+    {"report", "markdown or JSON findings report from the database", lht_cmd_report},
+    {"explain", "one finding with its evidence in context and the rule's signals", lht_cmd_explain},
     {"rules", "list, lint and test the signature rules", lht_cmd_rules},
 };
 
@@ -24,6 +26,22 @@ void lht_cli_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+void lht_cli_put_escaped(FILE *fp, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    for (; p && *p; p++) {
+        if (*p == '\n')
+            fputs("\\n", fp);
+        else if (*p == '\t')
+            fputs("\\t", fp);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(fp, "\\x%02x", *p);
+        else
+            fputc(*p, fp);
+    }
 }
 
 const char *lht_cli_db_path(const char *opt)

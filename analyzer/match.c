@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_EV_PER_SIGNAL 8
+#define MAX_EV_PER_SIGNAL 4
 
 /* A fact reference: kind + index into its lht_facts array. */
 struct ref {
@@ -512,10 +512,10 @@ static struct pend *pend_for(struct lht_matcher *m, int level, const char *node,
 static int pend_add_ev(struct pend *p, const struct lht_evidence *e)
 {
     size_t i;
-    /* the same fact cited by two signals of one finding is listed once */
+    /* a fact is cited once per signal (merged subjects may repeat it) */
     for (i = 0; i < p->nev; i++)
         if (p->ev[i].at.member == e->at.member && p->ev[i].at.line == e->at.line &&
-            strcmp(p->ev[i].fact, e->fact) == 0)
+            strcmp(p->ev[i].fact, e->fact) == 0 && strcmp(p->ev[i].signal, e->signal) == 0)
             return 0;
     if (p->nev == p->cap) {
         size_t cap = p->cap ? p->cap * 2 : 16;
@@ -641,9 +641,12 @@ static void storageclass_fix(struct lht_matcher *m, const struct lht_facts *f, s
         lht_sb_puts(out, "-nfs40\nprovisioner: driver.longhorn.io\n");
         for (j = 0; j < o[i].nfields && o[i].first + j < nf; j++) {
             const struct lht_field *x = &fl[o[i].first + j];
-            if (x->path && (strcmp(x->path, "reclaimPolicy") == 0 ||
-                            strcmp(x->path, "volumeBindingMode") == 0 ||
-                            strcmp(x->path, "allowVolumeExpansion") == 0)) {
+            if (x->path && strcmp(x->path, "allowVolumeExpansion") == 0 && x->value &&
+                (strcmp(x->value, "true") == 0 || strcmp(x->value, "false") == 0)) {
+                /* a boolean, not a string, or the API server rejects the class */
+                lht_sb_printf(out, "allowVolumeExpansion: %s\n", x->value);
+            } else if (x->path && (strcmp(x->path, "reclaimPolicy") == 0 ||
+                                   strcmp(x->path, "volumeBindingMode") == 0)) {
                 lht_sb_printf(out, "%s: ", x->path);
                 yaml_quote(out, x->value);
                 lht_sb_puts(out, "\n");
@@ -673,6 +676,19 @@ static void storageclass_fix(struct lht_matcher *m, const struct lht_facts *f, s
                      "allowVolumeExpansion: true\nreclaimPolicy: Delete\nvolumeBindingMode: Immediate\n"
                      "parameters:\n  numberOfReplicas: \"3\"\n  staleReplicaTimeout: \"2880\"\n"
                      "  fsType: \"ext4\"\n  nfsOptions: \"vers=4.0,noresvport,softerr,timeo=600,retrans=5\"\n");
+}
+
+/* Values spliced into rule text come from the bundle: keep them to the
+ * characters of versions, node names and pid lists, so no value can carry
+ * markup into a report. */
+static void put_safe(struct lht_sb *out, const char *v)
+{
+    for (; *v; v++) {
+        unsigned char c = (unsigned char)*v;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 strchr("._:+/@ ,=-", c) != NULL;
+        lht_sb_putn(out, ok ? v : "?", 1);
+    }
 }
 
 /* Expand {placeholders}; lines holding {pid} repeat once per pid. */
@@ -722,15 +738,19 @@ static const char *expand(struct lht_matcher *m, struct lht_facts *f, const char
                 else if (strcmp(key, "storageclass_fix") == 0) {
                     struct lht_sb sc = LHT_SB_INIT;
                     storageclass_fix(m, f, &sc);
+                    /* the template's own line end follows the placeholder */
+                    if (sc.len > 0 && sc.p[sc.len - 1] == '\n')
+                        sc.p[--sc.len] = '\0';
                     lht_sb_puts(&out, sc.p ? sc.p : "");
                     free(sc.p);
                     val = "";
                 } else if ((val = lht_facts_kv_get(f, p->node, key)) == NULL &&
                            (val = lht_facts_kv_get(f, NULL, key)) == NULL) {
-                    val = NULL;
+                    /* a fact the bundle does not have: say so, do not leak the template */
+                    val = strspn(key, "abcdefghijklmnopqrstuvwxyz_") == strlen(key) ? "unknown" : NULL;
                 }
                 if (val)
-                    lht_sb_puts(&out, val);
+                    put_safe(&out, val);
                 else
                     lht_sb_putn(&out, open, (size_t)(close - open + 1));
                 s = close + 1;

@@ -30,6 +30,9 @@ echo "== findings and the evidence behind them"
   "SELECT f.finding_id, f.confidence, f.node, f.pids, e.signal, e.member, e.line, substr(replace(e.matched, char(10), ' | '), 1, 70) AS matched
      FROM v_findings f JOIN v_finding_evidence e USING (finding_id) ORDER BY f.finding_id, e.seq"
 echo
+echo "== the report (markdown) for the unpacked bundle"
+./build/lhtriage report --db "$db" --bundle seed-rwx-unpacked
+echo
 echo "== NFS mounts"
 ./build/lhtriage query --db "$db" \
   "SELECT DISTINCT node, source, nfs_vers, origin FROM v_mounts WHERE nfs_vers IS NOT NULL"

@@ -121,6 +121,46 @@ printf 'id: x\ntitle: t\nseverity: error\ndescription: d\nsubject: process\nsign
 grep -q "x.yaml:10:14: signal 'a': bad pattern at offset 2: missing closing parenthesis" "$T/err"; expect_eq "bad rule message" $? 0
 LHTRIAGE_RULES="$T/badrules" "$BIN" rules lint 2>/dev/null; expect_eq "LHTRIAGE_RULES" $? 2
 
+# --- report, explain, named queries ------------------------------------
+RDB=$T/r.db
+"$BIN" scan -q --db "$RDB" "$FX/seed-rwx-unpacked" "$FX/disk-hang.zip" "$FX/legacy-1.5.zip" >/dev/null
+norm() { sed -e 's/^| Scanned | .* |$/| Scanned | (scan time) |/' \
+             -e 's/"scanned_at":"[^"]*"/"scanned_at":"(scan time)"/g'; }
+"$BIN" report --db "$RDB" | norm >"$T/report.md"; expect_eq "report exit" $? 0
+"$BIN" report --db "$RDB" --format json | norm >"$T/report.json"; expect_eq "report json exit" $? 0
+if [ -n "${LHT_UPDATE_GOLDEN:-}" ]; then
+    cp "$T/report.md" "$SRC/tests/golden/report.md"
+    cp "$T/report.json" "$SRC/tests/golden/report.json"
+fi
+cmp -s "$T/report.md" "$SRC/tests/golden/report.md"; expect_eq "report.md matches the golden file" $? 0
+cmp -s "$T/report.json" "$SRC/tests/golden/report.json"; expect_eq "report.json matches the golden file" $? 0
+sh "$SRC/tests/md_check.sh" "$T/report.md" >&2; expect_eq "report.md structure" $? 0
+grep -q '"confidence":"confirmed"' "$T/report.json"; expect_eq "json finding" $? 0
+"$BIN" report --db "$RDB" --bundle seed-rwx-unpacked -o "$T/one.md"; expect_eq "report -o" $? 0
+grep -c '^## Bundle' "$T/one.md" | grep -qx 1; expect_eq "--bundle selects one" $? 0
+grep -q '^## Fleet' "$T/report.md"; expect_eq "fleet section with several bundles" $? 0
+grep -q '^## Fleet' "$T/one.md"; expect_eq "no fleet section for one bundle" $? 1
+grep -q 'No rule fired on this bundle' "$T/report.md"; expect_eq "nothing-found is said plainly" $? 0
+"$BIN" report --db "$RDB" --bundle no-such-bundle 2>"$T/err"; expect_eq "unknown bundle exit" $? 2
+grep -q "no bundle named 'no-such-bundle'" "$T/err"; expect_eq "unknown bundle message" $? 0
+"$BIN" report --db "$RDB" --redact >"$T/red.md"; expect_eq "redact exit" $? 0
+grep -cE 'testing-jiras|10\.43\.58\.194|10\.136\.183' "$T/red.md" | grep -qx 0; expect_eq "redact removes hosts and IPs" $? 0
+t1=$(grep -o 'host-[0-9a-f]\{6\}' "$T/red.md" | head -1)
+"$BIN" report --db "$RDB" --redact --format json | grep -q "$t1"; expect_eq "redaction tokens are stable across formats" $? 0
+"$BIN" explain --db "$RDB" 1 >"$T/explain"; expect_eq "explain exit" $? 0
+grep -q '\[x\] open_state_wait' "$T/explain"; expect_eq "explain marks matched signals" $? 0
+grep -q '\[ \] rpc_wait' "$T/explain"; expect_eq "explain marks unmatched signals" $? 0
+grep -q '^ >      7  \[<0>\] nfs_set_open_stateid_locked' "$T/explain"; expect_eq "explain shows context" $? 0
+"$BIN" explain --db "$RDB" 999 2>/dev/null; expect_eq "explain unknown id" $? 2
+"$BIN" query --db "$RDB" --csv stuck-processes | grep -q '123315'; expect_eq "named query" $? 0
+# hostile bundle text cannot break the page
+"$BIN" scan -q --db "$T/h.db" "$FX/hostile.zip"
+"$BIN" report --db "$T/h.db" >"$T/h.md"; expect_eq "hostile report exit" $? 0
+sh "$SRC/tests/md_check.sh" "$T/h.md" >&2; expect_eq "hostile report structure" $? 0
+grep -q '^````text$' "$T/h.md"; expect_eq "fence outgrows backtick runs" $? 0
+grep -q '&lt;script&gt;' "$T/h.md"; expect_eq "html escaped outside fences" $? 0
+"$BIN" report --db "$T/h.db" --format json | grep -q '"findings":\[{'; expect_eq "hostile json" $? 0
+
 # --- output formats ----------------------------------------------------
 "$BIN" query --db "$DB" --json "SELECT pid, stat FROM v_processes WHERE pid=123315 LIMIT 1" >"$T/j"
 grep -q '"pid": 123315, "stat": "Ds+"' "$T/j"; expect_eq "json row" $? 0
