@@ -25,6 +25,9 @@ struct lht_cmd {
 /* "lhtriage: " + message on stderr, one line. */
 void lht_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* 1 when fp is a terminal and NO_COLOR is unset or empty. */
+int lht_cli_colour(FILE *fp);
+
 /* Bundle text on a terminal: control bytes as \n, \t, \xNN. */
 void lht_cli_put_escaped(FILE *fp, const char *s);
 

@@ -12,13 +12,14 @@
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: lhtriage rules [--rules DIR] list|lint|test [RULE_ID...]\n\n"
+            "usage: lhtriage rules [--rules DIR] [-q] list|lint|test [RULE_ID...]\n\n"
             "  list   one line per rule: id, severity, examples, title\n"
             "  lint   load and check every rule file; errors as file:line:col: message\n"
             "  test   run every rule's embedded examples (must-fire / must-not-fire)\n\n"
             "options:\n"
             "  --rules DIR  rules directory (default: $LHTRIAGE_RULES, the installed rules,\n"
             "               or the source tree's rules/)\n"
+            "  -q, --quiet  test: print failing examples and the summary only\n"
             "  -h, --help   show this help\n\n"
             "Exit status: 0 ok, 1 a lint warning or a failing example, 2 a rule that does not load.\n");
 }
@@ -34,7 +35,7 @@ static int wanted(const char *id, int argc, char **argv, int first)
     return 0;
 }
 
-static int lint(const struct lht_ruleset *rs)
+static int lint(const struct lht_ruleset *rs, const char *dir)
 {
     size_t i, j;
     int warnings = 0;
@@ -54,9 +55,11 @@ static int lint(const struct lht_ruleset *rs)
             warnings++;
         }
     }
-    printf("%zu rules, %d warnings\n", lht_ruleset_count(rs), warnings);
+    printf("%zu rules in %s, %d warnings\n", lht_ruleset_count(rs), dir, warnings);
     return warnings ? LHT_EXIT_FINDINGS : LHT_EXIT_OK;
 }
+
+static int quiet;
 
 static int test(const struct lht_ruleset *rs, int argc, char **argv, int first)
 {
@@ -82,8 +85,9 @@ static int test(const struct lht_ruleset *rs, int argc, char **argv, int first)
                 lht_matcher_free(m);
                 return LHT_EXIT_ERROR;
             }
-            printf("%-4s %s: %s (expect %s, got %s)\n", pass ? "ok" : "FAIL", lht_rule_id(r),
-                   lht_rule_example_name(r, j), lht_rule_example_expect(r, j), got);
+            if (!pass || !quiet)
+                printf("%-4s %s: %s (expect %s, got %s)\n", pass ? "ok" : "FAIL", lht_rule_id(r),
+                       lht_rule_example_name(r, j), lht_rule_example_expect(r, j), got);
             if (pass)
                 passed++;
             else
@@ -99,6 +103,7 @@ int lht_cmd_rules(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"rules", required_argument, NULL, 'r'},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -109,9 +114,10 @@ int lht_cmd_rules(int argc, char **argv)
     lht_err err;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': dir = optarg; break;
+        case 'q': quiet = 1; break;
         case 'h': usage(stdout); return LHT_EXIT_OK;
         default: usage(stderr); return LHT_EXIT_ERROR;
         }
@@ -126,7 +132,9 @@ int lht_cmd_rules(int argc, char **argv)
         return LHT_EXIT_ERROR;
     }
     lht_err_clear(&err);
-    if (lht_ruleset_load(dir ? dir : lht_rules_default_dir(), &rs, &err) != LHT_OK) {
+    if (dir == NULL)
+        dir = lht_rules_default_dir();
+    if (lht_ruleset_load(dir, &rs, &err) != LHT_OK) {
         lht_cli_error("%s", err.msg);
         return LHT_EXIT_ERROR;
     }
@@ -138,7 +146,7 @@ int lht_cmd_rules(int argc, char **argv)
         }
         status = LHT_EXIT_OK;
     } else if (strcmp(verb, "lint") == 0) {
-        status = lint(rs);
+        status = lint(rs, dir);
     } else {
         status = test(rs, argc, argv, optind);
     }

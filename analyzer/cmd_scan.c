@@ -53,9 +53,14 @@ static void summary(const char *name, const char *status, const struct lht_facts
            "%zu hung tasks, %zu kernel events\n",
            name, status, info->members, info->parsed, np, ns, nm, nh, nk);
     for (i = 0; i < nf; i++) {
-        printf("  %-8s %s %s", lht_severity_name(fi[i].severity), fi[i].rule_id, fi[i].confidence);
-        if (fi[i].node)
-            printf(" node=%s", fi[i].node);
+        static const char *const colours[] = {"\033[36m", "\033[33m", "\033[31m", "\033[1;31m"};
+        int c = lht_cli_colour(stdout) && (unsigned)fi[i].severity < 4;
+        printf("  %s%-8s%s %s %s", c ? colours[fi[i].severity] : "", lht_severity_name(fi[i].severity),
+               c ? "\033[0m" : "", fi[i].rule_id, fi[i].confidence);
+        if (fi[i].node) {
+            printf(" node=");
+            lht_cli_put_escaped(stdout, fi[i].node);
+        }
         if (fi[i].pids)
             printf(" pid=%s", fi[i].pids);
         printf(": %s\n", fi[i].title);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct lht_cmd commands[] = {
     {"scan", "scan bundles, folders or pasted text into the database", lht_cmd_scan},
@@ -42,6 +43,16 @@ void lht_cli_put_escaped(FILE *fp, const char *s)
         else
             fputc(*p, fp);
     }
+}
+
+int lht_cli_colour(FILE *fp)
+{
+    const char *nc = getenv("NO_COLOR");
+
+    /* https://no-color.org: any non-empty NO_COLOR disables colour */
+    if (nc != NULL && nc[0] != '\0')
+        return 0;
+    return isatty(fileno(fp));
 }
 
 const char *lht_cli_db_path(const char *opt)
@@ -105,9 +116,18 @@ int main(int argc, char **argv)
         printf("lhtriage %s\n", LHT_VERSION);
         return LHT_EXIT_OK;
     }
-    for (i = 0; i < NCOMMANDS; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+    for (i = 0; i < NCOMMANDS; i++) {
+        int a;
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        /* --version works after any subcommand, as in grep and git */
+        for (a = 2; a < argc && strcmp(argv[a], "--") != 0; a++)
+            if (strcmp(argv[a], "--version") == 0) {
+                printf("lhtriage %s\n", LHT_VERSION);
+                return LHT_EXIT_OK;
+            }
+        return commands[i].run(argc - 1, argv + 1);
+    }
     lht_cli_error("unknown command '%s' (try 'lhtriage --help')", argv[1]);
     return LHT_EXIT_ERROR;
 }

@@ -9,7 +9,7 @@ if ! pkg-config --exists libarchive libpcre2-8 sqlite3 yaml-0.1 libcrypto check 
     sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
     sudo_ apt-get update -qq
     sudo_ apt-get install -y -qq --no-install-recommends build-essential cmake pkg-config \
-        libarchive-dev libpcre2-dev libsqlite3-dev libyaml-dev libssl-dev check sqlite3 >/dev/null
+        libarchive-dev libpcre2-dev libsqlite3-dev libyaml-dev libssl-dev check groff-base sqlite3 >/dev/null
 fi
 cmake -S . -B build >/dev/null
 cmake --build build -j"$(nproc 2>/dev/null || echo 2)" >/dev/null

@@ -1,0 +1,46 @@
+# bash completion for lhtriage                              -*- shell-script -*-
+_lhtriage()
+{
+    local cur prev words cword
+    if declare -F _init_completion >/dev/null 2>&1; then
+        _init_completion || return
+    else
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD-1]}
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    fi
+    local commands="scan report explain query rules"
+    if [[ $cword -eq 1 ]]; then
+        COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+        return
+    fi
+    case $prev in
+        --db|-o|--output)
+            COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --rules)
+            COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --fail-on)
+            COMPREPLY=($(compgen -W "info warning error critical" -- "$cur")); return ;;
+        --format)
+            COMPREPLY=($(compgen -W "md json" -- "$cur")); return ;;
+    esac
+    local opts
+    case ${words[1]} in
+        scan) opts="--db --rules --fail-on --max-member-size --max-total --max-depth --max-members -q --quiet --help --version" ;;
+        report) opts="--db --bundle --format --redact -o --output --help --version" ;;
+        explain) opts="--db --rules --help --version" ;;
+        query) opts="--db --csv --json --list --help --version"
+            if [[ $cur != -* ]]; then
+                COMPREPLY=($(compgen -W "$(lhtriage query --list 2>/dev/null | awk '{print $1}')" -- "$cur"))
+                return
+            fi ;;
+        rules) opts="--rules -q --quiet --help --version list lint test" ;;
+    esac
+    if [[ $cur == -* || ${words[1]} == rules ]]; then
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+complete -F _lhtriage lhtriage
