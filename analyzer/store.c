@@ -62,6 +62,16 @@ static int migrate(struct lht_store *s, lht_err *err)
             continue;
         if (exec(s, "BEGIN IMMEDIATE", err, "cannot start migration") != LHT_OK)
             return LHT_EDB;
+        /* Another lhtriage may have migrated while we waited for the lock:
+         * decide again under it. */
+        if (read_version(s->db, &s->version) != LHT_OK) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return db_fail(err, s->db, s->path, "cannot read schema version");
+        }
+        if (m->version <= s->version) {
+            sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+            continue;
+        }
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", m->version);
         if (sqlite3_exec(s->db, m->sql, NULL, NULL, NULL) != SQLITE_OK ||
             sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {

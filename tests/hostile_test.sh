@@ -1,0 +1,169 @@
+#!/bin/sh
+# hostile_test.sh - bundles come from customers: every hostile shape below
+# gets a clear one-line error or a clean partial result, a known exit code,
+# bounded time, and leaves the database intact (earlier facts still there,
+# PRAGMA integrity_check ok). Also: SIGKILL in the middle of a batch, two
+# scans into one database at once, a read-only database, a full disk.
+set -u
+BIN=${LHT_BINARY:?}
+FX=${LHT_FIXTURES:?}
+MK=${LHT_MKHOSTILE:?}
+T=$(mktemp -d /tmp/lht-hostile-XXXXXX)
+trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+H=$T/h
+mkdir -p "$H"
+"$MK" "$H" || { echo "FAIL: mkhostile"; exit 1; }
+DB=$T/t.db
+fails=0 checks=0
+ok() { checks=$((checks + 1)); }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*" >&2; }
+expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi; }
+q() { "$BIN" query --db "$DB" --csv "$1" | tail -n +2 | tr -d '\r' | sed 's/^"\(.*\)"$/\1/'; }
+intact() {   # NAME: the seed bundle's facts and the database survived
+    expect_eq "$1: integrity" "$(q 'PRAGMA integrity_check')" "ok"
+    expect_eq "$1: earlier facts kept" "$(q "SELECT count(*) FROM processes p JOIN bundles b ON b.id = p.bundle_id WHERE b.path LIKE '%/fixtures/seed-rwx.zip'")" "$SEED"
+}
+# scan NAME EXPECTED_EXIT MESSAGE_PART [OPTIONS] FILE
+scan() {
+    name=$1 want=$2 msg=$3
+    shift 3
+    "$BIN" scan -q --db "$DB" "$@" >"$T/out" 2>"$T/err"
+    expect_eq "$name: exit" $? "$want"
+    if [ -n "$msg" ]; then
+        grep -q -- "$msg" "$T/err"; expect_eq "$name: message has '$msg'" $? 0
+        expect_eq "$name: one line" "$(wc -l <"$T/err" | tr -d ' ')" "1"
+        grep -q '^lhtriage: ' "$T/err"; expect_eq "$name: prefixed" $? 0
+    fi
+    intact "$name"
+}
+
+"$BIN" scan -q --db "$DB" "$FX/seed-rwx.zip" || bad "seed scan"
+SEED=$(q "SELECT count(*) FROM processes")
+
+# zip bomb: 256 MiB of zeros; only --max-member-size is read
+start=$(date +%s)
+scan "zip bomb" 0 "" --max-member-size 1M "$H/bomb.zip"
+expect_eq "zip bomb: member truncated" "$(q "SELECT status FROM members WHERE path = 'sb/notes.txt'")" "truncated"
+expect_eq "zip bomb: fast" "$(( $(date +%s) - start < 30 ))" "1"
+
+# many members: the cap stops it with a partial result; without, it completes
+scan "member count cap" 2 "more than 5000 members" --max-members 5000 "$H/many.tar.gz"
+expect_eq "member count cap: partial" "$(q "SELECT status FROM v_bundles WHERE path LIKE '%many.tar.gz'")" "partial"
+scan "many members" 0 "" "$H/many.tar.gz"
+expect_eq "many members: all listed" "$(q "SELECT count(*) >= 20000 FROM members m JOIN bundles b ON b.id = m.bundle_id WHERE b.path LIKE '%many.tar.gz'")" "1"
+
+# total-size cap
+scan "total cap" 2 "total size cap" --max-total 3M "$H/total.tar.gz"
+expect_eq "total cap: what was read is kept" "$(q "SELECT count(*) FROM processes p JOIN bundles b ON b.id = p.bundle_id WHERE b.path LIKE '%total.tar.gz'")" "1"
+
+# nesting deeper than the limit
+scan "deep nesting" 0 "" "$H/deep.zip"
+expect_eq "deep nesting: noted" "$(q "SELECT count(*) FROM v_notes WHERE message LIKE '%deeper than the depth limit%'")" "1"
+scan "depth 1" 0 "" --max-depth 1 "$H/deep.zip"
+
+# traversal names are labels, never paths to write; links are not followed
+before=$(ls /tmp | wc -l)
+scan "traversal" 0 "" "$H/traversal.tar"
+expect_eq "traversal: name kept as a label" "$(q "SELECT count(*) FROM members WHERE path = '../../etc/passwd-lht'")" "1"
+expect_eq "traversal: absolute name made relative" "$(q "SELECT count(*) FROM members WHERE path = 'tmp/lht-absolute-evil'")" "1"
+[ ! -e /tmp/lht-absolute-evil ] && [ ! -e /etc/passwd-lht ]; expect_eq "traversal: nothing written" $? 0
+expect_eq "links: not read" "$(q "SELECT count(*) FROM members WHERE path LIKE 'sb/%link%'")" "0"
+
+# truncated archives at several offsets
+for f in seed-rwx.zip seed-rwx.tar.gz; do
+    size=$(wc -c <"$FX/$f")
+    for pct in 10 50 90; do
+        head -c $((size * pct / 100)) "$FX/$f" >"$T/cut-$pct-$f"
+        "$BIN" scan -q --db "$DB" "$T/cut-$pct-$f" >/dev/null 2>"$T/err"
+        rc=$?
+        [ $rc -eq 0 ] || [ $rc -eq 2 ]; expect_eq "cut $pct% $f: exit 0 or 2" $? 0
+        [ $rc -eq 0 ] || expect_eq "cut $pct% $f: one line" "$(wc -l <"$T/err" | tr -d ' ')" "1"
+        intact "cut $pct% $f"
+    done
+done
+
+# a corrupt central directory
+cp "$FX/seed-rwx.zip" "$T/badcd.zip"
+size=$(wc -c <"$T/badcd.zip")
+printf 'XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX' | dd of="$T/badcd.zip" bs=1 seek=$((size - 60)) conv=notrunc 2>/dev/null
+"$BIN" scan -q --db "$DB" "$T/badcd.zip" >/dev/null 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 2 ]; expect_eq "corrupt central directory: exit 0 or 2" $? 0
+intact "corrupt central directory"
+
+# encrypted member, unknown format, empty archive, zero bytes
+if [ -f "$H/encrypted.zip" ]; then
+    scan "encrypted member" 0 "" "$H/encrypted.zip"
+    expect_eq "encrypted: noted" "$(q "SELECT count(*) FROM v_notes WHERE message LIKE '%ncrypt%'")" "1"
+fi
+scan "unknown format" 2 "not a support bundle" "$H/unknown.bin"
+scan "empty archive" 2 "empty" "$H/empty.zip"
+scan "zero bytes" 2 "empty file" "$H/zero.zip"
+
+# NUL bytes, invalid UTF-8 and a 64 MiB line inside members
+scan "odd text" 0 "" "$H/odd-text.zip"
+expect_eq "odd text: NUL row parsed" "$(q "SELECT count(*) FROM processes WHERE pid = 9")" "1"
+
+# unreadable files in a folder (root reads everything, so only as a user)
+mkdir -p "$T/dir/sub" && cp "$FX/../fixtures/seed-rwx.zip" "$T/dir/a.zip" 2>/dev/null
+printf 'root 5 0.0 0.0 1 1 ? D Jan1 0:00 x\n' >"$T/dir/sub/ps.txt"
+chmod 000 "$T/dir/sub/ps.txt"
+if [ "$(id -u)" -ne 0 ]; then
+    scan "unreadable file" 0 "" "$T/dir"
+    expect_eq "unreadable: noted" "$(q "SELECT count(*) > 0 FROM v_notes WHERE member LIKE 'sub/ps.txt'")" "1"
+fi
+chmod 644 "$T/dir/sub/ps.txt"
+
+# --- crash safety ----------------------------------------------------------
+# SIGKILL at random points of a batch: no bundle is half stored, a re-run completes.
+B="$FX/seed-rwx.zip $FX/seed-rwx.tar.gz $FX/disk-hang.zip $FX/nfsv3-client.zip $FX/healthy-v40.zip $FX/legacy-1.5.zip $FX/hostile.zip"
+KDB=$T/kill.db
+for delay in 0.01 0.05 0.1 0.2 0.3; do
+    "$BIN" scan -q --db "$KDB" $B >/dev/null 2>&1 &
+    pid=$!
+    sleep $delay
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    if [ -f "$KDB" ]; then
+        r=$("$BIN" query --db "$KDB" --csv "PRAGMA integrity_check" 2>/dev/null | tail -n +2 | tr -d '\r')
+        [ -z "$r" ] || expect_eq "kill after ${delay}s: integrity" "$r" "ok"
+        # every stored bundle is complete: an ok bundle has its members
+        r=$("$BIN" query --db "$KDB" --csv "SELECT count(*) FROM bundles b WHERE status = 'ok' AND NOT EXISTS (SELECT 1 FROM members m WHERE m.bundle_id = b.id)" 2>/dev/null | tail -n +2 | tr -d '\r')
+        [ -z "$r" ] || expect_eq "kill after ${delay}s: no half-stored bundle" "$r" "0"
+    fi
+done
+"$BIN" scan -q --db "$KDB" $B >/dev/null 2>&1; expect_eq "re-run after kills" $? 0
+expect_eq "re-run stored all" "$("$BIN" query --db "$KDB" --csv "SELECT count(*) FROM bundles WHERE status = 'ok'" | tail -n +2 | tr -d '\r')" "7"
+
+# two scans into one database at once lose no rows
+CDB=$T/conc.db
+"$BIN" scan -q --db "$CDB" "$FX/seed-rwx.zip" "$FX/disk-hang.zip" "$FX/legacy-1.5.zip" >/dev/null 2>&1 &
+p1=$!
+"$BIN" scan -q --db "$CDB" "$FX/seed-rwx.tar.gz" "$FX/nfsv3-client.zip" "$FX/healthy-v40.zip" >/dev/null 2>&1 &
+p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+expect_eq "concurrent scans: exits" "$r1$r2" "00"
+expect_eq "concurrent scans: all bundles" "$("$BIN" query --db "$CDB" --csv "SELECT count(*) FROM bundles" | tail -n +2 | tr -d '\r')" "6"
+expect_eq "concurrent scans: processes" "$("$BIN" query --db "$CDB" --csv "SELECT count(*) FROM processes" | tail -n +2 | tr -d '\r')" "$("$BIN" query --db "$KDB" --csv "SELECT count(*) FROM processes p JOIN bundles b ON b.id = p.bundle_id WHERE b.name NOT LIKE '%0000-4000-8000-000000000bad%'" | tail -n +2 | tr -d '\r')"
+
+# a read-only database gives a clear error and changes nothing
+if [ "$(id -u)" -ne 0 ]; then
+    chmod 444 "$DB"
+    "$BIN" scan -q --db "$DB" "$FX/healthy-v40.zip" 2>"$T/err"; expect_eq "read-only db: exit" $? 2
+    grep -q "readonly\|read-only\|attempt to write" "$T/err"; expect_eq "read-only db: message" $? 0
+    chmod 644 "$DB"
+fi
+"$BIN" scan -q --db /proc/lhtriage.db "$FX/healthy-v40.zip" 2>"$T/err"; expect_eq "unwritable db path: exit" $? 2
+grep -q '^lhtriage: /proc/lhtriage.db: ' "$T/err"; expect_eq "unwritable db path: message" $? 0
+
+# a full disk (file size limit): clear error, earlier data intact
+FDB=$T/full.db
+"$BIN" scan -q --db "$FDB" "$FX/legacy-1.5.zip" || bad "full disk: first scan"
+sh -c "trap '' XFSZ; ulimit -f 64; exec \"$BIN\" scan -q --db \"$FDB\" \"$FX/seed-rwx.zip\" \"$H/many.tar.gz\"" >/dev/null 2>"$T/err"
+expect_eq "full disk: exit" $? 2
+grep -qi 'full\|disk\|too large\|i/o' "$T/err"; expect_eq "full disk: message" $? 0
+expect_eq "full disk: earlier bundle intact" "$("$BIN" query --db "$FDB" --csv "SELECT count(*) FROM bundles WHERE status = 'ok' AND name LIKE 'supportbundle_0a1b%'" | tail -n +2 | tr -d '\r')" "1"
+
+echo "$((checks - fails)) passed, $fails failed"
+[ "$fails" -eq 0 ]
