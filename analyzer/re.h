@@ -35,6 +35,10 @@ pcre2_match_data *lht_re_match_data(const struct lht_re *t, size_t n);
 int lht_re_group(const pcre2_code *code, pcre2_match_data *md, const char *s,
                  const char *name, char *out, size_t outsz);
 
+/* 0 when LHT_NO_JIT is set (valgrind runs); patterns then run
+ * in the interpreter. */
+int lht_re_jit_enabled(void);
+
 /* Shared match context with match/depth limits: untrusted text must not
  * stall a scan. */
 pcre2_match_context *lht_re_mctx(void);

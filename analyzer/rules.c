@@ -6,6 +6,7 @@
  * file:line:col. Unknown keys are errors: a typo in a signal name must not
  * silently turn a rule off.
  */
+#include "re.h"
 #include "rules_private.h"
 
 #include <dirent.h>
@@ -250,7 +251,8 @@ static int load_signal(struct ld *l, yaml_node_t *n, struct lht_signal *s)
                              (char *)msg);
             goto done;
         }
-        (void)pcre2_jit_compile(s->re, PCRE2_JIT_COMPLETE);
+        if (lht_re_jit_enabled())
+            (void)pcre2_jit_compile(s->re, PCRE2_JIT_COMPLETE);
     }
     rc = LHT_OK;
 done:
