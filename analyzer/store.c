@@ -668,3 +668,34 @@ int lht_store_put_failure(struct lht_store *s, const struct lht_bundle_meta *met
         return db_fail(err, s->db, s->path, "cannot read bundles");
     return lht_store_put_bundle(s, meta, NULL, NULL, err);
 }
+
+int lht_store_find(struct lht_store *s, const char *path, struct lht_stored *out, lht_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (sqlite3_prepare_v2(s->db, "SELECT size, mtime, sha256, rules_digest, status FROM bundles "
+                                  "WHERE path = ?1", -1, &st, NULL) != SQLITE_OK)
+        return db_fail(err, s->db, s->path, "cannot prepare statement");
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *v;
+        out->size = sqlite3_column_type(st, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 0);
+        out->mtime = sqlite3_column_int64(st, 1);
+        if ((v = (const char *)sqlite3_column_text(st, 2)) != NULL)
+            snprintf(out->sha256, sizeof out->sha256, "%s", v);
+        if ((v = (const char *)sqlite3_column_text(st, 3)) != NULL)
+            snprintf(out->rules_digest, sizeof out->rules_digest, "%s", v);
+        if ((v = (const char *)sqlite3_column_text(st, 4)) != NULL)
+            snprintf(out->status, sizeof out->status, "%s", v);
+        rc = 1;
+    } else if (rc == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = db_fail(err, s->db, s->path, "cannot read bundles");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}

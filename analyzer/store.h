@@ -52,4 +52,15 @@ int lht_store_put_bundle(struct lht_store *s, const struct lht_bundle_meta *meta
 int lht_store_put_failure(struct lht_store *s, const struct lht_bundle_meta *meta,
                           int *kept, lht_err *err);
 
+/* What the database holds about an input path, for incremental scans. */
+struct lht_stored {
+    long long size, mtime;
+    char sha256[65];        /* "" when unknown */
+    char rules_digest[65];  /* "" when unknown */
+    char status[16];
+};
+
+/* 1 and *out filled when path was scanned before, 0 when not, <0 on error. */
+int lht_store_find(struct lht_store *s, const char *path, struct lht_stored *out, lht_err *err);
+
 #endif

@@ -161,6 +161,35 @@ grep -q '^````text$' "$T/h.md"; expect_eq "fence outgrows backtick runs" $? 0
 grep -q '&lt;script&gt;' "$T/h.md"; expect_eq "html escaped outside fences" $? 0
 "$BIN" report --db "$T/h.db" --format json | grep -q '"findings":\[{'; expect_eq "hostile json" $? 0
 
+# --- batch: folders of tickets, incremental, jobs, shards ---------------
+TK=$T/tickets
+mkdir -p "$TK/a" "$TK/b/c" "$TK/d"
+cp "$FX/seed-rwx.zip" "$TK/a/"
+cp "$FX/disk-hang.tar.gz" "$FX/nfsv3-client.zip" "$TK/b/c/"
+cp "$SRC/fixtures/transcripts/rhel8-rpc-wait.txt" "$TK/b/paste.txt"
+cp -r "$FX/seed-rwx-unpacked" "$TK/d/"
+printf 'not evidence\n' >"$TK/d/ignored.pdf"
+BDB=$T/batch.db
+"$BIN" scan --db "$BDB" -j 2 "$TK" >"$T/b1"; expect_eq "batch exit" $? 0
+tail -1 "$T/b1" | grep -q '^5 scanned, 0 skipped (unchanged), 0 failed; findings: 0 critical, [0-9]* error'
+expect_eq "batch summary" $? 0
+"$BIN" scan --db "$BDB" -q "$TK"; expect_eq "re-scan exit" $? 0
+"$BIN" scan --db "$BDB" "$TK" | tail -1 | grep -q '^1 scanned, 4 skipped (unchanged)'
+expect_eq "unchanged files are skipped (folders are re-read)" $? 0
+touch -d "2020-01-02 03:04:05" "$TK/a/seed-rwx.zip"
+"$BIN" scan --db "$BDB" "$TK" | tail -1 | grep -q '^2 scanned, 3 skipped'
+expect_eq "a touched file is re-scanned" $? 0
+"$BIN" scan --db "$BDB" --rescan "$TK" | tail -1 | grep -q '^5 scanned, 0 skipped'
+expect_eq "--rescan" $? 0
+dump() { "$BIN" query --db "$1" --csv "SELECT b.path, p.node, p.pid, p.stat, p.member, p.line FROM processes p JOIN bundles b ON b.id = p.bundle_id ORDER BY 1, 5, 6" | md5sum; }
+"$BIN" scan --db "$T/j1.db" -q -j 1 "$TK"
+"$BIN" scan --db "$T/j4.db" -q -j 4 "$TK"
+expect_eq "--jobs 1 and --jobs 4 store the same" "$(dump "$T/j1.db")" "$(dump "$T/j4.db")"
+for k in 1 2 3; do "$BIN" scan --db "$T/s$k.db" -q --shard $k/3 "$TK"; done
+all=$( (for k in 1 2 3; do "$BIN" query --db "$T/s$k.db" --csv "SELECT path FROM bundles" | tail -n +2; done) | sort | tr -d '\r' | md5sum)
+expect_eq "shards partition the inputs" "$all" "$("$BIN" query --db "$T/j1.db" --csv "SELECT path FROM bundles" | tail -n +2 | sort | tr -d '\r' | md5sum)"
+"$BIN" scan --db "$BDB" --shard 4/3 "$TK" 2>/dev/null; expect_eq "bad shard" $? 2
+
 # --- output formats ----------------------------------------------------
 "$BIN" query --db "$DB" --json "SELECT pid, stat FROM v_processes WHERE pid=123315 LIMIT 1" >"$T/j"
 grep -q '"pid": 123315, "stat": "Ds+"' "$T/j"; expect_eq "json row" $? 0
