@@ -42,5 +42,6 @@ int lht_cmd_query(int argc, char **argv);
 int lht_cmd_rules(int argc, char **argv);
 int lht_cmd_report(int argc, char **argv);
 int lht_cmd_explain(int argc, char **argv);
+int lht_cmd_merge(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const struct lht_cmd commands[] = {
     {"query", "run SQL against the database (read-only)", lht_cmd_query},
     {"report", "markdown or JSON findings report from the database", lht_cmd_report},
     {"explain", "one finding with its evidence in context and the rule's signals", lht_cmd_explain},
+    {"merge", "combine databases (shards of a batch) into one", lht_cmd_merge},
     {"rules", "list, lint and test the signature rules", lht_cmd_rules},
 };
 

@@ -699,3 +699,165 @@ int lht_store_find(struct lht_store *s, const char *path, struct lht_stored *out
     sqlite3_finalize(st);
     return rc;
 }
+
+/* ---- merging shards ---------------------------------------------------- */
+
+/* Tables in dependency order; how each is tied to a bundle; and which of
+ * its columns hold ids of other tables (shifted by that table's offset). */
+static const struct mtable {
+    const char *name;
+    const char *owner;   /* WHERE clause selecting the rows of imported bundles */
+} mtables[] = {
+    {"bundles", "id IN (SELECT id FROM temp.merge_sel)"},
+    {"members", "bundle_id IN (SELECT id FROM temp.merge_sel)"},
+    {"evidence", "bundle_id IN (SELECT id FROM temp.merge_sel)"},
+    {"processes", "bundle_id IN (SELECT id FROM temp.merge_sel)"},
+    {"stacks", "bundle_id IN (SELECT id FROM temp.merge_sel)"},
+    {"stack_frames", "stack_id IN (SELECT id FROM src.stacks WHERE bundle_id IN (SELECT id FROM temp.merge_sel))"},
+    {"mounts", "bundle_id IN (SELECT id FROM temp.merge_sel)"},
+    {"mount_options", "mount_id IN (SELECT id FROM src.mounts WHERE bundle_id IN (SELECT id FROM temp.merge_sel))"},
+    {"hung_tasks", "bundle_id IN (SELECT id FROM temp.merge_sel)"},
+    {"kernel_events", "bundle_id IN (SELECT id FROM temp.merge_sel)"},
+    {"kv_facts", "bundle_id IN (SELECT id FROM temp.merge_sel)"},
+    {"k8s_objects", "bundle_id IN (SELECT id FROM temp.merge_sel)"},
+    {"k8s_fields", "object_id IN (SELECT id FROM src.k8s_objects WHERE bundle_id IN (SELECT id FROM temp.merge_sel))"},
+    {"notes", "bundle_id IN (SELECT id FROM temp.merge_sel)"},
+    {"findings", "bundle_id IN (SELECT id FROM temp.merge_sel)"},
+    {"finding_evidence", "finding_id IN (SELECT id FROM src.findings WHERE bundle_id IN (SELECT id FROM temp.merge_sel))"},
+};
+
+static const struct {
+    const char *column, *table;   /* column -> table whose id it holds */
+} mrefs[] = {
+    {"bundle_id", "bundles"}, {"member_id", "members"}, {"stack_id", "stacks"},
+    {"mount_id", "mounts"},   {"object_id", "k8s_objects"}, {"finding_id", "findings"},
+};
+
+#define NMT (sizeof mtables / sizeof mtables[0])
+
+static long long max_id(sqlite3 *db, const char *table)
+{
+    char sql[128];
+    sqlite3_stmt *st;
+    long long v = 0;
+
+    snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM main.%s", table);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int has_id(sqlite3 *db, const char *table)
+{
+    char sql[128];
+    sqlite3_stmt *st;
+    int yes = 0;
+
+    snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = 'id'", table);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        yes = 1;
+    sqlite3_finalize(st);
+    return yes;
+}
+
+int lht_store_merge(struct lht_store *s, const char *src_path, int *added, int *kept, lht_err *err)
+{
+    long long off[NMT];
+    sqlite3_stmt *st = NULL;
+    char *sql = NULL;
+    int rc = LHT_EDB, attached = 0, began = 0, v = -1;
+    size_t t, r;
+
+    *added = *kept = 0;
+    if (access(src_path, R_OK) != 0)
+        return lht_err_set(err, LHT_EIO, "%s: cannot read database", src_path);
+    sql = sqlite3_mprintf("ATTACH DATABASE %Q AS src", src_path);
+    if (sql == NULL || sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        rc = db_fail(err, s->db, src_path, "cannot attach");
+        goto done;
+    }
+    attached = 1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA src.user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if (v != s->version) {
+        rc = lht_err_set(err, LHT_EDB, "%s: schema version %d, %s has %d; re-scan or upgrade first",
+                         src_path, v, s->path, s->version);
+        goto done;
+    }
+    if (exec(s, "BEGIN IMMEDIATE", err, "cannot start merge") != LHT_OK)
+        goto done;
+    began = 1;
+    /* Which source bundles to take: new paths, or scanned later than ours. */
+    if (exec(s, "CREATE TEMP TABLE IF NOT EXISTS merge_sel (id INTEGER PRIMARY KEY)", err, "merge") ||
+        exec(s, "DELETE FROM temp.merge_sel", err, "merge") ||
+        exec(s, "INSERT INTO temp.merge_sel SELECT b.id FROM src.bundles b "
+                "WHERE NOT EXISTS (SELECT 1 FROM main.bundles m WHERE m.path = b.path "
+                "                  AND m.scanned_at >= b.scanned_at)", err, "merge"))
+        goto done;
+    if (sqlite3_prepare_v2(s->db, "SELECT (SELECT count(*) FROM temp.merge_sel), "
+                                  "(SELECT count(*) FROM src.bundles) - (SELECT count(*) FROM temp.merge_sel)",
+                           -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        *added = sqlite3_column_int(st, 0);
+        *kept = sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (exec(s, "DELETE FROM main.bundles WHERE path IN (SELECT path FROM src.bundles "
+                "WHERE id IN (SELECT id FROM temp.merge_sel))", err, "merge"))
+        goto done;
+    for (t = 0; t < NMT; t++)
+        off[t] = has_id(s->db, mtables[t].name) ? max_id(s->db, mtables[t].name) : 0;
+    for (t = 0; t < NMT; t++) {
+        char cols[2048] = "", exprs[4096] = "";
+        sqlite3_stmt *ti;
+        char q[128];
+        snprintf(q, sizeof q, "SELECT name FROM pragma_table_info('%s') ORDER BY cid", mtables[t].name);
+        if (sqlite3_prepare_v2(s->db, q, -1, &ti, NULL) != SQLITE_OK)
+            goto done;
+        while (sqlite3_step(ti) == SQLITE_ROW) {
+            const char *c = (const char *)sqlite3_column_text(ti, 0);
+            char e[256];
+            long long shift = -1;
+            if (strcmp(c, "id") == 0)
+                shift = off[t];
+            for (r = 0; r < sizeof mrefs / sizeof mrefs[0]; r++)
+                if (strcmp(c, mrefs[r].column) == 0) {
+                    size_t u;
+                    for (u = 0; u < NMT; u++)
+                        if (strcmp(mtables[u].name, mrefs[r].table) == 0)
+                            shift = off[u];
+                }
+            if (shift >= 0)
+                snprintf(e, sizeof e, "%s\"%s\" + %lld", exprs[0] ? ", " : "", c, shift);
+            else
+                snprintf(e, sizeof e, "%s\"%s\"", exprs[0] ? ", " : "", c);
+            strncat(exprs, e, sizeof exprs - strlen(exprs) - 1);
+            snprintf(e, sizeof e, "%s\"%s\"", cols[0] ? ", " : "", c);
+            strncat(cols, e, sizeof cols - strlen(cols) - 1);
+        }
+        sqlite3_finalize(ti);
+        sqlite3_free(sql);
+        sql = sqlite3_mprintf("INSERT INTO main.%s (%s) SELECT %s FROM src.%s WHERE %s", mtables[t].name,
+                              cols, exprs, mtables[t].name, mtables[t].owner);
+        if (sql == NULL || sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+            rc = lht_err_set(err, LHT_EDB, "%s: merging %s: %s", src_path, mtables[t].name,
+                             sqlite3_errmsg(s->db));
+            goto done;
+        }
+    }
+    if (exec(s, "COMMIT", err, "cannot commit merge") != LHT_OK)
+        goto done;
+    began = 0;
+    rc = LHT_OK;
+done:
+    if (began)
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    if (attached)
+        sqlite3_exec(s->db, "DETACH DATABASE src", NULL, NULL, NULL);
+    sqlite3_free(sql);
+    return rc;
+}

@@ -63,4 +63,10 @@ struct lht_stored {
 /* 1 and *out filled when path was scanned before, 0 when not, <0 on error. */
 int lht_store_find(struct lht_store *s, const char *path, struct lht_stored *out, lht_err *err);
 
+/* Copy every bundle of the database at src_path into s (one transaction):
+ * a bundle whose path s already holds is replaced when src scanned it
+ * later, else kept. *added and *kept count bundles. Both databases must
+ * be at the same schema version. */
+int lht_store_merge(struct lht_store *s, const char *src_path, int *added, int *kept, lht_err *err);
+
 #endif

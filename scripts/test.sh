@@ -15,3 +15,12 @@ cmake -S . -B build-asan -DLHT_WERROR=ON -DCMAKE_BUILD_TYPE=Debug \
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+# Fuzzing smoke run (5 s per libFuzzer target); the long runs are
+# scripts/fuzz.sh SECONDS.
+if command -v clang >/dev/null 2>&1 && [ -n "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null | grep /)" ] \
+   && [ -f "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]; then
+    ./scripts/fuzz.sh 5
+else
+    echo "fuzz smoke run skipped: clang and libclang-rt-14-dev are not installed"
+fi

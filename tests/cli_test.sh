@@ -189,6 +189,13 @@ for k in 1 2 3; do "$BIN" scan --db "$T/s$k.db" -q --shard $k/3 "$TK"; done
 all=$( (for k in 1 2 3; do "$BIN" query --db "$T/s$k.db" --csv "SELECT path FROM bundles" | tail -n +2; done) | sort | tr -d '\r' | md5sum)
 expect_eq "shards partition the inputs" "$all" "$("$BIN" query --db "$T/j1.db" --csv "SELECT path FROM bundles" | tail -n +2 | sort | tr -d '\r' | md5sum)"
 "$BIN" scan --db "$BDB" --shard 4/3 "$TK" 2>/dev/null; expect_eq "bad shard" $? 2
+"$BIN" merge -q "$T/merged.db" "$T/s1.db" "$T/s2.db" "$T/s3.db"; expect_eq "merge exit" $? 0
+facts() { "$BIN" query --db "$1" --csv "SELECT b.path, (SELECT count(*) FROM processes p WHERE p.bundle_id = b.id), (SELECT count(*) FROM stack_frames f JOIN stacks s ON s.id = f.stack_id WHERE s.bundle_id = b.id), (SELECT count(*) FROM mount_options o JOIN mounts m ON m.id = o.mount_id WHERE m.bundle_id = b.id), (SELECT count(*) FROM k8s_fields f JOIN k8s_objects o ON o.id = f.object_id WHERE o.bundle_id = b.id), (SELECT group_concat(f.rule_id || f.confidence || (SELECT count(*) FROM finding_evidence e WHERE e.finding_id = f.id)) FROM findings f WHERE f.bundle_id = b.id) FROM bundles b ORDER BY 1" | md5sum; }
+expect_eq "N shards merged equal one full scan" "$(facts "$T/merged.db")" "$(facts "$T/j1.db")"
+"$BIN" query --db "$T/merged.db" --csv "PRAGMA foreign_key_check" | tail -n +2 | wc -l | grep -qx 0; expect_eq "merged: foreign keys" $? 0
+"$BIN" merge -q "$T/merged.db" "$T/s1.db"; expect_eq "merge again" $? 0
+expect_eq "merge again keeps one row per path" "$("$BIN" query --db "$T/merged.db" --csv "SELECT count(*) - count(DISTINCT path) FROM bundles" | tail -1 | tr -d '\r')" "0"
+"$BIN" merge -q "$T/merged.db" "$T/nope.db" 2>/dev/null; expect_eq "merge missing input" $? 2
 
 # --- output formats ----------------------------------------------------
 "$BIN" query --db "$DB" --json "SELECT pid, stat FROM v_processes WHERE pid=123315 LIMIT 1" >"$T/j"

@@ -16,7 +16,7 @@ expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi
 unset LHTRIAGE_RULES LHTRIAGE_DB
 
 # --- help texts (golden) ------------------------------------------------
-for c in "" scan report explain query rules; do
+for c in "" scan report explain query rules merge; do
     name=${c:-main}
     "$BUILD/lhtriage" $c --help >"$T/help-$name.txt"
     expect_eq "$name --help exit" $? 0
