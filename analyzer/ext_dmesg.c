@@ -375,8 +375,28 @@ int lht_parse_kernel_log(const char *buf, size_t len, const struct lht_pctx *ctx
     if (k.md == NULL)
         return LHT_ENOMEM;
     lht_lines_init(&it, buf, len, ctx->first_line);
-    while (rc == LHT_OK && lht_line_next(&it, &ln))
+    while (rc == LHT_OK && it.p < it.end) {
+        if (k.mode == IDLE) {
+            /* Jump to the next line holding a trigger word with one JIT
+             * scan of the rest of the buffer, instead of one match call per
+             * line: most of a multi-GB syslog is never looked at twice. */
+            int r = pcre2_match(trigger_re[0].code, (PCRE2_SPTR)it.p, (size_t)(it.end - it.p), 0, 0,
+                                k.md, lht_re_mctx());
+            if (r == PCRE2_ERROR_NOMATCH)
+                break;
+            if (r >= 0) {
+                const char *hit = it.p + pcre2_get_ovector_pointer(k.md)[0], *q = it.p, *nl;
+                while ((nl = memchr(q, '\n', (size_t)(hit - q))) != NULL) {
+                    it.no++;
+                    q = nl + 1;
+                }
+                it.p = q;
+            }
+        }
+        if (!lht_line_next(&it, &ln))
+            break;
         rc = line(&k, ln.s, ln.len, ln.no);
+    }
     pcre2_match_data_free(k.md);
     return rc == LHT_OK ? k.added : rc;
 }
