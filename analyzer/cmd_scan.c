@@ -496,12 +496,19 @@ int lht_cmd_scan(int argc, char **argv)
         j->size = j->is_file ? (long long)st.st_size : -1;
         j->mtime = (long long)st.st_mtime;
         /* Unchanged since its last scan with these rules: skip it. Size and
-         * mtime decide for files; a folder has no content hash, so only
-         * --rescan re-reads it. */
+         * mtime decide for files, the sha256 confirms when only the mtime
+         * moved; a folder has no content hash, so it is always re-read. */
         if (!rescan && j->is_file && lht_store_find(store, j->canon, &old, &err) == 1 &&
             strcmp(old.status, "ok") == 0 && strcmp(old.rules_digest, lht_ruleset_digest(rs)) == 0 &&
-            old.size == j->size && old.mtime == j->mtime)
-            j->skip = 1;
+            old.size == j->size) {
+            /* same size and mtime: unchanged; same size, new mtime (a copy,
+             * a touch): the content hash decides */
+            if (old.mtime == j->mtime)
+                j->skip = 1;
+            else if (old.sha256[0] && lht_sha256_file(j->canon, j->sha, &err) == LHT_OK &&
+                     strcmp(old.sha256, j->sha) == 0)
+                j->skip = 1;
+        }
         bytes += j->is_file ? (unsigned long long)st.st_size : 0;
     }
 
