@@ -163,19 +163,37 @@ const char *tu_source(const char *name)
     return env_path("LHT_SOURCE_DIR", name);
 }
 
-int tu_parse(lht_parse_fn_t fn, const char *text, long first, const char *node,
-             const char *command, long pid, struct lht_facts **out)
+int tu_parse_mem(lht_parse_fn_t fn, const char *text, size_t len, const char *member, long first,
+                 const char *node, const char *command, long pid, struct lht_facts **out)
 {
     struct lht_pctx ctx;
     struct lht_facts *f = lht_facts_new();
 
+    if (f == NULL) {
+        fprintf(stderr, "tu_parse_mem: out of memory\n");
+        abort();
+    }
     memset(&ctx, 0, sizeof ctx);
     ctx.facts = f;
-    ctx.member = lht_facts_strz(f, "t.txt");
+    ctx.member = lht_facts_strz(f, member);
     ctx.node = node ? lht_facts_strz(f, node) : NULL;
     ctx.first_line = first;
     ctx.pid = pid;
     ctx.command = command ? lht_facts_strz(f, command) : NULL;
     *out = f;
-    return fn(text, strlen(text), &ctx);
+    return fn(text, len, &ctx);
+}
+
+int tu_parse(lht_parse_fn_t fn, const char *text, long first, const char *node,
+             const char *command, long pid, struct lht_facts **out)
+{
+    return tu_parse_mem(fn, text, strlen(text), "t.txt", first, node, command, pid, out);
+}
+
+size_t tu_nnotes(const struct lht_facts *f)
+{
+    size_t n;
+
+    lht_facts_notes(f, &n);
+    return n;
 }

@@ -50,4 +50,11 @@ const char *tu_source(const char *name);
 int tu_parse(lht_parse_fn_t fn, const char *text, long first, const char *node,
              const char *command, long pid, struct lht_facts **out);
 
+/* Same for len bytes of text (may hold NULs) as member `member`. */
+int tu_parse_mem(lht_parse_fn_t fn, const char *text, size_t len, const char *member, long first,
+                 const char *node, const char *command, long pid, struct lht_facts **out);
+
+/* How many notes (parse problems) the facts hold. */
+size_t tu_nnotes(const struct lht_facts *f);
+
 #endif
