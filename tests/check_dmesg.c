@@ -37,6 +37,15 @@ static const char *const prefixes[] = {
     "2025-09-24T06:58:00.118302+00:00 testing-jiras kernel: ",        /* rsyslog RFC 3339 */
     "Sep 24 06:58:00.118302 testing-jiras kernel: ",                  /* journalctl -k short-precise */
     "<3>[254210.118302] ",                                           /* dmesg -r */
+    "[  984.265087][ T2301] ",                                       /* CONFIG_PRINTK_CALLER */
+    "[Sep24 06:58] ",                                                /* dmesg -H */
+    "2025-09-24T06:58:00,118302+00:00 ",                             /* dmesg --time-format=iso */
+    "<6>1 2025-09-24T06:58:00.118302+00:00 testing-jiras kernel: ",  /* RFC 5424 */
+    "2025-09-24 06:58:00 testing-jiras kernel: ",                    /* journalctl short-iso */
+    "Wed 2025-09-24 06:58:00 UTC testing-jiras kernel: ",            /* journalctl short-full */
+    "1758697080.118302 testing-jiras kernel: ",                      /* journalctl short-unix */
+    "[254210.118302] testing-jiras kernel: ",                         /* journalctl short-monotonic */
+    "Sep 24 06:58:00 10.0.0.7 kernel: ",                             /* remote syslog, host as IP */
 };
 
 START_TEST(report_in_every_prefix)
@@ -170,6 +179,11 @@ static const struct {
     {"[ 1.0] NFS: Server 10.43.58.194 reports our clientid is in use", "nfs_clientid_in_use", "10.43.58.194"},
     {"[ 1.0] NFS: nfs4_reclaim_open_state: Lock reclaim failed!", "nfs_state_recovery", NULL},
     {"[ 1.0] NFS: state manager: check lease failed on NFSv4 server 10.0.0.5 with error 13", "nfs_lease", "10.0.0.5"},
+    {"[ 1.0] NFS: state manager: lease expired failed on NFSv4 server 10.0.0.5 with error 10011", "nfs_lease_expired", "10.0.0.5"},
+    {"[ 1.0] Error: state manager failed on NFSv4 server 10.0.0.6 with error 5", "nfs_state_recovery", "10.0.0.6"},
+    {"[ 1.0] lockd: server 10.0.0.7 not responding, still trying", "lockd_not_responding", "10.0.0.7"},
+    {"[ 1.0] nfsacl: server 10.0.0.8 not responding, timed out", "nfs_timed_out", "10.0.0.8"},
+    {"[ 1.0] NFS: server 10.0.0.9 error: fileid changed", "nfs_error", "10.0.0.9"},
 };
 
 START_TEST(nfs_messages)
@@ -212,6 +226,159 @@ START_TEST(other_programs_and_hostile_text)
 }
 END_TEST
 
+/* dmesg -x lines of user-space facilities and syslog lines of other
+ * programs carry kernel-looking text; neither is kernel evidence. */
+START_TEST(user_space_lines_are_not_kernel)
+{
+    const char *t =
+        "user  :warn  : [Tue Sep 24 06:58:00 2025] INFO: task sh:1 blocked for more than 120 seconds.\n"
+        "daemon:info  : [Tue Sep 24 06:58:00 2025] nfs: server 1.2.3.4 not responding, still trying\n"
+        "2025-09-24T06:58:00.1+00:00 host containerd[812]: NFS: Server 1.2.3.4 reports our clientid is in use\n"
+        "Sep 24 06:58:00 host kubelet[99]: WARNING: CPU: 1 PID: 2 at x\n"
+        "[ 1.0] usb 1-1: new high-speed USB device number 2 using xhci_hcd\n";
+    struct lht_facts *f;
+    size_t nk, nh;
+
+    ck_assert_int_eq(tu_parse(lht_parse_kernel_log, t, 1, NULL, NULL, -1, &f), 0);
+    (void)lht_facts_klogs(f, &nk);
+    (void)lht_facts_hung_tasks(f, &nh);
+    ck_assert_int_eq((int)nk, 0);
+    ck_assert_int_eq((int)nh, 0);
+    lht_facts_free(f);
+}
+END_TEST
+
+/* echo w > /proc/sysrq-trigger: D tasks listed with no hung-task line are
+ * still blocked tasks with a trace (secs unknown); sysrq t also lists
+ * sleeping tasks, whose traces are not evidence. */
+START_TEST(sysrq_dumps)
+{
+    const char *t =
+        "[ 900.0] sysrq: Show Blocked State\n"
+        "[ 900.0] task:dd              state:D stack:    0 pid: 4242 ppid:  4200 flags:0x00004000\n"
+        "[ 900.0] Call Trace:\n"
+        "[ 900.0]  <TASK>\n"
+        "[ 900.0]  __schedule+0x2cd/0x890\n"
+        "[ 900.0]  nfs4_wait_clnt_recover+0x6a/0x80 [nfsv4]\n"
+        "[ 900.0]  </TASK>\n"
+        "[ 901.0] sysrq: Show State\n"
+        "[ 901.0] task:bash            state:S stack:    0 pid:  100 ppid:     1 flags:0x00000000\n"
+        "[ 901.0] Call Trace:\n"
+        "[ 901.0]  <TASK>\n"
+        "[ 901.0]  do_wait+0x1/0x2\n"
+        "[ 901.0]  </TASK>\n"
+        "[ 901.0] task:sh              state:D stack:    0 pid:  200 ppid:     1 flags:0x00000000\n"
+        "[ 901.0] Call Trace:\n"
+        "[ 901.0]  <TASK>\n"
+        "[ 901.0]  rpc_wait_bit_killable+0x1/0x2 [sunrpc]\n"
+        "[ 901.0]  </TASK>\n";
+    struct lht_facts *f;
+    size_t nh, ns, nk;
+    const struct lht_hung_task *h;
+    const struct lht_stack *st;
+    const struct lht_klog *k;
+
+    tu_parse(lht_parse_kernel_log, t, 1, "n1", NULL, -1, &f);
+    h = lht_facts_hung_tasks(f, &nh);
+    st = lht_facts_stacks(f, &ns);
+    k = lht_facts_klogs(f, &nk);
+    ck_assert_int_eq((int)nh, 2);
+    ck_assert_int_eq(h[0].pid, 4242);
+    ck_assert_int_eq(h[0].blocked_seconds, -1);
+    ck_assert_int_eq(h[1].pid, 200);
+    ck_assert_int_eq((int)ns, 2);   /* bash's S trace is not kept */
+    ck_assert_int_eq(st[0].pid, 4242);
+    ck_assert_int_eq(st[1].pid, 200);
+    ck_assert_int_eq((int)nk, 2);
+    ck_assert_str_eq(k[0].kind, "sysrq_blocked_state");
+    ck_assert_str_eq(k[1].kind, "sysrq_show_state");
+    lht_facts_free(f);
+}
+END_TEST
+
+/* 6.14+ CONFIG_DETECT_HUNG_TASK_BLOCKER: after the hung task's own report
+ * the kernel names the mutex owner and dumps its stack; that stack belongs
+ * to the owner's pid and is not a second hung task. */
+START_TEST(hung_task_blocker)
+{
+    const char *t =
+        "[  123.1] INFO: task cat:115 blocked for more than 122 seconds.\n"
+        "[  123.1]       Not tainted 6.14.0 #1\n"
+        "[  123.1] \"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.\n"
+        "[  123.1] task:cat             state:D stack:13432 pid:115   tgid:115   ppid:106    task_flags:0x400100 flags:0x00000002\n"
+        "[  123.1] Call Trace:\n"
+        "[  123.1]  <TASK>\n"
+        "[  123.1]  __schedule+0x1/0x2\n"
+        "[  123.1]  __mutex_lock+0x1/0x2\n"
+        "[  123.1]  </TASK>\n"
+        "[  123.1] INFO: task cat:115 is blocked on a mutex likely owned by task cat:114.\n"
+        "[  123.1] task:cat             state:S stack:13432 pid:114   tgid:114   ppid:106    task_flags:0x400100 flags:0x00000002\n"
+        "[  123.1] Call Trace:\n"
+        "[  123.1]  <TASK>\n"
+        "[  123.1]  msleep_interruptible+0x1/0x2\n"
+        "[  123.1]  </TASK>\n";
+    struct lht_facts *f;
+    size_t nh, ns;
+    const struct lht_hung_task *h;
+    const struct lht_stack *st;
+
+    tu_parse(lht_parse_kernel_log, t, 1, NULL, NULL, -1, &f);
+    h = lht_facts_hung_tasks(f, &nh);
+    st = lht_facts_stacks(f, &ns);
+    ck_assert_int_eq((int)nh, 1);
+    ck_assert_int_eq(h[0].pid, 115);
+    ck_assert_int_eq((int)ns, 2);
+    ck_assert_int_eq(st[0].origin, LHT_STACK_HUNG_TASK);
+    ck_assert_int_eq(st[1].origin, LHT_STACK_OTHER);
+    ck_assert_int_eq(st[1].pid, 114);
+    lht_facts_free(f);
+}
+END_TEST
+
+/* 32-bit ARM unwinder: "[<pc>] (sym+off/len) from [<lr>] (caller)"; the
+ * first parenthesis names the frame. */
+START_TEST(arm32_frames)
+{
+    const char *t =
+        "[ 5.0] INFO: task sh:77 blocked for more than 120 seconds.\n"
+        "[ 5.0] [<c0a1b2c4>] (__schedule) from [<c0a1b8e0>] (schedule+0x50/0xa8)\n"
+        "[ 5.0] [<c0a1b8e0>] (schedule) from [<bf2e1234>] (nfs_set_open_stateid_locked+0x1b0/0x2c0 [nfsv4])\n"
+        "[ 5.0] [<bf2e1234>] (nfs_set_open_stateid_locked [nfsv4]) from [<bf2e5678>] (update_open_stateid+0x90/0x1a0 [nfsv4])\n"
+        "[ 5.0] usb 1-1: reset\n";
+    struct lht_facts *f;
+    size_t nh, nf;
+    const struct lht_hung_task *h;
+    const struct lht_frame *fr;
+
+    tu_parse(lht_parse_kernel_log, t, 1, NULL, NULL, -1, &f);
+    h = lht_facts_hung_tasks(f, &nh);
+    fr = lht_facts_frames(f, &nf);
+    ck_assert_int_eq((int)nh, 1);
+    ck_assert_int_ge(h[0].stack, 0);
+    ck_assert_int_eq((int)nf, 3);
+    ck_assert_str_eq(fr[0].symbol, "__schedule");
+    ck_assert_str_eq(fr[2].symbol, "nfs_set_open_stateid_locked");
+    ck_assert_str_eq(fr[2].module, "nfsv4");
+    lht_facts_free(f);
+}
+END_TEST
+
+/* A hung-task line whose trace never comes (log cut, lines lost) is kept
+ * and noted, so the report can say the trace is missing. */
+START_TEST(report_without_trace_is_noted)
+{
+    const char *t = "[ 1.0] INFO: task sh:9 blocked for more than 120 seconds.\n";
+    struct lht_facts *f;
+    size_t nh;
+
+    tu_parse(lht_parse_kernel_log, t, 1, NULL, NULL, -1, &f);
+    (void)lht_facts_hung_tasks(f, &nh);
+    ck_assert_int_eq((int)nh, 1);
+    ck_assert_uint_eq(tu_nnotes(f), 1);
+    lht_facts_free(f);
+}
+END_TEST
+
 static Suite *dmesg_suite(void)
 {
     Suite *s = suite_create("dmesg");
@@ -222,6 +389,11 @@ static Suite *dmesg_suite(void)
     tcase_add_test(tc, warning_trace_is_not_a_hung_task);
     tcase_add_loop_test(tc, nfs_messages, 0, (int)(sizeof nfs / sizeof nfs[0]));
     tcase_add_test(tc, other_programs_and_hostile_text);
+    tcase_add_test(tc, user_space_lines_are_not_kernel);
+    tcase_add_test(tc, sysrq_dumps);
+    tcase_add_test(tc, hung_task_blocker);
+    tcase_add_test(tc, arm32_frames);
+    tcase_add_test(tc, report_without_trace_is_noted);
     suite_add_tcase(s, tc);
     return s;
 }
