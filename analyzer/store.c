@@ -1,12 +1,16 @@
 /*
  * store.c - see store.h.
  *
- * All SQL is bound, never printed into; statements are prepared once per
- * bundle write and reused for every row of their table.
+ * All SQL is bound, never printed into. The bundle-writing statements are
+ * prepared on the first bundle and kept for the life of the connection:
+ * a batch of small bundles otherwise spends its writer's time in the SQL
+ * parser. A connection belongs to one thread (the scan's writer), so it is
+ * opened without SQLite's per-call mutex.
  */
 #include "store.h"
 #include "schema.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@ struct lht_store {
     sqlite3 *db;
     char *path;
     int version;
+    sqlite3_stmt **put;   /* S_COUNT bundle-writing statements, or NULL */
 };
 
 static int db_fail(lht_err *err, sqlite3 *db, const char *path, const char *what)
@@ -87,6 +92,14 @@ static int migrate(struct lht_store *s, lht_err *err)
     return LHT_OK;
 }
 
+/* Before SQLite initialises: no global memory statistics, whose mutex is
+ * taken on every allocation SQLite makes (nothing here reads them). */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+static void config_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int lht_store_open(const char *path, int mode, struct lht_store **out, lht_err *err)
 {
     struct lht_store *s = NULL;
@@ -100,8 +113,9 @@ int lht_store_open(const char *path, int mode, struct lht_store **out, lht_err *
         rc = lht_err_set(err, LHT_ENOMEM, "%s: out of memory", path);
         goto fail;
     }
-    flags = mode == LHT_STORE_RO ? SQLITE_OPEN_READONLY
-                                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    flags = (mode == LHT_STORE_RO ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+            SQLITE_OPEN_NOMUTEX;
+    pthread_once(&config_once, config_sqlite);
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         rc = lht_err_set(err, LHT_EDB, "%s: cannot open database: %s", path,
                          s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -140,10 +154,13 @@ fail:
     return rc;
 }
 
+static void finalize_put(struct lht_store *s);
+
 void lht_store_close(struct lht_store *s)
 {
     if (s == NULL)
         return;
+    finalize_put(s);
     sqlite3_close_v2(s->db);
     free(s->path);
     free(s);
@@ -239,9 +256,41 @@ static long long *mmap_slot(struct mmap *m, const char *key, int *found)
     return &m->id[i];
 }
 
+static void finalize_put(struct lht_store *s)
+{
+    size_t i;
+
+    if (s->put == NULL)
+        return;
+    for (i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(s->put[i]);
+    free(s->put);
+    s->put = NULL;
+}
+
+/* Prepare the bundle-writing statements once per connection. */
+static int prepare_put(struct lht_store *s, lht_err *err)
+{
+    size_t i;
+
+    if (s->put)
+        return LHT_OK;
+    if ((s->put = calloc(S_COUNT, sizeof *s->put)) == NULL)
+        return lht_err_set(err, LHT_ENOMEM, "%s: out of memory", s->path);
+    for (i = 0; i < S_COUNT; i++) {
+        if (sqlite3_prepare_v3(s->db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &s->put[i], NULL) !=
+            SQLITE_OK) {
+            int rc = db_fail(err, s->db, s->path, "cannot prepare statement");
+            finalize_put(s);
+            return rc;
+        }
+    }
+    return LHT_OK;
+}
+
 struct writer {
     struct lht_store *s;
-    sqlite3_stmt *st[S_COUNT];
+    sqlite3_stmt **st;    /* the store's cached statements */
     struct mmap members;
     long long bundle;
     lht_err *err;
@@ -605,12 +654,10 @@ int lht_store_put_bundle(struct lht_store *s, const struct lht_bundle_meta *meta
         rc = lht_err_set(err, LHT_ENOMEM, "out of memory");
         goto done;
     }
-    for (i = 0; i < S_COUNT; i++) {
-        if (sqlite3_prepare_v2(s->db, sql_text[i], -1, &w.st[i], NULL) != SQLITE_OK) {
-            rc = db_fail(err, s->db, s->path, "cannot prepare statement");
-            goto done;
-        }
-    }
+    if ((rc = prepare_put(s, err)) != LHT_OK)
+        goto done;
+    rc = LHT_EDB;
+    w.st = s->put;
     if (exec(s, "BEGIN IMMEDIATE", err, "cannot start transaction") != LHT_OK)
         goto done;
     began = 1;
@@ -644,8 +691,11 @@ int lht_store_put_bundle(struct lht_store *s, const struct lht_bundle_meta *meta
 done:
     if (began)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    for (i = 0; i < S_COUNT; i++)
-        sqlite3_finalize(w.st[i]);
+    /* a failure may leave a statement mid-row; the next bundle starts clean */
+    for (i = 0; rc != LHT_OK && w.st && i < S_COUNT; i++) {
+        sqlite3_reset(w.st[i]);
+        sqlite3_clear_bindings(w.st[i]);
+    }
     free(w.members.key);
     free(w.members.id);
     return rc;

@@ -178,6 +178,17 @@ START_TEST(write_is_one_transaction)
     ck_assert_str_eq(text(s, "SELECT status FROM v_bundles"), "ok");
     ck_assert_int_eq(count(s, "SELECT count(*) FROM v_mounts"), 1);
     ck_assert_int_eq(count(s, "SELECT count(*) FROM v_processes"), 1);
+    /* The connection keeps its prepared statements across bundles: after
+     * the failure the next bundles are written whole and nothing stale
+     * (a half-bound row) leaks into them. */
+    ck_assert_int_eq(sqlite3_exec(lht_store_db(s), "DROP TRIGGER boom", NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(lht_store_put_bundle(s, &m, f, NULL, &err), LHT_OK);
+    m.path = "/tmp/d2.zip";
+    ck_assert_int_eq(lht_store_put_bundle(s, &m, f, NULL, &err), LHT_OK);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM v_bundles WHERE status = 'partial'"), 2);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM v_mounts WHERE options = 'rw,relatime,vers=4.1,softerr' "
+                              "AND nfs_vers = '4.1'"), 2);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM v_processes"), 2);
     lht_store_close(s);
     lht_facts_free(f);
 }
