@@ -548,36 +548,68 @@ static int line(struct kl *k, const char *s, size_t len, long no)
     return LHT_OK;
 }
 
-int lht_parse_kernel_log(const char *buf, size_t len, const struct lht_pctx *ctx)
-{
-    struct lht_lines it;
-    struct lht_line ln;
+/* A kernel log in pieces. The parse state, the line number and a private
+ * copy of the member context live here between pieces, so a report that
+ * straddles two pieces is read as if the log were one buffer. */
+struct lht_klog_stream {
     struct kl k;
-    int rc = LHT_OK;
+    struct lht_pctx ctx;
+    long no;       /* number of the next line */
+    int rc;        /* first error; later pieces are ignored */
+};
 
+int lht_klog_stream_begin(const struct lht_pctx *ctx, struct lht_klog_stream **out)
+{
+    struct lht_klog_stream *s;
+
+    *out = NULL;
     pthread_once(&once, init_tables);
     if (init_rc != LHT_OK)
         return LHT_ENOMEM;
-    memset(&k, 0, sizeof k);
-    k.ctx = ctx;
-    k.hung = -1;
-    k.pid = -1;
-    k.record = 1;
-    k.md = pcre2_match_data_create(32, NULL);
-    if (k.md == NULL)
+    if ((s = calloc(1, sizeof *s)) == NULL)
         return LHT_ENOMEM;
-    lht_lines_init(&it, buf, len, ctx->first_line);
+    s->ctx = *ctx;
+    s->k.ctx = &s->ctx;
+    s->k.hung = -1;
+    s->k.pid = -1;
+    s->k.record = 1;
+    s->no = ctx->first_line;
+    if ((s->k.md = pcre2_match_data_create(32, NULL)) == NULL) {
+        free(s);
+        return LHT_ENOMEM;
+    }
+    *out = s;
+    return LHT_OK;
+}
+
+int lht_klog_stream_feed(struct lht_klog_stream *s, const char *buf, size_t len)
+{
+    struct lht_lines it;
+    struct lht_line ln;
+    struct kl *k = &s->k;
+    int rc = s->rc;
+
+    lht_lines_init(&it, buf, len, s->no);
     while (rc == LHT_OK && it.p < it.end) {
-        if (k.mode == IDLE && !k.sysrq && !k.blocker) {
+        if (k->mode == IDLE && !k->sysrq && !k->blocker) {
             /* Jump to the line holding the next trigger word with one JIT
              * scan of the rest of the buffer instead of one match call
              * per line: most of a multi-GB syslog is never split. */
             int r = pcre2_match(trigger_re[0].code, (PCRE2_SPTR)it.p, (size_t)(it.end - it.p), 0, 0,
-                                k.md, lht_re_mctx());
-            if (r == PCRE2_ERROR_NOMATCH)
+                                k->md, lht_re_mctx());
+            if (r == PCRE2_ERROR_NOMATCH) {
+                /* count the skipped lines: the next piece goes on numbering */
+                const char *q = it.p, *nl;
+                while ((nl = memchr(q, '\n', (size_t)(it.end - q))) != NULL) {
+                    it.no++;
+                    q = nl + 1;
+                }
+                if (q < it.end)
+                    it.no++;
                 break;
+            }
             if (r >= 0) {
-                const char *hit = it.p + pcre2_get_ovector_pointer(k.md)[0], *q = it.p, *nl;
+                const char *hit = it.p + pcre2_get_ovector_pointer(k->md)[0], *q = it.p, *nl;
                 while ((nl = memchr(q, '\n', (size_t)(hit - q))) != NULL) {
                     it.no++;
                     q = nl + 1;
@@ -587,10 +619,35 @@ int lht_parse_kernel_log(const char *buf, size_t len, const struct lht_pctx *ctx
         }
         if (!lht_line_next(&it, &ln))
             break;
-        rc = line(&k, ln.s, ln.len, ln.no);
+        rc = line(k, ln.s, ln.len, ln.no);
     }
+    s->no = it.no + 1;
+    s->rc = rc;
+    return rc;
+}
+
+int lht_klog_stream_end(struct lht_klog_stream *s)
+{
+    int rc;
+
+    if (s == NULL)
+        return LHT_OK;
+    rc = s->rc;
     if (rc == LHT_OK)
-        rc = end_report(&k, it.no);
-    pcre2_match_data_free(k.md);
-    return rc == LHT_OK ? k.added : rc;
+        rc = end_report(&s->k, s->no - 1);
+    pcre2_match_data_free(s->k.md);
+    rc = rc == LHT_OK ? s->k.added : rc;
+    free(s);
+    return rc;
+}
+
+int lht_parse_kernel_log(const char *buf, size_t len, const struct lht_pctx *ctx)
+{
+    struct lht_klog_stream *s;
+    int rc = lht_klog_stream_begin(ctx, &s);
+
+    if (rc != LHT_OK)
+        return rc;
+    (void)lht_klog_stream_feed(s, buf, len);
+    return lht_klog_stream_end(s);
 }

@@ -13,14 +13,19 @@
 #include "parse.h"
 #include "transcript.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+struct stream;
 
 struct ex {
     struct lht_facts *f;
     struct lht_bundle_info *info;
     lht_err *err;
+    struct stream *stream;   /* the member being streamed, or NULL */
 };
 
 static int add_piece(struct lht_facts *f, const struct lht_pctx *ctx, enum lht_kind k,
@@ -176,6 +181,9 @@ static void learn_name(struct ex *x, const char *path)
     }
 }
 
+/* Kernel logs and journals are the members that reach gigabytes: they are
+ * streamed, so memory stays flat and no hung-task report at the end of a
+ * huge syslog is lost to --max-member-size. */
 static int want(void *ud, const char *path, long long size)
 {
     char node[256];
@@ -184,48 +192,236 @@ static int want(void *ud, const char *path, long long size)
 
     (void)ud;
     (void)size;
-    return k == LHT_K_UNKNOWN || lht_kind_parser(k) != NULL;
+    if (lht_kind_parser(k) == lht_parse_kernel_log)
+        return LHT_WANT_STREAM;
+    return k == LHT_K_UNKNOWN || lht_kind_parser(k) != NULL ? LHT_WANT_WHOLE : LHT_WANT_SKIP;
+}
+
+/* Count a member and set up its parse context; *k gets its path kind. */
+static int begin_member(struct ex *x, const char *path, struct lht_pctx *ctx, enum lht_kind *k)
+{
+    char node[256];
+    long pid;
+
+    x->info->members++;
+    learn_name(x, path);
+    *k = lht_classify_path(path, node, sizeof node, &pid);
+    memset(ctx, 0, sizeof *ctx);
+    ctx->facts = x->f;
+    ctx->member = lht_facts_strz(x->f, path);
+    ctx->node = node[0] ? lht_facts_strz(x->f, node) : NULL;
+    ctx->first_line = 1;
+    ctx->pid = pid;
+    if (ctx->member == NULL || (node[0] && ctx->node == NULL))
+        return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", path);
+    return LHT_OK;
+}
+
+static int end_member(struct ex *x, const struct lht_pctx *ctx, enum lht_kind kind, long long size,
+                      const char *status, const char *note)
+{
+    struct lht_member m;
+
+    memset(&m, 0, sizeof m);
+    m.at = lht_pctx_at(ctx, 0);
+    m.size = size;
+    m.status = status;
+    m.note = note;
+    m.kind = lht_kind_name(kind);
+    return lht_facts_add_member(x->f, &m);
 }
 
 static int on_member(void *ud, const char *path, const char *data, size_t len,
                      long long size, int truncated)
 {
     struct ex *x = ud;
-    char node[256];
     struct lht_pctx ctx;
-    struct lht_member m;
     enum lht_kind k, recorded;
-    long pid;
     int rc;
 
-    x->info->members++;
-    learn_name(x, path);
-    k = lht_classify_path(path, node, sizeof node, &pid);
-    memset(&ctx, 0, sizeof ctx);
-    ctx.facts = x->f;
-    ctx.member = lht_facts_strz(x->f, path);
-    ctx.node = node[0] ? lht_facts_strz(x->f, node) : NULL;
-    ctx.first_line = 1;
-    ctx.pid = pid;
-    if (ctx.member == NULL || (node[0] && ctx.node == NULL))
-        return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", path);
+    if ((rc = begin_member(x, path, &ctx, &k)) != LHT_OK)
+        return rc;
+    if (data == NULL)
+        return end_member(x, &ctx, k, size, "skipped", NULL);
+    if ((rc = parse_member(x, k, &ctx, data, len, &recorded)) != LHT_OK)
+        return rc;
+    return end_member(x, &ctx, recorded, size, truncated ? "truncated" : "parsed",
+                      truncated ? "member larger than --max-member-size; only its head was read" : NULL);
+}
 
-    memset(&m, 0, sizeof m);
-    m.at = lht_pctx_at(&ctx, 0);
-    m.size = size;
-    recorded = k;
-    if (data == NULL) {
-        m.status = "skipped";
-    } else {
-        rc = parse_member(x, k, &ctx, data, len, &recorded);
-        if (rc != LHT_OK)
-            return rc;
-        m.status = truncated ? "truncated" : "parsed";
-        if (truncated)
-            m.note = "member larger than --max-member-size; only its head was read";
+/* ---- streamed logs ----------------------------------------------------- */
+
+/* A log longer than one piece is parsed on a second thread while this one
+ * inflates the next piece, so a scan costs about its decompression, not
+ * decompression plus parsing. Two slots hand pieces over in order. While a
+ * stream runs only the parser thread touches the facts: the source reports
+ * read problems after the final piece, and nothing else happens here
+ * until it has been joined. */
+struct slot {
+    char *data;
+    size_t len, cap;
+    int flags;
+    int full;
+};
+
+struct stream {
+    struct ex *x;
+    struct lht_pctx ctx;
+    enum lht_kind kind;
+    struct lht_klog_stream *ks;
+    int threaded;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct slot slot[2];
+    int head, tail;
+};
+
+static void *stream_main(void *arg)
+{
+    struct stream *s = arg;
+
+    for (;;) {
+        struct slot *sl = &s->slot[s->head];
+        int last;
+        pthread_mutex_lock(&s->mu);
+        while (!sl->full)
+            pthread_cond_wait(&s->cv, &s->mu);
+        pthread_mutex_unlock(&s->mu);
+        /* errors stay in the stream and come back from its end() */
+        (void)lht_klog_stream_feed(s->ks, sl->data, sl->len);
+        last = sl->flags & LHT_CHUNK_LAST;
+        pthread_mutex_lock(&s->mu);
+        sl->full = 0;
+        s->head ^= 1;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        if (last)
+            return NULL;
     }
-    m.kind = lht_kind_name(recorded);
-    return lht_facts_add_member(x->f, &m);
+}
+
+/* Queue a piece for the parser thread (copying it: the source reuses its
+ * buffer). Returns LHT_OK or LHT_ENOMEM. */
+static int stream_push(struct stream *s, const char *data, size_t len, int flags)
+{
+    struct slot *sl = &s->slot[s->tail];
+    int oom = 0;
+
+    pthread_mutex_lock(&s->mu);
+    while (sl->full)
+        pthread_cond_wait(&s->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+    if (len > sl->cap) {
+        char *p = realloc(sl->data, len);
+        if (p == NULL) {
+            oom = 1;
+            len = 0;             /* hand over an empty final piece: the thread must end */
+            flags |= LHT_CHUNK_LAST | LHT_CHUNK_CUT;
+        } else {
+            sl->data = p;
+            sl->cap = len;
+        }
+    }
+    if (len)
+        memcpy(sl->data, data, len);
+    pthread_mutex_lock(&s->mu);
+    sl->len = len;
+    sl->flags = flags;
+    sl->full = 1;
+    s->tail ^= 1;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return oom ? LHT_ENOMEM : LHT_OK;
+}
+
+static void stream_free(struct stream *s)
+{
+    if (s == NULL)
+        return;
+    if (s->threaded) {
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->cv);
+    }
+    free(s->slot[0].data);
+    free(s->slot[1].data);
+    free(s);
+}
+
+/* End the member's stream: join the thread, finish the parse, record the
+ * member. Returns LHT_OK or an error (err set). */
+static int stream_finish(struct ex *x, long long size, int flags)
+{
+    struct stream *s = x->stream;
+    int n, rc;
+
+    x->stream = NULL;
+    if (s->threaded)
+        pthread_join(s->th, NULL);
+    n = lht_klog_stream_end(s->ks);
+    if (n < 0) {
+        rc = lht_err_set(x->err, n, "%s: out of memory", s->ctx.member);
+    } else {
+        struct lht_piece p;
+        x->info->parsed++;
+        p.at = lht_pctx_at(&s->ctx, 1);
+        p.kind = lht_kind_name(s->kind);
+        p.command = NULL;
+        p.records = n;
+        rc = lht_facts_add_piece(x->f, &p);
+        if (rc == LHT_OK)
+            rc = end_member(x, &s->ctx, s->kind, size, flags & LHT_CHUNK_CUT ? "truncated" : "parsed",
+                            flags & LHT_CHUNK_CUT ? "reading stopped part-way; only the part before was parsed"
+                                                  : NULL);
+        if (rc != LHT_OK)
+            rc = lht_err_set(x->err, rc, "%s: out of memory", s->ctx.member);
+    }
+    stream_free(s);
+    return rc;
+}
+
+static int on_chunk(void *ud, const char *path, const char *data, size_t len, long long size,
+                    int flags)
+{
+    struct ex *x = ud;
+    struct stream *s = x->stream;
+    int rc;
+
+    if (s == NULL) {
+        /* first piece of a member */
+        if ((s = calloc(1, sizeof *s)) == NULL)
+            return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", path);
+        x->stream = s;
+        s->x = x;
+        if ((rc = begin_member(x, path, &s->ctx, &s->kind)) != LHT_OK ||
+            (rc = lht_klog_stream_begin(&s->ctx, &s->ks)) != LHT_OK) {
+            x->stream = NULL;
+            stream_free(s);
+            return rc == LHT_ENOMEM ? lht_err_set(x->err, rc, "%s: out of memory", path) : rc;
+        }
+        /* a log that fits one piece is parsed here; a thread would only cost */
+        if (!(flags & LHT_CHUNK_LAST) && pthread_mutex_init(&s->mu, NULL) == 0) {
+            if (pthread_cond_init(&s->cv, NULL) != 0) {
+                pthread_mutex_destroy(&s->mu);
+            } else if (pthread_create(&s->th, NULL, stream_main, s) != 0) {
+                pthread_cond_destroy(&s->cv);
+                pthread_mutex_destroy(&s->mu);
+            } else {
+                s->threaded = 1;
+            }
+        }
+    }
+    if (s->threaded)
+        rc = stream_push(s, data, len, flags);   /* on failure it queued a final piece */
+    else
+        rc = lht_klog_stream_feed(s->ks, data, len) == LHT_ENOMEM ? LHT_ENOMEM : LHT_OK;
+    /* the member ends here on its final piece or on any failure (the
+     * source makes no further call after an error) */
+    if ((flags & LHT_CHUNK_LAST) || rc != LHT_OK) {
+        int frc = stream_finish(x, size, rc != LHT_OK ? flags | LHT_CHUNK_CUT : flags);
+        return rc != LHT_OK ? lht_err_set(x->err, rc, "%s: out of memory", path) : frc;
+    }
+    return LHT_OK;
 }
 
 static void on_warn(void *ud, const char *path, const char *msg)
@@ -336,8 +532,10 @@ int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_f
     x.f = f;
     x.info = info;
     x.err = err;
+    x.stream = NULL;
     cb.want = want;
     cb.member = on_member;
+    cb.chunk = on_chunk;
     cb.warn = on_warn;
     cb.ud = &x;
     rc = lht_source_walk(input, o, &cb, err);
@@ -368,5 +566,6 @@ int lht_extract_text(struct lht_facts *f, const char *member, const char *data, 
     x.f = f;
     x.info = &info;
     x.err = err;
+    x.stream = NULL;
     return on_member(&x, member, data, len, (long long)len, 0);
 }

@@ -64,6 +64,16 @@ const char *lht_nfs_vers(const char *options, size_t optlen, const char *fstype,
  * stacks, other traces (WARNING:, BUG:), and NFS client messages. */
 int lht_parse_kernel_log(const char *buf, size_t len, const struct lht_pctx *ctx);
 
+/* The same parser over a log delivered in pieces (a streamed member):
+ * begin copies ctx; feed takes pieces that end at line ends (a piece may
+ * end inside a line only when that line is longer than the piece); end
+ * returns the records added or an error code and frees the stream (NULL:
+ * nothing to do). After an error, further pieces are ignored. */
+struct lht_klog_stream;
+int lht_klog_stream_begin(const struct lht_pctx *ctx, struct lht_klog_stream **out);
+int lht_klog_stream_feed(struct lht_klog_stream *s, const char *buf, size_t len);
+int lht_klog_stream_end(struct lht_klog_stream *s);
+
 /* ext_hostinfo.c: the bundle's hostinfos/hostinfo file, `uname -a`
  * output and /etc/os-release. Emit node kvs: hostname, kernel_release,
  * kernel_version, arch, os (PRETTY_NAME), os_id, os_version. */

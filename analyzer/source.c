@@ -5,7 +5,8 @@
  * callback pulls bytes from the parent with archive_read_data(), so a 2 GB
  * node zip inside a bundle costs one 64 KiB block per nesting level rather
  * than its size in RAM. Leaf members are read up to member_cap into one
- * buffer that is reused for the whole walk.
+ * buffer that is reused for the whole walk, or, when the caller asks to
+ * stream them (logs), handed over in line-aligned pieces of that buffer.
  */
 #include "source.h"
 
@@ -143,6 +144,73 @@ static int read_leaf(struct walk *w, struct archive *a, const char *path,
     return LHT_OK;
 }
 
+/* Stream a leaf member in line-aligned pieces through cb->chunk. */
+static int read_stream(struct walk *w, struct archive *a, const char *path, long long size)
+{
+    size_t len = 0;
+    int rc = LHT_OK, crc, flags = LHT_CHUNK_LAST;
+    const char *failed = NULL;
+
+    if (grow(w, LHT_SOURCE_CHUNK + BLOCK) != LHT_OK)
+        return lht_err_set(w->err, LHT_ENOMEM, "%s: %s: out of memory", w->input, path);
+    for (;;) {
+        la_ssize_t r = archive_read_data(a, w->buf + len, LHT_SOURCE_CHUNK + BLOCK - len);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            failed = archive_error_string(a) ? archive_error_string(a) : "read error";
+            flags |= LHT_CHUNK_CUT;
+            break;
+        }
+        len += (size_t)r;
+        w->total += (unsigned long long)r;
+        if (w->total > w->o->total_cap) {
+            rc = lht_err_set(w->err, LHT_ELIMIT,
+                             "%s: %s: total size cap of %llu bytes exceeded (raise --max-total)",
+                             w->input, path, w->o->total_cap);
+            flags |= LHT_CHUNK_CUT;
+            break;
+        }
+        if (len >= LHT_SOURCE_CHUNK) {
+            const char *nl = memrchr(w->buf, '\n', len);
+            size_t cut = nl ? (size_t)(nl - w->buf) + 1 : len;
+            if ((rc = w->cb->chunk(w->cb->ud, path, w->buf, cut, size, 0)) != LHT_OK)
+                return rc;   /* the callee has ended the member */
+            memmove(w->buf, w->buf + cut, len - cut);
+            len -= cut;
+        }
+    }
+    crc = w->cb->chunk(w->cb->ud, path, w->buf, len, size, flags);
+    if (failed)
+        warn(w, path, failed);
+    return rc != LHT_OK ? rc : crc;
+}
+
+/* Hand one regular leaf member to the callbacks, as want() asks. top_raw:
+ * the input itself is a loose file, which must look like text. disk: a is
+ * libarchive's disk reader, which has no data_skip (and needs none). */
+static int deliver(struct walk *w, struct archive *a, const char *path, long long size, int top_raw,
+                   int disk)
+{
+    int how = w->cb->want ? w->cb->want(w->cb->ud, path, size) : LHT_WANT_WHOLE;
+    size_t len = 0;
+    int trunc = 0, rc;
+
+    if (how == LHT_WANT_SKIP) {
+        if (!disk)
+            (void)archive_read_data_skip(a);
+        return w->cb->member(w->cb->ud, path, NULL, 0, size, 0);
+    }
+    if (how == LHT_WANT_STREAM && w->cb->chunk && !top_raw)
+        return read_stream(w, a, path, size);
+    if ((rc = read_leaf(w, a, path, &len, &trunc)) != LHT_OK)
+        return rc;
+    if (top_raw && memchr(w->buf, '\0', len < 4096 ? len : 4096) != NULL)
+        return lht_err_set(w->err, LHT_EFORMAT, "%s: not a support bundle, archive or text file", w->input);
+    return w->cb->member(w->cb->ud, path, w->buf ? w->buf : "", len, size >= 0 ? size : (long long)len,
+                         trunc);
+}
+
 static la_ssize_t nested_read(struct archive *a, void *ud, const void **buff)
 {
     struct nested *n = ud;
@@ -271,25 +339,7 @@ static int walk_archive(struct walk *w, struct archive *a, const char *container
                 goto done;
             continue;
         }
-        if (w->cb->want && !w->cb->want(w->cb->ud, full, size)) {
-            (void)archive_read_data_skip(a);
-            rc = w->cb->member(w->cb->ud, full, NULL, 0, size, 0);
-        } else {
-            size_t len;
-            int trunc;
-            rc = read_leaf(w, a, full, &len, &trunc);
-            if (rc != LHT_OK)
-                goto done;
-            /* A loose input that is neither an archive nor text. */
-            if (depth == 0 && archive_format(a) == ARCHIVE_FORMAT_RAW &&
-                memchr(w->buf, '\0', len < 4096 ? len : 4096) != NULL) {
-                rc = lht_err_set(w->err, LHT_EFORMAT,
-                                 "%s: not a support bundle, archive or text file", w->input);
-                goto done;
-            }
-            rc = w->cb->member(w->cb->ud, full, w->buf ? w->buf : "", len,
-                               size >= 0 ? size : (long long)len, trunc);
-        }
+        rc = deliver(w, a, full, size, depth == 0 && archive_format(a) == ARCHIVE_FORMAT_RAW, 0);
         if (rc != LHT_OK)
             goto done;
     }
@@ -391,20 +441,8 @@ static int walk_dir(struct walk *w, const char *dir)
                 goto done;
             continue;
         }
-        {
-            long long size = archive_entry_size(e);
-            size_t len;
-            int trunc;
-            if (w->cb->want && !w->cb->want(w->cb->ud, rel, size)) {
-                rc = w->cb->member(w->cb->ud, rel, NULL, 0, size, 0);
-            } else {
-                rc = read_leaf(w, d, rel, &len, &trunc);
-                if (rc == LHT_OK)
-                    rc = w->cb->member(w->cb->ud, rel, w->buf ? w->buf : "", len, size, trunc);
-            }
-            if (rc != LHT_OK)
-                goto done;
-        }
+        if ((rc = deliver(w, d, rel, archive_entry_size(e), 0, 1)) != LHT_OK)
+            goto done;
     }
 done:
     archive_entry_free(e);

@@ -27,9 +27,12 @@ struct lht_source_opts {
 
 void lht_source_defaults(struct lht_source_opts *o);
 
-/* Decide, from a member's path and declared size, whether to read it.
- * Return 1 to read, 0 to skip (the member is still reported to on_member
- * with data NULL so the inventory is complete). */
+/* Decide, from a member's path and declared size, how to read it:
+ * LHT_WANT_SKIP (reported to member() with data NULL so the inventory is
+ * complete), LHT_WANT_WHOLE (one buffer, up to member_cap, to member()) or
+ * LHT_WANT_STREAM (pieces, to chunk(): for logs of any size in constant
+ * memory, no member_cap). */
+enum { LHT_WANT_SKIP = 0, LHT_WANT_WHOLE = 1, LHT_WANT_STREAM = 2 };
 typedef int (*lht_want_fn)(void *ud, const char *path, long long size);
 
 /* One member. data is NULL for skipped members; truncated is 1 when the
@@ -39,6 +42,17 @@ typedef int (*lht_want_fn)(void *ud, const char *path, long long size);
 typedef int (*lht_member_fn)(void *ud, const char *path, const char *data,
                              size_t len, long long size, int truncated);
 
+/* One piece of a streamed member, about LHT_SOURCE_CHUNK bytes that end
+ * at a line end (only a longer line is cut). flags has LHT_CHUNK_LAST on
+ * the final call, which always comes once the first did, even when reading
+ * fails (then with LHT_CHUNK_CUT, and warn() or the walk's error follows
+ * the final call). data is borrowed until return. An error return stops
+ * the walk at once: no final call follows it. */
+#define LHT_SOURCE_CHUNK (1u << 20)
+enum { LHT_CHUNK_LAST = 1, LHT_CHUNK_CUT = 2 };
+typedef int (*lht_chunk_fn)(void *ud, const char *path, const char *data, size_t len,
+                            long long size, int flags);
+
 /* A member that could not be read (corrupt entry, encrypted, nested archive
  * past max_depth). The walk goes on. */
 typedef void (*lht_warn_fn)(void *ud, const char *path, const char *msg);
@@ -46,6 +60,7 @@ typedef void (*lht_warn_fn)(void *ud, const char *path, const char *msg);
 struct lht_source_cb {
     lht_want_fn want;
     lht_member_fn member;
+    lht_chunk_fn chunk;   /* needed only when want() may ask to stream */
     lht_warn_fn warn;
     void *ud;
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "testutil.h"
 
 /* One Ubuntu 5.15-style hung-task report; %s is the line prefix. */
@@ -379,6 +380,66 @@ START_TEST(report_without_trace_is_noted)
 }
 END_TEST
 
+/* A streamed member arrives in pieces that end at line ends: wherever the
+ * cut falls (mid-report, mid-trace, between a report and its trace), the
+ * facts and their line numbers are those of the whole log. */
+START_TEST(pieces_equal_whole)
+{
+    char text[8192];
+    size_t i, o = 0, cut, nh0, ns0, nf0, nk0;
+    struct lht_facts *whole, *f;
+    const struct lht_frame *fr0;
+    const struct lht_klog *k0;
+
+    for (i = 0; i < sizeof report / sizeof report[0]; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o, "Sep 24 06:58:00 h kernel: %s\n", report[i]);
+    o += (size_t)snprintf(text + o, sizeof text - o, "Sep 24 06:58:01 h kernel: usb 1-1: reset\n"
+                          "[ 9.0] INFO: task dd:77 blocked for more than 120 seconds.");
+    ck_assert_int_gt(tu_parse(lht_parse_kernel_log, text, 5, "n1", NULL, -1, &whole), 0);
+    (void)lht_facts_hung_tasks(whole, &nh0);
+    (void)lht_facts_stacks(whole, &ns0);
+    fr0 = lht_facts_frames(whole, &nf0);
+    k0 = lht_facts_klogs(whole, &nk0);
+    for (cut = 0; cut <= o; cut++) {
+        struct lht_pctx ctx;
+        struct lht_klog_stream *st;
+        size_t nh, ns, nf, nk, j;
+        const struct lht_frame *fr;
+        const struct lht_klog *k;
+        const struct lht_hung_task *h, *h0;
+
+        if (cut > 0 && cut < o && text[cut - 1] != '\n')
+            continue;
+        tu_parse(lht_parse_kernel_log, "", 5, "n1", NULL, -1, &f);
+        memset(&ctx, 0, sizeof ctx);
+        ctx.facts = f;
+        ctx.member = "t.txt";
+        ctx.node = "n1";
+        ctx.first_line = 5;
+        ctx.pid = -1;
+        ck_assert_int_eq(lht_klog_stream_begin(&ctx, &st), LHT_OK);
+        ck_assert_int_eq(lht_klog_stream_feed(st, text, cut), LHT_OK);
+        ck_assert_int_eq(lht_klog_stream_feed(st, text + cut, o - cut), LHT_OK);
+        ck_assert_int_gt(lht_klog_stream_end(st), 0);
+        h = lht_facts_hung_tasks(f, &nh);
+        h0 = lht_facts_hung_tasks(whole, &nh0);
+        (void)lht_facts_stacks(f, &ns);
+        fr = lht_facts_frames(f, &nf);
+        k = lht_facts_klogs(f, &nk);
+        ck_assert_msg(nh == nh0 && ns == ns0 && nf == nf0 && nk == nk0, "cut at %zu", cut);
+        for (j = 0; j < nh; j++)
+            ck_assert_int_eq(h[j].at.line, h0[j].at.line);
+        for (j = 0; j < nf; j++)
+            ck_assert_int_eq(fr[j].line, fr0[j].line);
+        for (j = 0; j < nk; j++)
+            ck_assert_int_eq(k[j].at.line, k0[j].at.line);
+        ck_assert_uint_eq(tu_nnotes(f), tu_nnotes(whole));
+        lht_facts_free(f);
+    }
+    lht_facts_free(whole);
+}
+END_TEST
+
 static Suite *dmesg_suite(void)
 {
     Suite *s = suite_create("dmesg");
@@ -394,6 +455,7 @@ static Suite *dmesg_suite(void)
     tcase_add_test(tc, hung_task_blocker);
     tcase_add_test(tc, arm32_frames);
     tcase_add_test(tc, report_without_trace_is_noted);
+    tcase_add_test(tc, pieces_equal_whole);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "extract.h"
+#include "source.h"
 #include "testutil.h"
 
 #define SB "supportbundle_5b0a5f3e-2c1d-4f7b-9e8a-1c2d3e4f5a6b_2025-09-24T07-05-12Z"
@@ -143,6 +144,75 @@ START_TEST(text_without_prompts_is_sniffed)
 }
 END_TEST
 
+/* A node syslog many pieces long, inside a nested node zip, with the
+ * hung-task report at its very end and a member cap far below its size:
+ * logs are streamed (not capped), parsed while the next piece inflates,
+ * and every line number is that of the whole file. */
+START_TEST(huge_syslog_is_streamed_whole)
+{
+    static const char *const tail[] = {
+        "INFO: task sh:123315 blocked for more than 120 seconds.",
+        "task:sh              state:D stack:    0 pid:123315 ppid:123300 flags:0x00004002",
+        "Call Trace:",
+        " <TASK>",
+        " __schedule+0x2cd/0x890",
+        " nfs_set_open_stateid_locked+0x100/0x380 [nfsv4]",
+        " update_open_stateid+0xa0/0x2b0 [nfsv4]",
+        " </TASK>",
+    };
+    size_t big = 3 * LHT_SOURCE_CHUNK + 12345, o = 0, lines = 0, i, n, zlen;
+    char *text = malloc(big + 4096), *z, path[256];
+    struct lht_source_opts opt;
+    struct lht_bundle_info info;
+    struct lht_facts *f = lht_facts_new();
+    const struct lht_hung_task *h;
+    const struct lht_frame *fr;
+    const struct lht_member *m;
+    lht_err err;
+
+    ck_assert_ptr_nonnull(text);
+    while (o < big) {
+        o += (size_t)sprintf(text + o, "Sep 24 06:%02zu:00 n1 kubelet[812]: I0924 reconcile %zu ok\n",
+                             lines % 60, lines);
+        lines++;
+    }
+    for (i = 0; i < sizeof tail / sizeof tail[0]; i++)
+        o += (size_t)sprintf(text + o, "Sep 24 06:59:00 n1 kernel: [254210.1] %s\n", tail[i]);
+    {
+        struct tu_member node[] = {{"n1/logs/syslog", text, o}};
+        ck_assert_int_eq(tu_archive_bytes("zip", node, 1, &z, &zlen), 0);
+    }
+    {
+        struct tu_member outer[] = {{SB "/nodes/n1.zip", z, zlen}};
+        snprintf(path, sizeof path, "%s/big.zip", tu_tmpdir());
+        ck_assert_int_eq(tu_write_archive(path, "zip", outer, 1), 0);
+    }
+    lht_source_defaults(&opt);
+    opt.member_cap = 64 * 1024;
+    lht_err_clear(&err);
+    ck_assert_msg(lht_extract(path, &opt, f, &info, &err) == LHT_OK, "%s", err.msg);
+    h = lht_facts_hung_tasks(f, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(h[0].pid, 123315);
+    ck_assert_int_eq(h[0].at.line, (long)lines + 1);
+    ck_assert_str_eq(h[0].at.node, "n1");
+    fr = lht_facts_frames(f, &n);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(fr[1].symbol, "nfs_set_open_stateid_locked");
+    ck_assert_int_eq(fr[1].line, (long)lines + 6);
+    m = lht_facts_members(f, &n);
+    for (i = 0; i < n && strstr(m[i].at.member, "logs/syslog") == NULL; i++)
+        ;
+    ck_assert_uint_lt(i, n);
+    ck_assert_str_eq(m[i].status, "parsed");
+    ck_assert_str_eq(m[i].kind, "kernel_log");
+    ck_assert_int_eq(m[i].size, (long long)o);
+    lht_facts_free(f);
+    free(z);
+    free(text);
+}
+END_TEST
+
 static Suite *extract_suite(void)
 {
     Suite *s = suite_create("extract");
@@ -152,6 +222,7 @@ static Suite *extract_suite(void)
     tcase_add_test(tc, partial_tar_keeps_what_was_read);
     tcase_add_test(tc, text_without_prompts_is_sniffed);
     tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, huge_syslog_is_streamed_whole);
     suite_add_tcase(s, tc);
     return s;
 }

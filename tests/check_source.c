@@ -54,7 +54,7 @@ static int walk(const char *path, struct lht_source_opts *o, struct seen *s, lht
                 lht_want_fn want)
 {
     struct lht_source_opts def;
-    struct lht_source_cb cb = {want, on_member, on_warn, s};
+    struct lht_source_cb cb = {want, on_member, NULL, on_warn, s};
     if (o == NULL) {
         lht_source_defaults(&def);
         o = &def;
@@ -303,6 +303,154 @@ START_TEST(truncated_archives)
 }
 END_TEST
 
+/* Streaming: pieces end at line ends, arrive in order, the final call
+ * comes exactly once and last, and together they are the member. */
+struct pieces {
+    char *got;
+    size_t len, calls, lasts, bad_ends, fail_at;
+    int flags_last, warned_after_last, warns;
+};
+
+static int stream_all(void *ud, const char *path, long long size)
+{
+    (void)ud;
+    (void)size;
+    return strstr(path, ".log") ? LHT_WANT_STREAM : LHT_WANT_WHOLE;
+}
+
+static int on_piece(void *ud, const char *path, const char *data, size_t len, long long size, int flags)
+{
+    struct pieces *p = ud;
+    (void)path;
+    (void)size;
+    ck_assert_int_eq(p->lasts, 0);   /* nothing after the final call */
+    if (p->fail_at && p->calls + 1 == p->fail_at) {
+        p->calls++;
+        return LHT_ENOMEM;
+    }
+    ck_assert(!p->fail_at || p->calls < p->fail_at);   /* nothing after a failure */
+    p->got = realloc(p->got, p->len + len + 1);
+    ck_assert_ptr_nonnull(p->got);
+    memcpy(p->got + p->len, data, len);
+    p->len += len;
+    p->calls++;
+    if (flags & LHT_CHUNK_LAST) {
+        p->lasts++;
+        p->flags_last = flags;
+    } else if (len == 0 || data[len - 1] != '\n') {
+        p->bad_ends++;
+    }
+    return LHT_OK;
+}
+
+static int piece_member(void *ud, const char *path, const char *data, size_t len, long long size, int t)
+{
+    (void)ud, (void)path, (void)data, (void)len, (void)size, (void)t;
+    return LHT_OK;
+}
+
+static void piece_warn(void *ud, const char *path, const char *msg)
+{
+    struct pieces *p = ud;
+    (void)path, (void)msg;
+    p->warns++;
+    if (p->lasts)
+        p->warned_after_last = 1;
+}
+
+static int stream_walk(const char *path, struct pieces *p, lht_err *err)
+{
+    struct lht_source_opts o;
+    struct lht_source_cb cb = {stream_all, piece_member, on_piece, piece_warn, p};
+    size_t fail_at = p->fail_at;
+
+    lht_source_defaults(&o);
+    memset(p, 0, sizeof *p);
+    p->fail_at = fail_at;
+    lht_err_clear(err);
+    return lht_source_walk(path, &o, &cb, err);
+}
+
+START_TEST(stream_pieces_are_line_aligned)
+{
+    size_t big = 5 * LHT_SOURCE_CHUNK / 2, o = 0, n = 0;
+    char *text = malloc(big + 128), path[256];
+    struct pieces p = {0};
+    lht_err err;
+
+    ck_assert_ptr_nonnull(text);
+    while (o < big)
+        o += (size_t)sprintf(text + o, "Sep 24 06:58:00 h kernel: line %zu of a long syslog\n", n++);
+    {
+        struct tu_member m[] = {{"sb/nodes/n1/logs/syslog.log", text, o}};
+        snprintf(path, sizeof path, "%s/s.zip", tu_tmpdir());
+        ck_assert_int_eq(tu_write_archive(path, "zip", m, 1), 0);
+    }
+    ck_assert_int_eq(stream_walk(path, &p, &err), LHT_OK);
+    ck_assert_uint_ge(p.calls, 3);
+    ck_assert_uint_eq(p.lasts, 1);
+    ck_assert_int_eq(p.flags_last, LHT_CHUNK_LAST);
+    ck_assert_uint_eq(p.bad_ends, 0);
+    ck_assert_uint_eq(p.len, o);
+    ck_assert_int_eq(memcmp(p.got, text, o), 0);
+    free(p.got);
+
+    /* a consumer that fails ends the member and the walk: no final call */
+    p.fail_at = 2;
+    ck_assert_int_eq(stream_walk(path, &p, &err), LHT_ENOMEM);
+    ck_assert_uint_eq(p.calls, 2);
+    ck_assert_uint_eq(p.lasts, 0);
+    free(p.got);
+    p.fail_at = 0;
+
+    /* one line longer than a piece is cut, but nothing is lost */
+    memset(text, 'x', big);
+    text[big - 1] = '\n';
+    {
+        struct tu_member m[] = {{"sb/nodes/n1/logs/syslog.log", text, big}};
+        ck_assert_int_eq(tu_write_archive(path, "tar.gz", m, 1), 0);
+    }
+    ck_assert_int_eq(stream_walk(path, &p, &err), LHT_OK);
+    ck_assert_uint_eq(p.lasts, 1);
+    ck_assert_uint_eq(p.len, big);
+    ck_assert_int_eq(memcmp(p.got, text, big), 0);
+    free(p.got);
+    free(text);
+}
+END_TEST
+
+/* A stream cut by a damaged archive still gets its final call, flagged,
+ * and the damage is reported only after it. */
+START_TEST(stream_cut_by_damage)
+{
+    size_t big = 3 * LHT_SOURCE_CHUNK, o = 0, n = 0, zlen;
+    char *text = malloc(big + 128), *z, path[256];
+    struct pieces p = {0};
+    lht_err err;
+    int rc;
+
+    ck_assert_ptr_nonnull(text);
+    while (o < big)   /* varied text, so deflate cannot shrink it to nothing */
+        o += (size_t)sprintf(text + o, "%zx %zu kernel: %08zx\n", n * 2654435761u, n, n ^ 0x5bd1e995u), n++;
+    {
+        struct tu_member m[] = {{"logs/syslog.log", text, o}};
+        ck_assert_int_eq(tu_archive_bytes("tar.gz", m, 1, &z, &zlen), 0);
+    }
+    snprintf(path, sizeof path, "%s/cut.tar.gz", tu_tmpdir());
+    ck_assert_int_eq(tu_write_file(path, z, zlen / 2), 0);
+    rc = stream_walk(path, &p, &err);
+    ck_assert_int_ne(rc, LHT_OK);   /* a truncated tar.gz is a damaged input */
+    ck_assert_uint_eq(p.lasts, 1);
+    ck_assert_int_eq(p.flags_last & LHT_CHUNK_CUT, LHT_CHUNK_CUT);
+    ck_assert_uint_lt(p.len, o);
+    ck_assert_int_eq(memcmp(p.got, text, p.len), 0);
+    ck_assert_int_eq(p.warned_after_last || p.warns == 0, 1);
+    free(p.got);
+    free(z);
+    free(text);
+}
+END_TEST
+
 static Suite *source_suite(void)
 {
     Suite *s = suite_create("source");
@@ -318,6 +466,8 @@ static Suite *source_suite(void)
     tcase_add_test(tc, bad_inputs_give_one_line_errors);
     tcase_add_test(tc, truncated_archives);
     tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, stream_pieces_are_line_aligned);
+    tcase_add_test(tc, stream_cut_by_damage);
     suite_add_tcase(s, tc);
     return s;
 }
