@@ -81,7 +81,8 @@ static struct lht_re path_table[] = {
      LHT_K_KERNEL_LOG, NULL},
     {T "logs/(?:kubelet|k3s-service|k3s-agent-service|rke2-server|rke2-agent|containerd|iscsid)"
        "(?:\\.log)?$", LHT_K_JOURNAL, NULL},
-    {"^(?:[^/!]+/)?metadata\\.yaml$", LHT_K_METADATA, NULL},
+    /* the bundle's own, also when the bundle is a member of a ticket archive */
+    {"(?:^|!)(?:[^/!]+/)?metadata\\.yaml$", LHT_K_METADATA, NULL},
     {T "yamls/cluster/v1/(?:nodes|persistentvolumes)\\.yaml$", LHT_K_K8S_YAML, NULL},
     {T "yamls/cluster/storage\\.k8s\\.io/v1(?:beta1)?/storageclasses\\.yaml$", LHT_K_K8S_YAML, NULL},
     {T "yamls/namespaced/longhorn-system/longhorn\\.io/v1beta[12]/"

@@ -26,6 +26,10 @@ static const struct {
     /* node zips unpacked in place by the engineer */
     {SB "nodes/worker-3/worker-3/hostinfos/processes_info", LHT_K_PS, "worker-3", -1},
     {SB "metadata.yaml", LHT_K_METADATA, "", -1},
+    /* a bundle inside the ticket's own archive */
+    {"ticket-4711.tar.gz!" SB "metadata.yaml", LHT_K_METADATA, "", -1},
+    {"ticket-4711.tar.gz!" SB "nodes/worker-1.zip!worker-1/hostinfos/processes_info", LHT_K_PS, "worker-1", -1},
+    {SB "nodes/worker-1.zip!worker-1/etc/metadata.yaml", LHT_K_UNKNOWN, "worker-1", -1},
     {SB "yamls/cluster/v1/nodes.yaml", LHT_K_K8S_YAML, "", -1},
     {SB "yamls/cluster/storage.k8s.io/v1/storageclasses.yaml", LHT_K_K8S_YAML, "", -1},
     {SB "yamls/namespaced/longhorn-system/longhorn.io/v1beta2/volumes.yaml", LHT_K_K8S_YAML, "", -1},
