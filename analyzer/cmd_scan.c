@@ -45,6 +45,9 @@ static void usage(FILE *fp)
             "  -j, --jobs N            bundles read in parallel (default: number of CPUs)\n"
             "  --rescan                scan inputs even when unchanged since their last scan\n"
             "  --shard K/N             scan only the K-th of N slices of the sorted inputs\n"
+            "  --no-logs               host evidence only: leave node logs (dmesg, syslog,\n"
+            "                          journals) unread; rules that need them cannot fire.\n"
+            "                          Automatic when no loaded rule reads kernel logs\n"
             "  --max-member-size SIZE  bytes read per member, rest skipped (default 256M)\n"
             "  --max-total SIZE        bytes read per input, all members (default 64G)\n"
             "  --max-depth N           nesting levels of archives (default 4)\n"
@@ -346,7 +349,7 @@ static void progress(size_t done, size_t total, unsigned long long bytes, time_t
 
 int lht_cmd_scan(int argc, char **argv)
 {
-    enum { O_DB = 256, O_MEMBER, O_TOTAL, O_DEPTH, O_MEMBERS, O_RULES, O_FAILON, O_RESCAN, O_SHARD };
+    enum { O_DB = 256, O_MEMBER, O_TOTAL, O_DEPTH, O_MEMBERS, O_RULES, O_FAILON, O_RESCAN, O_SHARD, O_NOLOGS };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},
         {"max-member-size", required_argument, NULL, O_MEMBER},
@@ -357,6 +360,7 @@ int lht_cmd_scan(int argc, char **argv)
         {"fail-on", required_argument, NULL, O_FAILON},
         {"rescan", no_argument, NULL, O_RESCAN},
         {"shard", required_argument, NULL, O_SHARD},
+        {"no-logs", no_argument, NULL, O_NOLOGS},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -370,6 +374,7 @@ int lht_cmd_scan(int argc, char **argv)
     struct totals t;
     pthread_t *threads = NULL;
     const char *db = NULL, *rules_dir = NULL;
+    char scan_key[96];
     unsigned long long v, bytes = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     int c, i, quiet = 0, rescan = 0, fail_on = -1, status = LHT_EXIT_OK, show;
@@ -411,6 +416,7 @@ int lht_cmd_scan(int argc, char **argv)
             }
             break;
         case O_RESCAN: rescan = 1; break;
+        case O_NOLOGS: o.skip_logs = 1; break;
         case O_SHARD:
             if (sscanf(optarg, "%lu/%lu", &shard_k, &shard_n) != 2 || shard_n == 0 || shard_k == 0 ||
                 shard_k > shard_n) {
@@ -469,6 +475,12 @@ int lht_cmd_scan(int argc, char **argv)
         status = LHT_EXIT_ERROR;
         goto done;
     }
+    /* Rules that read nothing from node logs make them dead weight: the
+     * bulk of a bundle is then skipped. The stored key says which kind of
+     * scan it was, so a host-only scan never passes for a full one. */
+    if (!lht_ruleset_reads_logs(rs))
+        o.skip_logs = 1;
+    snprintf(scan_key, sizeof scan_key, "%s%s", lht_ruleset_digest(rs), o.skip_logs ? "+no-logs" : "");
     if (lht_store_open(lht_cli_db_path(db), LHT_STORE_RW, &store, &err) != LHT_OK) {
         lht_cli_error("%s", err.msg);
         status = LHT_EXIT_ERROR;
@@ -499,7 +511,7 @@ int lht_cmd_scan(int argc, char **argv)
          * mtime decide for files, the sha256 confirms when only the mtime
          * moved; a folder has no content hash, so it is always re-read. */
         if (!rescan && j->is_file && lht_store_find(store, j->canon, &old, &err) == 1 &&
-            strcmp(old.status, "ok") == 0 && strcmp(old.rules_digest, lht_ruleset_digest(rs)) == 0 &&
+            strcmp(old.status, "ok") == 0 && strcmp(old.rules_digest, scan_key) == 0 &&
             old.size == j->size) {
             /* same size and mtime: unchanged; same size, new mtime (a copy,
              * a touch): the content hash decides */
@@ -541,7 +553,7 @@ int lht_cmd_scan(int argc, char **argv)
                 fprintf(stderr, "\r\033[K");
             if (j->skip) {
                 t.skipped++;
-            } else if (store_job(store, j, lht_ruleset_digest(rs), quiet, fail_on, &t) != LHT_EXIT_OK) {
+            } else if (store_job(store, j, scan_key, quiet, fail_on, &t) != LHT_EXIT_OK) {
                 status = LHT_EXIT_ERROR;
             }
             lht_facts_free(j->f);

@@ -26,6 +26,7 @@ struct ex {
     struct lht_bundle_info *info;
     lht_err *err;
     struct stream *stream;   /* the member being streamed, or NULL */
+    int skip_logs;           /* leave kernel logs and journals unread */
 };
 
 static int add_piece(struct lht_facts *f, const struct lht_pctx *ctx, enum lht_kind k,
@@ -190,10 +191,9 @@ static int want(void *ud, const char *path, long long size)
     long pid;
     enum lht_kind k = lht_classify_path(path, node, sizeof node, &pid);
 
-    (void)ud;
     (void)size;
     if (lht_kind_parser(k) == lht_parse_kernel_log)
-        return LHT_WANT_STREAM;
+        return ((struct ex *)ud)->skip_logs ? LHT_WANT_SKIP : LHT_WANT_STREAM;
     return k == LHT_K_UNKNOWN || lht_kind_parser(k) != NULL ? LHT_WANT_WHOLE : LHT_WANT_SKIP;
 }
 
@@ -533,6 +533,7 @@ int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_f
     x.info = info;
     x.err = err;
     x.stream = NULL;
+    x.skip_logs = o->skip_logs;
     cb.want = want;
     cb.member = on_member;
     cb.chunk = on_chunk;
@@ -567,5 +568,6 @@ int lht_extract_text(struct lht_facts *f, const char *member, const char *data, 
     x.info = &info;
     x.err = err;
     x.stream = NULL;
+    x.skip_logs = 0;
     return on_member(&x, member, data, len, (long long)len, 0);
 }

@@ -8,6 +8,7 @@
  */
 #include "re.h"
 #include "rules_private.h"
+#include "facts.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -668,6 +669,23 @@ const struct lht_rule *lht_ruleset_rule(const struct lht_ruleset *rs, size_t i)
     return i < rs->n ? &rs->rules[i] : NULL;
 }
 const char *lht_ruleset_digest(const struct lht_ruleset *rs) { return rs->digest; }
+
+int lht_ruleset_reads_logs(const struct lht_ruleset *rs)
+{
+    const unsigned from_logs = (1u << LHT_STACK_HUNG_TASK) | (1u << LHT_STACK_OTHER);
+    size_t i;
+    int j;
+
+    for (i = 0; i < rs->n; i++)
+        for (j = 0; j < rs->rules[i].nsignals; j++) {
+            const struct lht_signal *g = &rs->rules[i].signals[j];
+            if (g->kind == LHT_FK_HUNG_TASK || g->kind == LHT_FK_KERNEL_EVENT)
+                return 1;
+            if (g->kind == LHT_FK_STACK && (g->origins == 0 || (g->origins & from_logs)))
+                return 1;
+        }
+    return 0;
+}
 
 size_t lht_ruleset_jit_count(const struct lht_ruleset *rs, size_t *total)
 {

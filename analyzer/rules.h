@@ -32,6 +32,11 @@ const struct lht_rule *lht_ruleset_rule(const struct lht_ruleset *rs, size_t i);
  * fall-back to the interpreter shows up here. */
 size_t lht_ruleset_jit_count(const struct lht_ruleset *rs, size_t *total);
 
+/* 1 when some rule reads facts that only node logs give (kernel events,
+ * hung tasks, traces from kernel logs); 0 when host evidence (ps, stacks
+ * from /proc, mounts, host info, YAMLs) is all the rules look at. */
+int lht_ruleset_reads_logs(const struct lht_ruleset *rs);
+
 /* Digest of all rule files, so a scan can tell which rules produced it. */
 const char *lht_ruleset_digest(const struct lht_ruleset *rs);
 

@@ -9,6 +9,7 @@
  * stream them (logs), handed over in line-aligned pieces of that buffer.
  */
 #include "source.h"
+#include "zipdir.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define BLOCK (64 * 1024)
 
@@ -30,10 +32,17 @@ struct walk {
     unsigned long members;      /* members seen so far, all levels */
     char *buf;                  /* leaf member buffer, reused */
     size_t cap;
+    struct lht_zipdir *zipdir;  /* stored zips of the input zip, or NULL */
+    int zipdir_tried;
 };
 
+/* Bytes of a nested archive: pulled from the parent archive's member
+ * (parent set), or, for a zip stored in the input zip file, read straight
+ * from the file range it occupies (fd, base, size), which can seek. */
 struct nested {
     struct archive *parent;
+    int fd;
+    long long base, size, pos;
     char block[BLOCK];
 };
 
@@ -43,6 +52,7 @@ void lht_source_defaults(struct lht_source_opts *o)
     o->total_cap = 64ull << 30;            /* 64 GiB */
     o->max_depth = 4;
     o->max_members = 2000000;
+    o->skip_logs = 0;
 }
 
 static const char *const archive_suffixes[] = {
@@ -225,14 +235,87 @@ static la_ssize_t nested_read(struct archive *a, void *ud, const void **buff)
     return r;
 }
 
+static la_ssize_t range_read(struct archive *a, void *ud, const void **buff)
+{
+    struct nested *n = ud;
+    size_t want = n->size - n->pos < BLOCK ? (size_t)(n->size - n->pos) : BLOCK;
+    ssize_t r;
+
+    do
+        r = pread(n->fd, n->block, want, (off_t)(n->base + n->pos));
+    while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        archive_set_error(a, errno, "read error in enclosing archive");
+        return -1;
+    }
+    n->pos += r;
+    *buff = n->block;
+    return r;
+}
+
+static la_int64_t range_seek(struct archive *a, void *ud, la_int64_t off, int whence)
+{
+    struct nested *n = ud;
+    long long to = whence == SEEK_SET ? off : whence == SEEK_CUR ? n->pos + off : n->size + off;
+
+    (void)a;
+    if (to < 0 || to > n->size)
+        return ARCHIVE_FATAL;
+    n->pos = to;
+    return to;
+}
+
+static la_int64_t range_skip(struct archive *a, void *ud, la_int64_t req)
+{
+    struct nested *n = ud;
+    long long k = req < n->size - n->pos ? req : n->size - n->pos;
+
+    (void)a;
+    if (k < 0)
+        k = 0;
+    n->pos += k;
+    return k;
+}
+
+/* Open na over the file range of a zip stored in the input zip, when the
+ * input is such a file and raw_name is one of its stored zips; 1 opened,
+ * 0 not applicable (stream it instead), -1 open failed (na is spent). */
+static int open_range(struct walk *w, struct archive *parent, struct archive *na, struct nested *n,
+                      const char *raw_name, int depth)
+{
+    long long off, size;
+
+    if (depth != 0 || raw_name == NULL ||
+        (archive_format(parent) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_ZIP)
+        return 0;
+    if (!w->zipdir_tried) {
+        w->zipdir_tried = 1;
+        w->zipdir = lht_zipdir_open(w->input);
+    }
+    if (w->zipdir == NULL || !lht_zipdir_find(w->zipdir, raw_name, &off, &size))
+        return 0;
+    n->parent = NULL;
+    n->fd = lht_zipdir_fd(w->zipdir);
+    n->base = off;
+    n->size = size;
+    n->pos = 0;
+    archive_read_set_read_callback(na, range_read);
+    archive_read_set_seek_callback(na, range_seek);
+    archive_read_set_skip_callback(na, range_skip);
+    archive_read_set_callback_data(na, n);
+    return archive_read_open1(na) == ARCHIVE_OK ? 1 : -1;
+}
+
 static int walk_archive(struct walk *w, struct archive *a, const char *container,
                         int depth);
 
-static int open_nested(struct walk *w, struct archive *parent, const char *path, int depth)
+/* raw_name: the member's name as the parent archive stores it, or NULL. */
+static int open_nested(struct walk *w, struct archive *parent, const char *path, const char *raw_name,
+                       int depth)
 {
     struct nested *n = NULL;
     struct archive *na = NULL;
-    int rc = LHT_OK;
+    int rc = LHT_OK, ranged;
 
     if (depth + 1 >= w->o->max_depth) {
         warn(w, path, "nested archive deeper than the depth limit, not opened (raise --max-depth)");
@@ -244,8 +327,22 @@ static int open_nested(struct walk *w, struct archive *parent, const char *path,
         rc = lht_err_set(w->err, LHT_ENOMEM, "%s: %s: out of memory", w->input, path);
         goto done;
     }
-    n->parent = parent;
-    if (archive_read_open(na, n, NULL, nested_read, NULL) != ARCHIVE_OK) {
+    ranged = open_range(w, parent, na, n, raw_name, depth);
+    if (ranged < 0) {
+        /* e.g. a node zip whose central directory is cut off: the
+         * streaming reader needs only the local headers */
+        archive_read_free(na);
+        if ((na = new_reader()) == NULL) {
+            rc = lht_err_set(w->err, LHT_ENOMEM, "%s: %s: out of memory", w->input, path);
+            goto done;
+        }
+        ranged = 0;
+    }
+    if (ranged == 0) {
+        n->parent = parent;
+        ranged = archive_read_open(na, n, NULL, nested_read, NULL) == ARCHIVE_OK ? 1 : -1;
+    }
+    if (ranged < 0) {
         warn(w, path, archive_error_string(na) ? archive_error_string(na)
                                                : "cannot open nested archive");
         goto done;
@@ -334,7 +431,7 @@ static int walk_archive(struct walk *w, struct archive *a, const char *container
             continue;
         }
         if (archive_format(a) != ARCHIVE_FORMAT_RAW && lht_source_is_archive_name(full)) {
-            rc = open_nested(w, a, full, depth);
+            rc = open_nested(w, a, full, archive_entry_pathname(e), depth);
             if (rc != LHT_OK)
                 goto done;
             continue;
@@ -477,5 +574,6 @@ int lht_source_walk(const char *input, const struct lht_source_opts *o,
         rc = lht_err_set(err, LHT_EFORMAT, "%s: not a regular file or folder", input);
     }
     free(w.buf);
+    lht_zipdir_free(w.zipdir);
     return rc;
 }

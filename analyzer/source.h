@@ -23,6 +23,7 @@ struct lht_source_opts {
     unsigned long long total_cap; /* bytes read per input, all members */
     int max_depth;                /* nesting levels of archives (1 = no nesting) */
     unsigned long max_members;    /* members per input */
+    int skip_logs;                /* extract: leave node logs unread (host evidence only) */
 };
 
 void lht_source_defaults(struct lht_source_opts *o);

@@ -56,7 +56,7 @@ int lht_store_put_failure(struct lht_store *s, const struct lht_bundle_meta *met
 struct lht_stored {
     long long size, mtime;
     char sha256[65];        /* "" when unknown */
-    char rules_digest[65];  /* "" when unknown */
+    char rules_digest[96];  /* scan key: rules digest [+no-logs], "" when unknown */
     char status[16];
 };
 

@@ -10,7 +10,7 @@ _lhtriage()
         words=("${COMP_WORDS[@]}")
         cword=$COMP_CWORD
     fi
-    local commands="scan report explain query rules"
+    local commands="scan report explain query merge rules"
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
@@ -27,7 +27,7 @@ _lhtriage()
     esac
     local opts
     case ${words[1]} in
-        scan) opts="--db --rules --fail-on --max-member-size --max-total --max-depth --max-members -q --quiet --help --version" ;;
+        scan) opts="--db --rules --fail-on -j --jobs --rescan --shard --no-logs --max-member-size --max-total --max-depth --max-members -q --quiet --help --version" ;;
         report) opts="--db --bundle --format --redact -o --output --help --version" ;;
         explain) opts="--db --rules --help --version" ;;
         query) opts="--db --csv --json --list --help --version"
@@ -35,6 +35,7 @@ _lhtriage()
                 COMPREPLY=($(compgen -W "$(lhtriage query --list 2>/dev/null | awk '{print $1}')" -- "$cur"))
                 return
             fi ;;
+        merge) opts="-q --quiet --help --version" ;;
         rules) opts="--rules -q --quiet --help --version list lint test" ;;
     esac
     if [[ $cur == -* || ${words[1]} == rules ]]; then

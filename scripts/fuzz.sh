@@ -2,6 +2,8 @@
 # Build the libFuzzer targets with clang and run each for SECONDS (default
 # 60), seeded from the fixtures. Crashes are saved as tests/fuzz/crashes/
 # <target>-*; keep them as regression inputs (tests/fuzz/regress/) once fixed.
+# regress/ also holds seeds for shapes the fixtures lack (a stored node zip,
+# as Info-ZIP writes bundles, reaches zipdir.c).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."

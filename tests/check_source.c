@@ -13,6 +13,7 @@ struct seen {
     char data[64][256];
     int trunc[64];
     int skipped[64];
+    long long size[64];
     int n;
     int warns;
     char warn_path[512];
@@ -23,8 +24,8 @@ static int on_member(void *ud, const char *path, const char *data, size_t len, l
                      int truncated)
 {
     struct seen *s = ud;
-    (void)size;
     if (s->n < 64) {
+        s->size[s->n] = size;
         snprintf(s->paths[s->n], sizeof s->paths[0], "%s", path);
         snprintf(s->data[s->n], sizeof s->data[0], "%.*s", (int)(len < 255 ? len : 255),
                  data ? data : "");
@@ -451,6 +452,124 @@ START_TEST(stream_cut_by_damage)
 }
 END_TEST
 
+/* A bundle zip whose node zip is stored, as Info-ZIP writes them. With
+ * go_headers the inner syslog's local header carries no sizes at all, as
+ * Go's archive/zip writes it (data descriptor after the data); with
+ * corrupt_cd the inner end-of-central-directory record is broken. The
+ * inner zip (malloc'd) is returned in *inner. */
+static void stored_bundle(const char *path, int go_headers, int corrupt_cd, char **inner, size_t *ilen)
+{
+    static char log[300000];
+    size_t i, n = 0, zlen;
+    char *z, *hit;
+
+    for (i = 0; n + 64 < sizeof log; i++)
+        n += (size_t)snprintf(log + n, sizeof log - n, "Sep 24 06:58:00 n1 kernel: %zx %zu\n", i * 2654435761u, i);
+    {
+        struct tu_member node[] = {
+            {"n1/hostinfos/hostinfo", "hostname : \n \tn1\n", 0},
+            {"n1/logs/syslog", log, n},
+            {"n1/hostinfos/proc_mounts", "nas:/e /mnt nfs4 rw,vers=4.1 0 0\n", 0},
+        };
+        ck_assert_int_eq(tu_archive_bytes("zip", node, 3, &z, &zlen), 0);
+    }
+    if (go_headers) {
+        /* the first occurrence of the name is in its local header */
+        hit = memmem(z, zlen, "n1/logs/syslog", 14);
+        ck_assert_ptr_nonnull(hit);
+        ck_assert_int_eq(memcmp(hit - 30, "PK\003\004", 4), 0);
+        memset(hit - 30 + 18, 0, 8);   /* compressed and uncompressed size */
+    }
+    if (corrupt_cd) {
+        for (hit = z + zlen - 22; hit > z && memcmp(hit, "PK\005\006", 4) != 0; hit--)
+            ;
+        ck_assert_int_eq(memcmp(hit, "PK\005\006", 4), 0);
+        hit[2] = 'X';
+    }
+    {
+        struct tu_member outer[] = {{"sb/metadata.yaml", "x: 1\n", 0}, {"sb/nodes/n1.zip", z, zlen}};
+        ck_assert_int_eq(tu_write_archive(path, "zip-store", outer, 2), 0);
+    }
+    *inner = z;
+    *ilen = zlen;
+}
+
+static int skip_syslog(void *ud, const char *path, long long size)
+{
+    (void)ud;
+    (void)size;
+    return strstr(path, "syslog") == NULL;
+}
+
+/* A stored node zip is opened over its byte range in the bundle file, so
+ * libarchive's seekable reader walks the node zip's central directory: a
+ * member nobody wants is skipped by its size there, even when its local
+ * header has none (Go's writer). Streamed through an enclosing tar, the
+ * same bytes give no size: the reader must inflate to find the end. */
+START_TEST(stored_node_zip_read_by_range)
+{
+    char path[256], tpath[256], *z, *bundle;
+    size_t zlen, blen;
+    struct seen s;
+    lht_err err;
+    int pm, sl;
+    FILE *fp;
+
+    snprintf(path, sizeof path, "%s/sb.zip", tu_tmpdir());
+    stored_bundle(path, 1, 0, &z, &zlen);
+    ck_assert_int_eq(walk(path, NULL, &s, &err, skip_syslog), LHT_OK);
+    ck_assert_int_eq(s.warns, 0);
+    ck_assert_int_ge(find(&s, "sb/nodes/n1.zip!n1/hostinfos/hostinfo"), 0);
+    pm = find(&s, "sb/nodes/n1.zip!n1/hostinfos/proc_mounts");
+    ck_assert_int_ge(pm, 0);
+    ck_assert_str_eq(s.data[pm], "nas:/e /mnt nfs4 rw,vers=4.1 0 0\n");
+    sl = find(&s, "sb/nodes/n1.zip!n1/logs/syslog");
+    ck_assert_int_ge(sl, 0);
+    ck_assert_int_eq(s.skipped[sl], 1);
+    ck_assert_int_gt(s.size[sl], 250000);   /* from the central directory */
+
+    fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    bundle = malloc(1 << 20);
+    blen = fread(bundle, 1, 1 << 20, fp);
+    fclose(fp);
+    {
+        struct tu_member t[] = {{"ticket/sb.zip", bundle, blen}};
+        snprintf(tpath, sizeof tpath, "%s/ticket.tar", tu_tmpdir());
+        ck_assert_int_eq(tu_write_archive(tpath, "tar", t, 1), 0);
+    }
+    ck_assert_int_eq(walk(tpath, NULL, &s, &err, skip_syslog), LHT_OK);
+    sl = find(&s, "ticket/sb.zip!sb/nodes/n1.zip!n1/logs/syslog");
+    ck_assert_int_ge(sl, 0);
+    ck_assert_int_lt(s.size[sl], 1);        /* streamed: no size known */
+    ck_assert_int_ge(find(&s, "ticket/sb.zip!sb/nodes/n1.zip!n1/hostinfos/proc_mounts"), 0);
+    free(bundle);
+    free(z);
+}
+END_TEST
+
+/* A node zip whose central directory is broken cannot be opened over its
+ * range; it is streamed instead and nothing is lost. */
+START_TEST(stored_node_zip_bad_directory_is_streamed)
+{
+    char path[256], *z;
+    size_t zlen;
+    struct seen s;
+    lht_err err;
+    int pm;
+
+    snprintf(path, sizeof path, "%s/sb.zip", tu_tmpdir());
+    stored_bundle(path, 0, 1, &z, &zlen);
+    walk(path, NULL, &s, &err, NULL);
+    ck_assert_int_ge(find(&s, "sb/nodes/n1.zip!n1/hostinfos/hostinfo"), 0);
+    ck_assert_int_ge(find(&s, "sb/nodes/n1.zip!n1/logs/syslog"), 0);
+    pm = find(&s, "sb/nodes/n1.zip!n1/hostinfos/proc_mounts");
+    ck_assert_int_ge(pm, 0);
+    ck_assert_str_eq(s.data[pm], "nas:/e /mnt nfs4 rw,vers=4.1 0 0\n");
+    free(z);
+}
+END_TEST
+
 static Suite *source_suite(void)
 {
     Suite *s = suite_create("source");
@@ -468,6 +587,8 @@ static Suite *source_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, stream_pieces_are_line_aligned);
     tcase_add_test(tc, stream_cut_by_damage);
+    tcase_add_test(tc, stored_node_zip_read_by_range);
+    tcase_add_test(tc, stored_node_zip_bad_directory_is_streamed);
     suite_add_tcase(s, tc);
     return s;
 }

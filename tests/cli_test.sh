@@ -161,6 +161,67 @@ grep -q '^````text$' "$T/h.md"; expect_eq "fence outgrows backtick runs" $? 0
 grep -q '&lt;script&gt;' "$T/h.md"; expect_eq "html escaped outside fences" $? 0
 "$BIN" report --db "$T/h.db" --format json | grep -q '"findings":\[{'; expect_eq "hostile json" $? 0
 
+
+# --- host evidence only (--no-logs) ---------------------------------------
+# Node logs are left unread, ps + /proc stack + mounts still confirm the
+# seed; a later full scan is not mistaken for "unchanged"; and a rule set
+# that reads no kernel logs turns the mode on by itself.
+NDB=$T/nologs.db
+"$BIN" scan -q --no-logs --db "$NDB" "$FX/seed-rwx-unpacked"; expect_eq "--no-logs exit" $? 0
+nq() { "$BIN" query --db "$NDB" --csv "$1" | tail -n +2 | tr -d '\r'; }
+expect_eq "--no-logs: node logs skipped, none parsed" \
+  "$(nq "SELECT sum(status='skipped')>0, sum(status='parsed') FROM members WHERE kind IN ('kernel_log','journal')")" "1,0"
+expect_eq "--no-logs: seed still confirmed" \
+  "$(nq "SELECT confidence FROM v_findings WHERE rule_id='rwx-nfs4-open-state-hang'")" "confirmed"
+"$BIN" scan -q --no-logs --db "$NDB" "$FX/seed-rwx.zip"; expect_eq "--no-logs zip exit" $? 0
+"$BIN" scan --db "$NDB" "$FX/seed-rwx.zip" | grep -q "^$SB: ok, "
+expect_eq "a full scan after a --no-logs scan re-reads the bundle" $? 0
+"$BIN" scan --db "$NDB" "$FX/seed-rwx.zip" | tail -1 | grep -q '^0 scanned, 1 skipped'
+expect_eq "then it is unchanged" $? 0
+mkdir -p "$T/hostrules"
+cat >"$T/hostrules/d-on-nfs4.yaml" <<'EOF'
+id: d-on-nfs4
+title: D-state process on a node with an NFSv4.1+ mount
+severity: warning
+references: [https://github.com/longhorn/longhorn/issues/11568]
+description: Host evidence only.
+subject: process
+signals:
+  - name: d_state
+    fact: process
+    field: stat
+    scope: subject
+    pattern: '^D'
+  - name: nfs41
+    fact: mount
+    field: nfs_vers
+    scope: same_node
+    version: '>= 4.1'
+levels:
+  - name: suspected
+    all: [d_state, nfs41]
+remediation:
+  - text: Collect cat /proc/PID/stack.
+examples:
+  - name: d on nfs4.1
+    expect: suspected
+    files:
+      - path: nodes/n1.zip!n1/hostinfos/processes_info
+        text: |
+          USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND
+          root 7 0.0 0.0 1 1 ? D 10:00 0:00 sh
+      - path: nodes/n1.zip!n1/hostinfos/proc_mounts
+        text: |
+          10.0.0.1:/pvc-1 /mnt nfs4 rw,vers=4.1 0 0
+EOF
+"$BIN" rules test --rules "$T/hostrules" >/dev/null; expect_eq "host-only rule's example passes" $? 0
+ADB=$T/auto.db
+"$BIN" scan -q --rules "$T/hostrules" --db "$ADB" "$FX/seed-rwx-unpacked"; expect_eq "host-only rules scan exit" $? 0
+expect_eq "host-only rules: logs skipped by themselves" \
+  "$("$BIN" query --db "$ADB" --csv "SELECT sum(status='parsed') FROM members WHERE kind IN ('kernel_log','journal')" | tail -1 | tr -d '\r')" "0"
+expect_eq "host-only rules: finding" \
+  "$("$BIN" query --db "$ADB" --csv "SELECT count(*) FROM v_findings WHERE rule_id='d-on-nfs4'" | tail -1 | tr -d '\r')" "1"
+
 # --- batch: folders of tickets, incremental, jobs, shards ---------------
 TK=$T/tickets
 mkdir -p "$TK/a" "$TK/b/c" "$TK/d"

@@ -45,6 +45,20 @@ got=$(bash -c ". '$T/inst/share/bash-completion/completions/lhtriage'; COMP_WORD
 expect_eq "completion: subcommands" "$got" "report"
 got=$(bash -c ". '$T/inst/share/bash-completion/completions/lhtriage'; COMP_WORDS=(lhtriage scan --fail-on e); COMP_CWORD=3; _lhtriage; echo \${COMPREPLY[*]}")
 expect_eq "completion: --fail-on values" "$got" "error"
+# Completion keeps up with the CLI: every subcommand of --help, and every
+# long option of each subcommand's --help, is offered.
+comp() { bash -c ". '$T/inst/share/bash-completion/completions/lhtriage'; COMP_WORDS=($*); COMP_CWORD=$(($# - 1)); _lhtriage; echo \${COMPREPLY[*]}"; }
+cmds=$("$T/inst/bin/lhtriage" --help | awk '/^commands:/ {on=1; next} on && /^  [a-z]/ {print $1} on && /^$/ {on=0}')
+[ -n "$cmds" ]; expect_eq "--help lists subcommands" $? 0
+missing=""
+for c in $cmds; do
+    case " $(comp lhtriage '""') " in *" $c "*) ;; *) missing="$missing $c" ;; esac
+    offered=" $(comp lhtriage "$c" --) "
+    for opt in $("$T/inst/bin/lhtriage" "$c" --help | grep -E '^ +-' | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+        case "$offered" in *" $opt "*) ;; *) missing="$missing $c:$opt" ;; esac
+    done
+done
+expect_eq "completion offers every subcommand and option" "$missing" ""
 
 # --- the Debian package --------------------------------------------------
 if command -v cpack >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then

@@ -16,8 +16,11 @@ static struct archive *new_writer(const char *format)
 {
     struct archive *a = archive_write_new();
 
-    if (strcmp(format, "zip") == 0) {
+    if (strcmp(format, "zip") == 0 || strcmp(format, "zip-store") == 0) {
         archive_write_set_format_zip(a);
+        /* Info-ZIP stores members that are zips themselves, as bundles do */
+        if (strcmp(format, "zip-store") == 0)
+            archive_write_set_format_option(a, "zip", "compression", "store");
     } else {
         archive_write_set_format_gnutar(a);
         if (strcmp(format, "tar.gz") == 0)

@@ -19,7 +19,8 @@ struct tu_member {
     size_t len;         /* 0: strlen(data) */
 };
 
-/* Write members into an archive file. format: "zip", "tar.gz", "tar",
+/* Write members into an archive file. format: "zip", "zip-store" (no
+ * compression, as Info-ZIP keeps node zips in a bundle), "tar.gz", "tar",
  * "tar.xz", "tar.zst". Returns 0 on success. */
 int tu_write_archive(const char *path, const char *format, const struct tu_member *m, size_t n);
 
