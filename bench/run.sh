@@ -17,6 +17,7 @@ BIN=$PWD/$B/lhtriage
 Z=$W/bundle-$nodes-$syslog-$pods.zip
 [ -f "$Z" ] || ./"$B"/genbundle "$Z" "$nodes" "$syslog" "$pods"
 command -v bsdtar >/dev/null || { echo "bench: needs bsdtar (apt-get install libarchive-tools)"; exit 2; }
+command -v bc >/dev/null || { echo "bench: needs bc (apt-get install bc)"; exit 2; }
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench: needs GNU time (apt-get install time)"; exit 2; }
 
@@ -56,9 +57,11 @@ tf=$(t bash -c floor)
 tg=$(t bash -c floor_grep)
 ts=$(t "$BIN" scan -q --rescan --db "$W/b.db" "$Z")
 peak=$(rss "$BIN" scan -q --rescan --db "$W/b.db" "$Z")
+tn=$(t "$BIN" scan -q --rescan --no-logs --db "$W/n.db" "$Z")
 printf '%-44s %8.2f s  %5.2fx floor\n' "floor: bsdtar -xO (nested zips too)" "$tf" 1
 printf '%-44s %8.2f s  %5.2fx floor\n' "bsdtar -xO | grep -P <seed stack pattern>" "$tg" "$(echo "$tg / $tf" | bc -l)"
 printf '%-44s %8.2f s  %5.2fx floor   peak RSS %d MiB\n' "lhtriage scan (all rules)" "$ts" "$(echo "$ts / $tf" | bc -l)" $((peak / 1024))
+printf '%-44s %8.2f s  %5.1fx faster than the floor\n' "lhtriage scan --no-logs (host evidence)" "$tn" "$(echo "$tf / $tn" | bc -l)"
 
 # Many small bundles: parallel speed-up and the unchanged re-scan.
 S=$W/small
