@@ -56,18 +56,10 @@ struct hstate {
 
 static int note(struct hstate *st, long no, const char *what, const char *s, size_t len)
 {
-    struct lht_prov at = lht_pctx_at(st->ctx, no);
-    int shown = len > 80 ? 80 : (int)len;
-    int i;
-
     if (st->notes >= MAX_NOTES)
         return LHT_OK;
     st->notes++;
-    for (i = 0; i < shown; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            shown = i;
-    return lht_facts_add_note(st->ctx->facts, &at, "hostinfo: %s: \"%.*s%s\"", what, shown, s,
-                              (size_t)shown < len ? "..." : "");
+    return lht_pctx_note_line(st->ctx, no, "hostinfo", what, s, len);
 }
 
 static int kv(struct hstate *st, long no, const char *key, const char *v, size_t vl)

@@ -162,21 +162,12 @@ static int toks(const char *s, size_t len, struct slice *t, int max)
 
 static int note(struct mstate *st, long no, const char *what, const char *s, size_t len)
 {
-    struct lht_prov at = lht_pctx_at(st->ctx, no);
-    int shown = len > 80 ? 80 : (int)len;
-    int i;
-
     if (st->notes >= MAX_NOTES) {
         st->dropped_notes++;
         return LHT_OK;
     }
     st->notes++;
-    /* the excerpt is for a one-line message: stop at control bytes */
-    for (i = 0; i < shown; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            shown = i;
-    return lht_facts_add_note(st->ctx->facts, &at, "mounts: %s: \"%.*s%s\"", what, shown, s,
-                              (size_t)shown < len ? "..." : "");
+    return lht_pctx_note_line(st->ctx, no, "mounts", what, s, len);
 }
 
 /* Copy a path, decoding the kernel's octal escapes (\040 space, \011 tab,

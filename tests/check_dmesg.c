@@ -213,11 +213,7 @@ START_TEST(other_programs_and_hostile_text)
                      "[ 1.0] Call Trace:\r\n";   /* truncated report */
     struct lht_pctx ctx;
     tu_parse(lht_parse_kernel_log, "", 1, NULL, NULL, -1, &f);
-    memset(&ctx, 0, sizeof ctx);
-    ctx.facts = f;
-    ctx.member = "t";
-    ctx.first_line = 1;
-    ctx.pid = -1;
+    tu_pctx(&ctx, f, "t", NULL, 1);
     ck_assert_int_ge(lht_parse_kernel_log(t, sizeof t - 1, &ctx), 1);
     (void)lht_facts_klogs(f, &nk);
     ck_assert_int_eq((int)nk, 1);   /* only the kernel's hung-task line */
@@ -411,12 +407,7 @@ START_TEST(pieces_equal_whole)
         if (cut > 0 && cut < o && text[cut - 1] != '\n')
             continue;
         tu_parse(lht_parse_kernel_log, "", 5, "n1", NULL, -1, &f);
-        memset(&ctx, 0, sizeof ctx);
-        ctx.facts = f;
-        ctx.member = "t.txt";
-        ctx.node = "n1";
-        ctx.first_line = 5;
-        ctx.pid = -1;
+        tu_pctx(&ctx, f, "t.txt", "n1", 5);
         ck_assert_int_eq(lht_klog_stream_begin(&ctx, &st), LHT_OK);
         ck_assert_int_eq(lht_klog_stream_feed(st, text, cut), LHT_OK);
         ck_assert_int_eq(lht_klog_stream_feed(st, text + cut, o - cut), LHT_OK);

@@ -112,12 +112,8 @@ START_TEST(hostile_text)
     lht_facts_free(f);
     {
         struct lht_pctx ctx;
-        memset(&ctx, 0, sizeof ctx);
         f = lht_facts_new();
-        ctx.facts = f;
-        ctx.member = "t";
-        ctx.first_line = 1;
-        ctx.pid = -1;
+        tu_pctx(&ctx, f, "t", NULL, 1);
         ck_assert_int_eq(lht_parse_ps(big, sizeof big, &ctx), 0);
         ck_assert_int_eq(lht_parse_ps(nul, sizeof nul - 1, &ctx), 1);
         /* a header cut short, then a truncated row */

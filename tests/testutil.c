@@ -166,6 +166,16 @@ const char *tu_source(const char *name)
     return env_path("LHT_SOURCE_DIR", name);
 }
 
+void tu_pctx(struct lht_pctx *ctx, struct lht_facts *f, const char *member, const char *node, long first)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->facts = f;
+    ctx->member = member;
+    ctx->node = node;
+    ctx->first_line = first;
+    ctx->pid = -1;
+}
+
 int tu_parse_mem(lht_parse_fn_t fn, const char *text, size_t len, const char *member, long first,
                  const char *node, const char *command, long pid, struct lht_facts **out)
 {
@@ -176,11 +186,7 @@ int tu_parse_mem(lht_parse_fn_t fn, const char *text, size_t len, const char *me
         fprintf(stderr, "tu_parse_mem: out of memory\n");
         abort();
     }
-    memset(&ctx, 0, sizeof ctx);
-    ctx.facts = f;
-    ctx.member = lht_facts_strz(f, member);
-    ctx.node = node ? lht_facts_strz(f, node) : NULL;
-    ctx.first_line = first;
+    tu_pctx(&ctx, f, lht_facts_strz(f, member), node ? lht_facts_strz(f, node) : NULL, first);
     ctx.pid = pid;
     ctx.command = command ? lht_facts_strz(f, command) : NULL;
     *out = f;

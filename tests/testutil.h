@@ -51,6 +51,10 @@ const char *tu_source(const char *name);
 int tu_parse(lht_parse_fn_t fn, const char *text, long first, const char *node,
              const char *command, long pid, struct lht_facts **out);
 
+/* A parse context over facts f for member (a string that must outlive
+ * ctx), node (may be NULL), first line `first`, no command or pid. */
+void tu_pctx(struct lht_pctx *ctx, struct lht_facts *f, const char *member, const char *node, long first);
+
 /* Same for len bytes of text (may hold NULs) as member `member`. */
 int tu_parse_mem(lht_parse_fn_t fn, const char *text, size_t len, const char *member, long first,
                  const char *node, const char *command, long pid, struct lht_facts **out);
