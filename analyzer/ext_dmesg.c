@@ -556,6 +556,7 @@ struct lht_klog_stream {
     struct lht_pctx ctx;
     long no;       /* number of the next line */
     int rc;        /* first error; later pieces are ignored */
+    int midline;   /* the last piece ended inside a line (one longer than a piece) */
 };
 
 int lht_klog_stream_begin(const struct lht_pctx *ctx, struct lht_klog_stream **out)
@@ -589,6 +590,19 @@ int lht_klog_stream_feed(struct lht_klog_stream *s, const char *buf, size_t len)
     struct kl *k = &s->k;
     int rc = s->rc;
 
+    if (len == 0)
+        return rc;
+    if (s->midline) {
+        /* the rest of a line longer than a piece: already counted, and far
+         * past MAX_LINE, so no kernel message */
+        const char *nl = memchr(buf, '\n', len);
+        if (nl == NULL)
+            return rc;
+        len -= (size_t)(nl + 1 - buf);
+        buf = nl + 1;
+        s->midline = 0;
+    }
+    s->midline = len > 0 && buf[len - 1] != '\n';
     lht_lines_init(&it, buf, len, s->no);
     while (rc == LHT_OK && it.p < it.end) {
         if (k->mode == IDLE && !k->sysrq && !k->blocker) {

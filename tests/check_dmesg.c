@@ -431,6 +431,34 @@ START_TEST(pieces_equal_whole)
 }
 END_TEST
 
+/* A line longer than a piece arrives cut: its later pieces are the rest of
+ * that one line, not lines of their own. */
+START_TEST(line_longer_than_a_piece)
+{
+    static char a[3000], b[3000];
+    const char *tail = "AAAA\nSep 24 06:58:00 h kernel: INFO: task sh:77 blocked for more than 120 seconds.\n";
+    struct lht_facts *f;
+    struct lht_pctx ctx;
+    struct lht_klog_stream *st;
+    const struct lht_hung_task *h;
+    size_t nh;
+
+    memset(a, 'A', sizeof a);
+    memset(b, 'A', sizeof b);
+    f = lht_facts_new();
+    tu_pctx(&ctx, f, "t.txt", NULL, 1);
+    ck_assert_int_eq(lht_klog_stream_begin(&ctx, &st), LHT_OK);
+    ck_assert_int_eq(lht_klog_stream_feed(st, a, sizeof a), LHT_OK);
+    ck_assert_int_eq(lht_klog_stream_feed(st, b, sizeof b), LHT_OK);
+    ck_assert_int_eq(lht_klog_stream_feed(st, tail, strlen(tail)), LHT_OK);
+    ck_assert_int_eq(lht_klog_stream_end(st), 2);   /* the klog line and the hung task */
+    h = lht_facts_hung_tasks(f, &nh);
+    ck_assert_uint_eq(nh, 1);
+    ck_assert_int_eq(h[0].at.line, 2);
+    lht_facts_free(f);
+}
+END_TEST
+
 static Suite *dmesg_suite(void)
 {
     Suite *s = suite_create("dmesg");
@@ -447,6 +475,7 @@ static Suite *dmesg_suite(void)
     tcase_add_test(tc, arm32_frames);
     tcase_add_test(tc, report_without_trace_is_noted);
     tcase_add_test(tc, pieces_equal_whole);
+    tcase_add_test(tc, line_longer_than_a_piece);
     suite_add_tcase(s, tc);
     return s;
 }

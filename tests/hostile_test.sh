@@ -104,6 +104,20 @@ scan "zero bytes" 2 "empty file" "$H/zero.zip"
 scan "odd text" 0 "" "$H/odd-text.zip"
 expect_eq "odd text: NUL row parsed" "$(q "SELECT count(*) FROM processes WHERE pid = 9")" "1"
 
+# a single 1 GiB line in a node log: streamed in pieces, in constant memory
+if [ -x /usr/bin/time ]; then   # GNU time: peak RSS
+    /usr/bin/time -f %M -o "$T/giant.rss" "$BIN" scan -q --db "$DB" "$H/giant-line.zip" 2>"$T/err"
+else
+    "$BIN" scan -q --db "$DB" "$H/giant-line.zip" 2>"$T/err"
+fi
+expect_eq "1 GiB line: exit" $? 0
+expect_eq "1 GiB line: report after it found" "$(q "SELECT line FROM hung_tasks WHERE pid = 77")" "2"
+expect_eq "1 GiB line: member parsed whole" \
+  "$(q "SELECT status FROM members WHERE path LIKE '%n3/logs/syslog'")" "parsed"
+if [ -s "$T/giant.rss" ]; then
+    [ "$(tail -1 "$T/giant.rss")" -lt 262144 ]; expect_eq "1 GiB line: peak RSS under 256 MiB" $? 0
+fi
+
 # unreadable files in a folder: root reads everything, so as root the scan
 # runs as nobody (setpriv) on a copy it owns
 mkdir -p "$T/u/dir/sub"
