@@ -66,14 +66,14 @@ int main(int argc, char **argv)
     archive_write_close(a);
     archive_write_free(a);
 
-    /* 2. many tiny members ($LHT_MANY, default 20000; 1000000 for the full
-     * check, which takes minutes) */
+    /* 2. 10^6 tiny members ($LHT_MANY to change; about 10 s to write, 7 s
+     * to scan, 18 s under ASan) */
     a = archive_write_new();
     archive_write_set_format_ustar(a);
     archive_write_add_filter_gzip(a);
     archive_write_set_bytes_per_block(a, 1 << 16);
     archive_write_open_filename(a, at("many.tar.gz"));
-    for (i = 0; i < (getenv("LHT_MANY") ? strtoul(getenv("LHT_MANY"), NULL, 10) : 20000); i++) {
+    for (i = 0; i < (getenv("LHT_MANY") ? strtoul(getenv("LHT_MANY"), NULL, 10) : 1000000); i++) {
         char name[64];
         snprintf(name, sizeof name, "sb/m/%06zu.txt", i);
         entry(a, name, AE_IFREG, "x\n", 2, NULL);
