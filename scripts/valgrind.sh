@@ -14,6 +14,7 @@ for t in build/tests/check_*; do
 done
 db=$(mktemp -d)/vg.db
 for cmd in "scan -q --db $db build/fixtures/seed-rwx-unpacked build/fixtures/seed-rwx.zip build/fixtures/hostile.zip" \
+           "scan -q --db $db tests/fuzz/regress/archive-stored-node-zip" \
            "report --db $db" "report --db $db --format json --redact" "explain --db $db 1" \
            "query --db $db stuck-processes" "rules test -q"; do
     if $vg ./build/lhtriage $cmd >/dev/null 2>/tmp/lht-vg.log; then echo "ok   lhtriage $cmd"; else
