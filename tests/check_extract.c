@@ -213,6 +213,50 @@ START_TEST(huge_syslog_is_streamed_whole)
 }
 END_TEST
 
+/* A rotated log gzipped on its own inside a node zip (logs/syslog.2.gz) is
+ * a kernel log too: opened as a nested raw stream, streamed in pieces, the
+ * report found with its node and its line in the uncompressed text. */
+START_TEST(rotated_gz_syslog_in_node_zip)
+{
+    size_t big = 2 * LHT_SOURCE_CHUNK, o = 0, lines = 0, n, glen, zlen;
+    char *text = malloc(big + 256), *gz, *z, path[256];
+    struct lht_bundle_info info;
+    struct lht_facts *f;
+    const struct lht_hung_task *h;
+
+    ck_assert_ptr_nonnull(text);
+    while (o < big) {
+        o += (size_t)sprintf(text + o, "Sep 24 06:%02zu:00 n1 kubelet[812]: I0924 sync %zu\n", lines % 60, lines);
+        lines++;
+    }
+    o += (size_t)sprintf(text + o, "Sep 24 06:59:00 n1 kernel: INFO: task sh:4242 blocked for more than 120 seconds.\n");
+    {
+        struct tu_member one[] = {{"syslog.2", text, o}};
+        ck_assert_int_eq(tu_archive_bytes("gz", one, 1, &gz, &glen), 0);
+    }
+    {
+        struct tu_member node[] = {{"n1/logs/syslog.2.gz", gz, glen}};
+        ck_assert_int_eq(tu_archive_bytes("zip", node, 1, &z, &zlen), 0);
+    }
+    {
+        struct tu_member outer[] = {{SB "/nodes/n1.zip", z, zlen}};
+        snprintf(path, sizeof path, "%s/rot.zip", tu_tmpdir());
+        ck_assert_int_eq(tu_write_archive(path, "zip-store", outer, 1), 0);
+    }
+    f = scan(path, &info);
+    h = lht_facts_hung_tasks(f, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(h[0].pid, 4242);
+    ck_assert_str_eq(h[0].at.node, "n1");
+    ck_assert_int_eq(h[0].at.line, (long)lines + 1);
+    ck_assert_str_eq(h[0].at.member, SB "/nodes/n1.zip!n1/logs/syslog.2.gz");
+    lht_facts_free(f);
+    free(z);
+    free(gz);
+    free(text);
+}
+END_TEST
+
 static Suite *extract_suite(void)
 {
     Suite *s = suite_create("extract");
@@ -223,6 +267,7 @@ static Suite *extract_suite(void)
     tcase_add_test(tc, text_without_prompts_is_sniffed);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, huge_syslog_is_streamed_whole);
+    tcase_add_test(tc, rotated_gz_syslog_in_node_zip);
     suite_add_tcase(s, tc);
     return s;
 }

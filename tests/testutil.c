@@ -21,6 +21,10 @@ static struct archive *new_writer(const char *format)
         /* Info-ZIP stores members that are zips themselves, as bundles do */
         if (strcmp(format, "zip-store") == 0)
             archive_write_set_format_option(a, "zip", "compression", "store");
+    } else if (strcmp(format, "gz") == 0) {
+        /* one member, gzipped on its own, as a rotated syslog.2.gz */
+        archive_write_set_format_raw(a);
+        archive_write_add_filter_gzip(a);
     } else {
         archive_write_set_format_gnutar(a);
         if (strcmp(format, "tar.gz") == 0)

@@ -21,7 +21,8 @@ struct tu_member {
 
 /* Write members into an archive file. format: "zip", "zip-store" (no
  * compression, as Info-ZIP keeps node zips in a bundle), "tar.gz", "tar",
- * "tar.xz", "tar.zst". Returns 0 on success. */
+ * "tar.xz", "tar.zst", or "gz" (exactly one member, gzipped alone).
+ * Returns 0 on success. */
 int tu_write_archive(const char *path, const char *format, const struct tu_member *m, size_t n);
 
 /* Same, into a malloc'd buffer (*out, *outlen); caller frees. */
