@@ -583,6 +583,17 @@ int lht_klog_stream_begin(const struct lht_pctx *ctx, struct lht_klog_stream **o
     return LHT_OK;
 }
 
+/* Move it to the start of the line holding `to`, counting the lines passed. */
+static void skip_to(struct lht_lines *it, const char *to)
+{
+    const char *nl;
+
+    while ((nl = memchr(it->p, '\n', (size_t)(to - it->p))) != NULL) {
+        it->no++;
+        it->p = nl + 1;
+    }
+}
+
 int lht_klog_stream_feed(struct lht_klog_stream *s, const char *buf, size_t len)
 {
     struct lht_lines it;
@@ -613,23 +624,13 @@ int lht_klog_stream_feed(struct lht_klog_stream *s, const char *buf, size_t len)
                                 k->md, lht_re_mctx());
             if (r == PCRE2_ERROR_NOMATCH) {
                 /* count the skipped lines: the next piece goes on numbering */
-                const char *q = it.p, *nl;
-                while ((nl = memchr(q, '\n', (size_t)(it.end - q))) != NULL) {
-                    it.no++;
-                    q = nl + 1;
-                }
-                if (q < it.end)
-                    it.no++;
+                skip_to(&it, it.end);
+                if (it.p < it.end)
+                    it.no++;   /* a last line without its newline */
                 break;
             }
-            if (r >= 0) {
-                const char *hit = it.p + pcre2_get_ovector_pointer(k->md)[0], *q = it.p, *nl;
-                while ((nl = memchr(q, '\n', (size_t)(hit - q))) != NULL) {
-                    it.no++;
-                    q = nl + 1;
-                }
-                it.p = q;
-            }
+            if (r >= 0)
+                skip_to(&it, it.p + pcre2_get_ovector_pointer(k->md)[0]);
         }
         if (!lht_line_next(&it, &ln))
             break;

@@ -265,7 +265,6 @@ struct slot {
 };
 
 struct stream {
-    struct ex *x;
     struct lht_pctx ctx;
     enum lht_kind kind;
     struct lht_klog_stream *ks;
@@ -362,13 +361,8 @@ static int stream_finish(struct ex *x, long long size, int flags)
     if (n < 0) {
         rc = lht_err_set(x->err, n, "%s: out of memory", s->ctx.member);
     } else {
-        struct lht_piece p;
         x->info->parsed++;
-        p.at = lht_pctx_at(&s->ctx, 1);
-        p.kind = lht_kind_name(s->kind);
-        p.command = NULL;
-        p.records = n;
-        rc = lht_facts_add_piece(x->f, &p);
+        rc = add_piece(x->f, &s->ctx, s->kind, NULL, n);
         if (rc == LHT_OK)
             rc = end_member(x, &s->ctx, s->kind, size, flags & LHT_CHUNK_CUT ? "truncated" : "parsed",
                             flags & LHT_CHUNK_CUT ? "reading stopped part-way; only the part before was parsed"
@@ -392,7 +386,6 @@ static int on_chunk(void *ud, const char *path, const char *data, size_t len, lo
         if ((s = calloc(1, sizeof *s)) == NULL)
             return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", path);
         x->stream = s;
-        s->x = x;
         if ((rc = begin_member(x, path, &s->ctx, &s->kind)) != LHT_OK ||
             (rc = lht_klog_stream_begin(&s->ctx, &s->ks)) != LHT_OK) {
             x->stream = NULL;
