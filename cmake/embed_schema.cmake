@@ -1,7 +1,7 @@
 # Turn schema/NNN_*.sql into a C array of {version, name, sql} so migrations
 # ship inside the binary. Run with -DOUT=file.c "-DFILES=a.sql|b.sql".
 string(REPLACE "|" ";" FILES "${FILES}")
-set(body "/* Generated from schema/NNN_*.sql by cmake/embed_schema.cmake. */\n#include \"schema.h\"\n\nconst struct lht_migration lht_migrations[] = {\n")
+set(body "/* Generated from schema/NNN_*.sql by cmake/embed_schema.cmake. */\n#include \"store/schema.h\"\n\nconst struct lht_migration lht_migrations[] = {\n")
 set(count 0)
 foreach(f IN LISTS FILES)
   get_filename_component(name ${f} NAME)

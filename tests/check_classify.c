@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
+#include "ingest/classify.h"
 
 #define SB "supportbundle_5b0a5f3e-2c1d-4f7b-9e8a-1c2d3e4f5a6b_2024-05-01T10-15-03Z/"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "core/err.h"
 #include "testutil.h"
 
 /* One Ubuntu 5.15-style hung-task report; %s is the line prefix. */

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract.h"
-#include "source.h"
+#include "ingest/extract.h"
+#include "ingest/source.h"
 #include "testutil.h"
 
 #define SB "supportbundle_5b0a5f3e-2c1d-4f7b-9e8a-1c2d3e4f5a6b_2025-09-24T07-05-12Z"

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "match.h"
-#include "rules.h"
+#include "rules/match.h"
+#include "rules/rules.h"
 #include "testutil.h"
 
 static struct lht_ruleset *rs;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "facts.h"
+#include "core/err.h"
+#include "facts/facts.h"
 #include "testutil.h"
 
 typedef lht_parse_fn_t parse_fn;

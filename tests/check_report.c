@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "report/report.h"
 #include "testutil.h"
 
 static const char *render(void (*fn)(struct lht_sb *, const char *), const char *s)

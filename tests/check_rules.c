@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract.h"
-#include "match.h"
-#include "rules.h"
-#include "ruletest.h"
+#include "ingest/extract.h"
+#include "rules/match.h"
+#include "rules/rules.h"
+#include "rules/ruletest.h"
 #include "testutil.h"
 
 static const char *good_rule =

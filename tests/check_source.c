@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "source.h"
+#include "ingest/source.h"
 #include "testutil.h"
 
 struct seen {

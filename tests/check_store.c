@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "facts.h"
-#include "store.h"
+#include "facts/facts.h"
+#include "store/store.h"
 #include "testutil.h"
 
 static char dbpath[256];

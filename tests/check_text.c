@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "facts.h"
+#include "core/err.h"
+#include "facts/facts.h"
 #include "testutil.h"
-#include "text.h"
+#include "core/text.h"
 
 START_TEST(lines_crlf_nul_and_no_final_newline)
 {

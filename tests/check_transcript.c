@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "transcript.h"
+#include "ingest/transcript.h"
 
 struct cap {
     int n;

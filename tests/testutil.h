@@ -44,7 +44,7 @@ void tu_end(void);
 const char *tu_fixture(const char *name);
 const char *tu_source(const char *name);
 
-#include "parse.h"
+#include "parsers/parse.h"
 
 /* Run a parser on a C string as member "t.txt" of node (may be NULL),
  * starting at line first; returns the parser's result, facts in *out

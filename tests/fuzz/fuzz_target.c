@@ -11,11 +11,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "extract.h"
-#include "facts.h"
-#include "match.h"
-#include "parse.h"
-#include "rules.h"
+#include "ingest/extract.h"
+#include "facts/facts.h"
+#include "rules/match.h"
+#include "parsers/parse.h"
+#include "rules/rules.h"
 
 #define T_PS 1
 #define T_STACK 2

@@ -1,0 +1,155 @@
+/*
+ * cmd_rules.c - `lhtriage rules list|lint|test`: for rule authors.
+ */
+#include "cli/cli.h"
+#include "rules/match.h"
+#include "rules/rules.h"
+#include "rules/ruletest.h"
+
+#include <getopt.h>
+#include <string.h>
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: lhtriage rules [--rules DIR] [-q] list|lint|test [RULE_ID...]\n\n"
+            "  list   one line per rule: id, severity, examples, title\n"
+            "  lint   load and check every rule file; errors as file:line:col: message\n"
+            "  test   run every rule's embedded examples (must-fire / must-not-fire)\n\n"
+            "options:\n"
+            "  --rules DIR  rules directory (default: $LHTRIAGE_RULES, the installed rules,\n"
+            "               or the source tree's rules/)\n"
+            "  -q, --quiet  test: print failing examples and the summary only\n"
+            "  -h, --help   show this help\n\n"
+            "Exit status: 0 ok, 1 a lint warning or a failing example, 2 a rule that does not load.\n");
+}
+
+static int wanted(const char *id, int argc, char **argv, int first)
+{
+    int i;
+    if (first >= argc)
+        return 1;
+    for (i = first; i < argc; i++)
+        if (strcmp(argv[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+static int lint(const struct lht_ruleset *rs, const char *dir)
+{
+    size_t i, j;
+    int warnings = 0;
+
+    for (i = 0; i < lht_ruleset_count(rs); i++) {
+        const struct lht_rule *r = lht_ruleset_rule(rs, i);
+        int fire = 0, quiet = 0;
+        for (j = 0; j < lht_rule_example_count(r); j++) {
+            if (strcmp(lht_rule_example_expect(r, j), "none") == 0)
+                quiet++;
+            else
+                fire++;
+        }
+        if (fire == 0 || quiet == 0) {
+            printf("%s: warning: rule %s needs at least one must-fire and one must-not-fire example "
+                   "(has %d and %d)\n", lht_rule_file(r), lht_rule_id(r), fire, quiet);
+            warnings++;
+        }
+    }
+    printf("%zu rules in %s, %d warnings\n", lht_ruleset_count(rs), dir, warnings);
+    return warnings ? LHT_EXIT_FINDINGS : LHT_EXIT_OK;
+}
+
+static int quiet;
+
+static int test(const struct lht_ruleset *rs, int argc, char **argv, int first)
+{
+    struct lht_matcher *m = NULL;
+    size_t i, j;
+    int passed = 0, failed = 0;
+    lht_err err;
+
+    lht_err_clear(&err);
+    if (lht_matcher_new(rs, &m, &err) != LHT_OK) {
+        lht_cli_error("%s", err.msg);
+        return LHT_EXIT_ERROR;
+    }
+    for (i = 0; i < lht_ruleset_count(rs); i++) {
+        const struct lht_rule *r = lht_ruleset_rule(rs, i);
+        if (!wanted(lht_rule_id(r), argc, argv, first))
+            continue;
+        for (j = 0; j < lht_rule_example_count(r); j++) {
+            char got[256];
+            int pass;
+            if (lht_rule_run_example(rs, i, j, m, &pass, got, sizeof got, &err) != LHT_OK) {
+                lht_cli_error("%s: %s", lht_rule_id(r), err.msg);
+                lht_matcher_free(m);
+                return LHT_EXIT_ERROR;
+            }
+            if (!pass || !quiet)
+                printf("%-4s %s: %s (expect %s, got %s)\n", pass ? "ok" : "FAIL", lht_rule_id(r),
+                       lht_rule_example_name(r, j), lht_rule_example_expect(r, j), got);
+            if (pass)
+                passed++;
+            else
+                failed++;
+        }
+    }
+    lht_matcher_free(m);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? LHT_EXIT_FINDINGS : LHT_EXIT_OK;
+}
+
+int lht_cmd_rules(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"rules", required_argument, NULL, 'r'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct lht_ruleset *rs = NULL;
+    const char *dir = NULL, *verb;
+    int c, status;
+    size_t i;
+    lht_err err;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r': dir = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return LHT_EXIT_OK;
+        default: usage(stderr); return LHT_EXIT_ERROR;
+        }
+    }
+    if (optind >= argc) {
+        lht_cli_error("rules: say list, lint or test (try 'lhtriage rules --help')");
+        return LHT_EXIT_ERROR;
+    }
+    verb = argv[optind++];
+    if (strcmp(verb, "list") != 0 && strcmp(verb, "lint") != 0 && strcmp(verb, "test") != 0) {
+        lht_cli_error("rules: unknown action '%s' (list, lint, test)", verb);
+        return LHT_EXIT_ERROR;
+    }
+    lht_err_clear(&err);
+    if (dir == NULL)
+        dir = lht_rules_default_dir();
+    if (lht_ruleset_load(dir, &rs, &err) != LHT_OK) {
+        lht_cli_error("%s", err.msg);
+        return LHT_EXIT_ERROR;
+    }
+    if (strcmp(verb, "list") == 0) {
+        for (i = 0; i < lht_ruleset_count(rs); i++) {
+            const struct lht_rule *r = lht_ruleset_rule(rs, i);
+            printf("%-36s %-8s %2zu examples  %s\n", lht_rule_id(r),
+                   lht_severity_name(lht_rule_severity(r)), lht_rule_example_count(r), lht_rule_title(r));
+        }
+        status = LHT_EXIT_OK;
+    } else if (strcmp(verb, "lint") == 0) {
+        status = lint(rs, dir);
+    } else {
+        status = test(rs, argc, argv, optind);
+    }
+    lht_ruleset_free(rs);
+    return status;
+}

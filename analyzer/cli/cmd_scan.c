@@ -1,0 +1,596 @@
+/*
+ * cmd_scan.c - `lhtriage scan`: inputs -> facts and findings -> database.
+ *
+ * Batch shape: the inputs (folders of tickets are searched for bundles and
+ * pasted files) are sorted, optionally cut to a shard, and those unchanged
+ * since their last scan with the same rules are skipped. Worker threads
+ * read and match bundles in parallel, each with its own matcher; the main
+ * thread is the only database writer and stores results in input order, one
+ * transaction per bundle, so output and database contents do not depend on
+ * thread timing.
+ */
+#include "cli/cli.h"
+#include "ingest/extract.h"
+#include "facts/facts.h"
+#include "rules/match.h"
+#include "rules/rules.h"
+#include "core/sha256.h"
+#include "ingest/source.h"
+#include "store/store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: lhtriage scan [OPTIONS] INPUT...\n\n"
+            "Read Longhorn support bundles (.zip, .tar, .tar.gz/.tgz, .tar.xz, .tar.zst),\n"
+            "unpacked bundle folders or pasted text files without extracting them, and\n"
+            "store the host evidence they hold in the database. A folder that is not a\n"
+            "bundle is searched for bundles and pasted files.\n\n"
+            "options:\n"
+            "  --db FILE               database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
+            "  --rules DIR             rules directory (default: $LHTRIAGE_RULES or the installed rules)\n"
+            "  --fail-on SEVERITY      exit 1 when a finding at or above SEVERITY exists\n"
+            "                          (info, warning, error, critical)\n"
+            "  -j, --jobs N            bundles read in parallel (default: number of CPUs)\n"
+            "  --rescan                scan inputs even when unchanged since their last scan\n"
+            "  --shard K/N             scan only the K-th of N slices of the sorted inputs\n"
+            "  --no-logs               host evidence only: leave node logs (dmesg, syslog,\n"
+            "                          journals) unread; rules that need them cannot fire.\n"
+            "                          Automatic when no loaded rule reads kernel logs\n"
+            "  --max-member-size SIZE  bytes read per member, rest skipped (default 256M)\n"
+            "  --max-total SIZE        bytes read per input, all members (default 64G)\n"
+            "  --max-depth N           nesting levels of archives (default 4)\n"
+            "  --max-members N         members per input (default 2000000)\n"
+            "  -q, --quiet             print errors only\n"
+            "  -h, --help              show this help\n\n"
+            "Prints one line per bundle and per finding, then a summary. Exit status: 0 ok,\n"
+            "1 findings at or above --fail-on, 2 when an input could not be read or stored.\n");
+}
+
+/* ---- inputs ------------------------------------------------------------ */
+
+struct inputs {
+    char **v;
+    size_t n, cap;
+};
+
+static int push(struct inputs *in, const char *path)
+{
+    if (in->n == in->cap) {
+        size_t cap = in->cap ? in->cap * 2 : 64;
+        char **nv = realloc(in->v, cap * sizeof *nv);
+        if (nv == NULL)
+            return -1;
+        in->v = nv;
+        in->cap = cap;
+    }
+    return (in->v[in->n++] = strdup(path)) ? 0 : -1;
+}
+
+static int exists_in(const char *dir, const char *name)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return access(p, F_OK) == 0;
+}
+
+/* An unpacked bundle: its top folder, or the folder holding that. */
+static int is_bundle_dir(const char *dir)
+{
+    DIR *d;
+    struct dirent *e;
+    int yes = 0;
+
+    if (exists_in(dir, "metadata.yaml") || exists_in(dir, "nodes") || exists_in(dir, "yamls"))
+        return 1;
+    d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    while (!yes && (e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "supportbundle_", 14) == 0 && strchr(e->d_name, '.') == NULL)
+            yes = 1;
+    closedir(d);
+    return yes;
+}
+
+static const char *const loose_suffixes[] = {".txt", ".log", ".out"};
+
+static int wanted_file(const char *name)
+{
+    size_t i, n = strlen(name);
+    if (lht_source_is_archive_name(name))
+        return 1;
+    for (i = 0; i < sizeof loose_suffixes / sizeof loose_suffixes[0]; i++) {
+        size_t m = strlen(loose_suffixes[i]);
+        if (n > m && strcmp(name + n - m, loose_suffixes[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A folder of tickets: bundles and pasted files below it, recursively. */
+static int walk(struct inputs *in, const char *dir, int depth)
+{
+    DIR *d;
+    struct dirent *e;
+    char p[PATH_MAX];
+    struct stat st;
+
+    if (depth > 16 || (d = opendir(dir)) == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (lstat(p, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (is_bundle_dir(p)) {
+                if (push(in, p) != 0)
+                    break;
+            } else {
+                walk(in, p, depth + 1);
+            }
+        } else if (S_ISREG(st.st_mode) && wanted_file(e->d_name)) {
+            if (push(in, p) != 0)
+                break;
+        }
+    }
+    closedir(d);
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- jobs -------------------------------------------------------------- */
+
+struct job {
+    const char *input;          /* as found */
+    char canon[PATH_MAX];
+    char sha[65];
+    long long size, mtime;
+    int is_file;
+    struct lht_facts *f;
+    struct lht_bundle_info info;
+    lht_err err;
+    int rc;                     /* extract+match result */
+    int done;
+    int skip;                   /* unchanged since its last scan */
+    int io_failed;              /* could not even stat/hash it */
+};
+
+struct pool {
+    struct job *jobs;
+    size_t n, next, stored;
+    size_t window;              /* jobs read ahead of the writer */
+    const struct lht_source_opts *o;
+    const struct lht_ruleset *rs;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+static void run_job(struct job *j, const struct lht_source_opts *o, struct lht_matcher *m)
+{
+    lht_err_clear(&j->err);
+    if (j->is_file && lht_sha256_file(j->canon, j->sha, &j->err) != LHT_OK) {
+        j->rc = j->err.code;
+        j->io_failed = 1;
+        return;
+    }
+    j->f = lht_facts_new();
+    if (j->f == NULL) {
+        j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", j->input);
+        return;
+    }
+    j->rc = lht_extract(j->canon, o, j->f, &j->info, &j->err);
+    if (j->rc == LHT_OK)
+        j->rc = lht_matcher_run(m, j->f, &j->err);
+}
+
+static void *worker(void *arg)
+{
+    struct pool *p = arg;
+    struct lht_matcher *m = NULL;
+    lht_err err;
+
+    if (lht_matcher_new(p->rs, &m, &err) != LHT_OK)
+        m = NULL;
+    for (;;) {
+        struct job *j;
+        pthread_mutex_lock(&p->mu);
+        /* bounded read-ahead keeps memory flat on a folder of big bundles */
+        while (p->next < p->n && (p->jobs[p->next].skip || p->jobs[p->next].io_failed)) {
+            p->jobs[p->next].done = 1;
+            p->next++;
+        }
+        while (p->next < p->n && p->next >= p->stored + p->window)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->next >= p->n) {
+            pthread_cond_broadcast(&p->cv);
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+        j = &p->jobs[p->next++];
+        pthread_mutex_unlock(&p->mu);
+        if (m == NULL) {
+            j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", j->input);
+        } else {
+            run_job(j, p->o, m);
+        }
+        pthread_mutex_lock(&p->mu);
+        j->done = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    lht_matcher_free(m);
+    return NULL;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+struct totals {
+    unsigned long scanned, skipped, failed;
+    unsigned long by_sev[4];
+    int hit;                    /* a finding at or above --fail-on */
+};
+
+static void summary(const char *name, const char *status, const struct lht_facts *f,
+                    const struct lht_bundle_info *info)
+{
+    size_t np, ns, nm, nh, nk, nf, i;
+    const struct lht_finding *fi = lht_facts_findings(f, &nf);
+
+    (void)lht_facts_processes(f, &np);
+    (void)lht_facts_stacks(f, &ns);
+    (void)lht_facts_mounts(f, &nm);
+    (void)lht_facts_hung_tasks(f, &nh);
+    (void)lht_facts_klogs(f, &nk);
+    lht_cli_put_escaped(stdout, name);
+    printf(": %s, %lu members (%lu parsed), %zu processes, %zu stacks, %zu mounts, "
+           "%zu hung tasks, %zu kernel events\n",
+           status, info->members, info->parsed, np, ns, nm, nh, nk);
+    for (i = 0; i < nf; i++) {
+        static const char *const colours[] = {"\033[36m", "\033[33m", "\033[31m", "\033[1;31m"};
+        int c = lht_cli_colour(stdout) && (unsigned)fi[i].severity < 4;
+        printf("  %s%-8s%s %s %s", c ? colours[fi[i].severity] : "", lht_severity_name(fi[i].severity),
+               c ? "\033[0m" : "", fi[i].rule_id, fi[i].confidence);
+        if (fi[i].node) {
+            printf(" node=");
+            lht_cli_put_escaped(stdout, fi[i].node);
+        }
+        if (fi[i].pids)
+            printf(" pid=%s", fi[i].pids);
+        printf(": %s\n", fi[i].title);
+    }
+    fflush(stdout);
+}
+
+/* Store one finished job; returns LHT_EXIT_OK or LHT_EXIT_ERROR. */
+static int store_job(struct lht_store *store, struct job *j, const char *digest, int quiet,
+                     int fail_on, struct totals *t)
+{
+    struct lht_bundle_meta meta;
+    lht_err err;
+    int kept, status = LHT_EXIT_ERROR;
+    size_t nf, i;
+
+    memset(&meta, 0, sizeof meta);
+    lht_err_clear(&err);
+    meta.path = j->canon;
+    meta.size = j->size;
+    meta.mtime = j->mtime;
+    meta.sha256 = j->sha[0] ? j->sha : NULL;
+    meta.name = j->info.name[0] ? j->info.name : j->input;
+    meta.created_at = j->info.created_at;
+    meta.rules_digest = digest;
+    if (j->rc != LHT_OK) {
+        lht_cli_error("%s", j->err.msg);
+        t->failed++;
+        if (j->io_failed)
+            return LHT_EXIT_ERROR;
+        meta.status = "failed";
+        meta.error = j->err.msg;
+        if (lht_store_put_failure(store, &meta, &kept, &err) != LHT_OK)
+            lht_cli_error("%s", err.msg);
+        else if (kept)
+            lht_cli_error("%s: facts of the previous scan kept", j->input);
+        return LHT_EXIT_ERROR;
+    }
+    meta.status = j->info.partial ? "partial" : "ok";
+    meta.error = j->info.partial ? j->info.error : NULL;
+    if (lht_store_put_bundle(store, &meta, j->f, NULL, &err) != LHT_OK) {
+        lht_cli_error("%s", err.msg);
+        t->failed++;
+        return LHT_EXIT_ERROR;
+    }
+    t->scanned++;
+    if (j->info.partial)
+        lht_cli_error("%s (partial scan stored)", j->info.error);
+    if (!quiet)
+        summary(meta.name, meta.status, j->f, &j->info);
+    {
+        const struct lht_finding *fi = lht_facts_findings(j->f, &nf);
+        for (i = 0; i < nf; i++) {
+            if ((unsigned)fi[i].severity < 4)
+                t->by_sev[fi[i].severity]++;
+            if (fail_on >= 0 && fi[i].severity >= fail_on)
+                t->hit = 1;
+        }
+    }
+    status = j->info.partial ? LHT_EXIT_ERROR : LHT_EXIT_OK;
+    return status;
+}
+
+static void progress(size_t done, size_t total, unsigned long long bytes, time_t start)
+{
+    double secs = difftime(time(NULL), start);
+    double rate = secs > 0 ? (double)bytes / secs : 0;
+    double eta = done > 0 && done < total ? secs / (double)done * (double)(total - done) : 0;
+    fprintf(stderr, "\r\033[K%zu/%zu bundles, %.1f MiB, %.1f MiB/s, ETA %.0fs", done, total,
+            (double)bytes / 1048576.0, rate / 1048576.0, eta);
+    fflush(stderr);
+}
+
+/* ---- command ----------------------------------------------------------- */
+
+int lht_cmd_scan(int argc, char **argv)
+{
+    enum { O_DB = 256, O_MEMBER, O_TOTAL, O_DEPTH, O_MEMBERS, O_RULES, O_FAILON, O_RESCAN, O_SHARD, O_NOLOGS };
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, O_DB},
+        {"max-member-size", required_argument, NULL, O_MEMBER},
+        {"max-total", required_argument, NULL, O_TOTAL},
+        {"max-depth", required_argument, NULL, O_DEPTH},
+        {"max-members", required_argument, NULL, O_MEMBERS},
+        {"rules", required_argument, NULL, O_RULES},
+        {"fail-on", required_argument, NULL, O_FAILON},
+        {"rescan", no_argument, NULL, O_RESCAN},
+        {"shard", required_argument, NULL, O_SHARD},
+        {"no-logs", no_argument, NULL, O_NOLOGS},
+        {"jobs", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct lht_source_opts o;
+    struct lht_store *store = NULL;
+    struct lht_ruleset *rs = NULL;
+    struct inputs in = {NULL, 0, 0};
+    struct pool pool;
+    struct totals t;
+    pthread_t *threads = NULL;
+    const char *db = NULL, *rules_dir = NULL;
+    char scan_key[96];
+    unsigned long long v, bytes = 0;
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    int c, i, quiet = 0, rescan = 0, fail_on = -1, status = LHT_EXIT_OK, show;
+    unsigned long shard_k = 0, shard_n = 0;
+    size_t k, nthreads = 0;
+    time_t start = time(NULL);
+    lht_err err;
+
+    lht_source_defaults(&o);
+    memset(&t, 0, sizeof t);
+    memset(&pool, 0, sizeof pool);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "j:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_DB: db = optarg; break;
+        case O_MEMBER:
+        case O_TOTAL:
+        case O_DEPTH:
+        case O_MEMBERS:
+            if (lht_cli_parse_size(optarg, &v) != 0 || v == 0) {
+                lht_cli_error("scan: bad value '%s' for --%s", optarg, longopts[c - O_DB].name);
+                return LHT_EXIT_ERROR;
+            }
+            if (c == O_MEMBER)
+                o.member_cap = (size_t)v;
+            else if (c == O_TOTAL)
+                o.total_cap = v;
+            else if (c == O_DEPTH)
+                o.max_depth = v > 64 ? 64 : (int)v;
+            else
+                o.max_members = (unsigned long)v;
+            break;
+        case O_RULES: rules_dir = optarg; break;
+        case O_FAILON:
+            fail_on = lht_severity_parse(optarg);
+            if (fail_on < 0) {
+                lht_cli_error("scan: --fail-on takes info, warning, error or critical, not '%s'", optarg);
+                return LHT_EXIT_ERROR;
+            }
+            break;
+        case O_RESCAN: rescan = 1; break;
+        case O_NOLOGS: o.skip_logs = 1; break;
+        case O_SHARD:
+            if (sscanf(optarg, "%lu/%lu", &shard_k, &shard_n) != 2 || shard_n == 0 || shard_k == 0 ||
+                shard_k > shard_n) {
+                lht_cli_error("scan: --shard takes K/N with 1 <= K <= N, not '%s'", optarg);
+                return LHT_EXIT_ERROR;
+            }
+            break;
+        case 'j':
+            if (lht_cli_parse_size(optarg, &v) != 0 || v == 0 || v > 256) {
+                lht_cli_error("scan: --jobs takes 1..256, not '%s'", optarg);
+                return LHT_EXIT_ERROR;
+            }
+            jobs = (long)v;
+            break;
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return LHT_EXIT_OK;
+        default: usage(stderr); return LHT_EXIT_ERROR;
+        }
+    }
+    if (optind >= argc) {
+        lht_cli_error("scan: no input given (try 'lhtriage scan --help')");
+        return LHT_EXIT_ERROR;
+    }
+    if (jobs < 1)
+        jobs = 1;
+
+    /* Inputs: explicit ones as given, folders of tickets expanded. */
+    for (i = optind; i < argc; i++) {
+        struct stat st;
+        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) && !is_bundle_dir(argv[i])) {
+            size_t before = in.n;
+            walk(&in, argv[i], 0);
+            qsort(in.v + before, in.n - before, sizeof *in.v, cmp_str);
+        } else if (push(&in, argv[i]) != 0) {
+            lht_cli_error("scan: out of memory");
+            return LHT_EXIT_ERROR;
+        }
+    }
+    /* A shard is a deterministic slice of the sorted inputs. */
+    if (shard_n > 0) {
+        size_t w = 0;
+        qsort(in.v, in.n, sizeof *in.v, cmp_str);
+        for (k = 0; k < in.n; k++) {
+            if (k % shard_n == shard_k - 1)
+                in.v[w++] = in.v[k];
+            else
+                free(in.v[k]);
+        }
+        in.n = w;
+    }
+
+    lht_err_clear(&err);
+    /* Rules first: a broken rule file must stop the scan before the DB is touched. */
+    if (lht_ruleset_load(rules_dir ? rules_dir : lht_rules_default_dir(), &rs, &err) != LHT_OK) {
+        lht_cli_error("%s", err.msg);
+        status = LHT_EXIT_ERROR;
+        goto done;
+    }
+    /* Rules that read nothing from node logs make them dead weight: the
+     * bulk of a bundle is then skipped. The stored key says which kind of
+     * scan it was, so a host-only scan never passes for a full one. */
+    if (!lht_ruleset_reads_logs(rs))
+        o.skip_logs = 1;
+    snprintf(scan_key, sizeof scan_key, "%s%s", lht_ruleset_digest(rs), o.skip_logs ? "+no-logs" : "");
+    if (lht_store_open(lht_cli_db_path(db), LHT_STORE_RW, &store, &err) != LHT_OK) {
+        lht_cli_error("%s", err.msg);
+        status = LHT_EXIT_ERROR;
+        goto done;
+    }
+    pool.jobs = calloc(in.n + 1, sizeof *pool.jobs);
+    if (pool.jobs == NULL) {
+        lht_cli_error("scan: out of memory");
+        status = LHT_EXIT_ERROR;
+        goto done;
+    }
+    pool.n = in.n;
+    for (k = 0; k < in.n; k++) {
+        struct job *j = &pool.jobs[k];
+        struct stat st;
+        struct lht_stored old;
+        j->input = in.v[k];
+        if (realpath(in.v[k], j->canon) == NULL || stat(j->canon, &st) != 0) {
+            snprintf(j->canon, sizeof j->canon, "%s", in.v[k]);
+            j->rc = lht_err_set(&j->err, LHT_EIO, "%s: %s", in.v[k], strerror(errno));
+            j->io_failed = 1;
+            continue;
+        }
+        j->is_file = S_ISREG(st.st_mode);
+        j->size = j->is_file ? (long long)st.st_size : -1;
+        j->mtime = (long long)st.st_mtime;
+        /* Unchanged since its last scan with these rules: skip it. Size and
+         * mtime decide for files, the sha256 confirms when only the mtime
+         * moved; a folder has no content hash, so it is always re-read. */
+        if (!rescan && j->is_file && lht_store_find(store, j->canon, &old, &err) == 1 &&
+            strcmp(old.status, "ok") == 0 && strcmp(old.rules_digest, scan_key) == 0 &&
+            old.size == j->size) {
+            /* same size and mtime: unchanged; same size, new mtime (a copy,
+             * a touch): the content hash decides */
+            if (old.mtime == j->mtime)
+                j->skip = 1;
+            else if (old.sha256[0] && lht_sha256_file(j->canon, j->sha, &err) == LHT_OK &&
+                     strcmp(old.sha256, j->sha) == 0)
+                j->skip = 1;
+        }
+        bytes += j->is_file ? (unsigned long long)st.st_size : 0;
+    }
+
+    pool.o = &o;
+    pool.rs = rs;
+    pool.window = (size_t)jobs * 2;
+    pthread_mutex_init(&pool.mu, NULL);
+    pthread_cond_init(&pool.cv, NULL);
+    nthreads = (size_t)jobs < in.n ? (size_t)jobs : in.n;
+    threads = calloc(nthreads + 1, sizeof *threads);
+    for (k = 0; threads && k < nthreads; k++)
+        if (pthread_create(&threads[k], NULL, worker, &pool) != 0)
+            break;
+    nthreads = threads ? k : 0;
+    if (nthreads == 0 && in.n > 0) {
+        lht_cli_error("scan: cannot start worker threads");
+        status = LHT_EXIT_ERROR;
+        goto joined;
+    }
+    show = !quiet && lht_cli_colour(stderr) >= 0 && isatty(fileno(stderr));
+    {
+        unsigned long long done_bytes = 0;
+        for (k = 0; k < pool.n; k++) {
+            struct job *j = &pool.jobs[k];
+            pthread_mutex_lock(&pool.mu);
+            while (!j->done && !j->skip && !j->io_failed)
+                pthread_cond_wait(&pool.cv, &pool.mu);
+            pthread_mutex_unlock(&pool.mu);
+            if (show)
+                fprintf(stderr, "\r\033[K");
+            if (j->skip) {
+                t.skipped++;
+            } else if (store_job(store, j, scan_key, quiet, fail_on, &t) != LHT_EXIT_OK) {
+                status = LHT_EXIT_ERROR;
+            }
+            lht_facts_free(j->f);
+            j->f = NULL;
+            done_bytes += j->is_file && j->size > 0 ? (unsigned long long)j->size : 0;
+            pthread_mutex_lock(&pool.mu);
+            pool.stored = k + 1;
+            pthread_cond_broadcast(&pool.cv);
+            pthread_mutex_unlock(&pool.mu);
+            if (show)
+                progress(k + 1, pool.n, done_bytes, start);
+        }
+        if (show)
+            fprintf(stderr, "\r\033[K");
+    }
+joined:
+    for (k = 0; k < nthreads; k++)
+        pthread_join(threads[k], NULL);
+    pthread_mutex_destroy(&pool.mu);
+    pthread_cond_destroy(&pool.cv);
+    if (!quiet && (in.n > 1 || t.skipped))
+        printf("%lu scanned, %lu skipped (unchanged), %lu failed; findings: %lu critical, %lu error, "
+               "%lu warning, %lu info\n",
+               t.scanned, t.skipped, t.failed, t.by_sev[3], t.by_sev[2], t.by_sev[1], t.by_sev[0]);
+done:
+    if (pool.jobs)
+        for (k = 0; k < pool.n; k++)
+            lht_facts_free(pool.jobs[k].f);
+    free(pool.jobs);
+    free(threads);
+    for (k = 0; k < in.n; k++)
+        free(in.v[k]);
+    free(in.v);
+    lht_store_close(store);
+    lht_ruleset_free(rs);
+    (void)bytes;
+    if (status == LHT_EXIT_OK && t.hit)
+        status = LHT_EXIT_FINDINGS;
+    return status;
+}

@@ -1,0 +1,13 @@
+/*
+ * sha256.h - content identity of an input file (OpenSSL's EVP digest:
+ * a well-kept implementation beats a hand-written one).
+ */
+#ifndef LHT_SHA256_H
+#define LHT_SHA256_H
+
+#include "core/err.h"
+
+/* Hex SHA-256 of the file at path into hex (65 bytes). */
+int lht_sha256_file(const char *path, char hex[65], lht_err *err);
+
+#endif

@@ -1,0 +1,566 @@
+/*
+ * extract.c - see extract.h.
+ *
+ * Dispatch order for a member: its path (the bundle layout is exact), then
+ * shell prompts (a pasted session is split into command sections, each
+ * routed by its command), then the shapes of its lines (a paste without
+ * prompts may still mix ps rows, stack frames and mount lines: every
+ * parser whose shape occurs gets the text, and each skips what is not its
+ * own).
+ */
+#include "ingest/extract.h"
+#include "ingest/classify.h"
+#include "parsers/parse.h"
+#include "ingest/transcript.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct stream;
+
+struct ex {
+    struct lht_facts *f;
+    struct lht_bundle_info *info;
+    lht_err *err;
+    struct stream *stream;   /* the member being streamed, or NULL */
+    int skip_logs;           /* leave kernel logs and journals unread */
+};
+
+static int add_piece(struct lht_facts *f, const struct lht_pctx *ctx, enum lht_kind k,
+                     const char *command, long records)
+{
+    struct lht_piece p;
+
+    p.at = lht_pctx_at(ctx, ctx->first_line);
+    p.kind = lht_kind_name(k);
+    p.command = command ? lht_facts_strz(f, command) : NULL;
+    p.records = records;
+    return lht_facts_add_piece(f, &p);
+}
+
+/* Run the parser of kind k; returns records added or LHT_ENOMEM. */
+static long run_parser(struct lht_facts *f, enum lht_kind k, const char *buf, size_t len,
+                       const struct lht_pctx *ctx, const char *command)
+{
+    lht_parse_fn fn = lht_kind_parser(k);
+    int n;
+
+    if (fn == NULL)
+        return 0;
+    n = fn(buf, len, ctx);
+    if (n < 0)
+        return n;
+    if (add_piece(f, ctx, k, command, n) != LHT_OK)
+        return LHT_ENOMEM;
+    return n;
+}
+
+/* Text whose kind is unknown: every kind whose line shapes occur. */
+static long run_sniffed(struct lht_facts *f, const char *buf, size_t len,
+                        const struct lht_pctx *ctx, const char *command, unsigned *kinds_out)
+{
+    unsigned set = lht_classify_content(buf, len);
+    long total = 0;
+    int k;
+
+    /* A mount paste is parsed line by line by the any-shape parser, which
+     * knows all four mount formats; do not also run the specific ones. */
+    const unsigned mounts = (1u << LHT_K_PROC_MOUNTS) | (1u << LHT_K_MOUNT_CMD) |
+                            (1u << LHT_K_MOUNTINFO) | (1u << LHT_K_NFSSTAT);
+    if (set & mounts)
+        set = (set & ~mounts) | (1u << LHT_K_MOUNTS_ANY);
+    *kinds_out = set;
+    for (k = 0; k < LHT_K_COUNT; k++) {
+        long n;
+        if (!(set & (1u << k)))
+            continue;
+        n = run_parser(f, (enum lht_kind)k, buf, len, ctx, command);
+        if (n < 0)
+            return n;
+        total += n;
+    }
+    return total;
+}
+
+struct tctx {
+    struct ex *x;
+    struct lht_pctx base;
+    int sections;
+};
+
+static int on_section(void *ud, const struct lht_section *s)
+{
+    struct tctx *t = ud;
+    struct lht_pctx ctx = t->base;
+    long n;
+    unsigned kinds;
+
+    ctx.first_line = s->body_line;
+    ctx.pid = s->pid;
+    ctx.command = s->command ? lht_facts_strz(t->x->f, s->command) : NULL;
+    if (ctx.node == NULL && s->host != NULL)
+        ctx.node = lht_facts_strz(t->x->f, s->host);
+    if (s->body_len == 0)
+        return LHT_OK;
+    if (s->kind != LHT_K_UNKNOWN)
+        n = run_parser(t->x->f, s->kind, s->body, s->body_len, &ctx, s->command);
+    else
+        n = run_sniffed(t->x->f, s->body, s->body_len, &ctx, s->command, &kinds);
+    if (n < 0)
+        return lht_err_set(t->x->err, LHT_ENOMEM, "%s: out of memory", ctx.member);
+    t->sections++;
+    return LHT_OK;
+}
+
+/* Parse one member's text; returns the kind to record for the member. */
+static int parse_member(struct ex *x, enum lht_kind k, const struct lht_pctx *ctx,
+                        const char *data, size_t len, enum lht_kind *kind_out)
+{
+    long n = 0;
+    unsigned kinds = 0;
+
+    *kind_out = k;
+    if (k == LHT_K_UNKNOWN) {
+        if (lht_transcript_prompts(data, len, 1) > 0) {
+            struct tctx t;
+            int rc;
+            t.x = x;
+            t.base = *ctx;
+            t.sections = 0;
+            rc = lht_transcript_split(data, len, 1, on_section, &t);
+            if (rc != LHT_OK)
+                return rc;
+            *kind_out = LHT_K_TRANSCRIPT;
+            x->info->parsed++;
+            return LHT_OK;
+        }
+        n = run_sniffed(x->f, data, len, ctx, NULL, &kinds);
+        if (kinds == 0)
+            *kind_out = LHT_K_OTHER;
+        else {
+            int b;
+            for (b = 0; b < LHT_K_COUNT; b++)
+                if (kinds & (1u << b)) {
+                    *kind_out = (enum lht_kind)b;
+                    break;
+                }
+        }
+    } else if (lht_kind_parser(k) != NULL) {
+        n = run_parser(x->f, k, data, len, ctx, NULL);
+    }
+    if (n < 0)
+        return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", ctx->member);
+    if (lht_kind_parser(*kind_out) != NULL)
+        x->info->parsed++;
+    return LHT_OK;
+}
+
+static const char *const name_prefixes[] = {"supportbundle_", "longhorn-support-bundle_"};
+
+/* The bundle's own name is its top folder, when it has the real layout. */
+static void learn_name(struct ex *x, const char *path)
+{
+    size_t i, n;
+    const char *slash;
+
+    if (strncmp(x->info->name, "supportbundle_", 14) == 0)
+        return;
+    slash = strchr(path, '/');
+    if (slash == NULL)
+        return;
+    n = (size_t)(slash - path);
+    for (i = 0; i < sizeof name_prefixes / sizeof name_prefixes[0]; i++) {
+        if (strncmp(path, name_prefixes[i], strlen(name_prefixes[i])) == 0 &&
+            n < sizeof x->info->name) {
+            memcpy(x->info->name, path, n);
+            x->info->name[n] = '\0';
+            return;
+        }
+    }
+}
+
+/* Kernel logs and journals are the members that reach gigabytes: they are
+ * streamed, so memory stays flat and no hung-task report at the end of a
+ * huge syslog is lost to --max-member-size. */
+static int want(void *ud, const char *path, long long size)
+{
+    char node[256];
+    long pid;
+    enum lht_kind k = lht_classify_path(path, node, sizeof node, &pid);
+
+    (void)size;
+    if (lht_kind_parser(k) == lht_parse_kernel_log)
+        return ((struct ex *)ud)->skip_logs ? LHT_WANT_SKIP : LHT_WANT_STREAM;
+    return k == LHT_K_UNKNOWN || lht_kind_parser(k) != NULL ? LHT_WANT_WHOLE : LHT_WANT_SKIP;
+}
+
+/* Count a member and set up its parse context; *k gets its path kind. */
+static int begin_member(struct ex *x, const char *path, struct lht_pctx *ctx, enum lht_kind *k)
+{
+    char node[256];
+    long pid;
+
+    x->info->members++;
+    learn_name(x, path);
+    *k = lht_classify_path(path, node, sizeof node, &pid);
+    memset(ctx, 0, sizeof *ctx);
+    ctx->facts = x->f;
+    ctx->member = lht_facts_strz(x->f, path);
+    ctx->node = node[0] ? lht_facts_strz(x->f, node) : NULL;
+    ctx->first_line = 1;
+    ctx->pid = pid;
+    if (ctx->member == NULL || (node[0] && ctx->node == NULL))
+        return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", path);
+    return LHT_OK;
+}
+
+static int end_member(struct ex *x, const struct lht_pctx *ctx, enum lht_kind kind, long long size,
+                      const char *status, const char *note)
+{
+    struct lht_member m;
+
+    memset(&m, 0, sizeof m);
+    m.at = lht_pctx_at(ctx, 0);
+    m.size = size;
+    m.status = status;
+    m.note = note;
+    m.kind = lht_kind_name(kind);
+    return lht_facts_add_member(x->f, &m);
+}
+
+static int on_member(void *ud, const char *path, const char *data, size_t len,
+                     long long size, int truncated)
+{
+    struct ex *x = ud;
+    struct lht_pctx ctx;
+    enum lht_kind k, recorded;
+    int rc;
+
+    if ((rc = begin_member(x, path, &ctx, &k)) != LHT_OK)
+        return rc;
+    if (data == NULL)
+        return end_member(x, &ctx, k, size, "skipped", NULL);
+    if ((rc = parse_member(x, k, &ctx, data, len, &recorded)) != LHT_OK)
+        return rc;
+    return end_member(x, &ctx, recorded, size, truncated ? "truncated" : "parsed",
+                      truncated ? "member larger than --max-member-size; only its head was read" : NULL);
+}
+
+/* ---- streamed logs ----------------------------------------------------- */
+
+/* A log longer than one piece is parsed on a second thread while this one
+ * inflates the next piece, so a scan costs about its decompression, not
+ * decompression plus parsing. Two slots hand pieces over in order. While a
+ * stream runs only the parser thread touches the facts: the source reports
+ * read problems after the final piece, and nothing else happens here
+ * until it has been joined. */
+struct slot {
+    char *data;
+    size_t len, cap;
+    int flags;
+    int full;
+};
+
+struct stream {
+    struct lht_pctx ctx;
+    enum lht_kind kind;
+    struct lht_klog_stream *ks;
+    int threaded;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct slot slot[2];
+    int head, tail;
+};
+
+static void *stream_main(void *arg)
+{
+    struct stream *s = arg;
+
+    for (;;) {
+        struct slot *sl = &s->slot[s->head];
+        int last;
+        pthread_mutex_lock(&s->mu);
+        while (!sl->full)
+            pthread_cond_wait(&s->cv, &s->mu);
+        pthread_mutex_unlock(&s->mu);
+        /* errors stay in the stream and come back from its end() */
+        (void)lht_klog_stream_feed(s->ks, sl->data, sl->len);
+        last = sl->flags & LHT_CHUNK_LAST;
+        pthread_mutex_lock(&s->mu);
+        sl->full = 0;
+        s->head ^= 1;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        if (last)
+            return NULL;
+    }
+}
+
+/* Queue a piece for the parser thread (copying it: the source reuses its
+ * buffer). Returns LHT_OK or LHT_ENOMEM. */
+static int stream_push(struct stream *s, const char *data, size_t len, int flags)
+{
+    struct slot *sl = &s->slot[s->tail];
+    int oom = 0;
+
+    pthread_mutex_lock(&s->mu);
+    while (sl->full)
+        pthread_cond_wait(&s->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+    if (len > sl->cap) {
+        char *p = realloc(sl->data, len);
+        if (p == NULL) {
+            oom = 1;
+            len = 0;             /* hand over an empty final piece: the thread must end */
+            flags |= LHT_CHUNK_LAST | LHT_CHUNK_CUT;
+        } else {
+            sl->data = p;
+            sl->cap = len;
+        }
+    }
+    if (len)
+        memcpy(sl->data, data, len);
+    pthread_mutex_lock(&s->mu);
+    sl->len = len;
+    sl->flags = flags;
+    sl->full = 1;
+    s->tail ^= 1;
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return oom ? LHT_ENOMEM : LHT_OK;
+}
+
+static void stream_free(struct stream *s)
+{
+    if (s == NULL)
+        return;
+    if (s->threaded) {
+        pthread_mutex_destroy(&s->mu);
+        pthread_cond_destroy(&s->cv);
+    }
+    free(s->slot[0].data);
+    free(s->slot[1].data);
+    free(s);
+}
+
+/* End the member's stream: join the thread, finish the parse, record the
+ * member. Returns LHT_OK or an error (err set). */
+static int stream_finish(struct ex *x, long long size, int flags)
+{
+    struct stream *s = x->stream;
+    int n, rc;
+
+    x->stream = NULL;
+    if (s->threaded)
+        pthread_join(s->th, NULL);
+    n = lht_klog_stream_end(s->ks);
+    if (n < 0) {
+        rc = lht_err_set(x->err, n, "%s: out of memory", s->ctx.member);
+    } else {
+        x->info->parsed++;
+        rc = add_piece(x->f, &s->ctx, s->kind, NULL, n);
+        if (rc == LHT_OK)
+            rc = end_member(x, &s->ctx, s->kind, size, flags & LHT_CHUNK_CUT ? "truncated" : "parsed",
+                            flags & LHT_CHUNK_CUT ? "reading stopped part-way; only the part before was parsed"
+                                                  : NULL);
+        if (rc != LHT_OK)
+            rc = lht_err_set(x->err, rc, "%s: out of memory", s->ctx.member);
+    }
+    stream_free(s);
+    return rc;
+}
+
+static int on_chunk(void *ud, const char *path, const char *data, size_t len, long long size,
+                    int flags)
+{
+    struct ex *x = ud;
+    struct stream *s = x->stream;
+    int rc;
+
+    if (s == NULL) {
+        /* first piece of a member */
+        if ((s = calloc(1, sizeof *s)) == NULL)
+            return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", path);
+        x->stream = s;
+        if ((rc = begin_member(x, path, &s->ctx, &s->kind)) != LHT_OK ||
+            (rc = lht_klog_stream_begin(&s->ctx, &s->ks)) != LHT_OK) {
+            x->stream = NULL;
+            stream_free(s);
+            return rc == LHT_ENOMEM ? lht_err_set(x->err, rc, "%s: out of memory", path) : rc;
+        }
+        /* a log that fits one piece is parsed here; a thread would only cost */
+        if (!(flags & LHT_CHUNK_LAST) && pthread_mutex_init(&s->mu, NULL) == 0) {
+            if (pthread_cond_init(&s->cv, NULL) != 0) {
+                pthread_mutex_destroy(&s->mu);
+            } else if (pthread_create(&s->th, NULL, stream_main, s) != 0) {
+                pthread_cond_destroy(&s->cv);
+                pthread_mutex_destroy(&s->mu);
+            } else {
+                s->threaded = 1;
+            }
+        }
+    }
+    if (s->threaded)
+        rc = stream_push(s, data, len, flags);   /* on failure it queued a final piece */
+    else
+        rc = lht_klog_stream_feed(s->ks, data, len) == LHT_ENOMEM ? LHT_ENOMEM : LHT_OK;
+    /* the member ends here on its final piece or on any failure (the
+     * source makes no further call after an error) */
+    if ((flags & LHT_CHUNK_LAST) || rc != LHT_OK) {
+        int frc = stream_finish(x, size, rc != LHT_OK ? flags | LHT_CHUNK_CUT : flags);
+        return rc != LHT_OK ? lht_err_set(x->err, rc, "%s: out of memory", path) : frc;
+    }
+    return LHT_OK;
+}
+
+static void on_warn(void *ud, const char *path, const char *msg)
+{
+    struct ex *x = ud;
+    struct lht_prov at;
+    struct lht_member m;
+    char node[256];
+    long pid;
+
+    lht_classify_path(path, node, sizeof node, &pid);
+    at.member = lht_facts_strz(x->f, path);
+    at.node = node[0] ? lht_facts_strz(x->f, node) : NULL;
+    at.line = 0;
+    if (at.member == NULL)
+        return;
+    memset(&m, 0, sizeof m);
+    m.at = at;
+    m.kind = lht_source_is_archive_name(path) ? "archive" : "unknown";
+    m.size = -1;
+    m.status = "error";
+    m.note = lht_facts_strz(x->f, msg);
+    (void)lht_facts_add_member(x->f, &m);
+    (void)lht_facts_add_note(x->f, &at, "%s", msg);
+}
+
+static const char *const strip_suffixes[] = {".tar.gz", ".tar.xz", ".tar.zst", ".tar.bz2",
+                                             ".tgz", ".zip", ".tar", ".txt", ".log"};
+
+static void default_name(struct lht_bundle_info *info, const char *input)
+{
+    const char *base;
+    size_t n, i;
+
+    n = strlen(input);
+    while (n > 1 && input[n - 1] == '/')
+        n--;
+    base = input;
+    for (i = 0; i < n; i++)
+        if (input[i] == '/')
+            base = input + i + 1;
+    n = (size_t)(input + n - base);
+    for (i = 0; i < sizeof strip_suffixes / sizeof strip_suffixes[0]; i++) {
+        size_t m = strlen(strip_suffixes[i]);
+        if (n > m && strncasecmp(base + n - m, strip_suffixes[i], m) == 0) {
+            n -= m;
+            break;
+        }
+    }
+    if (n >= sizeof info->name)
+        n = sizeof info->name - 1;
+    memcpy(info->name, base, n);
+    info->name[n] = '\0';
+}
+
+/* supportbundle_<uuid>_2025-09-24T07-05-12Z -> 2025-09-24T07:05:12Z */
+static void created_from_name(struct lht_bundle_info *info)
+{
+    const char *u = strrchr(info->name, '_');
+    int Y, M, D, h, m, s;
+    char z;
+
+    if (u == NULL || sscanf(u + 1, "%4d-%2d-%2dT%2d-%2d-%2d%c", &Y, &M, &D, &h, &m, &s, &z) != 7 ||
+        z != 'Z')
+        return;
+    snprintf(info->created_at, sizeof info->created_at, "%04d-%02d-%02dT%02d:%02d:%02dZ", Y, M,
+             D, h, m, s);
+}
+
+/* Facts derived once all members are read. */
+static int finish(struct lht_facts *f, struct lht_bundle_info *info)
+{
+    const char *v;
+    size_t n, i;
+    const struct lht_kv *kvs = lht_facts_kvs(f, &n);
+
+    v = lht_facts_kv_get(f, NULL, "created_at");
+    if (v != NULL)
+        snprintf(info->created_at, sizeof info->created_at, "%s", v);
+    else
+        created_from_name(info);
+    /* The current-longhorn-version Setting is authoritative; the manager
+     * image tag is the fallback (bundle-layout.md §4). */
+    if (lht_facts_kv_get(f, NULL, "longhorn_version") == NULL) {
+        for (i = 0; i < n; i++) {
+            if (kvs[i].at.node == NULL && strcmp(kvs[i].key, "longhorn_version_image") == 0) {
+                struct lht_kv kv = kvs[i];
+                kv.key = "longhorn_version";
+                return lht_facts_add_kv(f, &kv);
+            }
+        }
+    }
+    return LHT_OK;
+}
+
+int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_facts *f,
+                struct lht_bundle_info *info, lht_err *err)
+{
+    struct ex x;
+    struct lht_source_cb cb;
+    int rc;
+
+    memset(info, 0, sizeof *info);
+    rc = lht_classify_init(err);
+    if (rc != LHT_OK)
+        return rc;
+    default_name(info, input);
+    x.f = f;
+    x.info = info;
+    x.err = err;
+    x.stream = NULL;
+    x.skip_logs = o->skip_logs;
+    cb.want = want;
+    cb.member = on_member;
+    cb.chunk = on_chunk;
+    cb.warn = on_warn;
+    cb.ud = &x;
+    rc = lht_source_walk(input, o, &cb, err);
+    if (rc != LHT_OK) {
+        /* Damage after some members: keep what was read, say why. */
+        if ((rc == LHT_EFORMAT || rc == LHT_ELIMIT) && info->members > 0) {
+            info->partial = 1;
+            snprintf(info->error, sizeof info->error, "%s", err->msg);
+            lht_err_clear(err);
+        } else {
+            return rc;
+        }
+    }
+    return finish(f, info);
+}
+
+int lht_extract_text(struct lht_facts *f, const char *member, const char *data, size_t len,
+                     lht_err *err)
+{
+    struct lht_bundle_info info;
+    struct ex x;
+    int rc;
+
+    memset(&info, 0, sizeof info);
+    rc = lht_classify_init(err);
+    if (rc != LHT_OK)
+        return rc;
+    x.f = f;
+    x.info = &info;
+    x.err = err;
+    x.stream = NULL;
+    x.skip_logs = 0;
+    return on_member(&x, member, data, len, (long long)len, 0);
+}

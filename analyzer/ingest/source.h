@@ -1,0 +1,77 @@
+/*
+ * source.h - stage 1 of the pipeline: an input (archive, folder, loose
+ * file) becomes a stream of members, read with libarchive and never
+ * extracted to disk.
+ *
+ * Zip, tar, tar.gz/tgz, tar.xz, tar.zst, tar.bz2 and gzip'd single files
+ * are recognised by content (libarchive's bidders), so a misnamed bundle
+ * still opens. Archives found inside archives (a node's nodes/<node>.zip
+ * inside the bundle zip, a tar.gz someone attached) are opened from memory
+ * up to max_depth levels; their member paths are joined with '!':
+ *   supportbundle_x/nodes/n1.zip!n1/hostinfos/processes_info
+ * Folders are walked with archive_read_disk without following symlinks.
+ */
+#ifndef LHT_SOURCE_H
+#define LHT_SOURCE_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+struct lht_source_opts {
+    size_t member_cap;            /* bytes kept per member (rest skipped) */
+    unsigned long long total_cap; /* bytes read per input, all members */
+    int max_depth;                /* nesting levels of archives (1 = no nesting) */
+    unsigned long max_members;    /* members per input */
+    int skip_logs;                /* extract: leave node logs unread (host evidence only) */
+};
+
+void lht_source_defaults(struct lht_source_opts *o);
+
+/* Decide, from a member's path and declared size, how to read it:
+ * LHT_WANT_SKIP (reported to member() with data NULL so the inventory is
+ * complete), LHT_WANT_WHOLE (one buffer, up to member_cap, to member()) or
+ * LHT_WANT_STREAM (pieces, to chunk(): for logs of any size in constant
+ * memory, no member_cap). */
+enum { LHT_WANT_SKIP = 0, LHT_WANT_WHOLE = 1, LHT_WANT_STREAM = 2 };
+typedef int (*lht_want_fn)(void *ud, const char *path, long long size);
+
+/* One member. data is NULL for skipped members; truncated is 1 when the
+ * member was longer than member_cap. Return LHT_OK to go on, or an error
+ * code (which stops the walk and is returned by lht_source_walk). The
+ * callee borrows data and path until it returns. */
+typedef int (*lht_member_fn)(void *ud, const char *path, const char *data,
+                             size_t len, long long size, int truncated);
+
+/* One piece of a streamed member, about LHT_SOURCE_CHUNK bytes that end
+ * at a line end (only a longer line is cut). flags has LHT_CHUNK_LAST on
+ * the final call, which always comes once the first did, even when reading
+ * fails (then with LHT_CHUNK_CUT, and warn() or the walk's error follows
+ * the final call). data is borrowed until return. An error return stops
+ * the walk at once: no final call follows it. */
+#define LHT_SOURCE_CHUNK (1u << 20)
+enum { LHT_CHUNK_LAST = 1, LHT_CHUNK_CUT = 2 };
+typedef int (*lht_chunk_fn)(void *ud, const char *path, const char *data, size_t len,
+                            long long size, int flags);
+
+/* A member that could not be read (corrupt entry, encrypted, nested archive
+ * past max_depth). The walk goes on. */
+typedef void (*lht_warn_fn)(void *ud, const char *path, const char *msg);
+
+struct lht_source_cb {
+    lht_want_fn want;
+    lht_member_fn member;
+    lht_chunk_fn chunk;   /* needed only when want() may ask to stream */
+    lht_warn_fn warn;
+    void *ud;
+};
+
+/* Walk input. Returns LHT_OK, or LHT_EIO/LHT_EFORMAT/LHT_ELIMIT with err set
+ * ("input: member: what") when the input as a whole cannot be read. */
+int lht_source_walk(const char *input, const struct lht_source_opts *o,
+                    const struct lht_source_cb *cb, lht_err *err);
+
+/* 1 when path names something we would open as a nested archive. */
+int lht_source_is_archive_name(const char *path);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * transcript.h - stage 2b: split a pasted shell session into command
+ * sections, each with the kind of evidence its command prints.
+ *
+ * Customers paste what support asked for ("ps aux | grep echo", "cat
+ * /proc/123315/stack", "nfsstat --mount") into one text file, prompts
+ * included. Prompts in the wild: "root@host:~# ", "[root@host ~]# ",
+ * "host:~ # " (SUSE), "sh-4.4# ", "/ # " (busybox), "$ " and bare "# "
+ * (accepted only before a known command, so a "# comment" is not a prompt).
+ */
+#ifndef LHT_TRANSCRIPT_H
+#define LHT_TRANSCRIPT_H
+
+#include <stddef.h>
+
+#include "ingest/classify.h"
+
+struct lht_section {
+    const char *host;     /* hostname from the prompt or NULL (NUL-terminated, borrowed) */
+    const char *command;  /* command line after the prompt (NUL-terminated, borrowed) */
+    long prompt_line;     /* line of the prompt */
+    const char *body;     /* output lines after the prompt */
+    size_t body_len;
+    long body_line;       /* line number of body's first line */
+    enum lht_kind kind;   /* from the command; LHT_K_UNKNOWN = sniff the body */
+    long pid;             /* pid named by the command (cat /proc/N/stack), else -1 */
+};
+
+typedef int (*lht_section_fn)(void *ud, const struct lht_section *s);
+
+/* Count prompts in buf (stops counting at max). Cheap enough to call on
+ * every unknown member before deciding how to read it. */
+int lht_transcript_prompts(const char *buf, size_t len, int max);
+
+/* Call fn for each section, in order. Text before the first prompt is a
+ * section with command NULL. Returns LHT_OK, the first non-zero value fn
+ * returned, or LHT_ENOMEM. */
+int lht_transcript_split(const char *buf, size_t len, long first_line,
+                         lht_section_fn fn, void *ud);
+
+/* Kind of evidence a command prints, and the pid it names (or -1). */
+enum lht_kind lht_transcript_command_kind(const char *cmd, size_t len, long *pid);
+
+#endif

@@ -1,0 +1,668 @@
+/*
+ * ext_dmesg.c - kernel log text into hung-task reports with their call
+ * traces, other traces (WARNING/BUG, sysrq dumps) and NFS client messages.
+ *
+ * The same kernel message reaches a support bundle in many dresses, so
+ * every line first loses its prefix (prefix_re, first match wins):
+ *
+ *   [254210.118302] msg                                 dmesg, dmesg -r "<3>[..]"
+ *   [  984.265087][   T23] msg                          CONFIG_PRINTK_CALLER
+ *   [Tue Sep 24 06:58:00 2025] msg                      dmesg -T
+ *   [Sep24 06:58] msg / [  +0.000123] msg               dmesg -H
+ *   kern  :warn  : [Tue Sep 24 06:58:00 2025] msg       dmesg -HTx (bundle logs/dmesg.log)
+ *   2025-09-24T06:58:00,123456+00:00 msg                dmesg --time-format=iso
+ *   Sep 24 06:58:00 host kernel: [12345.678901] msg     syslog, messages, kern.log
+ *   Sep 24 06:58:00.123456 host kernel: msg             journalctl -k short(-precise)
+ *   2025-09-24T06:58:00.123456+00:00 host kernel: msg   rsyslog RFC 3339, short-iso
+ *   Tue 2025-09-24 06:58:00 UTC host kernel: msg        journalctl -o short-full
+ *   1727161080.123456 host kernel: msg                  journalctl -o short-unix
+ *   [ 1234.567890] host kernel: msg                     journalctl -o short-monotonic
+ *
+ * Syslog lines of other programs (kubelet[..]:, systemd:) and dmesg -x
+ * lines of other facilities are skipped; they do not end a trace either,
+ * because syslog interleaves them with kernel lines.
+ *
+ * Then one table of message patterns (msg_re) serves every dress. Texts
+ * come from the kernel sources:
+ *   kernel/hung_task.c   "INFO: task %s:%d blocked for more than %ld seconds."
+ *                        "INFO: task %s:%d is blocked on a mutex likely owned by task %s:%d."
+ *                        "INFO: task %s:%d <%s> blocked on an rw-semaphore likely owned by ..."
+ *                        "Future hung task reports are suppressed, see sysctl kernel.hung_task_warnings"
+ *   kernel/sched/core.c  sched_show_task: 5.8+ "task:%-15.15s state:%c stack:%-5lu pid:%-5d
+ *                        [tgid:%-5d] ppid:%-6d flags:0x%08lx"; before that
+ *                        "%-15.15s %c [%016lx] %5lu %5d %6d 0x%08lx" (3.10 prints the PC,
+ *                        4.x does not), followed on 3.10 by raw stack words.
+ *   kernel/panic.c       "WARNING: CPU: %d PID: %d at %s:%d %pS" (3.10: "WARNING: at ...")
+ *   lib/dump_stack.c     "CPU: %d [UID: %u ]PID: %d Comm: %.20s %s%s %s %.*s"
+ *   drivers/tty/sysrq.c  "sysrq: Show Blocked State" (5.x+), "SysRq : Show Blocked State"
+ * and the NFS client messages listed with nfs_re below.
+ *
+ * A hung-task report is a small state machine: the INFO line opens it,
+ * "Call Trace:" (arm64: "Call trace:") starts the frames, and the trace
+ * ends at "</TASK>", at a new report, or at the first line that is neither
+ * a frame nor a register/stack-dump line. Frames come as
+ *   " __schedule+0x2cd/0x890", " ? __schedule+0x.../0x...",
+ *   " [<ffffffff8163a909>] schedule+0x29/0x70" (3.10), " nfs4_..+0x1/0x2 [nfsv4]".
+ *
+ * Speed: a bundle's syslog can hold hundreds of MB. Outside a report the
+ * walk jumps from one trigger word to the next with a single JIT scan of
+ * the remaining buffer, so most lines are never split or matched; inside
+ * a report every line is looked at until the trace ends. No per-line
+ * allocation: strings go to the fact arena only for records kept.
+ */
+#include "core/err.h"
+#include "parsers/parse.h"
+#include "core/re.h"
+#include "core/text.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Pieces shared by the prefix patterns. A host never ends in ':', which
+ * keeps "WARNING: CPU: 3 ..." from reading as host "WARNING:" + prog "CPU". */
+#define HOST "\\S*[^\\s:] +"
+#define PROG "(?<prog>[A-Za-z0-9_./@-]+)(?:\\[\\d+\\])?: "
+#define TS "\\[(?<ts>[^\\]]{1,40})\\](?:\\[ *[TC]\\d+\\])? ?"
+#define KTS "(?:<\\d+>)?(?:" TS ")?"
+
+static struct lht_re prefix_re[] = {
+    /* dmesg -x, -Tx, -HTx: facility and level names from dmesg(1). */
+    {"^(?:<\\d+>)?(?<fac>kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|"
+     "res[0-9]|local[0-7]) *:(?:emerg|alert|crit|err|warn|notice|info|debug) *: " KTS,
+     0, NULL},
+    /* BSD syslog and journalctl short / short-precise. */
+    {"^(?:<\\d+>)?(?<sys>[A-Z][a-z]{2} +\\d{1,2} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?) +" HOST PROG KTS,
+     0, NULL},
+    /* RFC 3339 (rsyslog, RFC 5424 "<pri>1 ") and journalctl short-iso(-precise). */
+    {"^(?:<\\d+>(?:1 )?)?(?<sys>\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:\\d\\d(?:[.,]\\d+)?"
+     "(?:Z|[+-]\\d\\d:?\\d\\d)?) +" HOST PROG KTS,
+     0, NULL},
+    /* journalctl short-full. */
+    {"^(?<sys>[A-Z][a-z]{2} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)? [A-Za-z0-9+-]{1,6}) +"
+     HOST PROG KTS,
+     0, NULL},
+    /* journalctl short-unix. */
+    {"^(?<sys>\\d{9,11}\\.\\d+) +" HOST PROG KTS, 0, NULL},
+    /* journalctl short-monotonic; prog must be the kernel, or raw dmesg
+     * lines such as "[ 1.0] usb 1-1: ..." would be taken for it. */
+    {"^\\[(?<ts>\\s*\\d+\\.\\d+)\\] +" HOST "(?<prog>kernel): (?:<\\d+>)?(?:\\[[^\\]]{1,40}\\] ?)?", 0, NULL},
+    /* dmesg --time-format=iso. */
+    {"^(?<sys>\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d[.,]\\d+(?:Z|[+-]\\d\\d:?\\d\\d)) ", 0, NULL},
+    /* raw dmesg, -r, -T, -H, reltime; matches any line (no prefix at all). */
+    {"^" KTS, 0, NULL},
+};
+
+enum msg {
+    M_HUNG, M_BLOCKED_ON, M_TASKLINE, M_OLDTASK, M_CALLTRACE, M_WARNING, M_BUG, M_CPU_PID,
+    M_SUPPRESSED, M_SYSRQ_W, M_SYSRQ_T, M_PANIC, M_NFS
+};
+
+/* Kernel messages, first match wins. */
+static struct lht_re msg_re[] = {
+    /* comm may hold ':' and spaces; the pid is the last ":<digits>" before " blocked". */
+    {"^INFO: task (?<comm>.+):(?<pid>\\d+) blocked for more than (?<secs>\\d+) seconds", M_HUNG, NULL},
+    /* CONFIG_DETECT_HUNG_TASK_BLOCKER (6.14+): the owner's task dump follows. */
+    {"^INFO: task (?<comm>.+?):(?<pid>\\d+) (?:is |<[a-z]+> )?blocked on (?:(?<nf>.*not found)|)", M_BLOCKED_ON,
+     NULL},
+    /* 5.8+ sched_show_task; "state:R  running task     stack:" on running tasks. */
+    {"^ *task:(?<comm>.+?) *state:(?<state>[A-Za-z]).*?stack: *\\d+ *pid: *(?<pid>\\d+)", M_TASKLINE, NULL},
+    /* pre-5.8 sched_show_task: comm (%-15.15s), state, [PC on 3.10], free, pid, ppid, flags. */
+    {"^(?<comm>\\S.{0,14}?) +(?<state>[DRSTtZXIPWK])(?: +running(?: task)?)? +(?:[0-9a-f]{8,16} +)?"
+     "\\d+ +(?<pid>\\d+) +\\d+ +0x[0-9a-f]+\\s*$",
+     M_OLDTASK, NULL},
+    {"^ *Call [Tt]race:", M_CALLTRACE, NULL},
+    {"^WARNING: (?:CPU: \\d+ PID: (?<pid>\\d+) )?at ", M_WARNING, NULL},
+    {"^(?:(?:NMI )?watchdog: )?(?:BUG: |kernel BUG at )", M_BUG, NULL},
+    {"^CPU: \\d+ (?:UID: \\d+ )?PID: (?<pid>\\d+) Comm: (?<comm>.+?)(?: +(?:Not tainted|Tainted:).*)?$",
+     M_CPU_PID, NULL},
+    {"^Future hung task reports are suppressed", M_SUPPRESSED, NULL},
+    {"^(?:sysrq|SysRq) ?: Show Blocked State", M_SYSRQ_W, NULL},
+    {"^(?:sysrq|SysRq) ?: Show State", M_SYSRQ_T, NULL},
+    {"^Kernel panic - not syncing", M_PANIC, NULL},
+    {"^(?:nfs|NFS|lockd: |Error: state manager)", M_NFS, NULL},
+};
+
+/* NFS client messages: pattern -> klog kind, server in group "server".
+ * First match wins, so specific texts precede the catch-alls. */
+enum nfs_kind {
+    K_NOT_RESPONDING, K_TIMED_OUT, K_OK, K_LOCKD_NOT_RESPONDING, K_LOCKD_OK, K_CLIENTID_IN_USE,
+    K_LEASE_EXPIRED, K_LEASE, K_STATE_RECOVERY, K_ERROR
+};
+static const char *const nfs_kinds[] = {
+    [K_NOT_RESPONDING] = "nfs_not_responding",
+    [K_TIMED_OUT] = "nfs_timed_out",
+    [K_OK] = "nfs_ok",
+    [K_LOCKD_NOT_RESPONDING] = "lockd_not_responding",
+    [K_LOCKD_OK] = "lockd_ok",
+    [K_CLIENTID_IN_USE] = "nfs_clientid_in_use",
+    [K_LEASE_EXPIRED] = "nfs_lease_expired",
+    [K_LEASE] = "nfs_lease",
+    [K_STATE_RECOVERY] = "nfs_state_recovery",
+    [K_ERROR] = "nfs_error",
+};
+static struct lht_re nfs_re[] = {
+    /* net/sunrpc/clnt.c rpc_check_timeout (call_timeout before 5.1) and
+     * call_decode: "%s: server %s not responding, still trying|timed out",
+     * "%s: server %s OK" with %s the RPC program name. */
+    {"^(?:nfs|nfsacl): server (?<server>\\S+) not responding, still trying", K_NOT_RESPONDING, NULL},
+    {"^(?:nfs|nfsacl): server (?<server>\\S+) not responding, timed out", K_TIMED_OUT, NULL},
+    {"^(?:nfs|nfsacl): server (?<server>\\S+) OK", K_OK, NULL},
+    {"^lockd: server (?<server>\\S+) not responding", K_LOCKD_NOT_RESPONDING, NULL},
+    {"^lockd: server (?<server>\\S+) OK", K_LOCKD_OK, NULL},
+    /* fs/nfs/nfs4state.c nfs4_handle_reclaim_lease_error. */
+    {"^NFS: Server (?<server>\\S+) reports our clientid is in use", K_CLIENTID_IN_USE, NULL},
+    /* fs/nfs/nfs4state.c nfs4_state_manager: "NFS: state manager%s%s failed
+     * on NFSv4 server %s with error %d", the section names the step. */
+    {"^NFS: state manager: lease expired failed on NFSv4 server (?<server>\\S+)", K_LEASE_EXPIRED, NULL},
+    {"^NFS: state manager: check lease failed on NFSv4 server (?<server>\\S+)", K_LEASE, NULL},
+    {"^NFS: state manager(?:: [a-z ]+)? failed on NFSv4 server (?<server>\\S+)", K_STATE_RECOVERY, NULL},
+    /* 2.6.3x: "Error: state manager failed on NFSv4 server %s with error %d". */
+    {"^Error: state manager failed on NFSv4 server (?<server>\\S+)", K_STATE_RECOVERY, NULL},
+    /* nfs4state.c __nfs4_reclaim_open_state / nfs4_reclaim_open_state /
+     * nfs4_reclaim_locks: "NFS: %s: Lock reclaim failed!", "NFS: %s:
+     * unhandled error %d" (older kernels without "NFS: "). */
+    {"Lock reclaim failed|^(?:NFS: )?_*nfs4_reclaim_(?:open|locks?)_state: unhandled error", K_STATE_RECOVERY, NULL},
+    {"^NFS: migration recovery failed \\(server (?<server>[^)\\s]+)\\)", K_STATE_RECOVERY, NULL},
+    {"(?i)lease expired|NFS4ERR_EXPIRED", K_LEASE_EXPIRED, NULL},
+    /* nfs4state.c nfs4_discover_server_trunking: "NFS: %s unhandled error
+     * %d. Exiting with error EIO"; nfs4proc.c "NFS: %s: unhandled error". */
+    {"unhandled error", K_ERROR, NULL},
+    /* fs/nfs/inode.c "NFS: server %s error: fileid changed". */
+    {"^NFS: [Ss]erver (?<server>\\S+) error", K_ERROR, NULL},
+    /* fs/nfs/nfs4namespace.c / nfs4super.c. */
+    {"^NFS4?: Couldn't follow remote path", K_ERROR, NULL},
+};
+
+/* x86/arm64 frames, then the 32-bit ARM unwinder's "[<pc>] (sym) from
+ * [<lr>] (caller+0x3c/0xa0)" whose first parenthesis names the frame. */
+static struct lht_re frame_re[] = {
+    {"^ *(?:\\[<(?:0x)?[0-9a-f]+>\\] +)?(?<q>\\? +)?(?<sym>[A-Za-z_.$][A-Za-z0-9_.$]*)"
+     "\\+(?<off>0x[0-9a-f]+/0x[0-9a-f]+)(?: +\\[(?<mod>[^\\]\\s]+)[^\\]]*\\])?"
+     "|^ *\\[<[0-9a-f]+>\\] \\((?<sym2>[A-Za-z_.$][A-Za-z0-9_.$]*)(?:\\+(?<off2>0x[0-9a-f]+/0x[0-9a-f]+))?"
+     "(?: \\[(?<mod2>[^\\]\\s]+)\\])?\\) from ",
+     0, NULL},
+};
+
+/* Lines that sit inside a report or trace without ending it: register
+ * dumps (x86 and arm64), IRQ/TASK markers, 3.10 raw stack words, the
+ * hung-task banner lines, sysrq column headers, unsymbolised frames. */
+static struct lht_re inside_re[] = {
+    {"^ *(?:</?(?:TASK|IRQ|NMI|EOI|SOFTIRQ)>|RIP:|RSP:|RAX:|RBX:|RCX:|RDX:|RSI:|RDI:|RBP:|R\\d+:|"
+     "FS:|CS:|CR2:|DR\\d:|Code:|pc :|lr :|sp :|pstate:|x\\d+ *:|Hardware name:|Workqueue:|"
+     "Modules linked in:|Tainted:|Not tainted|\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\"|"
+     "(?:[0-9a-f]{8,16} ?)+$|(?:\\[<[0-9a-f]+>\\] +)?(?:\\? +)?0x[0-9a-f]+\\s*$|Stack:|Exception stack|ORIG_RAX:|---\\[ end trace|"
+     "task +PC stack +pid father|Blocked by coredump|------------\\[ cut here \\])",
+     0, NULL},
+};
+
+/* Words that can start something worth keeping; everything else in a
+ * large log is skipped by one scan per trigger. */
+static struct lht_re trigger_re[] = {
+    {"INFO: task|task:|Call [Tt]race|nfs: server|lockd: server|nfsacl: server|NFS|nfs4|state manager|"
+     "WARNING:|BUG|[Ss]ys[Rr]q|"
+     "Future hung|Kernel panic",
+     0, NULL},
+};
+
+#define N(t) (sizeof(t) / sizeof((t)[0]))
+
+/* Lines longer than this are not kernel messages (printk caps a record
+ * at 1 KiB); they are skipped without a look. */
+#define MAX_LINE 8192
+/* Unrecognised lines tolerated between a report header and its trace
+ * (interleaved messages of other CPUs) before the report is given up. */
+#define MAX_QUIET 32
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int init_rc;
+
+static void init_tables(void)
+{
+    if ((init_rc = lht_re_compile(prefix_re, N(prefix_re), NULL)) == LHT_OK &&
+        (init_rc = lht_re_compile(msg_re, N(msg_re), NULL)) == LHT_OK &&
+        (init_rc = lht_re_compile(nfs_re, N(nfs_re), NULL)) == LHT_OK &&
+        (init_rc = lht_re_compile(frame_re, N(frame_re), NULL)) == LHT_OK &&
+        (init_rc = lht_re_compile(inside_re, N(inside_re), NULL)) == LHT_OK)
+        init_rc = lht_re_compile(trigger_re, N(trigger_re), NULL);
+}
+
+enum mode {
+    IDLE,    /* between reports */
+    REPORT,  /* header seen, waiting for "Call Trace:" */
+    TRACE    /* collecting frames */
+};
+
+struct kl {
+    const struct lht_pctx *ctx;
+    pcre2_match_data *md;
+    enum mode mode;
+    long hung;          /* index of the hung task of this report, -1 */
+    long pid;           /* pid of the current report, -1 unknown */
+    const char *comm;   /* arena copy, or NULL */
+    int origin;         /* enum lht_stack_origin of the trace to come */
+    int record;         /* 0: the trace is consumed but not kept (sysrq-t S tasks) */
+    int stack_open;     /* a stack was begun for this trace */
+    int quiet;          /* unrecognised lines since the report header */
+    int sysrq;          /* inside a sysrq task dump: look at every line */
+    int blocker;        /* next task line is a lock owner (hung_task blocker) */
+    char when[64];      /* timestamp of the current line */
+    int added;
+};
+
+static const char *grp(struct kl *k, const struct lht_re *re, const char *s, const char *name,
+                       char *buf, size_t sz)
+{
+    return lht_re_group(re->code, k->md, s, name, buf, sz) > 0 ? buf : NULL;
+}
+
+static int matches(struct kl *k, const struct lht_re *re, const char *s, size_t len)
+{
+    return pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, k->md, lht_re_mctx()) >= 0;
+}
+
+static int add_klog(struct kl *k, long no, const char *kind, const char *server, const char *when,
+                    const char *msg, size_t len)
+{
+    struct lht_facts *f = k->ctx->facts;
+    struct lht_klog e;
+
+    e.at = lht_pctx_at(k->ctx, no);
+    e.kind = kind;
+    e.server = server ? lht_facts_strz(f, server) : NULL;
+    e.when = when ? lht_facts_strz(f, when) : NULL;
+    e.text = lht_facts_str(f, msg, lht_rtrim(msg, len));
+    if (e.text == NULL || (server && !e.server) || (when && !e.when))
+        return LHT_ENOMEM;
+    if (lht_facts_add_klog(f, &e) != LHT_OK)
+        return LHT_ENOMEM;
+    k->added++;
+    return LHT_OK;
+}
+
+static int open_stack(struct kl *k, long no)
+{
+    struct lht_stack s;
+    long idx;
+
+    memset(&s, 0, sizeof s);
+    s.at = lht_pctx_at(k->ctx, no);
+    s.pid = k->pid;
+    s.comm = k->comm;
+    s.origin = k->origin;
+    if (lht_facts_begin_stack(k->ctx->facts, &s, &idx) != LHT_OK)
+        return LHT_ENOMEM;
+    if (k->hung >= 0) {
+        struct lht_hung_task *h = lht_facts_hung_task_at(k->ctx->facts, (size_t)k->hung);
+        if (h && h->stack < 0)
+            h->stack = idx;
+    }
+    k->stack_open = 1;
+    k->added++;
+    return LHT_OK;
+}
+
+/* Leave the current report; a hung task that never got a trace (cut
+ * log, interleaving) gets a note so the gap is visible in the report. */
+static int end_report(struct kl *k, long no)
+{
+    if (k->hung >= 0 && !k->stack_open) {
+        struct lht_hung_task *h = lht_facts_hung_task_at(k->ctx->facts, (size_t)k->hung);
+        if (h && h->stack < 0 && h->blocked_seconds >= 0) {
+            struct lht_prov at = lht_pctx_at(k->ctx, no);
+            if (lht_facts_add_note(k->ctx->facts, &at, "hung task %s:%ld: report has no call trace",
+                                   h->task, h->pid) != LHT_OK)
+                return LHT_ENOMEM;
+        }
+    }
+    k->mode = IDLE;
+    k->hung = -1;
+    k->pid = -1;
+    k->comm = NULL;
+    k->stack_open = 0;
+    k->record = 1;
+    k->quiet = 0;
+    return LHT_OK;
+}
+
+/* Start waiting for the trace of task pid/comm (comm: C string or NULL). */
+static int begin_report(struct kl *k, long no, long pid, const char *comm, int origin, int record)
+{
+    if (end_report(k, no) != LHT_OK)
+        return LHT_ENOMEM;
+    k->mode = REPORT;
+    k->pid = pid;
+    k->comm = NULL;
+    if (comm && (k->comm = lht_facts_strz(k->ctx->facts, comm)) == NULL)
+        return LHT_ENOMEM;
+    k->origin = origin;
+    k->record = record;
+    return LHT_OK;
+}
+
+static int add_hung(struct kl *k, long no, const char *comm, long pid, long secs, const char *when)
+{
+    struct lht_facts *f = k->ctx->facts;
+    struct lht_hung_task h;
+    size_t n;
+
+    if (begin_report(k, no, pid, comm, LHT_STACK_HUNG_TASK, 1) != LHT_OK)
+        return LHT_ENOMEM;
+    h.at = lht_pctx_at(k->ctx, no);
+    h.task = k->comm;
+    h.pid = pid;
+    h.blocked_seconds = secs;
+    h.when = when ? lht_facts_strz(f, when) : NULL;
+    h.stack = -1;
+    if (h.task == NULL || (when && h.when == NULL) || lht_facts_add_hung_task(f, &h) != LHT_OK)
+        return LHT_ENOMEM;
+    (void)lht_facts_hung_tasks(f, &n);
+    k->hung = (long)n - 1;
+    k->added++;
+    return LHT_OK;
+}
+
+/* A trace frame: 1 when it was one (kept or not), 0 when not a frame. */
+static int frame(struct kl *k, const char *msg, size_t len, long no)
+{
+    char sym[256], off[64], mod[64], q[8];
+    struct lht_frame fr;
+    struct lht_facts *f = k->ctx->facts;
+    const struct lht_re *re = &frame_re[0];
+    int arm;
+
+    if (!matches(k, re, msg, len))
+        return 0;
+    if (!k->record)
+        return 1;
+    if (!k->stack_open && open_stack(k, no) != LHT_OK)
+        return LHT_ENOMEM;
+    memset(&fr, 0, sizeof fr);
+    fr.line = no;
+    arm = grp(k, re, msg, "sym2", sym, sizeof sym) != NULL;
+    fr.symbol = lht_facts_strz(f, arm ? sym : grp(k, re, msg, "sym", sym, sizeof sym));
+    fr.offset = grp(k, re, msg, arm ? "off2" : "off", off, sizeof off) ? lht_facts_strz(f, off) : NULL;
+    fr.module = grp(k, re, msg, arm ? "mod2" : "mod", mod, sizeof mod) ? lht_facts_strz(f, mod) : NULL;
+    fr.uncertain = grp(k, re, msg, "q", q, sizeof q) != NULL;
+    if (fr.symbol == NULL || lht_facts_add_frame(f, &fr) != LHT_OK)
+        return LHT_ENOMEM;
+    return 1;
+}
+
+static long num(struct kl *k, const struct lht_re *re, const char *msg, const char *name)
+{
+    char buf[24];
+
+    return grp(k, re, msg, name, buf, sizeof buf) ? strtol(buf, NULL, 10) : -1;
+}
+
+/* A task dump line ("task:..." or the pre-5.8 form) outside the report it
+ * belongs to: sysrq-w/-t dumps, the owner of a lock a hung task waits on,
+ * a dump whose sysrq header was lost. */
+static int task_line(struct kl *k, const struct lht_re *re, const char *msg, long no, const char *when,
+                     int oldform)
+{
+    char comm[64], state[8];
+    long pid = num(k, re, msg, "pid");
+
+    if (grp(k, re, msg, "comm", comm, sizeof comm) == NULL || grp(k, re, msg, "state", state, sizeof state) == NULL)
+        return LHT_OK;
+    if (k->mode == REPORT && k->origin == LHT_STACK_HUNG_TASK && pid == k->pid) {
+        k->quiet = 0;
+        return LHT_OK;   /* the task line of the report we are in */
+    }
+    if (k->blocker) {
+        k->blocker = 0;
+        return begin_report(k, no, pid, comm, LHT_STACK_OTHER, 1);
+    }
+    if (oldform && !k->sysrq)
+        return LHT_OK;   /* too loose a shape to trust outside a dump */
+    if (state[0] == 'D')
+        return add_hung(k, no, comm, pid, -1, when);
+    /* sysrq-t lists every task; only blocked ones are evidence. */
+    return begin_report(k, no, pid, comm, LHT_STACK_OTHER, !k->sysrq);
+}
+
+static int line(struct kl *k, const char *s, size_t len, long no)
+{
+    PCRE2_SIZE *ov;
+    const char *msg, *when = NULL;
+    size_t mlen;
+    char whenbuf[64], tag[64], buf[256];
+    int i, p, rc;
+
+    if (len == 0 || len > MAX_LINE)
+        return LHT_OK;
+    p = lht_re_first(prefix_re, N(prefix_re), s, len, k->md);
+    if (p < 0)
+        return LHT_OK;
+    if (grp(k, &prefix_re[p], s, "prog", tag, sizeof tag) && strcmp(tag, "kernel") != 0)
+        return LHT_OK;   /* another program's syslog line */
+    if (grp(k, &prefix_re[p], s, "fac", tag, sizeof tag) && strcmp(tag, "kern") != 0)
+        return LHT_OK;   /* dmesg -x line written by user space */
+    if (grp(k, &prefix_re[p], s, "sys", whenbuf, sizeof whenbuf) ||
+        grp(k, &prefix_re[p], s, "ts", whenbuf, sizeof whenbuf)) {
+        memcpy(k->when, whenbuf, sizeof k->when);
+        when = k->when;
+    }
+    ov = pcre2_get_ovector_pointer(k->md);
+    msg = s + ov[1];
+    mlen = lht_rtrim(msg, len - ov[1]);
+    if (mlen == 0)
+        return LHT_OK;
+
+    if (k->mode == TRACE) {
+        rc = frame(k, msg, mlen, no);
+        if (rc != 0)
+            return rc < 0 ? rc : LHT_OK;
+        if (matches(k, &inside_re[0], msg, mlen)) {
+            if (lht_find(msg, mlen, "</TASK>"))
+                return end_report(k, no);
+            return LHT_OK;
+        }
+        if ((rc = end_report(k, no)) != LHT_OK)   /* look at the line afresh */
+            return rc;
+    }
+
+    i = lht_re_first(msg_re, N(msg_re), msg, mlen, k->md);
+    if (i < 0) {
+        if (matches(k, &inside_re[0], msg, mlen))
+            return LHT_OK;
+        if (k->mode == REPORT) {
+            /* some arm64 and 4.x dumps print frames with no "Call trace:" */
+            rc = frame(k, msg, mlen, no);
+            if (rc < 0)
+                return rc;
+            if (rc == 1)
+                k->mode = TRACE;
+            else if (++k->quiet > MAX_QUIET)
+                return end_report(k, no);
+            return LHT_OK;
+        }
+        k->sysrq = 0;    /* the dump is over */
+        return LHT_OK;
+    }
+    switch (msg_re[i].value) {
+    case M_HUNG: {
+        const char *comm = grp(k, &msg_re[i], msg, "comm", buf, sizeof buf);
+        long pid = num(k, &msg_re[i], msg, "pid"), secs = num(k, &msg_re[i], msg, "secs");
+        k->sysrq = k->blocker = 0;
+        if (add_klog(k, no, "hung_task", NULL, when, msg, mlen) != LHT_OK)
+            return LHT_ENOMEM;
+        return add_hung(k, no, comm ? comm : "?", pid, secs, when);
+    }
+    case M_BLOCKED_ON: {
+        int nf = grp(k, &msg_re[i], msg, "nf", buf, sizeof buf) != NULL;
+        if ((rc = end_report(k, no)) != LHT_OK)
+            return rc;
+        k->blocker = !nf;
+        return add_klog(k, no, "hung_task_blocked_on", NULL, when, msg, mlen);
+    }
+    case M_TASKLINE:
+    case M_OLDTASK:
+        return task_line(k, &msg_re[i], msg, no, when, msg_re[i].value == M_OLDTASK);
+    case M_CALLTRACE:
+        if (k->mode == IDLE) {
+            k->pid = -1;
+            k->comm = NULL;
+            k->origin = LHT_STACK_OTHER;
+            k->record = 1;
+        }
+        k->mode = TRACE;
+        k->stack_open = 0;
+        return LHT_OK;
+    case M_WARNING:
+    case M_BUG: {
+        long pid = num(k, &msg_re[i], msg, "pid");
+        k->sysrq = k->blocker = 0;
+        if (begin_report(k, no, pid, NULL, LHT_STACK_OTHER, 1) != LHT_OK)
+            return LHT_ENOMEM;
+        return add_klog(k, no, msg_re[i].value == M_WARNING ? "warning" : "bug", NULL, when, msg, mlen);
+    }
+    case M_CPU_PID:
+        if (k->mode == REPORT && k->origin == LHT_STACK_OTHER) {
+            k->pid = num(k, &msg_re[i], msg, "pid");
+            k->comm = grp(k, &msg_re[i], msg, "comm", buf, sizeof buf) ? lht_facts_strz(k->ctx->facts, buf) : NULL;
+            k->quiet = 0;
+        }
+        return LHT_OK;
+    case M_SUPPRESSED:
+        return add_klog(k, no, "hung_task_suppressed", NULL, when, msg, mlen);
+    case M_SYSRQ_W:
+    case M_SYSRQ_T:
+        if ((rc = end_report(k, no)) != LHT_OK)
+            return rc;
+        k->sysrq = 1;
+        return add_klog(k, no, msg_re[i].value == M_SYSRQ_W ? "sysrq_blocked_state" : "sysrq_show_state",
+                        NULL, when, msg, mlen);
+    case M_PANIC:
+        return add_klog(k, no, "panic", NULL, when, msg, mlen);
+    case M_NFS: {
+        int j = lht_re_first(nfs_re, N(nfs_re), msg, mlen, k->md);
+        if (j < 0)
+            return LHT_OK;
+        return add_klog(k, no, nfs_kinds[nfs_re[j].value], grp(k, &nfs_re[j], msg, "server", buf, sizeof buf),
+                        when, msg, mlen);
+    }
+    }
+    return LHT_OK;
+}
+
+/* A kernel log in pieces. The parse state, the line number and a private
+ * copy of the member context live here between pieces, so a report that
+ * straddles two pieces is read as if the log were one buffer. */
+struct lht_klog_stream {
+    struct kl k;
+    struct lht_pctx ctx;
+    long no;       /* number of the next line */
+    int rc;        /* first error; later pieces are ignored */
+    int midline;   /* the last piece ended inside a line (one longer than a piece) */
+};
+
+int lht_klog_stream_begin(const struct lht_pctx *ctx, struct lht_klog_stream **out)
+{
+    struct lht_klog_stream *s;
+
+    *out = NULL;
+    pthread_once(&once, init_tables);
+    if (init_rc != LHT_OK)
+        return LHT_ENOMEM;
+    if ((s = calloc(1, sizeof *s)) == NULL)
+        return LHT_ENOMEM;
+    s->ctx = *ctx;
+    s->k.ctx = &s->ctx;
+    s->k.hung = -1;
+    s->k.pid = -1;
+    s->k.record = 1;
+    s->no = ctx->first_line;
+    if ((s->k.md = pcre2_match_data_create(32, NULL)) == NULL) {
+        free(s);
+        return LHT_ENOMEM;
+    }
+    *out = s;
+    return LHT_OK;
+}
+
+/* Move it to the start of the line holding `to`, counting the lines passed. */
+static void skip_to(struct lht_lines *it, const char *to)
+{
+    const char *nl;
+
+    while ((nl = memchr(it->p, '\n', (size_t)(to - it->p))) != NULL) {
+        it->no++;
+        it->p = nl + 1;
+    }
+}
+
+int lht_klog_stream_feed(struct lht_klog_stream *s, const char *buf, size_t len)
+{
+    struct lht_lines it;
+    struct lht_line ln;
+    struct kl *k = &s->k;
+    int rc = s->rc;
+
+    if (len == 0)
+        return rc;
+    if (s->midline) {
+        /* the rest of a line longer than a piece: already counted, and far
+         * past MAX_LINE, so no kernel message */
+        const char *nl = memchr(buf, '\n', len);
+        if (nl == NULL)
+            return rc;
+        len -= (size_t)(nl + 1 - buf);
+        buf = nl + 1;
+        s->midline = 0;
+    }
+    s->midline = len > 0 && buf[len - 1] != '\n';
+    lht_lines_init(&it, buf, len, s->no);
+    while (rc == LHT_OK && it.p < it.end) {
+        if (k->mode == IDLE && !k->sysrq && !k->blocker) {
+            /* Jump to the line holding the next trigger word with one JIT
+             * scan of the rest of the buffer instead of one match call
+             * per line: most of a multi-GB syslog is never split. */
+            int r = pcre2_match(trigger_re[0].code, (PCRE2_SPTR)it.p, (size_t)(it.end - it.p), 0, 0,
+                                k->md, lht_re_mctx());
+            if (r == PCRE2_ERROR_NOMATCH) {
+                /* count the skipped lines: the next piece goes on numbering */
+                skip_to(&it, it.end);
+                if (it.p < it.end)
+                    it.no++;   /* a last line without its newline */
+                break;
+            }
+            if (r >= 0)
+                skip_to(&it, it.p + pcre2_get_ovector_pointer(k->md)[0]);
+        }
+        if (!lht_line_next(&it, &ln))
+            break;
+        rc = line(k, ln.s, ln.len, ln.no);
+    }
+    s->no = it.no + 1;
+    s->rc = rc;
+    return rc;
+}
+
+int lht_klog_stream_end(struct lht_klog_stream *s)
+{
+    int rc;
+
+    if (s == NULL)
+        return LHT_OK;
+    rc = s->rc;
+    if (rc == LHT_OK)
+        rc = end_report(&s->k, s->no - 1);
+    pcre2_match_data_free(s->k.md);
+    rc = rc == LHT_OK ? s->k.added : rc;
+    free(s);
+    return rc;
+}
+
+int lht_parse_kernel_log(const char *buf, size_t len, const struct lht_pctx *ctx)
+{
+    struct lht_klog_stream *s;
+    int rc = lht_klog_stream_begin(ctx, &s);
+
+    if (rc != LHT_OK)
+        return rc;
+    (void)lht_klog_stream_feed(s, buf, len);
+    return lht_klog_stream_end(s);
+}

@@ -1,0 +1,17 @@
+/* parse.c - helpers shared by the extractors (see parse.h). */
+#include "parsers/parse.h"
+
+int lht_pctx_note_line(const struct lht_pctx *ctx, long no, const char *parser, const char *what,
+                       const char *s, size_t len)
+{
+    struct lht_prov at = lht_pctx_at(ctx, no);
+    int shown = len > 80 ? 80 : (int)len;
+    int i;
+
+    /* the excerpt is for a one-line message: stop at control bytes */
+    for (i = 0; i < shown; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            shown = i;
+    return lht_facts_add_note(ctx->facts, &at, "%s: %s: \"%.*s%s\"", parser, what, shown, s,
+                              (size_t)shown < len ? "..." : "");
+}

@@ -1,0 +1,45 @@
+/*
+ * report.h - stage 5: the findings report, from the database alone.
+ *
+ * Markdown for tickets (GitHub/GitLab render it, and it reads as plain
+ * text) or one JSON document built with SQLite's JSON functions. Bundle
+ * text is untrusted: everything from a bundle is escaped for the place it
+ * lands in (table cell, inline text, fenced block), so it cannot break the
+ * page. Output is deterministic for a given database.
+ */
+#ifndef LHT_REPORT_H
+#define LHT_REPORT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "core/err.h"
+#include "core/strbuf.h"
+
+enum { LHT_REPORT_MD = 0, LHT_REPORT_JSON = 1 };
+
+struct lht_report_opts {
+    int format;                  /* LHT_REPORT_MD or LHT_REPORT_JSON */
+    const char *const *bundles;  /* names, ids or path suffixes; none = all */
+    size_t nbundles;
+};
+
+/* Render into out. LHT_ENOTFOUND when a named bundle is not in the DB. */
+int lht_report_render(sqlite3 *db, const struct lht_report_opts *o, struct lht_sb *out,
+                      lht_err *err);
+
+/* Replace IP addresses and the host/node names the database knows with
+ * stable tokens ("host-3fa2c1", "ip-9f8e7d": a hash of the original), so the
+ * same input always gives the same token in any output. */
+int lht_redact(sqlite3 *db, const char *in, size_t len, struct lht_sb *out, lht_err *err);
+
+/* Markdown helpers, exposed for tests: inline text, a table cell, and a
+ * fenced block whose fence is longer than any backtick run inside. Control
+ * bytes and invalid UTF-8 become \xNN; long lines are cut. */
+void lht_md_inline(struct lht_sb *b, const char *s);
+void lht_md_cell(struct lht_sb *b, const char *s);
+void lht_md_fence(struct lht_sb *b, const char *lang, const char *s);
+/* A code span (in_table: also escape '|', which ends a GFM cell even there). */
+void lht_md_code(struct lht_sb *b, const char *s, int in_table);
+
+#endif

@@ -1,0 +1,769 @@
+/*
+ * rules.c - load rules/NAME.yaml into an immutable lht_ruleset (rules.h).
+ *
+ * libyaml's document API builds a small node tree per file (rule files are
+ * a few KB); every node carries its mark, so each complaint points at
+ * file:line:col. Unknown keys are errors: a typo in a signal name must not
+ * silently turn a rule off.
+ */
+#include "core/re.h"
+#include "rules/rules_private.h"
+#include "facts/facts.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+struct ld {
+    const char *file;
+    yaml_document_t *doc;
+    lht_err *err;
+};
+
+static int fail_at(struct ld *l, yaml_node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail_at(struct ld *l, yaml_node_t *n, const char *fmt, ...)
+{
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return lht_err_set(l->err, LHT_ERULE, "%s:%lu:%lu: %s", l->file,
+                       n ? (unsigned long)n->start_mark.line + 1 : 1UL,
+                       n ? (unsigned long)n->start_mark.column + 1 : 1UL, what);
+}
+
+static yaml_node_t *node(struct ld *l, int id)
+{
+    return yaml_document_get_node(l->doc, id);
+}
+
+static const char *scalar(yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* Check that map n has only keys from allowed (NULL-terminated). */
+static int check_keys(struct ld *l, yaml_node_t *n, const char *const *allowed)
+{
+    yaml_node_pair_t *p;
+
+    if (n == NULL || n->type != YAML_MAPPING_NODE)
+        return fail_at(l, n, "expected a mapping");
+    for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = node(l, p->key);
+        const char *ks = scalar(k);
+        const char *const *a;
+        int ok = 0;
+        for (a = allowed; ks && *a; a++)
+            if (strcmp(*a, ks) == 0)
+                ok = 1;
+        if (!ok)
+            return fail_at(l, k, "unknown key '%s'", ks ? ks : "?");
+    }
+    return LHT_OK;
+}
+
+static yaml_node_t *get(struct ld *l, yaml_node_t *map, const char *key)
+{
+    yaml_node_pair_t *p;
+
+    if (map == NULL || map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        const char *ks = scalar(node(l, p->key));
+        if (ks && strcmp(ks, key) == 0)
+            return node(l, p->value);
+    }
+    return NULL;
+}
+
+/* Required (req=1) or optional scalar value of key, strdup'd into *out. */
+static int get_str(struct ld *l, yaml_node_t *map, const char *key, int req, char **out)
+{
+    yaml_node_t *v = get(l, map, key);
+
+    *out = NULL;
+    if (v == NULL) {
+        if (req)
+            return fail_at(l, map, "missing required key '%s'", key);
+        return LHT_OK;
+    }
+    if (scalar(v) == NULL)
+        return fail_at(l, v, "'%s' must be a string", key);
+    *out = strdup(scalar(v));
+    return *out ? LHT_OK : lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+}
+
+static yaml_node_item_t *seq_items(yaml_node_t *n, int *count)
+{
+    if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
+        *count = 0;
+        return NULL;
+    }
+    *count = (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+    return n->data.sequence.items.start;
+}
+
+static const char *const fact_names[LHT_FK_COUNT] = {
+    "process", "stack", "mount", "hung_task", "kernel_event", "kv", "k8s"};
+static const char *const scope_names[] = {"subject", "same_pid", "same_node", "bundle", "sibling"};
+static const char *const subject_names[] = {"process", "node", "bundle"};
+
+/* Fields each fact kind offers (kv and k8s take any key/path). */
+static const char *const fields_process[] = {"stat", "command", "user", "wchan", "pid", NULL};
+static const char *const fields_stack[] = {"frames", "origin", "comm", NULL};
+static const char *const fields_mount[] = {"source", "target", "fstype", "options", "nfs_vers",
+                                           "origin", NULL};
+static const char *const fields_hung[] = {"task", "frames", NULL};
+static const char *const fields_klog[] = {"kind", "text", "server", NULL};
+static const char *const *const fact_fields[LHT_FK_COUNT] = {
+    fields_process, fields_stack, fields_mount, fields_hung, fields_klog, NULL, NULL};
+
+static int lookup(const char *s, const char *const *names, int n)
+{
+    int i;
+    for (i = 0; s && i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int listed(const char *s, const char *const *names)
+{
+    for (; *names; names++)
+        if (strcmp(s, *names) == 0)
+            return 1;
+    return 0;
+}
+
+/* "  >= 4.1" -> op, value */
+static int parse_vpred(const char *s, struct lht_vpred *v)
+{
+    static const struct {
+        const char *tok;
+        int op;
+    } ops[] = {{">=", LHT_VOP_GE}, {"<=", LHT_VOP_LE}, {"!=", LHT_VOP_NE}, {"==", LHT_VOP_EQ},
+               {">", LHT_VOP_GT},  {"<", LHT_VOP_LT},  {"=", LHT_VOP_EQ}};
+    size_t i;
+
+    while (*s == ' ')
+        s++;
+    for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        size_t n = strlen(ops[i].tok);
+        if (strncmp(s, ops[i].tok, n) == 0) {
+            s += n;
+            while (*s == ' ')
+                s++;
+            if (*s == '\0')
+                return -1;
+            v->op = ops[i].op;
+            v->value = strdup(s);
+            return v->value ? 0 : -1;
+        }
+    }
+    return -1;
+}
+
+static int load_signal(struct ld *l, yaml_node_t *n, struct lht_signal *s)
+{
+    static const char *const keys[] = {"name", "fact", "field", "scope", "same", "pattern",
+                                       "version", "origin", NULL};
+    static const char *const origins[] = {"proc", "hung_task", "other"};
+    char *fact = NULL, *scope = NULL, *ver = NULL, *origin = NULL;
+    int rc;
+
+    if ((rc = check_keys(l, n, keys)) != LHT_OK)
+        return rc;
+    s->line = (int)n->start_mark.line + 1;
+    if ((rc = get_str(l, n, "name", 1, &s->name)) != LHT_OK ||
+        (rc = get_str(l, n, "fact", 1, &fact)) != LHT_OK ||
+        (rc = get_str(l, n, "field", 1, &s->field)) != LHT_OK ||
+        (rc = get_str(l, n, "scope", 0, &scope)) != LHT_OK ||
+        (rc = get_str(l, n, "same", 0, &s->same)) != LHT_OK ||
+        (rc = get_str(l, n, "pattern", 0, &s->pattern)) != LHT_OK ||
+        (rc = get_str(l, n, "version", 0, &ver)) != LHT_OK ||
+        (rc = get_str(l, n, "origin", 0, &origin)) != LHT_OK)
+        goto done;
+    s->kind = lookup(fact, fact_names, LHT_FK_COUNT);
+    if (s->kind < 0) {
+        rc = fail_at(l, get(l, n, "fact"), "unknown fact kind '%s' (process, stack, mount, "
+                     "hung_task, kernel_event, kv, k8s)", fact);
+        goto done;
+    }
+    if (fact_fields[s->kind] != NULL && !listed(s->field, fact_fields[s->kind])) {
+        rc = fail_at(l, get(l, n, "field"), "fact '%s' has no field '%s'", fact, s->field);
+        goto done;
+    }
+    s->scope = scope ? lookup(scope, scope_names, 5) : LHT_SC_SUBJECT;
+    if (s->scope < 0) {
+        rc = fail_at(l, get(l, n, "scope"), "unknown scope '%s' (subject, same_pid, same_node, "
+                     "bundle, sibling)", scope);
+        goto done;
+    }
+    if (s->scope == LHT_SC_SIBLING && (s->kind != LHT_FK_PROCESS || s->same == NULL)) {
+        rc = fail_at(l, n, "scope 'sibling' needs fact 'process' and a 'same' field");
+        goto done;
+    }
+    if (origin) {
+        /* "proc" or "proc,hung_task": which stack sources count */
+        char *tok, *save = NULL;
+        if (s->kind != LHT_FK_STACK) {
+            rc = fail_at(l, get(l, n, "origin"), "'origin' applies to fact 'stack' only");
+            goto done;
+        }
+        for (tok = strtok_r(origin, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+            int o = lookup(tok, origins, 3);
+            if (o < 0) {
+                rc = fail_at(l, get(l, n, "origin"), "unknown stack origin '%s' (proc, hung_task, other)", tok);
+                goto done;
+            }
+            s->origins |= 1u << o;
+        }
+    }
+    if (ver && parse_vpred(ver, &s->ver) != 0) {
+        rc = fail_at(l, get(l, n, "version"), "bad version predicate '%s' (e.g. '>= 4.1')", ver);
+        goto done;
+    }
+    if (s->pattern == NULL && s->ver.op == LHT_VOP_NONE) {
+        rc = fail_at(l, n, "signal '%s' needs a 'pattern' or a 'version'", s->name);
+        goto done;
+    }
+    if (s->pattern) {
+        int ec;
+        PCRE2_SIZE eo;
+        s->re = pcre2_compile((PCRE2_SPTR)s->pattern, PCRE2_ZERO_TERMINATED,
+                              PCRE2_MATCH_INVALID_UTF | PCRE2_UTF, &ec, &eo, NULL);
+        if (s->re == NULL) {
+            PCRE2_UCHAR msg[256];
+            yaml_node_t *pn = get(l, n, "pattern");
+            pcre2_get_error_message(ec, msg, sizeof msg);
+            rc = lht_err_set(l->err, LHT_ERULE, "%s:%lu:%lu: signal '%s': bad pattern at offset %zu: %s",
+                             l->file, (unsigned long)pn->start_mark.line + 1,
+                             (unsigned long)pn->start_mark.column + 1, s->name, (size_t)eo,
+                             (char *)msg);
+            goto done;
+        }
+        if (lht_re_jit_enabled())
+            (void)pcre2_jit_compile(s->re, PCRE2_JIT_COMPLETE);
+    }
+    rc = LHT_OK;
+done:
+    free(fact);
+    free(scope);
+    free(ver);
+    free(origin);
+    return rc;
+}
+
+static int signal_index(const struct lht_rule *r, const char *name)
+{
+    int i;
+    for (i = 0; i < r->nsignals; i++)
+        if (strcmp(r->signals[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static int load_names(struct ld *l, struct lht_rule *r, yaml_node_t *seq, int **out, int *n)
+{
+    int cnt, i;
+    yaml_node_item_t *it;
+
+    *out = NULL;
+    *n = 0;
+    if (seq == NULL)
+        return LHT_OK;
+    it = seq_items(seq, &cnt);
+    if (it == NULL && seq->type != YAML_SEQUENCE_NODE)
+        return fail_at(l, seq, "expected a list of signal names");
+    *out = calloc((size_t)cnt + 1, sizeof **out);
+    if (*out == NULL)
+        return lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+    for (i = 0; i < cnt; i++) {
+        yaml_node_t *v = node(l, it[i]);
+        int idx = signal_index(r, scalar(v) ? scalar(v) : "");
+        if (idx < 0)
+            return fail_at(l, v, "no signal named '%s' in this rule", scalar(v));
+        (*out)[(*n)++] = idx;
+    }
+    return LHT_OK;
+}
+
+static int load_level(struct ld *l, struct lht_rule *r, yaml_node_t *n, struct lht_level *lv)
+{
+    static const char *const keys[] = {"name", "all", "none", "any", "merge", NULL};
+    char *merge = NULL;
+    int rc;
+
+    if ((rc = check_keys(l, n, keys)) != LHT_OK || (rc = get_str(l, n, "name", 1, &lv->name)) ||
+        (rc = load_names(l, r, get(l, n, "all"), &lv->cond.all, &lv->cond.nall)) ||
+        (rc = load_names(l, r, get(l, n, "none"), &lv->cond.none, &lv->cond.nnone)) ||
+        (rc = load_names(l, r, get(l, n, "any"), &lv->cond.any, &lv->cond.nany)) ||
+        (rc = get_str(l, n, "merge", 0, &merge)))
+        goto done;
+    if (lv->cond.nall == 0 && lv->cond.nany == 0) {
+        rc = fail_at(l, n, "level '%s' needs 'all' or 'any' signals", lv->name);
+        goto done;
+    }
+    if (merge && strcmp(merge, "node") != 0) {
+        rc = fail_at(l, get(l, n, "merge"), "merge must be 'node'");
+        goto done;
+    }
+    lv->merge_node = merge != NULL;
+done:
+    free(merge);
+    return rc;
+}
+
+static int load_remedy(struct ld *l, yaml_node_t *n, struct lht_remedy *m)
+{
+    static const char *const keys[] = {"when", "text", NULL};
+    char *when = NULL;
+    int rc;
+
+    if ((rc = check_keys(l, n, keys)) != LHT_OK || (rc = get_str(l, n, "text", 1, &m->text)) ||
+        (rc = get_str(l, n, "when", 0, &when)))
+        goto done;
+    if (when) {
+        /* "longhorn_version >= 1.10.1" */
+        char *sp = strchr(when, ' ');
+        if (sp == NULL || parse_vpred(sp + 1, &m->ver) != 0) {
+            rc = fail_at(l, get(l, n, "when"), "bad condition '%s' (e.g. 'longhorn_version >= 1.11.0')",
+                         when);
+            goto done;
+        }
+        *sp = '\0';
+        m->key = strdup(when);
+    }
+done:
+    free(when);
+    return rc;
+}
+
+static int load_example(struct ld *l, yaml_node_t *n, struct lht_example *e)
+{
+    static const char *const keys[] = {"name", "expect", "files", NULL};
+    static const char *const fkeys[] = {"path", "text", NULL};
+    yaml_node_item_t *it;
+    int rc, i, cnt;
+
+    e->line = (int)n->start_mark.line + 1;
+    if ((rc = check_keys(l, n, keys)) != LHT_OK || (rc = get_str(l, n, "name", 1, &e->name)) ||
+        (rc = get_str(l, n, "expect", 1, &e->expect)))
+        return rc;
+    it = seq_items(get(l, n, "files"), &cnt);
+    if (cnt == 0)
+        return fail_at(l, n, "example '%s' needs 'files'", e->name);
+    e->files = calloc((size_t)cnt, sizeof *e->files);
+    if (e->files == NULL)
+        return lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+    for (i = 0; i < cnt; i++) {
+        yaml_node_t *f = node(l, it[i]);
+        struct lht_example_file *ef = &e->files[e->nfiles++];
+        if ((rc = check_keys(l, f, fkeys)) != LHT_OK || (rc = get_str(l, f, "text", 1, &ef->text)) ||
+            (rc = get_str(l, f, "path", 0, &ef->path)))
+            return rc;
+        if (ef->path == NULL && (ef->path = strdup("example.txt")) == NULL)
+            return lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+    }
+    return LHT_OK;
+}
+
+static void free_rule(struct lht_rule *r)
+{
+    int i, j;
+
+    free(r->file);
+    free(r->id);
+    free(r->title);
+    free(r->description);
+    for (i = 0; i < r->nrefs; i++)
+        free(r->refs[i]);
+    free(r->refs);
+    for (i = 0; i < r->nsignals; i++) {
+        struct lht_signal *s = &r->signals[i];
+        free(s->name);
+        free(s->field);
+        free(s->same);
+        free(s->pattern);
+        free(s->ver.value);
+        pcre2_code_free(s->re);
+    }
+    free(r->signals);
+    for (i = 0; i < r->nlevels; i++) {
+        free(r->levels[i].name);
+        free(r->levels[i].cond.all);
+        free(r->levels[i].cond.none);
+        free(r->levels[i].cond.any);
+    }
+    free(r->levels);
+    free(r->raises);
+    for (i = 0; i < r->nremedies; i++) {
+        free(r->remedies[i].key);
+        free(r->remedies[i].ver.value);
+        free(r->remedies[i].text);
+    }
+    free(r->remedies);
+    free(r->next_steps);
+    for (i = 0; i < r->nexamples; i++) {
+        struct lht_example *e = &r->examples[i];
+        free(e->name);
+        free(e->expect);
+        for (j = 0; j < e->nfiles; j++) {
+            free(e->files[j].path);
+            free(e->files[j].text);
+        }
+        free(e->files);
+    }
+    free(r->examples);
+}
+
+static int load_rule(struct ld *l, yaml_node_t *root, struct lht_rule *r)
+{
+    static const char *const keys[] = {"id", "title", "severity", "references", "description",
+                                       "subject", "signals", "levels", "raises", "remediation",
+                                       "next_steps", "examples", NULL};
+    char *sev = NULL, *subj = NULL;
+    yaml_node_item_t *it;
+    int rc, i, cnt;
+
+    if ((rc = check_keys(l, root, keys)) != LHT_OK)
+        return rc;
+    if ((rc = get_str(l, root, "id", 1, &r->id)) || (rc = get_str(l, root, "title", 1, &r->title)) ||
+        (rc = get_str(l, root, "severity", 1, &sev)) ||
+        (rc = get_str(l, root, "description", 1, &r->description)) ||
+        (rc = get_str(l, root, "subject", 1, &subj)) ||
+        (rc = get_str(l, root, "next_steps", 0, &r->next_steps)))
+        goto done;
+    r->severity = lht_severity_parse(sev);
+    if (r->severity < 0) {
+        rc = fail_at(l, get(l, root, "severity"), "severity '%s' is not info, warning, error or critical",
+                     sev);
+        goto done;
+    }
+    r->subject = lookup(subj, subject_names, 3);
+    if (r->subject < 0) {
+        rc = fail_at(l, get(l, root, "subject"), "subject '%s' is not process, node or bundle", subj);
+        goto done;
+    }
+    it = seq_items(get(l, root, "references"), &cnt);
+    r->refs = calloc((size_t)cnt + 1, sizeof *r->refs);
+    for (i = 0; r->refs && i < cnt; i++) {
+        const char *v = scalar(node(l, it[i]));
+        if (v == NULL || strncmp(v, "http", 4) != 0) {
+            rc = fail_at(l, node(l, it[i]), "references must be URLs");
+            goto done;
+        }
+        r->refs[r->nrefs++] = strdup(v);
+    }
+    it = seq_items(get(l, root, "signals"), &cnt);
+    if (cnt == 0) {
+        rc = fail_at(l, root, "rule '%s' has no signals", r->id);
+        goto done;
+    }
+    r->signals = calloc((size_t)cnt, sizeof *r->signals);
+    for (i = 0; r->signals && i < cnt; i++) {
+        if ((rc = load_signal(l, node(l, it[i]), &r->signals[r->nsignals++])) != LHT_OK)
+            goto done;
+        if (signal_index(r, r->signals[i].name) != i) {
+            rc = fail_at(l, node(l, it[i]), "duplicate signal name '%s'", r->signals[i].name);
+            goto done;
+        }
+    }
+    it = seq_items(get(l, root, "levels"), &cnt);
+    if (cnt == 0) {
+        rc = fail_at(l, root, "rule '%s' has no levels", r->id);
+        goto done;
+    }
+    r->levels = calloc((size_t)cnt, sizeof *r->levels);
+    for (i = 0; r->levels && i < cnt; i++)
+        if ((rc = load_level(l, r, node(l, it[i]), &r->levels[r->nlevels++])) != LHT_OK)
+            goto done;
+    if ((rc = load_names(l, r, get(l, root, "raises"), &r->raises, &r->nraises)) != LHT_OK)
+        goto done;
+    it = seq_items(get(l, root, "remediation"), &cnt);
+    r->remedies = calloc((size_t)cnt + 1, sizeof *r->remedies);
+    for (i = 0; r->remedies && i < cnt; i++)
+        if ((rc = load_remedy(l, node(l, it[i]), &r->remedies[r->nremedies++])) != LHT_OK)
+            goto done;
+    it = seq_items(get(l, root, "examples"), &cnt);
+    r->examples = calloc((size_t)cnt + 1, sizeof *r->examples);
+    for (i = 0; r->examples && i < cnt; i++)
+        if ((rc = load_example(l, node(l, it[i]), &r->examples[r->nexamples++])) != LHT_OK)
+            goto done;
+    if (!r->refs || !r->signals || !r->levels || !r->remedies || !r->examples) {
+        rc = lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < r->nexamples; i++) {
+        int k, ok = strcmp(r->examples[i].expect, "none") == 0;
+        for (k = 0; k < r->nlevels; k++)
+            ok |= strcmp(r->examples[i].expect, r->levels[k].name) == 0;
+        if (!ok) {
+            yaml_node_item_t *ex;
+            int ne;
+            ex = seq_items(get(l, root, "examples"), &ne);
+            rc = fail_at(l, get(l, node(l, ex[i]), "expect"),
+                         "example expects '%s', which is neither 'none' nor a level of this rule",
+                         r->examples[i].expect);
+            goto done;
+        }
+    }
+done:
+    free(sev);
+    free(subj);
+    return rc;
+}
+
+static int load_file(const char *path, struct lht_rule *r, EVP_MD_CTX *md, lht_err *err)
+{
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    FILE *fp;
+    struct ld l;
+    int rc, have_doc = 0;
+    char buf[8192];
+    size_t n;
+
+    memset(r, 0, sizeof *r);
+    fp = fopen(path, "rb");
+    if (fp == NULL)
+        return lht_err_set(err, LHT_EIO, "%s: %s", path, strerror(errno));
+    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+        EVP_DigestUpdate(md, buf, n);
+    rewind(fp);
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, fp);
+    if (!yaml_parser_load(&parser, &doc)) {
+        rc = lht_err_set(err, LHT_ERULE, "%s:%lu:%lu: %s", path,
+                         (unsigned long)parser.problem_mark.line + 1,
+                         (unsigned long)parser.problem_mark.column + 1,
+                         parser.problem ? parser.problem : "invalid YAML");
+        goto done;
+    }
+    have_doc = 1;
+    l.file = path;
+    l.doc = &doc;
+    l.err = err;
+    if (yaml_document_get_root_node(&doc) == NULL) {
+        rc = lht_err_set(err, LHT_ERULE, "%s:1:1: empty rule file", path);
+        goto done;
+    }
+    r->file = strdup(path);
+    rc = load_rule(&l, yaml_document_get_root_node(&doc), r);
+done:
+    if (have_doc)
+        yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    fclose(fp);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int lht_ruleset_load(const char *dir, struct lht_ruleset **out, lht_err *err)
+{
+    struct lht_ruleset *rs = NULL;
+    char **names = NULL;
+    size_t nn = 0, cap = 0, i, j;
+    DIR *d = NULL;
+    struct dirent *de;
+    EVP_MD_CTX *md = NULL;
+    unsigned char dg[EVP_MAX_MD_SIZE];
+    unsigned int dglen = 0;
+    int rc = LHT_OK;
+
+    *out = NULL;
+    d = opendir(dir);
+    if (d == NULL)
+        return lht_err_set(err, LHT_EIO, "%s: cannot read rules directory: %s", dir, strerror(errno));
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (de->d_name[0] == '.' ||
+            !((len > 5 && strcmp(de->d_name + len - 5, ".yaml") == 0) ||
+              (len > 4 && strcmp(de->d_name + len - 4, ".yml") == 0)))
+            continue;
+        if (nn == cap) {
+            char **nv = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
+            if (nv == NULL) {
+                rc = lht_err_set(err, LHT_ENOMEM, "out of memory");
+                goto done;
+            }
+            names = nv;
+        }
+        names[nn] = malloc(strlen(dir) + len + 2);
+        if (names[nn] == NULL) {
+            rc = lht_err_set(err, LHT_ENOMEM, "out of memory");
+            goto done;
+        }
+        sprintf(names[nn], "%s/%s", dir, de->d_name);
+        nn++;
+    }
+    if (nn == 0) {
+        rc = lht_err_set(err, LHT_ERULE, "%s: no rule files (*.yaml)", dir);
+        goto done;
+    }
+    qsort(names, nn, sizeof *names, cmp_str);
+    rs = calloc(1, sizeof *rs);
+    md = EVP_MD_CTX_new();
+    if (rs == NULL || md == NULL || (rs->rules = calloc(nn, sizeof *rs->rules)) == NULL ||
+        EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+        rc = lht_err_set(err, LHT_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < nn; i++) {
+        rc = load_file(names[i], &rs->rules[rs->n], md, err);
+        rs->n++;
+        if (rc != LHT_OK)
+            goto done;
+        for (j = 0; j + 1 < rs->n; j++)
+            if (strcmp(rs->rules[j].id, rs->rules[rs->n - 1].id) == 0) {
+                rc = lht_err_set(err, LHT_ERULE, "%s:1:1: rule id '%s' already defined in %s", names[i],
+                                 rs->rules[j].id, rs->rules[j].file);
+                goto done;
+            }
+    }
+    EVP_DigestFinal_ex(md, dg, &dglen);
+    for (i = 0; i < dglen && i < 32; i++)
+        snprintf(rs->digest + 2 * i, 3, "%02x", dg[i]);
+    *out = rs;
+    rs = NULL;
+done:
+    if (d)
+        closedir(d);
+    for (i = 0; i < nn; i++)
+        free(names[i]);
+    free(names);
+    EVP_MD_CTX_free(md);
+    lht_ruleset_free(rs);
+    return rc;
+}
+
+void lht_ruleset_free(struct lht_ruleset *rs)
+{
+    size_t i;
+
+    if (rs == NULL)
+        return;
+    for (i = 0; i < rs->n; i++)
+        free_rule(&rs->rules[i]);
+    free(rs->rules);
+    free(rs);
+}
+
+size_t lht_ruleset_count(const struct lht_ruleset *rs) { return rs->n; }
+const struct lht_rule *lht_ruleset_rule(const struct lht_ruleset *rs, size_t i)
+{
+    return i < rs->n ? &rs->rules[i] : NULL;
+}
+const char *lht_ruleset_digest(const struct lht_ruleset *rs) { return rs->digest; }
+
+int lht_ruleset_reads_logs(const struct lht_ruleset *rs)
+{
+    const unsigned from_logs = (1u << LHT_STACK_HUNG_TASK) | (1u << LHT_STACK_OTHER);
+    size_t i;
+    int j;
+
+    for (i = 0; i < rs->n; i++)
+        for (j = 0; j < rs->rules[i].nsignals; j++) {
+            const struct lht_signal *g = &rs->rules[i].signals[j];
+            if (g->kind == LHT_FK_HUNG_TASK || g->kind == LHT_FK_KERNEL_EVENT)
+                return 1;
+            if (g->kind == LHT_FK_STACK && (g->origins == 0 || (g->origins & from_logs)))
+                return 1;
+        }
+    return 0;
+}
+
+size_t lht_ruleset_jit_count(const struct lht_ruleset *rs, size_t *total)
+{
+    size_t i, jit = 0, all = 0;
+    int j;
+
+    for (i = 0; i < rs->n; i++)
+        for (j = 0; j < rs->rules[i].nsignals; j++) {
+            size_t sz = 0;
+            if (rs->rules[i].signals[j].re == NULL)
+                continue;
+            all++;
+            if (pcre2_pattern_info(rs->rules[i].signals[j].re, PCRE2_INFO_JITSIZE, &sz) == 0 && sz > 0)
+                jit++;
+        }
+    *total = all;
+    return jit;
+}
+const char *lht_rule_id(const struct lht_rule *r) { return r->id; }
+const char *lht_rule_title(const struct lht_rule *r) { return r->title; }
+const char *lht_rule_file(const struct lht_rule *r) { return r->file; }
+int lht_rule_severity(const struct lht_rule *r) { return r->severity; }
+size_t lht_rule_example_count(const struct lht_rule *r) { return (size_t)r->nexamples; }
+
+static const char *const sev_names[] = {"info", "warning", "error", "critical"};
+
+const char *lht_severity_name(int sev)
+{
+    return sev >= 0 && sev <= 3 ? sev_names[sev] : "?";
+}
+
+int lht_severity_parse(const char *s)
+{
+    return lookup(s, sev_names, 4);
+}
+
+int lht_version_cmp(const char *a, const char *b)
+{
+    if (*a == 'v' || *a == 'V')
+        a++;
+    if (*b == 'v' || *b == 'V')
+        b++;
+    for (;;) {
+        int da = *a >= '0' && *a <= '9', db = *b >= '0' && *b <= '9';
+        long x = 0, y = 0;
+        if (!da || !db)
+            return da - db;
+        while (*a >= '0' && *a <= '9' && x < 100000000)
+            x = x * 10 + (*a++ - '0');
+        while (*b >= '0' && *b <= '9' && y < 100000000)
+            y = y * 10 + (*b++ - '0');
+        if (x != y)
+            return x < y ? -1 : 1;
+        if (*a != '.' || *b != '.')
+            return (*a == '.') - (*b == '.');
+        a++;
+        b++;
+    }
+}
+
+const char *lht_rules_default_dir(void)
+{
+    static char buf[PATH_MAX];
+    const char *env = getenv("LHTRIAGE_RULES");
+    ssize_t n;
+
+    if (env && env[0])
+        return env;
+    n = readlink("/proc/self/exe", buf, sizeof buf - 40);
+    if (n > 0) {
+        char *slash;
+        buf[n] = '\0';
+        slash = strrchr(buf, '/');
+        if (slash) {
+            strcpy(slash, "/../share/lhtriage/rules");
+            if (access(buf, R_OK) == 0)
+                return buf;
+        }
+    }
+    return LHT_SOURCE_RULES_DIR;
+}

@@ -1,0 +1,62 @@
+/*
+ * rules.h - stage 3a: signature rules, loaded from rules/NAME.yaml into an
+ * immutable ruleset (every PCRE2 pattern compiled once, with JIT).
+ *
+ * A rule names a subject (a process, a node or the bundle), signals
+ * (a PCRE2 pattern and/or a version predicate on one field of one fact
+ * kind, in a scope relative to the subject), confidence levels built from
+ * those signals, and remediation text chosen by version predicates. See
+ * rules/README.md for the format.
+ */
+#ifndef LHT_RULES_H
+#define LHT_RULES_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+struct lht_ruleset;
+struct lht_rule;
+
+enum lht_severity { LHT_SEV_INFO = 0, LHT_SEV_WARNING, LHT_SEV_ERROR, LHT_SEV_CRITICAL };
+
+/* Load every *.yaml / *.yml file of dir (sorted by name). On a bad rule
+ * returns LHT_ERULE with "file:line:col: message" in err. *out is owned by
+ * the caller: lht_ruleset_free(). */
+int lht_ruleset_load(const char *dir, struct lht_ruleset **out, lht_err *err);
+void lht_ruleset_free(struct lht_ruleset *rs);
+
+size_t lht_ruleset_count(const struct lht_ruleset *rs);
+const struct lht_rule *lht_ruleset_rule(const struct lht_ruleset *rs, size_t i);
+/* Patterns compiled (total) and how many of them JIT-compiled: a silent
+ * fall-back to the interpreter shows up here. */
+size_t lht_ruleset_jit_count(const struct lht_ruleset *rs, size_t *total);
+
+/* 1 when some rule reads facts that only node logs give (kernel events,
+ * hung tasks, traces from kernel logs); 0 when host evidence (ps, stacks
+ * from /proc, mounts, host info, YAMLs) is all the rules look at. */
+int lht_ruleset_reads_logs(const struct lht_ruleset *rs);
+
+/* Digest of all rule files, so a scan can tell which rules produced it. */
+const char *lht_ruleset_digest(const struct lht_ruleset *rs);
+
+const char *lht_rule_id(const struct lht_rule *r);
+const char *lht_rule_title(const struct lht_rule *r);
+const char *lht_rule_file(const struct lht_rule *r);
+int lht_rule_severity(const struct lht_rule *r);
+size_t lht_rule_example_count(const struct lht_rule *r);
+
+const char *lht_severity_name(int sev);
+/* "info".."critical" -> enum, or -1. */
+int lht_severity_parse(const char *s);
+
+/* Compare dotted versions ("v1.10.1", "4.1", "5.14.0-427.el9"): <0, 0, >0.
+ * Numeric components compare as numbers; the first non-numeric rest ends
+ * the comparison. */
+int lht_version_cmp(const char *a, const char *b);
+
+/* Where the rules live when no --rules is given: $LHTRIAGE_RULES, the
+ * installed share/lhtriage/rules next to the binary, the source tree. */
+const char *lht_rules_default_dir(void);
+
+#endif
