@@ -6,9 +6,7 @@
  * golden file can pin it.
  */
 #include "report/report.h"
-#include "core/re.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -652,124 +650,5 @@ int lht_report_render(sqlite3 *db, const struct lht_report_opts *o, struct lht_s
     if (rc == LHT_OK && out->oom)
         rc = lht_err_set(err, LHT_ENOMEM, "report: out of memory");
     lht_sb_free(&ids);
-    return rc;
-}
-
-/* ---- redaction --------------------------------------------------------- */
-
-static void token(struct lht_sb *b, const char *prefix, const char *s, size_t n)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-
-    EVP_Digest(s, n, md, &len, EVP_sha256(), NULL);
-    lht_sb_printf(b, "%s-%02x%02x%02x", prefix, md[0], md[1], md[2]);
-}
-
-static int name_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_';
-}
-
-static int cmp_len_desc(const void *a, const void *b)
-{
-    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
-    if (la != lb)
-        return la < lb ? 1 : -1;
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static struct lht_re ip_re[] = {
-    {"(?<![0-9A-Za-z.])(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(?![0-9])"
-     "|(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])",
-     0, NULL},
-};
-
-int lht_redact(sqlite3 *db, const char *in, size_t len, struct lht_sb *out, lht_err *err)
-{
-    sqlite3_stmt *st = NULL;
-    char **names = NULL;
-    size_t nn = 0, cap = 0, i;
-    struct lht_sb pass = LHT_SB_INIT;
-    pcre2_match_data *md = NULL;
-    const char *p, *end;
-    int rc = LHT_OK;
-
-    /* Host names: node names and hostnames any fact mentions. */
-    if (sqlite3_prepare_v2(db,
-            "SELECT node FROM members WHERE node IS NOT NULL UNION "
-            "SELECT node FROM kv_facts WHERE node IS NOT NULL UNION "
-            "SELECT node FROM processes WHERE node IS NOT NULL UNION "
-            "SELECT value FROM kv_facts WHERE key = 'hostname' AND value IS NOT NULL UNION "
-            "SELECT node FROM findings WHERE node IS NOT NULL", -1, &st, NULL) != SQLITE_OK) {
-        rc = lht_err_set(err, LHT_EDB, "redact: %s", sqlite3_errmsg(db));
-        goto done;
-    }
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *v = (const char *)sqlite3_column_text(st, 0);
-        if (v == NULL || strlen(v) < 3)
-            continue;
-        if (nn == cap) {
-            char **nv = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
-            if (nv == NULL) {
-                rc = lht_err_set(err, LHT_ENOMEM, "redact: out of memory");
-                goto done;
-            }
-            names = nv;
-        }
-        if ((names[nn] = strdup(v)) == NULL) {
-            rc = lht_err_set(err, LHT_ENOMEM, "redact: out of memory");
-            goto done;
-        }
-        nn++;
-    }
-    /* longest first, so "node-10" is not replaced as "node-1" + "0" */
-    qsort(names, nn, sizeof *names, cmp_len_desc);
-    for (p = in, end = in + len; p < end;) {
-        int hit = 0;
-        if (p == in || !name_char(p[-1])) {
-            for (i = 0; i < nn; i++) {
-                size_t l = strlen(names[i]);
-                /* a dot may follow: "node-1.zip", "node-1.example.com" */
-                if ((size_t)(end - p) >= l && memcmp(p, names[i], l) == 0 &&
-                    (p + l == end || p[l] == '.' || !name_char(p[l]))) {
-                    token(&pass, "host", p, l);
-                    p += l;
-                    hit = 1;
-                    break;
-                }
-            }
-        }
-        if (!hit)
-            lht_sb_putn(&pass, p++, 1);
-    }
-    /* Then addresses. */
-    if (lht_re_compile(ip_re, 1, err) != LHT_OK || (md = pcre2_match_data_create(4, NULL)) == NULL) {
-        rc = err && err->code ? err->code : LHT_ENOMEM;
-        goto done;
-    }
-    p = lht_sb_str(&pass);
-    end = p + pass.len;
-    while (p < end) {
-        PCRE2_SIZE *ov;
-        if (pcre2_match(ip_re[0].code, (PCRE2_SPTR)p, (size_t)(end - p), 0, 0, md, lht_re_mctx()) < 0) {
-            lht_sb_putn(out, p, (size_t)(end - p));
-            break;
-        }
-        ov = pcre2_get_ovector_pointer(md);
-        lht_sb_putn(out, p, ov[0]);
-        token(out, "ip", p + ov[0], ov[1] - ov[0]);
-        p += ov[1];
-    }
-    if (out->oom || pass.oom)
-        rc = lht_err_set(err, LHT_ENOMEM, "redact: out of memory");
-done:
-    sqlite3_finalize(st);
-    for (i = 0; i < nn; i++)
-        free(names[i]);
-    free(names);
-    pcre2_match_data_free(md);
-    lht_sb_free(&pass);
     return rc;
 }
