@@ -32,6 +32,17 @@ START_TEST(cells_and_inline)
 }
 END_TEST
 
+/* Byte patterns shaped like characters that are not: an overlong '/', a
+ * surrogate, a code point above U+10FFFF. Their neighbours pass. */
+START_TEST(utf8_is_strict)
+{
+    ck_assert_str_eq(render(inl, "o \xe0\x80\xaf s \xed\xa0\x80 h \xf4\x90\x80\x80"),
+                     "o \\xe0\\x80\\xaf s \\xed\\xa0\\x80 h \\xf4\\x90\\x80\\x80");
+    ck_assert_str_eq(render(inl, "\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf"),
+                     "\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf");
+}
+END_TEST
+
 START_TEST(fences_outgrow_content)
 {
     const char *out = render(fence, "a\n````\nb");
@@ -61,6 +72,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, cells_and_inline);
     tcase_add_test(tc, fences_outgrow_content);
     tcase_add_test(tc, long_lines_are_cut);
+    tcase_add_test(tc, utf8_is_strict);
     suite_add_tcase(s, tc);
     return s;
 }
