@@ -32,18 +32,19 @@ static const char *TR = "sb/transcript.txt";
 
 static void add_proc(struct lht_facts *f, long pid, const char *stat, long line)
 {
-    struct lht_process p = {{N, PS, line}, pid, -1, -1, "root", stat, NULL,
-                            "/bin/sh -c while true; do echo x >> /data/index.html; sleep 1; done;"};
+    struct lht_process p = {.at = {N, PS, line}, .pid = pid, .ppid = -1, .tid = -1, .user = "root",
+                            .stat = stat,
+                            .command = "/bin/sh -c while true; do echo x >> /data/index.html; sleep 1; done;"};
     ck_assert_int_eq(lht_facts_add_process(f, &p), LHT_OK);
 }
 
 static void add_stack(struct lht_facts *f, long pid, const char *const *syms, int n, long line)
 {
-    struct lht_stack s = {{N, TR, line}, pid, NULL, LHT_STACK_PROC, 0, 0};
+    struct lht_stack s = {.at = {N, TR, line}, .pid = pid, .origin = LHT_STACK_PROC};
     int i;
-    ck_assert_int_eq(lht_facts_begin_stack(f, &s, NULL), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_stack(f, &s), LHT_OK);
     for (i = 0; i < n; i++) {
-        struct lht_frame fr = {line + i, syms[i], "0x1/0x2", "nfsv4", 0};
+        struct lht_frame fr = {.line = line + i, .symbol = syms[i], .offset = "0x1/0x2", .module = "nfsv4"};
         ck_assert_int_eq(lht_facts_add_frame(f, &fr), LHT_OK);
     }
 }
@@ -51,9 +52,10 @@ static void add_stack(struct lht_facts *f, long pid, const char *const *syms, in
 static void add_mount(struct lht_facts *f, const char *vers)
 {
     char opts[128];
-    struct lht_mount mo = {{N, "sb/nodes/node-1.zip!node-1/hostinfos/proc_mounts", 4}, LHT_MOUNT_PROC,
-                           "10.43.58.194:/pvc-d09ebc96-88c0-44c1-9e0e-ce9f76f83f4e", "/var/lib/kubelet/x",
-                           "nfs4", NULL, vers};
+    struct lht_mount mo = {.at = {N, "sb/nodes/node-1.zip!node-1/hostinfos/proc_mounts", 4},
+                           .origin = LHT_MOUNT_PROC,
+                           .source = "10.43.58.194:/pvc-d09ebc96-88c0-44c1-9e0e-ce9f76f83f4e",
+                           .target = "/var/lib/kubelet/x", .fstype = "nfs4", .nfs_vers = vers};
     snprintf(opts, sizeof opts, "rw,relatime,vers=%s,softerr", vers);
     mo.options = lht_facts_strz(f, opts);
     ck_assert_int_eq(lht_facts_add_mount(f, &mo), LHT_OK);
@@ -61,18 +63,18 @@ static void add_mount(struct lht_facts *f, const char *vers)
 
 static void add_kv(struct lht_facts *f, const char *key, const char *value)
 {
-    struct lht_kv kv = {{NULL, "sb/yamls/settings.yaml", 9}, key, value};
+    struct lht_kv kv = {.at = {NULL, "sb/yamls/settings.yaml", 9}, .key = key, .value = value};
     ck_assert_int_eq(lht_facts_add_kv(f, &kv), LHT_OK);
 }
 
 static void add_sc(struct lht_facts *f, const char *nfsopt)
 {
-    struct lht_object o = {{NULL, "sb/yamls/cluster/storage.k8s.io/v1/storageclasses.yaml", 3},
-                           "StorageClass", NULL, "longhorn-rwx", 0, 0};
-    struct lht_field f1 = {5, "provisioner", "driver.longhorn.io"};
-    struct lht_field f2 = {7, "parameters.nfsOptions", nfsopt};
-    struct lht_field f3 = {8, "parameters.numberOfReplicas", "1"};
-    ck_assert_int_eq(lht_facts_begin_object(f, &o), LHT_OK);
+    struct lht_object o = {.at = {NULL, "sb/yamls/cluster/storage.k8s.io/v1/storageclasses.yaml", 3},
+                           .kind = "StorageClass", .name = "longhorn-rwx"};
+    struct lht_field f1 = {.line = 5, .path = "provisioner", .value = "driver.longhorn.io"};
+    struct lht_field f2 = {.line = 7, .path = "parameters.nfsOptions", .value = nfsopt};
+    struct lht_field f3 = {.line = 8, .path = "parameters.numberOfReplicas", .value = "1"};
+    ck_assert_int_eq(lht_facts_add_object(f, &o), LHT_OK);
     ck_assert_int_eq(lht_facts_add_field(f, &f1), LHT_OK);
     ck_assert_int_eq(lht_facts_add_field(f, &f2), LHT_OK);
     ck_assert_int_eq(lht_facts_add_field(f, &f3), LHT_OK);

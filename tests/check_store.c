@@ -47,21 +47,28 @@ static struct lht_facts *seed_facts(const char *evil)
     const char *node = lht_facts_strz(f, "n1");
     struct lht_member m = {{node, mem, 0}, "ps", 100, "parsed", NULL};
     struct lht_member m2 = {{node, mmem, 0}, "proc_mounts", 100, "parsed", NULL};
-    struct lht_process p = {{node, mem, 3}, 123315, -1, -1, "root", "Ds+", NULL,
-                            evil ? evil : "/bin/sh -c x"};
-    struct lht_stack s = {{node, mem, 7}, 123315, NULL, LHT_STACK_PROC, 0, 0};
-    struct lht_frame fr1 = {7, "nfs_set_open_stateid_locked", "0x100/0x380", "nfsv4", 0};
-    struct lht_frame fr2 = {8, "update_open_stateid", "0xa0/0x2b0", "nfsv4", 0};
-    struct lht_mount mo = {{node, mmem, 6}, LHT_MOUNT_PROC, "10.43.58.194:/pvc-1", "/mnt", "nfs4",
-                           "rw,relatime,vers=4.1,softerr", "4.1"};
-    struct lht_kv kv = {{NULL, mem, 1}, "longhorn_version", "v1.10.1"};
+    struct lht_process p = {.at = {node, mem, 3}, .pid = 123315, .ppid = -1, .tid = -1, .user = "root",
+                            .stat = "Ds+", .command = evil ? evil : "/bin/sh -c x"};
+    struct lht_stack s = {.at = {node, mem, 7}, .pid = 123315, .origin = LHT_STACK_PROC};
+    struct lht_frame fr1 = {.line = 7, .symbol = "nfs_set_open_stateid_locked", .offset = "0x100/0x380",
+                            .module = "nfsv4"};
+    struct lht_frame fr2 = {.line = 8, .symbol = "update_open_stateid", .offset = "0xa0/0x2b0",
+                            .module = "nfsv4"};
+    struct lht_mount mo = {.at = {node, mmem, 6}, .origin = LHT_MOUNT_PROC, .source = "10.43.58.194:/pvc-1",
+                           .target = "/mnt", .fstype = "nfs4", .options = "rw,relatime,vers=4.1,softerr",
+                           .nfs_vers = "4.1"};
+    struct lht_mount_option mopt = {.line = 6, .key = "vers", .value = "4.1"};
+    struct lht_mount_option mflag = {.line = 6, .key = "softerr"};
+    struct lht_kv kv = {.at = {NULL, mem, 1}, .key = "longhorn_version", .value = "v1.10.1"};
     ck_assert_int_eq(lht_facts_add_member(f, &m), LHT_OK);
     ck_assert_int_eq(lht_facts_add_member(f, &m2), LHT_OK);
     ck_assert_int_eq(lht_facts_add_process(f, &p), LHT_OK);
-    ck_assert_int_eq(lht_facts_begin_stack(f, &s, NULL), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_stack(f, &s), LHT_OK);
     ck_assert_int_eq(lht_facts_add_frame(f, &fr1), LHT_OK);
     ck_assert_int_eq(lht_facts_add_frame(f, &fr2), LHT_OK);
     ck_assert_int_eq(lht_facts_add_mount(f, &mo), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_mount_option(f, &mopt), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_mount_option(f, &mflag), LHT_OK);
     ck_assert_int_eq(lht_facts_add_kv(f, &kv), LHT_OK);
     return f;
 }

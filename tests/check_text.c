@@ -64,7 +64,7 @@ START_TEST(arena_keeps_strings)
     ck_assert_int_eq((int)strlen(b), (int)sizeof big - 1);
     ck_assert_str_eq(c, "after");
     ck_assert_ptr_null(lht_facts_str(f, NULL, 3));
-    ck_assert_int_eq(lht_facts_add_frame(f, &(struct lht_frame){1, "x", NULL, NULL, 0}), LHT_EUSAGE);
+    ck_assert_int_eq(lht_facts_add_frame(f, &(struct lht_frame){.line = 1, .symbol = "x"}), LHT_EUSAGE);
     lht_facts_free(f);
     lht_facts_free(NULL);
 }

@@ -1,11 +1,13 @@
 /*
  * facts.c - see facts.h.
  *
- * Records live in growable arrays of fixed-size structs; strings live in an
- * arena of 64 KiB chunks so that a parser copying millions of short fields
- * does one malloc per chunk, not one per field.
+ * Records live in one growable array per fact type (element size from the
+ * registry); strings live in an arena of 64 KiB chunks so that a parser
+ * copying millions of short fields does one malloc per chunk, not one per
+ * field.
  */
 #include "facts/facts.h"
+#include "facts/registry.h"
 #include "core/err.h"
 
 #include <stdarg.h>
@@ -25,9 +27,9 @@ struct chunk {
 };
 
 struct lht_facts {
-    struct chunk *arena;      /* newest chunk first */
-    struct vec processes, stacks, frames, mounts, hung, klogs, kvs,
-        objects, fields, members, notes, pieces, findings, evidence;
+    struct chunk *arena;          /* newest chunk first */
+    struct vec types[LHT_FACT_COUNT];
+    struct vec members, findings, evidence;
 };
 
 #define CHUNK_SIZE (64 * 1024)
@@ -51,21 +53,13 @@ static void *vec_push(struct vec *v, const void *rec)
 struct lht_facts *lht_facts_new(void)
 {
     struct lht_facts *f = calloc(1, sizeof *f);
+    size_t t;
 
     if (f == NULL)
         return NULL;
-    f->processes.elem = sizeof(struct lht_process);
-    f->stacks.elem = sizeof(struct lht_stack);
-    f->frames.elem = sizeof(struct lht_frame);
-    f->mounts.elem = sizeof(struct lht_mount);
-    f->hung.elem = sizeof(struct lht_hung_task);
-    f->klogs.elem = sizeof(struct lht_klog);
-    f->kvs.elem = sizeof(struct lht_kv);
-    f->objects.elem = sizeof(struct lht_object);
-    f->fields.elem = sizeof(struct lht_field);
+    for (t = 0; t < LHT_FACT_COUNT; t++)
+        f->types[t].elem = lht_fact_types[t].size;
     f->members.elem = sizeof(struct lht_member);
-    f->notes.elem = sizeof(struct lht_note);
-    f->pieces.elem = sizeof(struct lht_piece);
     f->findings.elem = sizeof(struct lht_finding);
     f->evidence.elem = sizeof(struct lht_evidence);
     return f;
@@ -74,6 +68,7 @@ struct lht_facts *lht_facts_new(void)
 void lht_facts_free(struct lht_facts *f)
 {
     struct chunk *c, *next;
+    size_t t;
 
     if (f == NULL)
         return;
@@ -81,18 +76,9 @@ void lht_facts_free(struct lht_facts *f)
         next = c->next;
         free(c);
     }
-    free(f->processes.v);
-    free(f->stacks.v);
-    free(f->frames.v);
-    free(f->mounts.v);
-    free(f->hung.v);
-    free(f->klogs.v);
-    free(f->kvs.v);
-    free(f->objects.v);
-    free(f->fields.v);
+    for (t = 0; t < LHT_FACT_COUNT; t++)
+        free(f->types[t].v);
     free(f->members.v);
-    free(f->notes.v);
-    free(f->pieces.v);
     free(f->findings.v);
     free(f->evidence.v);
     free(f);
@@ -135,67 +121,72 @@ const char *lht_facts_strz(struct lht_facts *f, const char *s)
     return s ? lht_facts_str(f, s, strlen(s)) : NULL;
 }
 
+int lht_facts_add(struct lht_facts *f, int t, const void *rec, size_t *index_out)
+{
+    const struct lht_fact_desc *d = &lht_fact_types[t];
+    struct vec *v = &f->types[t];
+    char *slot;
+
+    if (d->parent >= 0 && f->types[d->parent].n == 0)
+        return LHT_EUSAGE;
+    if ((slot = vec_push(v, rec)) == NULL)
+        return LHT_ENOMEM;
+    if (d->parent >= 0) {
+        /* belongs to the newest parent, which counts it */
+        const struct lht_fact_desc *pd = &lht_fact_types[d->parent];
+        struct vec *pv = &f->types[d->parent];
+        char *parent = (char *)pv->v + (pv->n - 1) * pv->elem;
+        ((struct lht_child_head *)(void *)slot)->parent = pv->n - 1;
+        (*(size_t *)(void *)(parent + pd->kids_count))++;
+    }
+    if (d->child >= 0) {
+        /* its children are the ones added from now on */
+        *(size_t *)(void *)(slot + d->kids_first) = f->types[d->child].n;
+        *(size_t *)(void *)(slot + d->kids_count) = 0;
+    }
+    if (index_out)
+        *index_out = v->n - 1;
+    return LHT_OK;
+}
+
+const void *lht_facts_all(const struct lht_facts *f, int t, size_t *n)
+{
+    *n = f->types[t].n;
+    return f->types[t].v;
+}
+
+size_t lht_facts_count(const struct lht_facts *f, int t)
+{
+    return f->types[t].n;
+}
+
+void *lht_facts_at(struct lht_facts *f, int t, size_t i)
+{
+    struct vec *v = &f->types[t];
+    return i < v->n ? (char *)v->v + i * v->elem : NULL;
+}
+
+struct lht_prov lht_facts_prov(const struct lht_facts *f, int t, size_t i)
+{
+    const struct lht_fact_desc *d = &lht_fact_types[t];
+    struct lht_prov none = {NULL, NULL, 0}, p;
+    const void *rec = lht_fact_record(f, t, i);
+    const struct lht_child_head *c = rec;
+
+    if (rec == NULL)
+        return none;
+    if (d->parent < 0)
+        return *(const struct lht_prov *)rec;
+    p = lht_facts_prov(f, d->parent, c->parent);
+    p.line = c->line;
+    return p;
+}
+
 #define ADD(vecname, rec) (vec_push(&f->vecname, (rec)) ? LHT_OK : LHT_ENOMEM)
 
-int lht_facts_add_process(struct lht_facts *f, const struct lht_process *p) { return ADD(processes, p); }
-int lht_facts_add_mount(struct lht_facts *f, const struct lht_mount *m) { return ADD(mounts, m); }
-int lht_facts_add_hung_task(struct lht_facts *f, const struct lht_hung_task *h) { return ADD(hung, h); }
-int lht_facts_add_klog(struct lht_facts *f, const struct lht_klog *k) { return ADD(klogs, k); }
-int lht_facts_add_kv(struct lht_facts *f, const struct lht_kv *kv) { return ADD(kvs, kv); }
 int lht_facts_add_member(struct lht_facts *f, const struct lht_member *m) { return ADD(members, m); }
-int lht_facts_add_piece(struct lht_facts *f, const struct lht_piece *p) { return ADD(pieces, p); }
 
-int lht_facts_begin_stack(struct lht_facts *f, const struct lht_stack *s, long *index_out)
-{
-    struct lht_stack *slot = vec_push(&f->stacks, s);
-
-    if (slot == NULL)
-        return LHT_ENOMEM;
-    slot->first = f->frames.n;
-    slot->nframes = 0;
-    if (index_out)
-        *index_out = (long)(f->stacks.n - 1);
-    return LHT_OK;
-}
-
-int lht_facts_add_frame(struct lht_facts *f, const struct lht_frame *fr)
-{
-    struct lht_stack *cur;
-
-    if (f->stacks.n == 0)
-        return LHT_EUSAGE;
-    if (vec_push(&f->frames, fr) == NULL)
-        return LHT_ENOMEM;
-    cur = (struct lht_stack *)f->stacks.v + (f->stacks.n - 1);
-    cur->nframes++;
-    return LHT_OK;
-}
-
-int lht_facts_begin_object(struct lht_facts *f, const struct lht_object *o)
-{
-    struct lht_object *slot = vec_push(&f->objects, o);
-
-    if (slot == NULL)
-        return LHT_ENOMEM;
-    slot->first = f->fields.n;
-    slot->nfields = 0;
-    return LHT_OK;
-}
-
-int lht_facts_add_field(struct lht_facts *f, const struct lht_field *fl)
-{
-    struct lht_object *cur;
-
-    if (f->objects.n == 0)
-        return LHT_EUSAGE;
-    if (vec_push(&f->fields, fl) == NULL)
-        return LHT_ENOMEM;
-    cur = (struct lht_object *)f->objects.v + (f->objects.n - 1);
-    cur->nfields++;
-    return LHT_OK;
-}
-
-int lht_facts_add_note(struct lht_facts *f, const struct lht_prov *at, const char *fmt, ...)
+int lht_facts_note(struct lht_facts *f, const struct lht_prov *at, const char *fmt, ...)
 {
     char buf[512];
     struct lht_note n;
@@ -208,30 +199,26 @@ int lht_facts_add_note(struct lht_facts *f, const struct lht_prov *at, const cha
     n.msg = lht_facts_strz(f, buf);
     if (n.msg == NULL)
         return LHT_ENOMEM;
-    return ADD(notes, &n);
+    return lht_facts_add(f, LHT_FACT_NOTE, &n, NULL);
 }
 
-#define VIEW(type, fn, vecname)                                       \
-    const struct type *fn(const struct lht_facts *f, size_t *n)      \
-    {                                                                 \
-        *n = f->vecname.n;                                            \
-        return f->vecname.v;                                          \
-    }
+const struct lht_member *lht_facts_members(const struct lht_facts *f, size_t *n)
+{
+    *n = f->members.n;
+    return f->members.v;
+}
 
-VIEW(lht_process, lht_facts_processes, processes)
-VIEW(lht_stack, lht_facts_stacks, stacks)
-VIEW(lht_frame, lht_facts_frames, frames)
-VIEW(lht_mount, lht_facts_mounts, mounts)
-VIEW(lht_hung_task, lht_facts_hung_tasks, hung)
-VIEW(lht_klog, lht_facts_klogs, klogs)
-VIEW(lht_kv, lht_facts_kvs, kvs)
-VIEW(lht_object, lht_facts_objects, objects)
-VIEW(lht_field, lht_facts_fields, fields)
-VIEW(lht_member, lht_facts_members, members)
-VIEW(lht_note, lht_facts_notes, notes)
-VIEW(lht_piece, lht_facts_pieces, pieces)
-VIEW(lht_finding, lht_facts_findings, findings)
-VIEW(lht_evidence, lht_facts_evidence, evidence)
+const struct lht_finding *lht_facts_findings(const struct lht_facts *f, size_t *n)
+{
+    *n = f->findings.n;
+    return f->findings.v;
+}
+
+const struct lht_evidence *lht_facts_evidence(const struct lht_facts *f, size_t *n)
+{
+    *n = f->evidence.n;
+    return f->evidence.v;
+}
 
 void lht_facts_clear_findings(struct lht_facts *f)
 {
@@ -263,17 +250,12 @@ int lht_facts_add_evidence(struct lht_facts *f, const struct lht_evidence *e)
     return LHT_OK;
 }
 
-struct lht_hung_task *lht_facts_hung_task_at(struct lht_facts *f, size_t i)
-{
-    return i < f->hung.n ? (struct lht_hung_task *)f->hung.v + i : NULL;
-}
-
 const char *lht_facts_kv_get(const struct lht_facts *f, const char *node, const char *key)
 {
-    const struct lht_kv *kv = f->kvs.v;
-    size_t i;
+    size_t n, i;
+    const struct lht_kv *kv = lht_facts_kvs(f, &n);
 
-    for (i = 0; i < f->kvs.n; i++) {
+    for (i = 0; i < n; i++) {
         if (strcmp(kv[i].key, key) != 0)
             continue;
         if ((node == NULL) != (kv[i].at.node == NULL))

@@ -1,14 +1,16 @@
 /*
- * facts.h - the in-memory fact collection for one bundle.
+ * facts.h - the in-memory fact collection for one input.
  *
- * Parsers (ext_*.c) turn evidence text into the plain records below and
+ * Parsers turn evidence text into the plain records declared below and
  * append them here; the store writes the whole collection in one SQLite
- * transaction, so a bundle is either stored completely or not at all, and
- * the rule engine can run on the same records without a round trip.
+ * transaction, so an input is either stored completely or not at all, and
+ * the rule engine runs on the same records without a round trip.
  *
- * Every record keeps its provenance: the node it belongs to (NULL when
- * unknown), the archive member it came from (nested archives joined with
- * '!') and the 1-based line in that member.
+ * The record structs are generated from facts/registry.def, the one
+ * description of every fact type; struct lht_<name> and LHT_FACT_<ID>
+ * exist for each entry there. Every top-level record keeps its
+ * provenance: the node it belongs to (NULL when unknown), the member it
+ * came from (nested archives joined with '!') and the 1-based line.
  *
  * Strings in records are owned by the collection (an arena freed by
  * lht_facts_free); copy them in with lht_facts_str()/lht_facts_strz().
@@ -37,120 +39,57 @@ enum lht_mount_origin {
     LHT_MOUNT_FINDMNT = 4    /* findmnt */
 };
 
+/* Names of the enum values as stored (NULL-terminated). */
+extern const char *const lht_stack_origin_names[];
+extern const char *const lht_mount_origin_names[];
+
 struct lht_prov {
     const char *node;    /* node name or NULL when unknown */
     const char *member;  /* archive member path, '!' between nesting levels */
     long line;           /* 1-based line in member */
 };
 
-struct lht_process {
-    struct lht_prov at;
-    long pid;
-    long ppid;            /* -1 when the format has no PPID column */
-    long tid;             /* -1 unless a thread listing (-L, LWP/SPID/TID) */
-    const char *user;     /* NULL when absent */
-    const char *stat;     /* STAT/S column as printed, e.g. "Ds+" */
-    const char *wchan;    /* WCHAN column or NULL */
-    const char *command;  /* full command line (COMMAND/CMD/ARGS), or comm */
+/* Every child record starts like this (see LHT_CHILD in registry.def). */
+struct lht_child_head {
+    long line;           /* 1-based line in the parent's member */
+    size_t parent;       /* index of its parent record */
 };
 
-struct lht_frame {
-    long line;            /* line of this frame in the member */
-    const char *symbol;   /* "nfs_set_open_stateid_locked" (no offset) */
-    const char *offset;   /* "0x100/0x380" or NULL */
-    const char *module;   /* "nfsv4" or NULL for built-in */
-    int uncertain;        /* 1 for "? sym" frames of unreliable traces */
+/* ---- the record structs, from the registry ---------------------------- */
+
+#define LHT_CTYPE_TEXT const char *
+#define LHT_CTYPE_LONG long
+#define LHT_CTYPE_INT int
+
+#define LHT_FACT(ID, name, plural, table, rule, flags) struct lht_##name { struct lht_prov at;
+#define LHT_CHILD(ID, name, plural, table, parent_type, pcol, scol, lcol, rule, flags) \
+    struct lht_##name { long line; size_t parent;
+#define LHT_FIELD(fact, type, name, column, flags) LHT_CTYPE_##type name;
+#define LHT_ENUM(fact, name, column, names, logs) int name;
+#define LHT_REF(fact, name, column, target) long name;
+#define LHT_KIDS(fact, child, first_, count_) size_t first_, count_;
+#define LHT_END(fact) };
+#include "facts/registry_skip.h"
+#include "facts/registry.def"
+#include "facts/registry_undef.h"
+
+enum lht_fact_type {
+#define LHT_FACT(ID, name, plural, table, rule, flags) LHT_FACT_##ID,
+#define LHT_CHILD(ID, name, plural, table, parent_type, pcol, scol, lcol, rule, flags) LHT_FACT_##ID,
+#include "facts/registry_skip.h"
+#include "facts/registry.def"
+#include "facts/registry_undef.h"
+    LHT_FACT_COUNT
 };
 
-struct lht_stack {
-    struct lht_prov at;   /* line of the first frame or the report header */
-    long pid;             /* -1 when unknown */
-    const char *comm;     /* task name when the source names it, else NULL */
-    int origin;           /* enum lht_stack_origin */
-    size_t first;         /* index of its first frame in lht_facts_frames() */
-    size_t nframes;
-};
-
-struct lht_mount {
-    struct lht_prov at;
-    int origin;           /* enum lht_mount_origin */
-    const char *source;   /* "10.43.58.194:/pvc-..." */
-    const char *target;   /* mount point */
-    const char *fstype;   /* "nfs4", "ext4"...; NULL when not printed (nfsstat) */
-    const char *options;  /* whole option string as printed */
-    const char *nfs_vers; /* "4.1", "3", "4" ...; NULL for non-NFS */
-};
-
-struct lht_hung_task {
-    struct lht_prov at;
-    const char *task;     /* comm */
-    long pid;
-    long blocked_seconds; /* -1 when the report form does not say */
-    const char *when;     /* timestamp prefix as printed, or NULL */
-    long stack;           /* index into lht_facts_stacks(), -1 if no trace */
-};
-
-/* A kernel log line worth keeping (NFS server messages, lease/clientid,
- * hung-task headers, WARNING/BUG headers). */
-struct lht_klog {
-    struct lht_prov at;
-    const char *kind;     /* "nfs_not_responding", "nfs_ok", "nfs_timed_out",
-                             "nfs_clientid_in_use", "nfs_lease_expired",
-                             "nfs_state_recovery", "hung_task", "warning", ... */
-    const char *server;   /* NFS server named in the message, or NULL */
-    const char *when;     /* timestamp prefix as printed, or NULL */
-    const char *text;     /* message text without the log prefix */
-};
-
-/* A key/value fact about a node (node set) or the bundle (node NULL):
- * kernel_release, os, hostname, kubelet_version, longhorn_version,
- * kubernetes_version, created_at ... */
-struct lht_kv {
-    struct lht_prov at;
-    const char *key;
-    const char *value;
-};
-
-/* A Kubernetes object picked from the bundle YAMLs, with the fields the
- * extractor table keeps (dotted paths such as "parameters.nfsOptions"). */
-struct lht_object {
-    struct lht_prov at;
-    const char *kind;     /* "StorageClass", "Volume", "Setting" ... */
-    const char *ns;       /* namespace or NULL */
-    const char *name;
-    size_t first, nfields;
-};
-
-struct lht_field {
-    long line;
-    const char *path;
-    const char *value;
-};
-
-/* One archive member as seen by the scan (the evidence inventory). */
-struct lht_member {
-    struct lht_prov at;   /* line unused (0) */
-    const char *kind;     /* evidence kind ("ps", "stack", ...) or "other" */
-    long long size;       /* bytes read */
-    const char *status;   /* "parsed", "skipped", "truncated", "error" */
-    const char *note;     /* error or NULL */
-};
-
-/* One parsed piece of evidence: a member, or one section of a pasted
- * shell transcript. Records what was checked and how much it yielded. */
-struct lht_piece {
-    struct lht_prov at;   /* line = first line of the piece */
-    const char *kind;     /* evidence kind name */
-    const char *command;  /* transcript command or NULL */
-    long records;         /* facts the parser added */
-};
+/* ---- findings (the rule engine's output, not facts) ------------------- */
 
 /* A finding: a rule that fired on this bundle, at one confidence level,
  * about one subject (a process, a node or the whole bundle). */
 struct lht_finding {
     const char *rule_id;
     const char *title;
-    int severity;         /* enum lht_severity (rules.h) */
+    int severity;         /* enum lht_severity (rules/rules.h) */
     const char *confidence; /* level name: "confirmed", "suspected", ... */
     const char *node;     /* or NULL */
     long pid;             /* subject pid, -1 for node/bundle findings */
@@ -165,18 +104,23 @@ struct lht_finding {
 struct lht_evidence {
     struct lht_prov at;
     const char *signal;   /* signal name in the rule */
-    const char *fact;     /* fact kind: "process", "stack", ... */
+    const char *fact;     /* fact type: "process", "stack", ... */
     const char *text;     /* the fact as a line of text */
     const char *matched;  /* the part the pattern matched, or NULL */
     const char *captures; /* named groups "name=value; ...", or NULL */
     int role;             /* 0 required signal, 1 confidence-raising */
 };
 
-/* A member or line that could not be parsed; the scan goes on. */
-struct lht_note {
-    struct lht_prov at;
-    const char *msg;
+/* One archive member as seen by the scan (the evidence inventory). */
+struct lht_member {
+    struct lht_prov at;   /* line unused (0) */
+    const char *kind;     /* evidence kind ("ps", "stack", ...) or "other" */
+    long long size;       /* bytes read */
+    const char *status;   /* "parsed", "skipped", "truncated", "error" */
+    const char *note;     /* error or NULL */
 };
+
+/* ---- the collection --------------------------------------------------- */
 
 /* Allocates an empty collection; free with lht_facts_free(). NULL on OOM. */
 struct lht_facts *lht_facts_new(void);
@@ -187,48 +131,60 @@ void lht_facts_free(struct lht_facts *f);
 const char *lht_facts_str(struct lht_facts *f, const char *s, size_t len);
 const char *lht_facts_strz(struct lht_facts *f, const char *s);
 
-/* Append records; return 0 or LHT_ENOMEM. */
-int lht_facts_add_process(struct lht_facts *f, const struct lht_process *p);
-/* Begin a stack; frames added next belong to it. *index_out may be NULL. */
-int lht_facts_begin_stack(struct lht_facts *f, const struct lht_stack *s, long *index_out);
-int lht_facts_add_frame(struct lht_facts *f, const struct lht_frame *fr);
-int lht_facts_add_mount(struct lht_facts *f, const struct lht_mount *m);
-int lht_facts_add_hung_task(struct lht_facts *f, const struct lht_hung_task *h);
-int lht_facts_add_klog(struct lht_facts *f, const struct lht_klog *k);
-int lht_facts_add_kv(struct lht_facts *f, const struct lht_kv *kv);
-int lht_facts_begin_object(struct lht_facts *f, const struct lht_object *o);
-int lht_facts_add_field(struct lht_facts *f, const struct lht_field *fl);
+/* Append a record of type t (a struct lht_<name>); returns 0 or
+ * LHT_ENOMEM. A child record belongs to the last record of its parent
+ * type (LHT_EUSAGE when there is none): its parent index and the
+ * parent's child count are set here. *index_out (may be NULL) gets the
+ * record's index. */
+int lht_facts_add(struct lht_facts *f, int t, const void *rec, size_t *index_out);
+
+/* Records of type t, read-only; valid until the next add or free. */
+const void *lht_facts_all(const struct lht_facts *f, int t, size_t *n);
+size_t lht_facts_count(const struct lht_facts *f, int t);
+/* Mutable record i of type t (for links learnt late), or NULL. */
+void *lht_facts_at(struct lht_facts *f, int t, size_t i);
+
+/* Typed shorthands for every type: lht_facts_add_<name>(f, rec) and
+ * lht_facts_<plural>(f, &n), lht_facts_<name>_at(f, i). */
+#define LHT_FACT(ID, name, plural, table, rule, flags)                                      \
+    static inline int lht_facts_add_##name(struct lht_facts *f, const struct lht_##name *r) \
+    {                                                                                        \
+        return lht_facts_add(f, LHT_FACT_##ID, r, NULL);                                     \
+    }                                                                                        \
+    static inline const struct lht_##name *lht_facts_##plural(const struct lht_facts *f,    \
+                                                               size_t *n)                    \
+    {                                                                                        \
+        return (const struct lht_##name *)lht_facts_all(f, LHT_FACT_##ID, n);                \
+    }                                                                                        \
+    static inline struct lht_##name *lht_facts_##name##_at(struct lht_facts *f, size_t i)   \
+    {                                                                                        \
+        return (struct lht_##name *)lht_facts_at(f, LHT_FACT_##ID, i);                       \
+    }
+#define LHT_CHILD(ID, name, plural, table, parent_type, pcol, scol, lcol, rule, flags) \
+    LHT_FACT(ID, name, plural, table, rule, flags)
+#include "facts/registry_skip.h"
+#include "facts/registry.def"
+#include "facts/registry_undef.h"
+
 int lht_facts_add_member(struct lht_facts *f, const struct lht_member *m);
-int lht_facts_add_piece(struct lht_facts *f, const struct lht_piece *p);
 int lht_facts_add_finding(struct lht_facts *f, const struct lht_finding *fi);
 /* Evidence belongs to the finding added last. */
 int lht_facts_add_evidence(struct lht_facts *f, const struct lht_evidence *e);
-int lht_facts_add_note(struct lht_facts *f, const struct lht_prov *at, const char *fmt, ...)
+/* A note (a line or member that could not be parsed), printf-style. */
+int lht_facts_note(struct lht_facts *f, const struct lht_prov *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Read-only views; pointers stay valid until the next add or free. */
-const struct lht_process *lht_facts_processes(const struct lht_facts *f, size_t *n);
-const struct lht_stack *lht_facts_stacks(const struct lht_facts *f, size_t *n);
-const struct lht_frame *lht_facts_frames(const struct lht_facts *f, size_t *n);
-const struct lht_mount *lht_facts_mounts(const struct lht_facts *f, size_t *n);
-const struct lht_hung_task *lht_facts_hung_tasks(const struct lht_facts *f, size_t *n);
-const struct lht_klog *lht_facts_klogs(const struct lht_facts *f, size_t *n);
-const struct lht_kv *lht_facts_kvs(const struct lht_facts *f, size_t *n);
-const struct lht_object *lht_facts_objects(const struct lht_facts *f, size_t *n);
-const struct lht_field *lht_facts_fields(const struct lht_facts *f, size_t *n);
 const struct lht_member *lht_facts_members(const struct lht_facts *f, size_t *n);
-const struct lht_note *lht_facts_notes(const struct lht_facts *f, size_t *n);
-const struct lht_piece *lht_facts_pieces(const struct lht_facts *f, size_t *n);
 const struct lht_finding *lht_facts_findings(const struct lht_facts *f, size_t *n);
 const struct lht_evidence *lht_facts_evidence(const struct lht_facts *f, size_t *n);
 /* Drop all findings (the matcher re-runs on the same facts). */
 void lht_facts_clear_findings(struct lht_facts *f);
 
-/* Mutable access for the extractor, which fills in node names it learns
- * late (e.g. from a transcript prompt) and links hung tasks to stacks. */
-struct lht_hung_task *lht_facts_hung_task_at(struct lht_facts *f, size_t i);
-
 /* First kv value for key (node NULL = bundle level), or NULL. */
 const char *lht_facts_kv_get(const struct lht_facts *f, const char *node, const char *key);
+
+/* Provenance of record i of type t (a child takes its parent's member and
+ * node, with its own line). */
+struct lht_prov lht_facts_prov(const struct lht_facts *f, int t, size_t i);
 
 #endif

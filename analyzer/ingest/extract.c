@@ -438,7 +438,7 @@ static void on_warn(void *ud, const char *path, const char *msg)
     m.status = "error";
     m.note = lht_facts_strz(x->f, msg);
     (void)lht_facts_add_member(x->f, &m);
-    (void)lht_facts_add_note(x->f, &at, "%s", msg);
+    (void)lht_facts_note(x->f, &at, "%s", msg);
 }
 
 static const char *const strip_suffixes[] = {".tar.gz", ".tar.xz", ".tar.zst", ".tar.bz2",

@@ -197,7 +197,7 @@ static int finish_item(struct st *st)
     o.kind = lht_facts_strz(f, kind);
     o.ns = ns ? lht_facts_strz(f, ns) : NULL;
     o.name = name ? lht_facts_strz(f, name) : NULL;
-    if (o.kind == NULL || lht_facts_begin_object(f, &o) != LHT_OK) {
+    if (o.kind == NULL || lht_facts_add_object(f, &o) != LHT_OK) {
         rc = LHT_ENOMEM;
         goto done;
     }
@@ -404,7 +404,7 @@ static int run(const char *buf, size_t len, const struct lht_pctx *ctx, int meta
         long line;
         if (!yaml_parser_parse(&parser, &ev)) {
             struct lht_prov at = lht_pctx_at(ctx, ctx->first_line + (long)parser.problem_mark.line);
-            rc = lht_facts_add_note(ctx->facts, &at, "YAML error at %lu:%lu: %s",
+            rc = lht_facts_note(ctx->facts, &at, "YAML error at %lu:%lu: %s",
                                     (unsigned long)parser.problem_mark.line + 1,
                                     (unsigned long)parser.problem_mark.column + 1,
                                     parser.problem ? parser.problem : "invalid YAML");
@@ -463,7 +463,7 @@ static int run(const char *buf, size_t len, const struct lht_pctx *ctx, int meta
     yaml_parser_delete(&parser);
     if (rc == LHT_ELIMIT) {
         struct lht_prov at = lht_pctx_at(ctx, ctx->first_line);
-        rc = lht_facts_add_note(ctx->facts, &at, "YAML nested deeper than %d levels; rest skipped",
+        rc = lht_facts_note(ctx->facts, &at, "YAML nested deeper than %d levels; rest skipped",
                                 MAXDEPTH);
     }
     return rc == LHT_OK ? st.added : rc;

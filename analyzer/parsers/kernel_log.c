@@ -283,19 +283,19 @@ static int add_klog(struct kl *k, long no, const char *kind, const char *server,
 static int open_stack(struct kl *k, long no)
 {
     struct lht_stack s;
-    long idx;
+    size_t idx;
 
     memset(&s, 0, sizeof s);
     s.at = lht_pctx_at(k->ctx, no);
     s.pid = k->pid;
     s.comm = k->comm;
     s.origin = k->origin;
-    if (lht_facts_begin_stack(k->ctx->facts, &s, &idx) != LHT_OK)
+    if (lht_facts_add(k->ctx->facts, LHT_FACT_STACK, &s, &idx) != LHT_OK)
         return LHT_ENOMEM;
     if (k->hung >= 0) {
         struct lht_hung_task *h = lht_facts_hung_task_at(k->ctx->facts, (size_t)k->hung);
         if (h && h->stack < 0)
-            h->stack = idx;
+            h->stack = (long)idx;
     }
     k->stack_open = 1;
     k->added++;
@@ -310,7 +310,7 @@ static int end_report(struct kl *k, long no)
         struct lht_hung_task *h = lht_facts_hung_task_at(k->ctx->facts, (size_t)k->hung);
         if (h && h->stack < 0 && h->blocked_seconds >= 0) {
             struct lht_prov at = lht_pctx_at(k->ctx, no);
-            if (lht_facts_add_note(k->ctx->facts, &at, "hung task %s:%ld: report has no call trace",
+            if (lht_facts_note(k->ctx->facts, &at, "hung task %s:%ld: report has no call trace",
                                    h->task, h->pid) != LHT_OK)
                 return LHT_ENOMEM;
         }

@@ -304,6 +304,31 @@ const char *lht_nfs_vers(const char *options, size_t optlen, const char *fstype,
 
 /* ---- record ------------------------------------------------------------- */
 
+/* The options of the mount just added, split at commas: "vers=4.1" is
+ * (vers, 4.1), a flag has no value. */
+static int add_options(struct lht_facts *f, const struct lht_mount *m)
+{
+    const char *p = m->options;
+
+    while (p && *p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        struct lht_mount_option o;
+
+        if (len > 0) {
+            memset(&o, 0, sizeof o);
+            o.line = m->at.line;
+            o.key = lht_facts_str(f, p, eq ? (size_t)(eq - p) : len);
+            o.value = eq ? lht_facts_str(f, eq + 1, len - (size_t)(eq - p) - 1) : NULL;
+            if (o.key == NULL || (eq && o.value == NULL) || lht_facts_add_mount_option(f, &o) != LHT_OK)
+                return LHT_ENOMEM;
+        }
+        p = comma ? comma + 1 : NULL;
+    }
+    return LHT_OK;
+}
+
 static int add(struct mstate *st, long no, int origin, struct slice src, struct slice tgt,
                struct slice fst, const char *opts, size_t optl)
 {
@@ -329,7 +354,7 @@ static int add(struct mstate *st, long no, int origin, struct slice src, struct 
         if (m.nfs_vers == NULL || m.fstype == NULL)
             return LHT_ENOMEM;
     }
-    if (lht_facts_add_mount(f, &m) != LHT_OK)
+    if (lht_facts_add_mount(f, &m) != LHT_OK || add_options(f, &m) != LHT_OK)
         return LHT_ENOMEM;
     st->added++;
     return 1;
@@ -806,7 +831,7 @@ static int parse_all(const char *buf, size_t len, const struct lht_pctx *ctx, in
         return r;
     if (st.dropped_notes > 0) {
         struct lht_prov at = lht_pctx_at(ctx, ctx->first_line);
-        if (lht_facts_add_note(ctx->facts, &at, "mounts: %d more unreadable lines not noted",
+        if (lht_facts_note(ctx->facts, &at, "mounts: %d more unreadable lines not noted",
                                st.dropped_notes) != LHT_OK)
             return LHT_ENOMEM;
     }

@@ -12,6 +12,6 @@ int lht_pctx_note_line(const struct lht_pctx *ctx, long no, const char *parser, 
     for (i = 0; i < shown; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
             shown = i;
-    return lht_facts_add_note(ctx->facts, &at, "%s: %s: \"%.*s%s\"", parser, what, shown, s,
+    return lht_facts_note(ctx->facts, &at, "%s: %s: \"%.*s%s\"", parser, what, shown, s,
                               (size_t)shown < len ? "..." : "");
 }

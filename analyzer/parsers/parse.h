@@ -103,7 +103,7 @@ static inline struct lht_prov lht_pctx_at(const struct lht_pctx *ctx, long no)
 /* A note on line `no` of ctx: `<parser>: <what>: "<excerpt>"`, the excerpt
  * being the first 80 bytes of s (len bytes) up to any control byte, with
  * "..." when cut, so that a note stays one readable line whatever the
- * input held. Returns lht_facts_add_note()'s result. */
+ * input held. Returns lht_facts_note()'s result. */
 int lht_pctx_note_line(const struct lht_pctx *ctx, long no, const char *parser, const char *what,
                        const char *s, size_t len);
 

@@ -105,7 +105,7 @@ static int begin(struct st *st, long line)
     s.at = lht_pctx_at(st->ctx, line);
     s.pid = st->pid;
     s.origin = LHT_STACK_PROC;
-    if (lht_facts_begin_stack(st->ctx->facts, &s, NULL) != LHT_OK)
+    if (lht_facts_add_stack(st->ctx->facts, &s) != LHT_OK)
         return LHT_ENOMEM;
     st->open = 1;
     st->depth = 0;

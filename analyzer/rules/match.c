@@ -436,7 +436,7 @@ static int eval_signal(struct lht_matcher *m, const struct lht_rule *r, const st
                 continue;
             if (rc < 0) {
                 struct lht_prov at = fact_prov(m, f, s->kind, i);
-                if (lht_facts_add_note(f, &at, "rule %s: signal %s: pattern gave up on this text (PCRE2 error %d)",
+                if (lht_facts_note(f, &at, "rule %s: signal %s: pattern gave up on this text (PCRE2 error %d)",
                                        r->id, s->name, rc) != LHT_OK)
                     return LHT_ENOMEM;
                 continue;
