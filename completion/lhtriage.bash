@@ -36,7 +36,7 @@ _lhtriage()
                 return
             fi ;;
         merge) opts="-q --quiet --help --version" ;;
-        rules) opts="--rules -q --quiet --help --version list lint test" ;;
+        rules) opts="--rules -q --quiet --help --version list lint test fields" ;;
     esac
     if [[ $cur == -* || ${words[1]} == rules ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))

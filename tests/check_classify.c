@@ -3,6 +3,7 @@
 
 #include "testutil.h"
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "ingest/classify.h"
@@ -60,34 +61,44 @@ END_TEST
 
 static const struct {
     const char *text;
-    unsigned kinds;
+    uint64_t kinds;   /* bit per kind: a test-side shorthand, see the assert below */
 } shapes[] = {
-    {"[<0>] nfs_set_open_stateid_locked+0x100/0x380 [nfsv4]\n", 1u << LHT_K_STACK},
-    {"USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\n", 1u << LHT_K_PS},
+    {"[<0>] nfs_set_open_stateid_locked+0x100/0x380 [nfsv4]\n", (uint64_t)1 << LHT_K_STACK},
+    {"USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\n", (uint64_t)1 << LHT_K_PS},
     {"root      123315  0.0  0.0   4508  1536 pts/0    Ds+  Sep24   0:12 /bin/sh -c x\n",
-     1u << LHT_K_PS},
-    {"root      4711  4700  0 10:01 ?        00:00:03 cp -a /data /mnt\n", 1u << LHT_K_PS},
-    {"/mnt from 10.0.0.1:/pvc-1\n Flags: rw,vers=4.1,proto=tcp\n", 1u << LHT_K_NFSSTAT},
-    {"nas:/x on /mnt type nfs (rw,vers=3)\n", 1u << LHT_K_MOUNT_CMD},
-    {"10.0.0.1:/pvc-1 /mnt nfs4 rw,vers=4.2 0 0\n", 1u << LHT_K_PROC_MOUNTS},
-    {"36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw\n", 1u << LHT_K_MOUNTINFO},
+     (uint64_t)1 << LHT_K_PS},
+    {"root      4711  4700  0 10:01 ?        00:00:03 cp -a /data /mnt\n", (uint64_t)1 << LHT_K_PS},
+    {"/mnt from 10.0.0.1:/pvc-1\n Flags: rw,vers=4.1,proto=tcp\n", (uint64_t)1 << LHT_K_MOUNTS_ANY},
+    {"nas:/x on /mnt type nfs (rw,vers=3)\n", (uint64_t)1 << LHT_K_MOUNTS_ANY},
+    {"10.0.0.1:/pvc-1 /mnt nfs4 rw,vers=4.2 0 0\n", (uint64_t)1 << LHT_K_MOUNTS_ANY},
+    {"36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw\n", (uint64_t)1 << LHT_K_MOUNTS_ANY},
     {"[12345.678901] INFO: task sh:1 blocked for more than 120 seconds.\n",
-     1u << LHT_K_KERNEL_LOG},
+     (uint64_t)1 << LHT_K_KERNEL_LOG},
     {"Sep 24 06:58:02 host kernel: nfs: server 10.0.0.1 not responding, still trying\n",
-     1u << LHT_K_KERNEL_LOG},
-    {"Linux host 5.15.0-105-generic #115-Ubuntu SMP x86_64 GNU/Linux\n", 1u << LHT_K_UNAME},
-    {"PRETTY_NAME=\"Ubuntu\"\nVERSION_ID=\"22.04\"\n", 1u << LHT_K_OS_RELEASE},
-    {"apiVersion: v1\nitems:\n- a: 1 2 3 4 5 6\n", 1u << LHT_K_K8S_YAML},
+     (uint64_t)1 << LHT_K_KERNEL_LOG},
+    {"Linux host 5.15.0-105-generic #115-Ubuntu SMP x86_64 GNU/Linux\n", (uint64_t)1 << LHT_K_UNAME},
+    {"PRETTY_NAME=\"Ubuntu\"\nVERSION_ID=\"22.04\"\n", (uint64_t)1 << LHT_K_OS_RELEASE},
+    {"apiVersion: v1\nitems:\n- a: 1 2 3 4 5 6\n", (uint64_t)1 << LHT_K_K8S_YAML},
     {"[<0>] schedule+0x1/0x2\nroot 7 0.0 0.0 1 1 ? D Jan1 0:00 x\n",
-     (1u << LHT_K_STACK) | (1u << LHT_K_PS)},
+     ((uint64_t)1 << LHT_K_STACK) | ((uint64_t)1 << LHT_K_PS)},
     {"Dear support, nothing to see here.\n", 0},
     {"", 0},
 };
 
+_Static_assert(LHT_K_COUNT <= 64, "widen the shapes table's kind bits");
+
 START_TEST(content_shapes)
 {
-    unsigned got = lht_classify_content(shapes[_i].text, strlen(shapes[_i].text));
-    ck_assert_msg(got == shapes[_i].kinds, "case %d: got %#x want %#x", _i, got, shapes[_i].kinds);
+    struct lht_kindset set;
+    uint64_t got = 0;
+    int k;
+
+    lht_classify_content(shapes[_i].text, strlen(shapes[_i].text), &set);
+    for (k = 0; k < LHT_K_COUNT; k++)
+        if (lht_kindset_has(&set, k))
+            got |= (uint64_t)1 << k;
+    ck_assert_msg(got == shapes[_i].kinds, "case %d: got %#llx want %#llx", _i, (unsigned long long)got,
+                  (unsigned long long)shapes[_i].kinds);
 }
 END_TEST
 
@@ -96,8 +107,11 @@ START_TEST(names_and_parsers)
     ck_assert_str_eq(lht_kind_name(LHT_K_PS), "ps");
     ck_assert_str_eq(lht_kind_name(LHT_K_KERNEL_LOG), "kernel_log");
     ck_assert_str_eq(lht_kind_name((enum lht_kind)999), "unknown");
-    ck_assert_ptr_nonnull(lht_kind_parser(LHT_K_STACK));
-    ck_assert_ptr_null(lht_kind_parser(LHT_K_POD_LOG));
+    ck_assert_ptr_nonnull(lht_kind(LHT_K_STACK)->parse);
+    ck_assert_ptr_null(lht_kind(LHT_K_POD_LOG)->parse);
+    /* streaming is a property of the kind */
+    ck_assert_ptr_nonnull(lht_kind(LHT_K_KERNEL_LOG)->stream_begin);
+    ck_assert_ptr_null(lht_kind(LHT_K_PS)->stream_begin);
 }
 END_TEST
 

@@ -1,5 +1,5 @@
 /* check_dmesg.c - kernel logs in every prefix, hung tasks and their traces,
- * other traces, NFS client messages (ext_dmesg.c). */
+ * other traces, NFS client messages (parsers/kernel_log.c). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -398,7 +398,7 @@ START_TEST(pieces_equal_whole)
     k0 = lht_facts_klogs(whole, &nk0);
     for (cut = 0; cut <= o; cut++) {
         struct lht_pctx ctx;
-        struct lht_klog_stream *st;
+        void *st;
         size_t nh, ns, nf, nk, j;
         const struct lht_frame *fr;
         const struct lht_klog *k;
@@ -408,10 +408,10 @@ START_TEST(pieces_equal_whole)
             continue;
         tu_parse(lht_parse_kernel_log, "", 5, "n1", NULL, -1, &f);
         tu_pctx(&ctx, f, "t.txt", "n1", 5);
-        ck_assert_int_eq(lht_klog_stream_begin(&ctx, &st), LHT_OK);
-        ck_assert_int_eq(lht_klog_stream_feed(st, text, cut), LHT_OK);
-        ck_assert_int_eq(lht_klog_stream_feed(st, text + cut, o - cut), LHT_OK);
-        ck_assert_int_gt(lht_klog_stream_end(st), 0);
+        ck_assert_int_eq(lht_kernel_log_stream_begin(&ctx, &st), LHT_OK);
+        ck_assert_int_eq(lht_kernel_log_stream_feed(st, text, cut), LHT_OK);
+        ck_assert_int_eq(lht_kernel_log_stream_feed(st, text + cut, o - cut), LHT_OK);
+        ck_assert_int_gt(lht_kernel_log_stream_end(st), 0);
         h = lht_facts_hung_tasks(f, &nh);
         h0 = lht_facts_hung_tasks(whole, &nh0);
         (void)lht_facts_stacks(f, &ns);
@@ -439,7 +439,7 @@ START_TEST(line_longer_than_a_piece)
     const char *tail = "AAAA\nSep 24 06:58:00 h kernel: INFO: task sh:77 blocked for more than 120 seconds.\n";
     struct lht_facts *f;
     struct lht_pctx ctx;
-    struct lht_klog_stream *st;
+    void *st;
     const struct lht_hung_task *h;
     size_t nh;
 
@@ -447,11 +447,11 @@ START_TEST(line_longer_than_a_piece)
     memset(b, 'A', sizeof b);
     f = lht_facts_new();
     tu_pctx(&ctx, f, "t.txt", NULL, 1);
-    ck_assert_int_eq(lht_klog_stream_begin(&ctx, &st), LHT_OK);
-    ck_assert_int_eq(lht_klog_stream_feed(st, a, sizeof a), LHT_OK);
-    ck_assert_int_eq(lht_klog_stream_feed(st, b, sizeof b), LHT_OK);
-    ck_assert_int_eq(lht_klog_stream_feed(st, tail, strlen(tail)), LHT_OK);
-    ck_assert_int_eq(lht_klog_stream_end(st), 2);   /* the klog line and the hung task */
+    ck_assert_int_eq(lht_kernel_log_stream_begin(&ctx, &st), LHT_OK);
+    ck_assert_int_eq(lht_kernel_log_stream_feed(st, a, sizeof a), LHT_OK);
+    ck_assert_int_eq(lht_kernel_log_stream_feed(st, b, sizeof b), LHT_OK);
+    ck_assert_int_eq(lht_kernel_log_stream_feed(st, tail, strlen(tail)), LHT_OK);
+    ck_assert_int_eq(lht_kernel_log_stream_end(st), 2);   /* the klog line and the hung task */
     h = lht_facts_hung_tasks(f, &nh);
     ck_assert_uint_eq(nh, 1);
     ck_assert_int_eq(h[0].at.line, 2);

@@ -1,4 +1,4 @@
-/* check_hostinfo.c - hostinfo, uname and os-release (ext_hostinfo.c). */
+/* check_hostinfo.c - hostinfo, uname and os-release (parsers/hostinfo.c). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* check_mounts.c - mount tables, findmnt and nfsstat (ext_mounts.c). */
+/* check_mounts.c - mount tables, findmnt and nfsstat (parsers/mounts.c). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* check_ps.c - ps output in the formats seen in tickets (ext_ps.c). */
+/* check_ps.c - ps output in the formats seen in tickets (parsers/ps.c). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* check_stack.c - /proc/<pid>/stack pastes (ext_stack.c). */
+/* check_stack.c - /proc/<pid>/stack pastes (parsers/stack.c). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* check_yaml.c - Kubernetes objects and bundle metadata from yaml.v2
- * output (ext_yaml.c). */
+ * output (parsers/k8s_yaml.c). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

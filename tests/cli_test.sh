@@ -100,6 +100,9 @@ grep -q "^lhtriage: query: " "$T/err"; expect_eq "bad sql msg" $? 0
 # --- rules and findings --------------------------------------------------
 "$BIN" rules list | grep -q '^rwx-nfs4-open-state-hang  *error'; expect_eq "rules list" $? 0
 "$BIN" rules lint >/dev/null; expect_eq "rules lint" $? 0
+"$BIN" rules fields >"$T/fields"; expect_eq "rules fields" $? 0
+grep -qx 'process        pid ppid tid user stat wchan command' "$T/fields"; expect_eq "rules fields: process, from the registry" $? 0
+grep -q '^kernel_event ' "$T/fields"; expect_eq "rules fields: the rule names of types" $? 0
 "$BIN" rules test >"$T/rt"; expect_eq "rules test exit" $? 0
 grep -q ' 0 failed$' "$T/rt"; expect_eq "rules test summary" $? 0
 S="rwx-nfs4-open-state-hang"
@@ -150,7 +153,8 @@ t1=$(grep -o 'host-[0-9a-f]\{6\}' "$T/red.md" | head -1)
 "$BIN" explain --db "$RDB" 1 >"$T/explain"; expect_eq "explain exit" $? 0
 grep -q '\[x\] open_state_wait' "$T/explain"; expect_eq "explain marks matched signals" $? 0
 grep -q '\[ \] rpc_wait' "$T/explain"; expect_eq "explain marks unmatched signals" $? 0
-grep -q '^ >      7  \[<0>\] nfs_set_open_stateid_locked' "$T/explain"; expect_eq "explain shows context" $? 0
+grep -q '^ >      7  nfs_set_open_stateid_locked+0x100/0x380 \[nfsv4\]$' "$T/explain"; expect_eq "explain shows context" $? 0
+grep -q '^        6  root@testing-jiras-pool1-rm5mw-9dx82:' "$T/explain"; expect_eq "explain context holds no prompt (not a fact)" $? 1
 "$BIN" explain --db "$RDB" 999 2>/dev/null; expect_eq "explain unknown id" $? 2
 "$BIN" query --db "$RDB" --csv stuck-processes | grep -q '123315'; expect_eq "named query" $? 0
 # hostile bundle text cannot break the page
@@ -245,10 +249,13 @@ printf 'root@n9:~# uname -r\n6.1.0-9-amd64\n' >>"$TK/b/paste.txt"
 expect_eq "a changed file is re-scanned" $? 0
 "$BIN" scan --db "$BDB" --rescan "$TK" | tail -1 | grep -q '^5 scanned, 0 skipped'
 expect_eq "--rescan" $? 0
-dump() { "$BIN" query --db "$1" --csv "SELECT b.path, p.node, p.pid, p.stat, p.member, p.line FROM processes p JOIN bundles b ON b.id = p.bundle_id ORDER BY 1, 5, 6" | md5sum; }
+# (a failing query would hash "" twice and pass: the row count must be real)
+dump() { "$BIN" query --db "$1" --csv "SELECT b.path, p.node, p.pid, p.stat, m.path, p.line FROM processes p JOIN bundles b ON b.id = p.bundle_id JOIN members m ON m.id = p.member_id ORDER BY 1, 5, 6" | md5sum; }
+rows() { "$BIN" query --db "$1" --csv "SELECT count(*) FROM processes" | tail -1 | tr -d '\r'; }
 "$BIN" scan --db "$T/j1.db" -q -j 1 "$TK"
 "$BIN" scan --db "$T/j4.db" -q -j 4 "$TK"
 expect_eq "--jobs 1 and --jobs 4 store the same" "$(dump "$T/j1.db")" "$(dump "$T/j4.db")"
+[ "$(rows "$T/j1.db")" -gt 20 ]; expect_eq "--jobs comparison sees the processes" $? 0
 for k in 1 2 3; do "$BIN" scan --db "$T/s$k.db" -q --shard $k/3 "$TK"; done
 all=$( (for k in 1 2 3; do "$BIN" query --db "$T/s$k.db" --csv "SELECT path FROM bundles" | tail -n +2; done) | sort | tr -d '\r' | md5sum)
 expect_eq "shards partition the inputs" "$all" "$("$BIN" query --db "$T/j1.db" --csv "SELECT path FROM bundles" | tail -n +2 | sort | tr -d '\r' | md5sum)"

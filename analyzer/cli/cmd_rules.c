@@ -1,7 +1,8 @@
 /*
- * cmd_rules.c - `lhtriage rules list|lint|test`: for rule authors.
+ * cmd_rules.c - `lhtriage rules list|lint|test|fields`: for rule authors.
  */
 #include "cli/cli.h"
+#include "facts/registry.h"
 #include "rules/match.h"
 #include "rules/rules.h"
 #include "rules/ruletest.h"
@@ -12,10 +13,11 @@
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: lhtriage rules [--rules DIR] [-q] list|lint|test [RULE_ID...]\n\n"
+            "usage: lhtriage rules [--rules DIR] [-q] list|lint|test|fields [RULE_ID...]\n\n"
             "  list   one line per rule: id, severity, examples, title\n"
             "  lint   load and check every rule file; errors as file:line:col: message\n"
-            "  test   run every rule's embedded examples (must-fire / must-not-fire)\n\n"
+            "  test   run every rule's embedded examples (must-fire / must-not-fire)\n"
+            "  fields the fact kinds rules can read, with their fields\n\n"
             "options:\n"
             "  --rules DIR  rules directory (default: $LHTRIAGE_RULES, the installed rules,\n"
             "               or the source tree's rules/)\n"
@@ -57,6 +59,30 @@ static int lint(const struct lht_ruleset *rs, const char *dir)
     }
     printf("%zu rules in %s, %d warnings\n", lht_ruleset_count(rs), dir, warnings);
     return warnings ? LHT_EXIT_FINDINGS : LHT_EXIT_OK;
+}
+
+/* The fact kinds and fields a rule may name, from the registry. */
+static int fields(void)
+{
+    size_t t, i;
+
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        const struct lht_fact_desc *d = &lht_fact_types[t];
+        if (d->rule == NULL)
+            continue;
+        printf("%-14s", d->rule);
+        if (d->keyed_get) {
+            printf(" %s\n", d->keyed_what);
+            continue;
+        }
+        for (i = 0; i < d->nfields; i++)
+            if (d->fields[i].type != LHT_T_REF)
+                printf(" %s", d->fields[i].name);
+        if (d->virtual_name)
+            printf(" %s", d->virtual_name);
+        printf("\n");
+    }
+    return LHT_EXIT_OK;
 }
 
 static int quiet;
@@ -127,8 +153,10 @@ int lht_cmd_rules(int argc, char **argv)
         return LHT_EXIT_ERROR;
     }
     verb = argv[optind++];
+    if (strcmp(verb, "fields") == 0)
+        return fields();
     if (strcmp(verb, "list") != 0 && strcmp(verb, "lint") != 0 && strcmp(verb, "test") != 0) {
-        lht_cli_error("rules: unknown action '%s' (list, lint, test)", verb);
+        lht_cli_error("rules: unknown action '%s' (list, lint, test, fields)", verb);
         return LHT_EXIT_ERROR;
     }
     lht_err_clear(&err);

@@ -121,28 +121,54 @@ const char *lht_facts_strz(struct lht_facts *f, const char *s)
     return s ? lht_facts_str(f, s, strlen(s)) : NULL;
 }
 
+int lht_facts_add_child(struct lht_facts *f, int t, const void *rec, size_t parent)
+{
+    const struct lht_fact_desc *d = &lht_fact_types[t];
+    const struct lht_fact_desc *pd;
+    struct vec *v = &f->types[t], *pv;
+    char *slot, *prec;
+    size_t *first, *count;
+
+    if (d->parent < 0 || parent >= f->types[d->parent].n)
+        return LHT_EUSAGE;
+    pd = &lht_fact_types[d->parent];
+    pv = &f->types[d->parent];
+    prec = (char *)pv->v + parent * pv->elem;
+    first = (size_t *)(void *)(prec + pd->kids_first);
+    count = (size_t *)(void *)(prec + pd->kids_count);
+    /* a parent's children are one run of the child array */
+    if (*count > 0 && *first + *count != v->n)
+        return LHT_EUSAGE;
+    if ((slot = vec_push(v, rec)) == NULL)
+        return LHT_ENOMEM;
+    ((struct lht_child_head *)(void *)slot)->parent = parent;
+    if (*count == 0)
+        *first = v->n - 1;
+    (*count)++;
+    return LHT_OK;
+}
+
 int lht_facts_add(struct lht_facts *f, int t, const void *rec, size_t *index_out)
 {
     const struct lht_fact_desc *d = &lht_fact_types[t];
     struct vec *v = &f->types[t];
     char *slot;
 
-    if (d->parent >= 0 && f->types[d->parent].n == 0)
-        return LHT_EUSAGE;
-    if ((slot = vec_push(v, rec)) == NULL)
-        return LHT_ENOMEM;
     if (d->parent >= 0) {
-        /* belongs to the newest parent, which counts it */
-        const struct lht_fact_desc *pd = &lht_fact_types[d->parent];
-        struct vec *pv = &f->types[d->parent];
-        char *parent = (char *)pv->v + (pv->n - 1) * pv->elem;
-        ((struct lht_child_head *)(void *)slot)->parent = pv->n - 1;
-        (*(size_t *)(void *)(parent + pd->kids_count))++;
-    }
-    if (d->child >= 0) {
-        /* its children are the ones added from now on */
-        *(size_t *)(void *)(slot + d->kids_first) = f->types[d->child].n;
-        *(size_t *)(void *)(slot + d->kids_count) = 0;
+        /* belongs to the newest parent */
+        int rc;
+        if (f->types[d->parent].n == 0)
+            return LHT_EUSAGE;
+        if ((rc = lht_facts_add_child(f, t, rec, f->types[d->parent].n - 1)) != LHT_OK)
+            return rc;
+    } else {
+        if ((slot = vec_push(v, rec)) == NULL)
+            return LHT_ENOMEM;
+        if (d->child >= 0) {
+            /* its children are the ones added from now on */
+            *(size_t *)(void *)(slot + d->kids_first) = f->types[d->child].n;
+            *(size_t *)(void *)(slot + d->kids_count) = 0;
+        }
     }
     if (index_out)
         *index_out = v->n - 1;

@@ -138,6 +138,11 @@ const char *lht_facts_strz(struct lht_facts *f, const char *s);
  * record's index. */
 int lht_facts_add(struct lht_facts *f, int t, const void *rec, size_t *index_out);
 
+/* Append a child record of type t to parent record `parent` (for readers
+ * that get children grouped by parent, parents in order). LHT_EUSAGE
+ * when that would split a parent's children. */
+int lht_facts_add_child(struct lht_facts *f, int t, const void *rec, size_t parent);
+
 /* Records of type t, read-only; valid until the next add or free. */
 const void *lht_facts_all(const struct lht_facts *f, int t, size_t *n);
 size_t lht_facts_count(const struct lht_facts *f, int t);

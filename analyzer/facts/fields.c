@@ -35,6 +35,38 @@ const char *lht_hung_task_frames_field(const struct lht_facts *f, size_t i, stru
     return i < n ? join_frames(f, h[i].stack, scratch) : NULL;
 }
 
+/* Frame k of stack s, where k counts the '\n's before off in the joined
+ * symbols (each frame is one line of that text). */
+static long frame_line(const struct lht_facts *f, long s, size_t off)
+{
+    struct lht_sb joined = LHT_SB_INIT;
+    size_t ns, nfr, depth = 0, c;
+    const struct lht_stack *st = lht_facts_stacks(f, &ns);
+    const struct lht_frame *fr = lht_facts_frames(f, &nfr);
+    const char *text = join_frames(f, s, &joined);
+    long line = -1;
+
+    for (c = 0; text && c < off && text[c]; c++)
+        depth += text[c] == '\n';
+    if (s >= 0 && (size_t)s < ns && depth < st[s].nframes && st[s].first + depth < nfr)
+        line = fr[st[s].first + depth].line;
+    lht_sb_free(&joined);
+    return line;
+}
+
+long lht_stack_frames_line(const struct lht_facts *f, size_t i, size_t off)
+{
+    return frame_line(f, (long)i, off);
+}
+
+long lht_hung_task_frames_line(const struct lht_facts *f, size_t i, size_t off)
+{
+    size_t n;
+    const struct lht_hung_task *h = lht_facts_hung_tasks(f, &n);
+
+    return i < n ? frame_line(f, h[i].stack, off) : -1;
+}
+
 const char *lht_kv_keyed_get(const struct lht_facts *f, size_t i, const char *key,
                              struct lht_sb *scratch)
 {

@@ -13,6 +13,10 @@ const char *lht_stack_frames_field(const struct lht_facts *f, size_t i, struct l
 /* The same for the stack a hung-task report links to ("" when none). */
 const char *lht_hung_task_frames_field(const struct lht_facts *f, size_t i, struct lht_sb *scratch);
 
+/* The line of the frame at offset off of those texts, or -1. */
+long lht_stack_frames_line(const struct lht_facts *f, size_t i, size_t off);
+long lht_hung_task_frames_line(const struct lht_facts *f, size_t i, size_t off);
+
 /* kv: the value when record i's key is `key`. */
 const char *lht_kv_keyed_get(const struct lht_facts *f, size_t i, const char *key,
                              struct lht_sb *scratch);

@@ -45,7 +45,7 @@ const char *const lht_mount_origin_names[] = {"proc_mounts", "mount", "mountinfo
 #define LHT_KIDS(fact, CHILD, first_, count_)                                             \
     .child = LHT_FACT_##CHILD, .kids_first = offsetof(struct lht_##fact, first_),         \
     .kids_count = offsetof(struct lht_##fact, count_),
-#define LHT_VIRTUAL(fact, field, fn) .virtual_name = #field, .virtual_fn = fn,
+#define LHT_VIRTUAL(fact, field, fn, line_fn) .virtual_name = #field, .virtual_fn = fn, .virtual_line = line_fn,
 #define LHT_KEYED(fact, get, ok, what) .keyed_get = get, .keyed_ok = ok, .keyed_what = what,
 #define LHT_RENDER(fact, tmpl) .render = tmpl,
 #define LHT_RENDER_FN(fact, fn) .render_fn = fn,

@@ -39,6 +39,9 @@ struct lht_field_desc {
 
 /* A field rules may name that is computed, not stored (a stack's frames). */
 typedef const char *(*lht_virtual_fn)(const struct lht_facts *f, size_t i, struct lht_sb *scratch);
+/* The line of record i's member that offset off of its virtual text came
+ * from (a frame of the stack), or -1. */
+typedef long (*lht_virtual_line_fn)(const struct lht_facts *f, size_t i, size_t off);
 /* Types whose rules name a key instead of a field (kv, k8s): the value of
  * key for record i or NULL, and whether key is well formed (for lint). */
 typedef const char *(*lht_keyed_get_fn)(const struct lht_facts *f, size_t i, const char *key,
@@ -63,6 +66,7 @@ struct lht_fact_desc {
     size_t kids_first, kids_count; /* offsets of the child range fields */
     const char *virtual_name;   /* computed field, or NULL */
     lht_virtual_fn virtual_fn;
+    lht_virtual_line_fn virtual_line;
     lht_keyed_get_fn keyed_get; /* non-NULL for keyed types */
     lht_keyed_ok_fn keyed_ok;
     const char *keyed_what;     /* what a key looks like, for lint messages */

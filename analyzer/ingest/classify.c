@@ -1,11 +1,10 @@
 /*
  * classify.c - see classify.h.
  *
- * The path table follows ../shared/docs/bundle-layout.md: support-bundle-kit
- * writes fixed names under nodes/<node>.zip!<node>/{hostinfos,logs}/ and
- * yamls/{cluster,namespaced}/...; engineers who unpack node zips in place
- * get nodes/<node>/<node>/..., which the same patterns accept because they
- * anchor on a '/' or '!' before the known tail.
+ * The tables below are expanded from the kind entries of
+ * facts/registry.def: one descriptor per kind (name, parser, streaming),
+ * the member-path patterns in file order (first match wins) and the
+ * line-shape patterns used to sniff unknown text.
  */
 #include "ingest/classify.h"
 #include "core/re.h"
@@ -14,95 +13,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[LHT_K_COUNT] = {
-    [LHT_K_UNKNOWN] = "unknown",
-    [LHT_K_PS] = "ps",
-    [LHT_K_STACK] = "stack",
-    [LHT_K_PROC_MOUNTS] = "proc_mounts",
-    [LHT_K_MOUNT_CMD] = "mount",
-    [LHT_K_MOUNTINFO] = "mountinfo",
-    [LHT_K_NFSSTAT] = "nfsstat",
-    [LHT_K_MOUNTS_ANY] = "mounts",
-    [LHT_K_KERNEL_LOG] = "kernel_log",
-    [LHT_K_HOSTINFO] = "hostinfo",
-    [LHT_K_UNAME] = "uname",
-    [LHT_K_OS_RELEASE] = "os_release",
-    [LHT_K_K8S_YAML] = "k8s_yaml",
-    [LHT_K_METADATA] = "bundle_metadata",
-    [LHT_K_TRANSCRIPT] = "transcript",
-    [LHT_K_KERNEL_CONFIG] = "kernel_config",
-    [LHT_K_MULTIPATH_CONF] = "multipath_conf",
-    [LHT_K_JOURNAL] = "journal",
-    [LHT_K_SHARE_MANAGER_LOG] = "share_manager_log",
-    [LHT_K_POD_LOG] = "pod_log",
-    [LHT_K_OTHER_YAML] = "yaml",
-    [LHT_K_BUNDLE_ERRORS] = "bundle_errors",
-    [LHT_K_OTHER] = "other",
+static const struct lht_kind_desc kinds[LHT_K_COUNT] = {
+#define LHT_KIND(ID, name_, parser, flags_) \
+    [LHT_K_##ID] = {.name = name_, .flags = flags_, .parse = lht_parse_##parser},
+#define LHT_STREAMED(ID, name_, parser, flags_)                                               \
+    [LHT_K_##ID] = {.name = name_, .flags = flags_, .parse = lht_parse_##parser,              \
+                    .stream_begin = lht_##parser##_stream_begin,                              \
+                    .stream_feed = lht_##parser##_stream_feed, .stream_end = lht_##parser##_stream_end},
+#define LHT_INVENTORY(ID, name_, flags_) [LHT_K_##ID] = {.name = name_, .flags = flags_},
+#include "facts/registry_skip.h"
+#include "facts/registry.def"
+#include "facts/registry_undef.h"
 };
 
-static const lht_parse_fn kind_parsers[LHT_K_COUNT] = {
-    [LHT_K_PS] = lht_parse_ps,
-    [LHT_K_STACK] = lht_parse_stack,
-    [LHT_K_PROC_MOUNTS] = lht_parse_proc_mounts,
-    [LHT_K_MOUNT_CMD] = lht_parse_mount_cmd,
-    [LHT_K_MOUNTINFO] = lht_parse_mountinfo,
-    [LHT_K_NFSSTAT] = lht_parse_nfsstat,
-    [LHT_K_MOUNTS_ANY] = lht_parse_mounts_any,
-    [LHT_K_KERNEL_LOG] = lht_parse_kernel_log,
-    [LHT_K_HOSTINFO] = lht_parse_hostinfo,
-    [LHT_K_UNAME] = lht_parse_uname,
-    [LHT_K_OS_RELEASE] = lht_parse_os_release,
-    [LHT_K_K8S_YAML] = lht_parse_k8s_yaml,
-    [LHT_K_METADATA] = lht_parse_bundle_metadata,
-};
+const struct lht_kind_desc *lht_kind(enum lht_kind k)
+{
+    return &kinds[(unsigned)k < LHT_K_COUNT ? k : LHT_K_UNKNOWN];
+}
 
 const char *lht_kind_name(enum lht_kind k)
 {
-    return (unsigned)k < LHT_K_COUNT && kind_names[k] ? kind_names[k] : "unknown";
+    return lht_kind(k)->name;
 }
 
-lht_parse_fn lht_kind_parser(enum lht_kind k)
-{
-    return (unsigned)k < LHT_K_COUNT ? kind_parsers[k] : NULL;
-}
-
-/* First match wins. T is "a '/' or '!' or the start", i.e. a path
- * component boundary inside a possibly nested member path. */
-#define T "(?:^|[/!])"
 static struct lht_re path_table[] = {
-    {T "hostinfos/hostinfo$", LHT_K_HOSTINFO, NULL},
-    {T "hostinfos/processes_info$", LHT_K_PS, NULL},
-    {T "hostinfos/proc_mounts$", LHT_K_PROC_MOUNTS, NULL},
-    {T "hostinfos/kernel_config$", LHT_K_KERNEL_CONFIG, NULL},
-    {T "hostinfos/multipath\\.conf$", LHT_K_MULTIPATH_CONF, NULL},
-    {T "logs/dmesg(?:\\.log)?(?:\\.[0-9]+)?$", LHT_K_KERNEL_LOG, NULL},
-    /* Node logs sit directly in logs/; pod logs are logs/<ns>/<pod>/. */
-    {T "logs/(?:syslog|messages|kern\\.log|kern|warn)(?:[.-][0-9]+)*(?:\\.gz|\\.xz|\\.zst|\\.bz2)?$",
-     LHT_K_KERNEL_LOG, NULL},
-    {T "logs/(?:kubelet|k3s-service|k3s-agent-service|rke2-server|rke2-agent|containerd|iscsid)"
-       "(?:\\.log)?$", LHT_K_JOURNAL, NULL},
-    /* the bundle's own, also when the bundle is a member of a ticket archive */
-    {"(?:^|!)(?:[^/!]+/)?metadata\\.yaml$", LHT_K_METADATA, NULL},
-    {T "yamls/cluster/v1/(?:nodes|persistentvolumes)\\.yaml$", LHT_K_K8S_YAML, NULL},
-    {T "yamls/cluster/storage\\.k8s\\.io/v1(?:beta1)?/storageclasses\\.yaml$", LHT_K_K8S_YAML, NULL},
-    {T "yamls/namespaced/longhorn-system/longhorn\\.io/v1beta[12]/"
-       "(?:volumes|sharemanagers|settings|engineimages)\\.yaml$", LHT_K_K8S_YAML, NULL},
-    {T "yamls/namespaced/longhorn-system/v1/(?:pods|services)\\.yaml$", LHT_K_K8S_YAML, NULL},
-    {T "yamls/namespaced/longhorn-system/apps/v1/daemonsets\\.yaml$", LHT_K_K8S_YAML, NULL},
-    {T "yamls/", LHT_K_OTHER_YAML, NULL},
-    {T "logs/longhorn-system/share-manager-[^/!]+/[^/!]+\\.log(?:\\.[0-9]+)?$",
-     LHT_K_SHARE_MANAGER_LOG, NULL},
-    {T "logs/[^/!]+/[^/!]+/[^/!]+\\.log(?:\\.[0-9]+)?$", LHT_K_POD_LOG, NULL},
-    {T "bundleGenerationError\\.log$", LHT_K_BUNDLE_ERRORS, NULL},
-    {T "prometheus-alerts\\.json$", LHT_K_OTHER, NULL},
-    /* Files an engineer drops next to or into a bundle, named after what
-     * they hold ("proc/123/stack", "123315.stack", "mountinfo"). */
-    {T "proc/(?<pid>[0-9]+)/(?:task/[0-9]+/)?stack(?:\\.txt)?$", LHT_K_STACK, NULL},
-    {"(?:^|[/!_.-])(?:proc/(?:self/|[0-9]+/)?)?mountinfo(?:\\.txt)?$", LHT_K_MOUNTINFO, NULL},
-    {T "proc/(?:self/|[0-9]+/)?mounts(?:\\.txt)?$", LHT_K_PROC_MOUNTS, NULL},
-    {T "os-release$", LHT_K_OS_RELEASE, NULL},
+#define LHT_PATH(ID, re) {re, LHT_K_##ID, NULL},
+#include "facts/registry_skip.h"
+#include "facts/registry.def"
+#include "facts/registry_undef.h"
 };
-#undef T
 
 static struct lht_re node_re[] = {
     {"(?:^|/)nodes/(?<node>[^/!]+?)(?:\\.zip|\\.tar\\.gz|\\.tgz)?[/!]", 0, NULL},
@@ -110,25 +49,10 @@ static struct lht_re node_re[] = {
 
 /* Line shapes for content sniffing. Each hit votes for its kind. */
 static struct lht_re sniff_table[] = {
-    {"^\\s*\\[<[0-9a-fx]+>\\] [A-Za-z_.$0-9]+\\+0x", LHT_K_STACK, NULL},
-    {"^\\s*(?:USER|UID|PID|F\\s+S)\\s+(?:\\S+\\s+)*?(?:PID|CMD|COMMAND|ARGS)\\b", LHT_K_PS, NULL},
-    /* ps aux row: user pid %cpu %mem vsz rss tty stat start time cmd */
-    {"^[A-Za-z0-9_.+-]+\\s+[0-9]+\\s+[0-9.]+\\s+[0-9.]+\\s+[0-9]+\\s+[0-9]+\\s+\\S+\\s+"
-     "[DRSTtZXIWKP][<NLsl+]*\\s+", LHT_K_PS, NULL},
-    /* ps -ef row: uid pid ppid c stime tty time cmd */
-    {"^[A-Za-z0-9_.+-]+\\s+[0-9]+\\s+[0-9]+\\s+[0-9]+\\s+\\S+\\s+\\S+\\s+[0-9:.-]+\\s+\\S", LHT_K_PS,
-     NULL},
-    {"^\\S+ from \\S+:\\S*\\s*$", LHT_K_NFSSTAT, NULL},
-    {"^\\s+Flags:\\s+\\S*vers=", LHT_K_NFSSTAT, NULL},
-    {"^\\S+ on \\S+ type \\S+ \\(", LHT_K_MOUNT_CMD, NULL},
-    {"^[0-9]+ [0-9]+ [0-9]+:[0-9]+ \\S+ /\\S* \\S+ .* - \\S+ ", LHT_K_MOUNTINFO, NULL},
-    {"^\\S+ /\\S* [a-z0-9_.]+ \\S+ [0-9]+ [0-9]+\\s*$", LHT_K_PROC_MOUNTS, NULL},
-    {"INFO: task .+:[0-9]+ blocked for more than|\\btask:\\S+\\s+state:[A-Z]|Call Trace:|"
-     "\\bkernel: |^\\s*\\[\\s*[0-9]+\\.[0-9]+\\] |^kern\\s*:|nfs: server \\S+ not responding",
-     LHT_K_KERNEL_LOG, NULL},
-    {"^Linux \\S+ [0-9]+\\.[0-9]+\\S* #", LHT_K_UNAME, NULL},
-    {"^(?:PRETTY_NAME|VERSION_ID)=", LHT_K_OS_RELEASE, NULL},
-    {"^apiVersion: \\S", LHT_K_K8S_YAML, NULL},
+#define LHT_SNIFF(ID, re) {re, LHT_K_##ID, NULL},
+#include "facts/registry_skip.h"
+#include "facts/registry.def"
+#include "facts/registry_undef.h"
 };
 
 #define N(t) (sizeof(t) / sizeof((t)[0]))
@@ -171,8 +95,8 @@ enum lht_kind lht_classify_path(const char *path, char *node, size_t nodesz, lon
     i = lht_re_first(path_table, N(path_table), path, len, md);
     if (i >= 0) {
         kind = (enum lht_kind)path_table[i].value;
-        if (kind == LHT_K_STACK &&
-            lht_re_group(path_table[i].code, md, path, "pid", pidbuf, sizeof pidbuf) > 0)
+        /* any path pattern may name the process: (?<pid>...) */
+        if (lht_re_group(path_table[i].code, md, path, "pid", pidbuf, sizeof pidbuf) > 0)
             *pid = strtol(pidbuf, NULL, 10);
     }
     if (nodesz && lht_re_first(node_re, 1, path, len, md) == 0)
@@ -181,19 +105,19 @@ enum lht_kind lht_classify_path(const char *path, char *node, size_t nodesz, lon
     return kind;
 }
 
-unsigned lht_classify_content(const char *buf, size_t len)
+void lht_classify_content(const char *buf, size_t len, struct lht_kindset *out)
 {
     unsigned votes[LHT_K_COUNT] = {0};
-    unsigned set = 0;
     pcre2_match_data *md;
     const char *p = buf, *end;
     int lines = 0, k;
 
+    memset(out, 0, sizeof *out);
     if (lht_classify_init(NULL) != LHT_OK)
-        return 0;
+        return;
     md = lht_re_match_data(sniff_table, N(sniff_table));
     if (md == NULL)
-        return 0;
+        return;
     /* The first 2000 lines / 1 MiB tell what a paste is; whole multi-GB
      * logs are classified by path, not here. */
     end = buf + (len > (1u << 20) ? (1u << 20) : len);
@@ -212,11 +136,15 @@ unsigned lht_classify_content(const char *buf, size_t len)
         p = nl ? nl + 1 : end;
     }
     pcre2_match_data_free(md);
-    for (k = 0; k < LHT_K_COUNT; k++)
-        if (votes[k] > 0)
-            set |= 1u << k;
-    /* A YAML document is not also a mount table. */
-    if (set & (1u << LHT_K_K8S_YAML))
-        return 1u << LHT_K_K8S_YAML;
-    return set;
+    for (k = 0; k < LHT_K_COUNT; k++) {
+        if (votes[k] == 0)
+            continue;
+        /* a YAML document is not also a mount table */
+        if (kinds[k].flags & LHT_KF_EXCLUSIVE) {
+            memset(out, 0, sizeof *out);
+            lht_kindset_add(out, k);
+            return;
+        }
+        lht_kindset_add(out, k);
+    }
 }

@@ -1,53 +1,66 @@
 /*
  * classify.h - stage 2a: what evidence a member (or a piece of one) holds.
  *
- * Two tables decide: member paths of the real bundle layout (hostinfos/,
- * logs/dmesg.log, yamls/...) and, where the path says nothing (a file the
- * engineer added, a loose paste), the shape of the lines themselves. The
+ * The evidence kinds, their member paths, their line shapes and their
+ * parsers are the kind entries of facts/registry.def; this module turns
+ * them into tables. Paths of the real bundle layout decide first
+ * (hostinfos/, logs/dmesg.log, yamls/...); where the path says nothing (a
+ * file the engineer added, a loose paste), the shape of the lines. The
  * node comes from the path (nodes/<node>.zip!... or nodes/<node>/...).
  */
 #ifndef LHT_CLASSIFY_H
 #define LHT_CLASSIFY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "parsers/parse.h"
 
 enum lht_kind {
-    LHT_K_UNKNOWN = 0,   /* decide by content */
-    LHT_K_PS,
-    LHT_K_STACK,
-    LHT_K_PROC_MOUNTS,
-    LHT_K_MOUNT_CMD,
-    LHT_K_MOUNTINFO,
-    LHT_K_NFSSTAT,
-    LHT_K_MOUNTS_ANY,
-    LHT_K_KERNEL_LOG,
-    LHT_K_HOSTINFO,
-    LHT_K_UNAME,
-    LHT_K_OS_RELEASE,
-    LHT_K_K8S_YAML,
-    LHT_K_METADATA,
-    LHT_K_TRANSCRIPT,    /* shell session: split at prompts */
-    /* Known members no parser reads (yet); listed in the inventory only. */
-    LHT_K_KERNEL_CONFIG,
-    LHT_K_MULTIPATH_CONF,
-    LHT_K_JOURNAL,
-    LHT_K_SHARE_MANAGER_LOG,
-    LHT_K_POD_LOG,
-    LHT_K_OTHER_YAML,
-    LHT_K_BUNDLE_ERRORS,
-    LHT_K_OTHER,         /* read, nothing recognised */
+#define LHT_KIND(ID, name, parser, flags) LHT_K_##ID,
+#define LHT_STREAMED(ID, name, parser, flags) LHT_K_##ID,
+#define LHT_INVENTORY(ID, name, flags) LHT_K_##ID,
+#include "facts/registry_skip.h"
+#include "facts/registry.def"
+#include "facts/registry_undef.h"
     LHT_K_COUNT
 };
 
-/* Stable short name stored in members.kind ("ps", "stack", ...). */
+enum {
+    LHT_KF_LOG = 1,       /* a node log: left unread by --no-logs */
+    LHT_KF_EXCLUSIVE = 2  /* when its shape is sniffed, no other kind runs */
+};
+
+/* One evidence kind, as the registry describes it. */
+struct lht_kind_desc {
+    const char *name;               /* stored in members.kind, evidence.kind */
+    int flags;                      /* LHT_KF_* */
+    lht_parse_fn parse;             /* NULL: inventoried, not parsed */
+    lht_stream_begin_fn stream_begin; /* NULL: read whole */
+    lht_stream_feed_fn stream_feed;
+    lht_stream_end_fn stream_end;
+};
+
+/* Descriptor of kind k (LHT_K_UNKNOWN for a value out of range). */
+const struct lht_kind_desc *lht_kind(enum lht_kind k);
+/* Stable short name of k ("ps", "stack", ...). */
 const char *lht_kind_name(enum lht_kind k);
 
-/* Parser for a kind, or NULL for kinds that are only inventoried. */
-typedef int (*lht_parse_fn)(const char *buf, size_t len, const struct lht_pctx *ctx);
-lht_parse_fn lht_kind_parser(enum lht_kind k);
+/* A set of kinds (no cap on how many kinds exist). */
+struct lht_kindset {
+    uint64_t w[(LHT_K_COUNT + 63) / 64];
+};
+
+static inline void lht_kindset_add(struct lht_kindset *s, int k)
+{
+    s->w[k / 64] |= (uint64_t)1 << (k % 64);
+}
+
+static inline int lht_kindset_has(const struct lht_kindset *s, int k)
+{
+    return (s->w[k / 64] >> (k % 64)) & 1;
+}
 
 /* Compile the pattern tables (idempotent, thread-safe). Returns LHT_OK or
  * LHT_ENOMEM/LHT_ERULE with err set. Every other function calls it. */
@@ -58,8 +71,8 @@ int lht_classify_init(lht_err *err);
  * (".../proc/123/stack") or -1. */
 enum lht_kind lht_classify_path(const char *path, char *node, size_t nodesz, long *pid);
 
-/* Evidence kinds whose line shapes occur in the first part of buf, as a
- * bit set (1u << kind). Several bits for mixed pastes; 0 for nothing. */
-unsigned lht_classify_content(const char *buf, size_t len);
+/* Evidence kinds whose line shapes occur in the first part of buf (empty
+ * when none). Several kinds for a mixed paste. */
+void lht_classify_content(const char *buf, size_t len, struct lht_kindset *out);
 
 #endif

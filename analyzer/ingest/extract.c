@@ -27,7 +27,33 @@ struct ex {
     lht_err *err;
     struct stream *stream;   /* the member being streamed, or NULL */
     int skip_logs;           /* leave kernel logs and journals unread */
+    /* the last path classified: the source asks want() and then hands the
+     * same member over, so it is classified once */
+    char *cpath;
+    enum lht_kind ckind;
+    char cnode[256];
+    long cpid;
 };
+
+/* Kind, node and pid of path (cached for the member at hand). */
+static enum lht_kind classify(struct ex *x, const char *path, const char **node, long *pid)
+{
+    if (x->cpath == NULL || strcmp(x->cpath, path) != 0) {
+        free(x->cpath);
+        x->cpath = strdup(path);
+        x->ckind = lht_classify_path(path, x->cnode, sizeof x->cnode, &x->cpid);
+        if (x->cpath == NULL) {
+            /* no cache, same answer */
+            enum lht_kind k = x->ckind;
+            *node = x->cnode;
+            *pid = x->cpid;
+            return k;
+        }
+    }
+    *node = x->cnode;
+    *pid = x->cpid;
+    return x->ckind;
+}
 
 static int add_piece(struct lht_facts *f, const struct lht_pctx *ctx, enum lht_kind k,
                      const char *command, long records)
@@ -45,7 +71,7 @@ static int add_piece(struct lht_facts *f, const struct lht_pctx *ctx, enum lht_k
 static long run_parser(struct lht_facts *f, enum lht_kind k, const char *buf, size_t len,
                        const struct lht_pctx *ctx, const char *command)
 {
-    lht_parse_fn fn = lht_kind_parser(k);
+    lht_parse_fn fn = lht_kind(k)->parse;
     int n;
 
     if (fn == NULL)
@@ -60,22 +86,15 @@ static long run_parser(struct lht_facts *f, enum lht_kind k, const char *buf, si
 
 /* Text whose kind is unknown: every kind whose line shapes occur. */
 static long run_sniffed(struct lht_facts *f, const char *buf, size_t len,
-                        const struct lht_pctx *ctx, const char *command, unsigned *kinds_out)
+                        const struct lht_pctx *ctx, const char *command, struct lht_kindset *kinds_out)
 {
-    unsigned set = lht_classify_content(buf, len);
     long total = 0;
     int k;
 
-    /* A mount paste is parsed line by line by the any-shape parser, which
-     * knows all four mount formats; do not also run the specific ones. */
-    const unsigned mounts = (1u << LHT_K_PROC_MOUNTS) | (1u << LHT_K_MOUNT_CMD) |
-                            (1u << LHT_K_MOUNTINFO) | (1u << LHT_K_NFSSTAT);
-    if (set & mounts)
-        set = (set & ~mounts) | (1u << LHT_K_MOUNTS_ANY);
-    *kinds_out = set;
+    lht_classify_content(buf, len, kinds_out);
     for (k = 0; k < LHT_K_COUNT; k++) {
         long n;
-        if (!(set & (1u << k)))
+        if (!lht_kindset_has(kinds_out, k))
             continue;
         n = run_parser(f, (enum lht_kind)k, buf, len, ctx, command);
         if (n < 0)
@@ -96,7 +115,7 @@ static int on_section(void *ud, const struct lht_section *s)
     struct tctx *t = ud;
     struct lht_pctx ctx = t->base;
     long n;
-    unsigned kinds;
+    struct lht_kindset kinds;
 
     ctx.first_line = s->body_line;
     ctx.pid = s->pid;
@@ -120,8 +139,9 @@ static int parse_member(struct ex *x, enum lht_kind k, const struct lht_pctx *ct
                         const char *data, size_t len, enum lht_kind *kind_out)
 {
     long n = 0;
-    unsigned kinds = 0;
+    struct lht_kindset kinds;
 
+    memset(&kinds, 0, sizeof kinds);
     *kind_out = k;
     if (k == LHT_K_UNKNOWN) {
         if (lht_transcript_prompts(data, len, 1) > 0) {
@@ -138,22 +158,18 @@ static int parse_member(struct ex *x, enum lht_kind k, const struct lht_pctx *ct
             return LHT_OK;
         }
         n = run_sniffed(x->f, data, len, ctx, NULL, &kinds);
-        if (kinds == 0)
-            *kind_out = LHT_K_OTHER;
-        else {
-            int b;
-            for (b = 0; b < LHT_K_COUNT; b++)
-                if (kinds & (1u << b)) {
-                    *kind_out = (enum lht_kind)b;
-                    break;
-                }
-        }
-    } else if (lht_kind_parser(k) != NULL) {
+        *kind_out = LHT_K_OTHER;
+        for (int b = 0; b < LHT_K_COUNT; b++)
+            if (lht_kindset_has(&kinds, b)) {
+                *kind_out = (enum lht_kind)b;
+                break;
+            }
+    } else if (lht_kind(k)->parse != NULL) {
         n = run_parser(x->f, k, data, len, ctx, NULL);
     }
     if (n < 0)
         return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", ctx->member);
-    if (lht_kind_parser(*kind_out) != NULL)
+    if (lht_kind(*kind_out)->parse != NULL)
         x->info->parsed++;
     return LHT_OK;
 }
@@ -187,25 +203,29 @@ static void learn_name(struct ex *x, const char *path)
  * huge syslog is lost to --max-member-size. */
 static int want(void *ud, const char *path, long long size)
 {
-    char node[256];
+    struct ex *x = ud;
+    const char *node;
     long pid;
-    enum lht_kind k = lht_classify_path(path, node, sizeof node, &pid);
+    enum lht_kind k = classify(x, path, &node, &pid);
+    const struct lht_kind_desc *kd = lht_kind(k);
 
     (void)size;
-    if (lht_kind_parser(k) == lht_parse_kernel_log)
-        return ((struct ex *)ud)->skip_logs ? LHT_WANT_SKIP : LHT_WANT_STREAM;
-    return k == LHT_K_UNKNOWN || lht_kind_parser(k) != NULL ? LHT_WANT_WHOLE : LHT_WANT_SKIP;
+    if ((kd->flags & LHT_KF_LOG) && x->skip_logs)
+        return LHT_WANT_SKIP;
+    if (kd->stream_begin)
+        return LHT_WANT_STREAM;
+    return k == LHT_K_UNKNOWN || kd->parse != NULL ? LHT_WANT_WHOLE : LHT_WANT_SKIP;
 }
 
 /* Count a member and set up its parse context; *k gets its path kind. */
 static int begin_member(struct ex *x, const char *path, struct lht_pctx *ctx, enum lht_kind *k)
 {
-    char node[256];
+    const char *node;
     long pid;
 
     x->info->members++;
     learn_name(x, path);
-    *k = lht_classify_path(path, node, sizeof node, &pid);
+    *k = classify(x, path, &node, &pid);
     memset(ctx, 0, sizeof *ctx);
     ctx->facts = x->f;
     ctx->member = lht_facts_strz(x->f, path);
@@ -267,7 +287,8 @@ struct slot {
 struct stream {
     struct lht_pctx ctx;
     enum lht_kind kind;
-    struct lht_klog_stream *ks;
+    const struct lht_kind_desc *kd;
+    void *state;             /* the parser's, between pieces */
     int threaded;
     pthread_t th;
     pthread_mutex_t mu;
@@ -288,7 +309,7 @@ static void *stream_main(void *arg)
             pthread_cond_wait(&s->cv, &s->mu);
         pthread_mutex_unlock(&s->mu);
         /* errors stay in the stream and come back from its end() */
-        (void)lht_klog_stream_feed(s->ks, sl->data, sl->len);
+        (void)s->kd->stream_feed(s->state, sl->data, sl->len);
         last = sl->flags & LHT_CHUNK_LAST;
         pthread_mutex_lock(&s->mu);
         sl->full = 0;
@@ -357,7 +378,7 @@ static int stream_finish(struct ex *x, long long size, int flags)
     x->stream = NULL;
     if (s->threaded)
         pthread_join(s->th, NULL);
-    n = lht_klog_stream_end(s->ks);
+    n = s->kd->stream_end(s->state);
     if (n < 0) {
         rc = lht_err_set(x->err, n, "%s: out of memory", s->ctx.member);
     } else {
@@ -387,7 +408,10 @@ static int on_chunk(void *ud, const char *path, const char *data, size_t len, lo
             return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", path);
         x->stream = s;
         if ((rc = begin_member(x, path, &s->ctx, &s->kind)) != LHT_OK ||
-            (rc = lht_klog_stream_begin(&s->ctx, &s->ks)) != LHT_OK) {
+            (s->kd = lht_kind(s->kind))->stream_begin == NULL ||
+            (rc = s->kd->stream_begin(&s->ctx, &s->state)) != LHT_OK) {
+            if (rc == LHT_OK)
+                rc = lht_err_set(x->err, LHT_EUSAGE, "%s: not a streamed kind", path);
             x->stream = NULL;
             stream_free(s);
             return rc == LHT_ENOMEM ? lht_err_set(x->err, rc, "%s: out of memory", path) : rc;
@@ -407,7 +431,7 @@ static int on_chunk(void *ud, const char *path, const char *data, size_t len, lo
     if (s->threaded)
         rc = stream_push(s, data, len, flags);   /* on failure it queued a final piece */
     else
-        rc = lht_klog_stream_feed(s->ks, data, len) == LHT_ENOMEM ? LHT_ENOMEM : LHT_OK;
+        rc = s->kd->stream_feed(s->state, data, len) == LHT_ENOMEM ? LHT_ENOMEM : LHT_OK;
     /* the member ends here on its final piece or on any failure (the
      * source makes no further call after an error) */
     if ((flags & LHT_CHUNK_LAST) || rc != LHT_OK) {
@@ -422,10 +446,10 @@ static void on_warn(void *ud, const char *path, const char *msg)
     struct ex *x = ud;
     struct lht_prov at;
     struct lht_member m;
-    char node[256];
+    const char *node;
     long pid;
 
-    lht_classify_path(path, node, sizeof node, &pid);
+    (void)classify(x, path, &node, &pid);
     at.member = lht_facts_strz(x->f, path);
     at.node = node[0] ? lht_facts_strz(x->f, node) : NULL;
     at.line = 0;
@@ -522,10 +546,10 @@ int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_f
     if (rc != LHT_OK)
         return rc;
     default_name(info, input);
+    memset(&x, 0, sizeof x);
     x.f = f;
     x.info = info;
     x.err = err;
-    x.stream = NULL;
     x.skip_logs = o->skip_logs;
     cb.want = want;
     cb.member = on_member;
@@ -533,6 +557,7 @@ int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_f
     cb.warn = on_warn;
     cb.ud = &x;
     rc = lht_source_walk(input, o, &cb, err);
+    free(x.cpath);
     if (rc != LHT_OK) {
         /* Damage after some members: keep what was read, say why. */
         if ((rc == LHT_EFORMAT || rc == LHT_ELIMIT) && info->members > 0) {
@@ -557,10 +582,11 @@ int lht_extract_text(struct lht_facts *f, const char *member, const char *data, 
     rc = lht_classify_init(err);
     if (rc != LHT_OK)
         return rc;
+    memset(&x, 0, sizeof x);
     x.f = f;
     x.info = &info;
     x.err = err;
-    x.stream = NULL;
-    x.skip_logs = 0;
-    return on_member(&x, member, data, len, (long long)len, 0);
+    rc = on_member(&x, member, data, len, (long long)len, 0);
+    free(x.cpath);
+    return rc;
 }

@@ -2,7 +2,7 @@
  * extract.h - stage 2: one input to one fact collection.
  *
  * Drives source (members) -> classify/transcript (what each piece is) ->
- * the ext_* parsers (facts). Knows the bundle's name and creation time from
+ * the parsers (facts). Knows the bundle's name and creation time from
  * its layout, and whether the walk ended early (a truncated archive still
  * yields the members before the damage: status "partial").
  */

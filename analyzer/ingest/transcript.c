@@ -31,28 +31,13 @@ static struct lht_re prompt_table[] = {
 };
 #undef NAME
 
-/* What a command prints. Order matters: more specific first. */
+/* What a command prints: the route entries of facts/registry.def, in
+ * file order (more specific first; first match wins). */
 static struct lht_re route_table[] = {
-    {"(?:^|[\\s;&|])(?:cat|tail|head|more|less|grep)\\b[^|]*?/proc/(?:[0-9]+/task/)?(?<pid>[0-9]+)/stack\\b",
-     LHT_K_STACK, NULL},
-    {"/proc/(?:\\*|\\$\\w+|\\$\\{\\w+\\}|[0-9]+)(?:/task/(?:\\*|\\$\\w+|[0-9]+))?/stack\\b", LHT_K_STACK,
-     NULL},
-    {"^(?:sudo\\s+)?(?:ps|pgrep\\s+-\\w*a\\w*)(?:\\s|$)", LHT_K_PS, NULL},
-    {"^(?:sudo\\s+)?nfsstat\\s+(?:-\\w*m\\b|--mounts?\\b)", LHT_K_NFSSTAT, NULL},
-    {"/proc/(?:self|[0-9]+)/mountinfo\\b", LHT_K_MOUNTINFO, NULL},
-    {"(?:^|\\s)/(?:proc/(?:self/|[0-9]+/)?mounts|etc/mtab)\\b", LHT_K_PROC_MOUNTS, NULL},
-    {"^(?:sudo\\s+)?mount(?:\\s+-[lv]+|\\s+-t\\s+\\S+)*\\s*(?:\\||$)", LHT_K_MOUNT_CMD, NULL},
-    {"^(?:sudo\\s+)?findmnt\\b", LHT_K_MOUNTS_ANY, NULL},
-    {"^(?:sudo\\s+)?(?:dmesg\\b|journalctl\\b.*(?:\\s-\\w*k\\b|--dmesg|\\s_TRANSPORT=kernel))",
-     LHT_K_KERNEL_LOG, NULL},
-    {"/var/log/(?:syslog|messages|kern\\.log|warn)", LHT_K_KERNEL_LOG, NULL},
-    {"^(?:sudo\\s+)?uname\\b", LHT_K_UNAME, NULL},
-    {"/etc/(?:os-release|\\w+-release)\\b|/usr/lib/os-release\\b", LHT_K_OS_RELEASE, NULL},
-    {"^(?:sudo\\s+)?(?:cat|grep)\\b.*hostinfos?/hostinfo\\b", LHT_K_HOSTINFO, NULL},
-    /* Known but not evidence: a bare "# kubectl ..." is still a prompt. */
-    {"^(?:sudo\\s+)?(?:kubectl|crictl|journalctl|cat|grep|egrep|tail|head|ls|echo|cd|lsof|"
-     "top|free|df|lsblk|systemctl|ip|hostname|date|uptime|showmount|rpcinfo)\\b",
-     LHT_K_UNKNOWN, NULL},
+#define LHT_ROUTE(ID, re) {re, LHT_K_##ID, NULL},
+#include "facts/registry_skip.h"
+#include "facts/registry.def"
+#include "facts/registry_undef.h"
 };
 
 #define N(t) (sizeof(t) / sizeof((t)[0]))
@@ -86,9 +71,11 @@ enum lht_kind lht_transcript_command_kind(const char *cmd, size_t len, long *pid
     i = lht_re_first(route_table, N(route_table), cmd, len, md);
     if (i >= 0) {
         k = (enum lht_kind)route_table[i].value;
-        if (k == LHT_K_STACK &&
-            lht_re_group(route_table[i].code, md, cmd, "pid", buf, sizeof buf) > 0)
+        if (lht_re_group(route_table[i].code, md, cmd, "pid", buf, sizeof buf) > 0)
             *pid = strtol(buf, NULL, 10);
+        /* a known command that prints no evidence of its own: sniff it */
+        if (k == LHT_K_COMMAND)
+            k = LHT_K_UNKNOWN;
     }
     pcre2_match_data_free(md);
     return k;

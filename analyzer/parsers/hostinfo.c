@@ -1,5 +1,5 @@
 /*
- * ext_hostinfo.c - host identity as node kvs: hostname, os, os_id,
+ * hostinfo.c - host identity as node kvs: hostname, os, os_id,
  * os_version, kernel_release, kernel_version, arch, uname.
  *
  * Rules key on the kernel (NFS client fixes land per release) and on the

@@ -1,5 +1,5 @@
 /*
- * ext_yaml.c - Kubernetes objects and bundle metadata from the bundle's
+ * k8s_yaml.c - Kubernetes objects and bundle metadata from the bundle's
  * YAML files, streamed with libyaml's event API.
  *
  * support-bundle-kit writes each resource as one "kind: List" with yaml.v2

@@ -1,5 +1,5 @@
 /*
- * ext_dmesg.c - kernel log text into hung-task reports with their call
+ * kernel_log.c - kernel log text into hung-task reports with their call
  * traces, other traces (WARNING/BUG, sysrq dumps) and NFS client messages.
  *
  * The same kernel message reaches a support bundle in many dresses, so
@@ -551,7 +551,7 @@ static int line(struct kl *k, const char *s, size_t len, long no)
 /* A kernel log in pieces. The parse state, the line number and a private
  * copy of the member context live here between pieces, so a report that
  * straddles two pieces is read as if the log were one buffer. */
-struct lht_klog_stream {
+struct klog_stream {
     struct kl k;
     struct lht_pctx ctx;
     long no;       /* number of the next line */
@@ -559,9 +559,9 @@ struct lht_klog_stream {
     int midline;   /* the last piece ended inside a line (one longer than a piece) */
 };
 
-int lht_klog_stream_begin(const struct lht_pctx *ctx, struct lht_klog_stream **out)
+int lht_kernel_log_stream_begin(const struct lht_pctx *ctx, void **out)
 {
-    struct lht_klog_stream *s;
+    struct klog_stream *s;
 
     *out = NULL;
     pthread_once(&once, init_tables);
@@ -594,8 +594,9 @@ static void skip_to(struct lht_lines *it, const char *to)
     }
 }
 
-int lht_klog_stream_feed(struct lht_klog_stream *s, const char *buf, size_t len)
+int lht_kernel_log_stream_feed(void *state, const char *buf, size_t len)
 {
+    struct klog_stream *s = state;
     struct lht_lines it;
     struct lht_line ln;
     struct kl *k = &s->k;
@@ -641,8 +642,9 @@ int lht_klog_stream_feed(struct lht_klog_stream *s, const char *buf, size_t len)
     return rc;
 }
 
-int lht_klog_stream_end(struct lht_klog_stream *s)
+int lht_kernel_log_stream_end(void *state)
 {
+    struct klog_stream *s = state;
     int rc;
 
     if (s == NULL)
@@ -658,11 +660,11 @@ int lht_klog_stream_end(struct lht_klog_stream *s)
 
 int lht_parse_kernel_log(const char *buf, size_t len, const struct lht_pctx *ctx)
 {
-    struct lht_klog_stream *s;
-    int rc = lht_klog_stream_begin(ctx, &s);
+    void *s;
+    int rc = lht_kernel_log_stream_begin(ctx, &s);
 
     if (rc != LHT_OK)
         return rc;
-    (void)lht_klog_stream_feed(s, buf, len);
-    return lht_klog_stream_end(s);
+    (void)lht_kernel_log_stream_feed(s, buf, len);
+    return lht_kernel_log_stream_end(s);
 }

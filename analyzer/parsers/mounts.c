@@ -1,5 +1,5 @@
 /*
- * ext_mounts.c - mount tables into lht_mount rows.
+ * mounts.c - mount tables into lht_mount rows.
  *
  * The NFS hang rules need to know, per mount point, which server export is
  * mounted with which NFS protocol version. Tickets show that in five

@@ -1,5 +1,5 @@
 /*
- * ext_ps.c - ps output into process rows.
+ * ps.c - ps output into process rows.
  *
  * Header-driven: a header line ("USER PID %CPU ... COMMAND", "UID PID PPID
  * C STIME TTY TIME CMD", "F S UID PID ... WCHAN ... CMD", "PID TID STAT

@@ -1,5 +1,5 @@
 /*
- * ext_stack.c - /proc/<pid>/stack text into stacks of frames.
+ * stack.c - /proc/<pid>/stack text into stacks of frames.
  *
  * Forms in the wild:
  *   [<0>] nfs_set_open_stateid_locked+0x100/0x380 [nfsv4]      (>= 4.17 hides addresses)

@@ -8,7 +8,6 @@
  */
 #include "core/re.h"
 #include "rules/rules_private.h"
-#include "facts/facts.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -113,20 +112,8 @@ static yaml_node_item_t *seq_items(yaml_node_t *n, int *count)
     return n->data.sequence.items.start;
 }
 
-static const char *const fact_names[LHT_FK_COUNT] = {
-    "process", "stack", "mount", "hung_task", "kernel_event", "kv", "k8s"};
 static const char *const scope_names[] = {"subject", "same_pid", "same_node", "bundle", "sibling"};
 static const char *const subject_names[] = {"process", "node", "bundle"};
-
-/* Fields each fact kind offers (kv and k8s take any key/path). */
-static const char *const fields_process[] = {"stat", "command", "user", "wchan", "pid", NULL};
-static const char *const fields_stack[] = {"frames", "origin", "comm", NULL};
-static const char *const fields_mount[] = {"source", "target", "fstype", "options", "nfs_vers",
-                                           "origin", NULL};
-static const char *const fields_hung[] = {"task", "frames", NULL};
-static const char *const fields_klog[] = {"kind", "text", "server", NULL};
-static const char *const *const fact_fields[LHT_FK_COUNT] = {
-    fields_process, fields_stack, fields_mount, fields_hung, fields_klog, NULL, NULL};
 
 static int lookup(const char *s, const char *const *names, int n)
 {
@@ -135,14 +122,6 @@ static int lookup(const char *s, const char *const *names, int n)
         if (strcmp(s, names[i]) == 0)
             return i;
     return -1;
-}
-
-static int listed(const char *s, const char *const *names)
-{
-    for (; *names; names++)
-        if (strcmp(s, *names) == 0)
-            return 1;
-    return 0;
 }
 
 /* "  >= 4.1" -> op, value */
@@ -173,11 +152,122 @@ static int parse_vpred(const char *s, struct lht_vpred *v)
     return -1;
 }
 
+/* "process, stack, ..." or "stat, command, ...": the names rules may
+ * use, from the registry, for error messages. */
+static void rule_facts(char *out, size_t outsz)
+{
+    size_t t, used = 0;
+
+    out[0] = '\0';
+    for (t = 0; t < LHT_FACT_COUNT; t++)
+        if (lht_fact_types[t].rule && used < outsz)
+            used += (size_t)snprintf(out + used, outsz - used, "%s%s", used ? ", " : "", lht_fact_types[t].rule);
+}
+
+static void type_fields(const struct lht_fact_desc *d, char *out, size_t outsz)
+{
+    size_t i, used = 0;
+
+    out[0] = '\0';
+    for (i = 0; i < d->nfields && used < outsz; i++)
+        if (d->fields[i].type != LHT_T_REF)
+            used += (size_t)snprintf(out + used, outsz - used, "%s%s", used ? ", " : "", d->fields[i].name);
+    if (d->virtual_name && used < outsz)
+        snprintf(out + used, outsz - used, "%s%s", used ? ", " : "", d->virtual_name);
+}
+
+/* fact + field -> the registry's type and field (or its computed field,
+ * or a key of a keyed type). */
+static int resolve_field(struct ld *l, yaml_node_t *n, const char *fact, struct lht_signal *s)
+{
+    const struct lht_fact_desc *d = lht_fact_by_rule(fact);
+    char names[512];
+
+    if (d == NULL) {
+        rule_facts(names, sizeof names);
+        return fail_at(l, get(l, n, "fact"), "unknown fact kind '%s' (%s)", fact, names);
+    }
+    s->type = d->id;
+    if (d->keyed_get) {
+        if (!d->keyed_ok(s->field))
+            return fail_at(l, get(l, n, "field"), "fact '%s' takes %s as field, not '%s'", fact,
+                           d->keyed_what, s->field);
+        return LHT_OK;
+    }
+    if (d->virtual_name && strcmp(s->field, d->virtual_name) == 0) {
+        s->virt = 1;
+        return LHT_OK;
+    }
+    if ((s->fd = lht_fact_field(d, s->field)) == NULL || s->fd->type == LHT_T_REF) {
+        type_fields(d, names, sizeof names);
+        return fail_at(l, get(l, n, "field"), "fact '%s' has no field '%s' (%s)", fact, s->field, names);
+    }
+    return LHT_OK;
+}
+
+/* scope, and for a sibling the field siblings share */
+static int resolve_scope(struct ld *l, yaml_node_t *n, const char *scope, struct lht_signal *s)
+{
+    s->scope = scope ? lookup(scope, scope_names, 5) : LHT_SC_SUBJECT;
+    if (s->scope < 0)
+        return fail_at(l, get(l, n, "scope"), "unknown scope '%s' (subject, same_pid, same_node, "
+                       "bundle, sibling)", scope);
+    if (s->scope == LHT_SC_SIBLING && (s->type != LHT_FACT_PROCESS || s->same == NULL))
+        return fail_at(l, n, "scope 'sibling' needs fact 'process' and a 'same' field");
+    if (s->same && s->scope != LHT_SC_SIBLING)
+        return fail_at(l, get(l, n, "same"), "'same' applies to scope 'sibling' only");
+    if (s->same && (s->same_fd = lht_fact_field(&lht_fact_types[LHT_FACT_PROCESS], s->same)) == NULL) {
+        char names[512];
+        type_fields(&lht_fact_types[LHT_FACT_PROCESS], names, sizeof names);
+        return fail_at(l, get(l, n, "same"), "a process has no field '%s' (%s)", s->same, names);
+    }
+    return LHT_OK;
+}
+
+/* "proc" or "proc,hung_task": which values of the type's origin count */
+static int resolve_origin(struct ld *l, yaml_node_t *n, char *origin, struct lht_signal *s)
+{
+    const struct lht_field_desc *fd = lht_fact_field(&lht_fact_types[s->type], "origin");
+    char *tok, *save = NULL;
+
+    if (fd == NULL || fd->type != LHT_T_ENUM)
+        return fail_at(l, get(l, n, "origin"), "'origin' applies to facts that have one (stack, mount)");
+    s->origin_fd = fd;
+    for (tok = strtok_r(origin, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        int o;
+        for (o = 0; fd->names[o] && strcmp(fd->names[o], tok) != 0; o++)
+            ;
+        if (fd->names[o] == NULL || o >= 32)
+            return fail_at(l, get(l, n, "origin"), "unknown %s origin '%s'", lht_fact_types[s->type].rule, tok);
+        s->origins |= 1u << o;
+    }
+    return LHT_OK;
+}
+
+static int compile_pattern(struct ld *l, yaml_node_t *n, struct lht_signal *s)
+{
+    int ec;
+    PCRE2_SIZE eo;
+
+    s->re = pcre2_compile((PCRE2_SPTR)s->pattern, PCRE2_ZERO_TERMINATED, PCRE2_MATCH_INVALID_UTF | PCRE2_UTF,
+                          &ec, &eo, NULL);
+    if (s->re == NULL) {
+        PCRE2_UCHAR msg[256];
+        yaml_node_t *pn = get(l, n, "pattern");
+        pcre2_get_error_message(ec, msg, sizeof msg);
+        return lht_err_set(l->err, LHT_ERULE, "%s:%lu:%lu: signal '%s': bad pattern at offset %zu: %s",
+                           l->file, (unsigned long)pn->start_mark.line + 1,
+                           (unsigned long)pn->start_mark.column + 1, s->name, (size_t)eo, (char *)msg);
+    }
+    if (lht_re_jit_enabled())
+        (void)pcre2_jit_compile(s->re, PCRE2_JIT_COMPLETE);
+    return LHT_OK;
+}
+
 static int load_signal(struct ld *l, yaml_node_t *n, struct lht_signal *s)
 {
     static const char *const keys[] = {"name", "fact", "field", "scope", "same", "pattern",
                                        "version", "origin", NULL};
-    static const char *const origins[] = {"proc", "hung_task", "other"};
     char *fact = NULL, *scope = NULL, *ver = NULL, *origin = NULL;
     int rc;
 
@@ -193,42 +283,9 @@ static int load_signal(struct ld *l, yaml_node_t *n, struct lht_signal *s)
         (rc = get_str(l, n, "version", 0, &ver)) != LHT_OK ||
         (rc = get_str(l, n, "origin", 0, &origin)) != LHT_OK)
         goto done;
-    s->kind = lookup(fact, fact_names, LHT_FK_COUNT);
-    if (s->kind < 0) {
-        rc = fail_at(l, get(l, n, "fact"), "unknown fact kind '%s' (process, stack, mount, "
-                     "hung_task, kernel_event, kv, k8s)", fact);
+    if ((rc = resolve_field(l, n, fact, s)) != LHT_OK || (rc = resolve_scope(l, n, scope, s)) != LHT_OK ||
+        (origin && (rc = resolve_origin(l, n, origin, s)) != LHT_OK))
         goto done;
-    }
-    if (fact_fields[s->kind] != NULL && !listed(s->field, fact_fields[s->kind])) {
-        rc = fail_at(l, get(l, n, "field"), "fact '%s' has no field '%s'", fact, s->field);
-        goto done;
-    }
-    s->scope = scope ? lookup(scope, scope_names, 5) : LHT_SC_SUBJECT;
-    if (s->scope < 0) {
-        rc = fail_at(l, get(l, n, "scope"), "unknown scope '%s' (subject, same_pid, same_node, "
-                     "bundle, sibling)", scope);
-        goto done;
-    }
-    if (s->scope == LHT_SC_SIBLING && (s->kind != LHT_FK_PROCESS || s->same == NULL)) {
-        rc = fail_at(l, n, "scope 'sibling' needs fact 'process' and a 'same' field");
-        goto done;
-    }
-    if (origin) {
-        /* "proc" or "proc,hung_task": which stack sources count */
-        char *tok, *save = NULL;
-        if (s->kind != LHT_FK_STACK) {
-            rc = fail_at(l, get(l, n, "origin"), "'origin' applies to fact 'stack' only");
-            goto done;
-        }
-        for (tok = strtok_r(origin, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-            int o = lookup(tok, origins, 3);
-            if (o < 0) {
-                rc = fail_at(l, get(l, n, "origin"), "unknown stack origin '%s' (proc, hung_task, other)", tok);
-                goto done;
-            }
-            s->origins |= 1u << o;
-        }
-    }
     if (ver && parse_vpred(ver, &s->ver) != 0) {
         rc = fail_at(l, get(l, n, "version"), "bad version predicate '%s' (e.g. '>= 4.1')", ver);
         goto done;
@@ -237,25 +294,8 @@ static int load_signal(struct ld *l, yaml_node_t *n, struct lht_signal *s)
         rc = fail_at(l, n, "signal '%s' needs a 'pattern' or a 'version'", s->name);
         goto done;
     }
-    if (s->pattern) {
-        int ec;
-        PCRE2_SIZE eo;
-        s->re = pcre2_compile((PCRE2_SPTR)s->pattern, PCRE2_ZERO_TERMINATED,
-                              PCRE2_MATCH_INVALID_UTF | PCRE2_UTF, &ec, &eo, NULL);
-        if (s->re == NULL) {
-            PCRE2_UCHAR msg[256];
-            yaml_node_t *pn = get(l, n, "pattern");
-            pcre2_get_error_message(ec, msg, sizeof msg);
-            rc = lht_err_set(l->err, LHT_ERULE, "%s:%lu:%lu: signal '%s': bad pattern at offset %zu: %s",
-                             l->file, (unsigned long)pn->start_mark.line + 1,
-                             (unsigned long)pn->start_mark.column + 1, s->name, (size_t)eo,
-                             (char *)msg);
-            goto done;
-        }
-        if (lht_re_jit_enabled())
-            (void)pcre2_jit_compile(s->re, PCRE2_JIT_COMPLETE);
-    }
-    rc = LHT_OK;
+    if (s->pattern)
+        rc = compile_pattern(l, n, s);
 done:
     free(fact);
     free(scope);
@@ -378,6 +418,116 @@ static int load_example(struct ld *l, yaml_node_t *n, struct lht_example *e)
     return LHT_OK;
 }
 
+/* A list of strings (or one string) under key into *out / *n. */
+static int get_list(struct ld *l, yaml_node_t *map, const char *key, char ***out, int *n)
+{
+    yaml_node_t *v = get(l, map, key);
+    yaml_node_item_t *it;
+    int cnt, i;
+
+    *out = NULL;
+    *n = 0;
+    if (v == NULL)
+        return LHT_OK;
+    it = seq_items(v, &cnt);
+    if (it == NULL && cnt == 0 && v->type != YAML_SEQUENCE_NODE)
+        return fail_at(l, v, "'%s' must be a list of strings", key);
+    if ((*out = calloc((size_t)cnt + 1, sizeof **out)) == NULL)
+        return lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+    for (i = 0; i < cnt; i++) {
+        const char *sv = scalar(node(l, it[i]));
+        if (sv == NULL)
+            return fail_at(l, node(l, it[i]), "'%s' must be a list of strings", key);
+        if (((*out)[(*n)++] = strdup(sv)) == NULL)
+            return lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+    }
+    return LHT_OK;
+}
+
+/* where: {field: pattern, ...} */
+static int load_where(struct ld *l, yaml_node_t *map, struct lht_fix *fx)
+{
+    yaml_node_pair_t *p;
+    size_t cnt;
+
+    if (map == NULL)
+        return LHT_OK;
+    if (map->type != YAML_MAPPING_NODE)
+        return fail_at(l, map, "'where' must map fields to patterns");
+    cnt = (size_t)(map->data.mapping.pairs.top - map->data.mapping.pairs.start);
+    if ((fx->where = calloc(cnt + 1, sizeof *fx->where)) == NULL)
+        return lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+    for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        struct lht_fix_where *w = &fx->where[fx->nwhere++];
+        const char *k = scalar(node(l, p->key)), *v = scalar(node(l, p->value));
+        int ec;
+        PCRE2_SIZE eo;
+        if (k == NULL || v == NULL)
+            return fail_at(l, node(l, p->key), "'where' must map fields to patterns");
+        if ((w->path = strdup(k)) == NULL || (w->pattern = strdup(v)) == NULL)
+            return lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+        w->re = pcre2_compile((PCRE2_SPTR)v, PCRE2_ZERO_TERMINATED, PCRE2_MATCH_INVALID_UTF | PCRE2_UTF, &ec,
+                              &eo, NULL);
+        if (w->re == NULL) {
+            PCRE2_UCHAR msg[256];
+            pcre2_get_error_message(ec, msg, sizeof msg);
+            return fail_at(l, node(l, p->value), "bad pattern at offset %zu: %s", (size_t)eo, (char *)msg);
+        }
+    }
+    return LHT_OK;
+}
+
+static int load_fix(struct ld *l, yaml_node_t *n, struct lht_fix *fx)
+{
+    static const char *const keys[] = {"name", "object", "api_version", "where", "rename", "keep",
+                                       "set_option", "otherwise", NULL};
+    static const char *const okeys[] = {"field", "set", "drop", NULL};
+    yaml_node_t *opt;
+    int rc;
+
+    if ((rc = check_keys(l, n, keys)) != LHT_OK || (rc = get_str(l, n, "name", 1, &fx->name)) ||
+        (rc = get_str(l, n, "object", 1, &fx->object)) || (rc = get_str(l, n, "api_version", 1, &fx->api_version)) ||
+        (rc = get_str(l, n, "rename", 1, &fx->rename)) || (rc = get_str(l, n, "otherwise", 0, &fx->otherwise)) ||
+        (rc = get_list(l, n, "keep", &fx->keep, &fx->nkeep)) || (rc = load_where(l, get(l, n, "where"), fx)))
+        return rc;
+    if ((opt = get(l, n, "set_option")) == NULL)
+        return LHT_OK;
+    if ((rc = check_keys(l, opt, okeys)) != LHT_OK || (rc = get_str(l, opt, "field", 1, &fx->opt_field)) ||
+        (rc = get_str(l, opt, "set", 1, &fx->opt_set)) ||
+        (rc = get_list(l, opt, "drop", &fx->opt_drop, &fx->nopt_drop)))
+        return rc;
+    return LHT_OK;
+}
+
+static void free_strv(char **v, int n)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void free_fix(struct lht_fix *fx)
+{
+    int i;
+
+    free(fx->name);
+    free(fx->object);
+    free(fx->api_version);
+    free(fx->rename);
+    for (i = 0; i < fx->nwhere; i++) {
+        free(fx->where[i].path);
+        free(fx->where[i].pattern);
+        pcre2_code_free(fx->where[i].re);
+    }
+    free(fx->where);
+    free_strv(fx->keep, fx->nkeep);
+    free(fx->opt_field);
+    free(fx->opt_set);
+    free_strv(fx->opt_drop, fx->nopt_drop);
+    free(fx->otherwise);
+}
+
 static void free_rule(struct lht_rule *r)
 {
     int i, j;
@@ -414,6 +564,9 @@ static void free_rule(struct lht_rule *r)
     }
     free(r->remedies);
     free(r->next_steps);
+    for (i = 0; i < r->nfixes; i++)
+        free_fix(&r->fixes[i]);
+    free(r->fixes);
     for (i = 0; i < r->nexamples; i++) {
         struct lht_example *e = &r->examples[i];
         free(e->name);
@@ -431,7 +584,7 @@ static int load_rule(struct ld *l, yaml_node_t *root, struct lht_rule *r)
 {
     static const char *const keys[] = {"id", "title", "severity", "references", "description",
                                        "subject", "signals", "levels", "raises", "remediation",
-                                       "next_steps", "examples", NULL};
+                                       "next_steps", "fixes", "examples", NULL};
     char *sev = NULL, *subj = NULL;
     yaml_node_item_t *it;
     int rc, i, cnt;
@@ -495,12 +648,17 @@ static int load_rule(struct ld *l, yaml_node_t *root, struct lht_rule *r)
     for (i = 0; r->remedies && i < cnt; i++)
         if ((rc = load_remedy(l, node(l, it[i]), &r->remedies[r->nremedies++])) != LHT_OK)
             goto done;
+    it = seq_items(get(l, root, "fixes"), &cnt);
+    r->fixes = calloc((size_t)cnt + 1, sizeof *r->fixes);
+    for (i = 0; r->fixes && i < cnt; i++)
+        if ((rc = load_fix(l, node(l, it[i]), &r->fixes[r->nfixes++])) != LHT_OK)
+            goto done;
     it = seq_items(get(l, root, "examples"), &cnt);
     r->examples = calloc((size_t)cnt + 1, sizeof *r->examples);
     for (i = 0; r->examples && i < cnt; i++)
         if ((rc = load_example(l, node(l, it[i]), &r->examples[r->nexamples++])) != LHT_OK)
             goto done;
-    if (!r->refs || !r->signals || !r->levels || !r->remedies || !r->examples) {
+    if (!r->refs || !r->signals || !r->levels || !r->remedies || !r->fixes || !r->examples) {
         rc = lht_err_set(l->err, LHT_ENOMEM, "out of memory");
         goto done;
     }
@@ -672,16 +830,18 @@ const char *lht_ruleset_digest(const struct lht_ruleset *rs) { return rs->digest
 
 int lht_ruleset_reads_logs(const struct lht_ruleset *rs)
 {
-    const unsigned from_logs = (1u << LHT_STACK_HUNG_TASK) | (1u << LHT_STACK_OTHER);
     size_t i;
     int j;
 
     for (i = 0; i < rs->n; i++)
         for (j = 0; j < rs->rules[i].nsignals; j++) {
             const struct lht_signal *g = &rs->rules[i].signals[j];
-            if (g->kind == LHT_FK_HUNG_TASK || g->kind == LHT_FK_KERNEL_EVENT)
+            const struct lht_field_desc *origin = lht_fact_field(&lht_fact_types[g->type], "origin");
+            if (lht_fact_types[g->type].flags & LHT_TF_LOGS)
                 return 1;
-            if (g->kind == LHT_FK_STACK && (g->origins == 0 || (g->origins & from_logs)))
+            /* a stack from a hung-task report or a WARNING comes from the logs */
+            if (origin && origin->type == LHT_T_ENUM && origin->log_values &&
+                (g->origins == 0 || (g->origins & origin->log_values)))
                 return 1;
         }
     return 0;
@@ -766,4 +926,82 @@ const char *lht_rules_default_dir(void)
         }
     }
     return LHT_SOURCE_RULES_DIR;
+}
+
+int lht_vpred_holds(const struct lht_vpred *v, const char *value)
+{
+    int c;
+    if (v->op == LHT_VOP_NONE)
+        return 1;
+    if (value == NULL || !((value[0] >= '0' && value[0] <= '9') ||
+                           ((value[0] == 'v' || value[0] == 'V') && value[1] >= '0' && value[1] <= '9')))
+        return 0;
+    c = lht_version_cmp(value, v->value);
+    switch (v->op) {
+    case LHT_VOP_LT: return c < 0;
+    case LHT_VOP_LE: return c <= 0;
+    case LHT_VOP_EQ: return c == 0;
+    case LHT_VOP_NE: return c != 0;
+    case LHT_VOP_GE: return c >= 0;
+    case LHT_VOP_GT: return c > 0;
+    }
+    return 0;
+}
+
+/* ---- reading a rule (explain, lint) ------------------------------------ */
+
+const struct lht_rule *lht_ruleset_find(const struct lht_ruleset *rs, const char *id)
+{
+    size_t i;
+
+    for (i = 0; id && i < rs->n; i++)
+        if (strcmp(rs->rules[i].id, id) == 0)
+            return &rs->rules[i];
+    return NULL;
+}
+
+const char *lht_scope_name(int scope)
+{
+    return scope >= 0 && scope < 5 ? scope_names[scope] : "?";
+}
+
+size_t lht_rule_signal_count(const struct lht_rule *r) { return (size_t)r->nsignals; }
+
+int lht_rule_signal(const struct lht_rule *r, size_t i, struct lht_signal_info *out)
+{
+    const struct lht_signal *s;
+
+    if (i >= (size_t)r->nsignals)
+        return LHT_EUSAGE;
+    s = &r->signals[i];
+    out->name = s->name;
+    out->fact = lht_fact_types[s->type].rule;
+    out->field = s->field;
+    out->scope = lht_scope_name(s->scope);
+    out->pattern = s->pattern;
+    return LHT_OK;
+}
+
+size_t lht_rule_level_count(const struct lht_rule *r) { return (size_t)r->nlevels; }
+
+const char *lht_rule_level_name(const struct lht_rule *r, size_t i)
+{
+    return i < (size_t)r->nlevels ? r->levels[i].name : NULL;
+}
+
+size_t lht_rule_level_signals(const struct lht_rule *r, size_t level, int which, const char **names,
+                              size_t max)
+{
+    const struct lht_cond *c;
+    const int *v;
+    int n, k;
+
+    if (level >= (size_t)r->nlevels)
+        return 0;
+    c = &r->levels[level].cond;
+    v = which == LHT_COND_ALL ? c->all : which == LHT_COND_ANY ? c->any : c->none;
+    n = which == LHT_COND_ALL ? c->nall : which == LHT_COND_ANY ? c->nany : c->nnone;
+    for (k = 0; k < n && (size_t)k < max; k++)
+        names[k] = r->signals[v[k]].name;
+    return (size_t)n;
 }

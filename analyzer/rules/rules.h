@@ -46,6 +46,29 @@ const char *lht_rule_file(const struct lht_rule *r);
 int lht_rule_severity(const struct lht_rule *r);
 size_t lht_rule_example_count(const struct lht_rule *r);
 
+/* A rule's signals and levels, for explain: the rule as written. */
+struct lht_signal_info {
+    const char *name;
+    const char *fact;      /* as rules name it ("process", "kernel_event") */
+    const char *field;
+    const char *scope;     /* "subject", "same_pid", ... */
+    const char *pattern;   /* PCRE2 source, or NULL */
+};
+
+enum { LHT_COND_ALL, LHT_COND_ANY, LHT_COND_NONE };
+
+/* The rule with that id, or NULL. */
+const struct lht_rule *lht_ruleset_find(const struct lht_ruleset *rs, const char *id);
+size_t lht_rule_signal_count(const struct lht_rule *r);
+int lht_rule_signal(const struct lht_rule *r, size_t i, struct lht_signal_info *out);
+size_t lht_rule_level_count(const struct lht_rule *r);
+const char *lht_rule_level_name(const struct lht_rule *r, size_t i);
+/* Names of the signals of one condition list (LHT_COND_*) of a level:
+ * returns how many there are, fills up to max of them. */
+size_t lht_rule_level_signals(const struct lht_rule *r, size_t level, int which, const char **names,
+                              size_t max);
+const char *lht_scope_name(int scope);
+
 const char *lht_severity_name(int sev);
 /* "info".."critical" -> enum, or -1. */
 int lht_severity_parse(const char *s);

@@ -63,6 +63,12 @@ struct lht_stored {
 /* 1 and *out filled when path was scanned before, 0 when not, <0 on error. */
 int lht_store_find(struct lht_store *s, const char *path, struct lht_stored *out, lht_err *err);
 
+/* Read the stored facts of one member (LHT_LOAD_MEMBER, a members row
+ * id) or one bundle (LHT_LOAD_BUNDLE) into f, every fact type of the
+ * registry. Findings are not read. */
+enum { LHT_LOAD_MEMBER = 0, LHT_LOAD_BUNDLE = 1 };
+int lht_store_load(struct lht_store *s, int scope, long long id, struct lht_facts *f, lht_err *err);
+
 /* Copy every bundle of the database at src_path into s (one transaction):
  * a bundle whose path s already holds is replaced when src scanned it
  * later, else kept. *added and *kept count bundles. Both databases must
