@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "facts/facts.h"
+#include "facts/registry.h"
 #include "store/store.h"
 #include "testutil.h"
 
@@ -218,11 +219,45 @@ START_TEST(hostile_text_is_data)
 }
 END_TEST
 
+/* The migrations are hand-written SQL; the registry must agree with them
+ * on every table and column, or inserts fail at the first bundle. */
+START_TEST(schema_matches_registry)
+{
+    struct lht_store *s;
+    lht_err err;
+    size_t t, i;
+    char sql[512];
+
+    new_db();
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RW, &s, &err), LHT_OK);
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        const struct lht_fact_desc *d = &lht_fact_types[t];
+        for (i = 0; i < d->nfields; i++) {
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+                     d->table, d->fields[i].column);
+            ck_assert_msg(count(s, sql) == 1, "%s.%s (fact %s) is not in the schema", d->table,
+                          d->fields[i].column, d->name);
+        }
+        if (d->parent >= 0) {
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name IN ('%s', '%s', '%s')",
+                     d->table, d->parent_col, d->seq_col ? d->seq_col : "", d->line_col ? d->line_col : "");
+            ck_assert_int_eq(count(s, sql), 1 + (d->seq_col != NULL) + (d->line_col != NULL));
+        } else {
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name IN "
+                     "('bundle_id', 'member_id', 'node', 'line')", d->table);
+            ck_assert_int_eq(count(s, sql), (d->flags & LHT_TF_NO_NODE) ? 3 : 4);
+        }
+    }
+    lht_store_close(s);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
     TCase *tc = tcase_create("sqlite");
     tcase_add_test(tc, migrates_once);
+    tcase_add_test(tc, schema_matches_registry);
     tcase_add_test(tc, ro_open_errors);
     tcase_add_test(tc, bundle_facts_fill_views);
     tcase_add_test(tc, failed_rescan_keeps_good_facts);
