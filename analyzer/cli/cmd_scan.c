@@ -213,10 +213,9 @@ static void *worker(void *arg)
         struct job *j;
         pthread_mutex_lock(&p->mu);
         /* bounded read-ahead keeps memory flat on a folder of big bundles */
-        while (p->next < p->n && (p->jobs[p->next].skip || p->jobs[p->next].io_failed)) {
-            p->jobs[p->next].done = 1;
+        /* skipped and unreadable inputs were marked done when planned */
+        while (p->next < p->n && (p->jobs[p->next].skip || p->jobs[p->next].io_failed))
             p->next++;
-        }
         while (p->next < p->n && p->next >= p->stored + p->window)
             pthread_cond_wait(&p->cv, &p->mu);
         if (p->next >= p->n) {
@@ -347,7 +346,16 @@ static void progress(size_t done, size_t total, unsigned long long bytes, time_t
 
 /* ---- command ----------------------------------------------------------- */
 
-int lht_cmd_scan(int argc, char **argv)
+struct scan_opts {
+    struct lht_source_opts src;
+    const char *db, *rules_dir;
+    int quiet, rescan, fail_on;
+    long jobs;
+    unsigned long shard_k, shard_n;   /* 0/0: no shard */
+};
+
+/* Options into so; returns -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, struct scan_opts *so)
 {
     enum { O_DB = 256, O_MEMBER, O_TOTAL, O_DEPTH, O_MEMBERS, O_RULES, O_FAILON, O_RESCAN, O_SHARD, O_NOLOGS };
     static const struct option longopts[] = {
@@ -366,30 +374,17 @@ int lht_cmd_scan(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct lht_source_opts o;
-    struct lht_store *store = NULL;
-    struct lht_ruleset *rs = NULL;
-    struct inputs in = {NULL, 0, 0};
-    struct pool pool;
-    struct totals t;
-    pthread_t *threads = NULL;
-    const char *db = NULL, *rules_dir = NULL;
-    char scan_key[96];
-    unsigned long long v, bytes = 0;
-    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-    int c, i, quiet = 0, rescan = 0, fail_on = -1, status = LHT_EXIT_OK, show;
-    unsigned long shard_k = 0, shard_n = 0;
-    size_t k, nthreads = 0;
-    time_t start = time(NULL);
-    lht_err err;
+    unsigned long long v;
+    int c;
 
-    lht_source_defaults(&o);
-    memset(&t, 0, sizeof t);
-    memset(&pool, 0, sizeof pool);
+    memset(so, 0, sizeof *so);
+    lht_source_defaults(&so->src);
+    so->fail_on = -1;
+    so->jobs = sysconf(_SC_NPROCESSORS_ONLN);
     optind = 1;
     while ((c = getopt_long(argc, argv, "j:qh", longopts, NULL)) != -1) {
         switch (c) {
-        case O_DB: db = optarg; break;
+        case O_DB: so->db = optarg; break;
         case O_MEMBER:
         case O_TOTAL:
         case O_DEPTH:
@@ -399,27 +394,26 @@ int lht_cmd_scan(int argc, char **argv)
                 return LHT_EXIT_ERROR;
             }
             if (c == O_MEMBER)
-                o.member_cap = (size_t)v;
+                so->src.member_cap = (size_t)v;
             else if (c == O_TOTAL)
-                o.total_cap = v;
+                so->src.total_cap = v;
             else if (c == O_DEPTH)
-                o.max_depth = v > 64 ? 64 : (int)v;
+                so->src.max_depth = v > 64 ? 64 : (int)v;
             else
-                o.max_members = (unsigned long)v;
+                so->src.max_members = (unsigned long)v;
             break;
-        case O_RULES: rules_dir = optarg; break;
+        case O_RULES: so->rules_dir = optarg; break;
         case O_FAILON:
-            fail_on = lht_severity_parse(optarg);
-            if (fail_on < 0) {
+            if ((so->fail_on = lht_severity_parse(optarg)) < 0) {
                 lht_cli_error("scan: --fail-on takes info, warning, error or critical, not '%s'", optarg);
                 return LHT_EXIT_ERROR;
             }
             break;
-        case O_RESCAN: rescan = 1; break;
-        case O_NOLOGS: o.skip_logs = 1; break;
+        case O_RESCAN: so->rescan = 1; break;
+        case O_NOLOGS: so->src.skip_logs = 1; break;
         case O_SHARD:
-            if (sscanf(optarg, "%lu/%lu", &shard_k, &shard_n) != 2 || shard_n == 0 || shard_k == 0 ||
-                shard_k > shard_n) {
+            if (sscanf(optarg, "%lu/%lu", &so->shard_k, &so->shard_n) != 2 || so->shard_n == 0 ||
+                so->shard_k == 0 || so->shard_k > so->shard_n) {
                 lht_cli_error("scan: --shard takes K/N with 1 <= K <= N, not '%s'", optarg);
                 return LHT_EXIT_ERROR;
             }
@@ -429,9 +423,9 @@ int lht_cmd_scan(int argc, char **argv)
                 lht_cli_error("scan: --jobs takes 1..256, not '%s'", optarg);
                 return LHT_EXIT_ERROR;
             }
-            jobs = (long)v;
+            so->jobs = (long)v;
             break;
-        case 'q': quiet = 1; break;
+        case 'q': so->quiet = 1; break;
         case 'h': usage(stdout); return LHT_EXIT_OK;
         default: usage(stderr); return LHT_EXIT_ERROR;
         }
@@ -440,144 +434,210 @@ int lht_cmd_scan(int argc, char **argv)
         lht_cli_error("scan: no input given (try 'lhtriage scan --help')");
         return LHT_EXIT_ERROR;
     }
-    if (jobs < 1)
-        jobs = 1;
+    if (so->jobs < 1)
+        so->jobs = 1;
+    return -1;
+}
 
-    /* Inputs: explicit ones as given, folders of tickets expanded. */
+/* Inputs as given, folders of tickets expanded; then the shard's slice.
+ * Returns 0, or -1 out of memory. */
+static int gather_inputs(int argc, char **argv, const struct scan_opts *so, struct inputs *in)
+{
+    size_t k, w = 0;
+    int i;
+
     for (i = optind; i < argc; i++) {
         struct stat st;
         if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) && !is_bundle_dir(argv[i])) {
-            size_t before = in.n;
-            walk(&in, argv[i], 0);
-            qsort(in.v + before, in.n - before, sizeof *in.v, cmp_str);
-        } else if (push(&in, argv[i]) != 0) {
-            lht_cli_error("scan: out of memory");
-            return LHT_EXIT_ERROR;
+            size_t before = in->n;
+            walk(in, argv[i], 0);
+            qsort(in->v + before, in->n - before, sizeof *in->v, cmp_str);
+        } else if (push(in, argv[i]) != 0) {
+            return -1;
         }
     }
-    /* A shard is a deterministic slice of the sorted inputs. */
-    if (shard_n > 0) {
-        size_t w = 0;
-        qsort(in.v, in.n, sizeof *in.v, cmp_str);
-        for (k = 0; k < in.n; k++) {
-            if (k % shard_n == shard_k - 1)
-                in.v[w++] = in.v[k];
-            else
-                free(in.v[k]);
-        }
-        in.n = w;
+    if (so->shard_n == 0)
+        return 0;
+    /* a shard is a deterministic slice of the sorted inputs */
+    qsort(in->v, in->n, sizeof *in->v, cmp_str);
+    for (k = 0; k < in->n; k++) {
+        if (k % so->shard_n == so->shard_k - 1)
+            in->v[w++] = in->v[k];
+        else
+            free(in->v[k]);
     }
+    in->n = w;
+    return 0;
+}
 
-    lht_err_clear(&err);
-    /* Rules first: a broken rule file must stop the scan before the DB is touched. */
-    if (lht_ruleset_load(rules_dir ? rules_dir : lht_rules_default_dir(), &rs, &err) != LHT_OK) {
-        lht_cli_error("%s", err.msg);
-        status = LHT_EXIT_ERROR;
-        goto done;
-    }
-    /* Rules that read nothing from node logs make them dead weight: the
-     * bulk of a bundle is then skipped. The stored key says which kind of
-     * scan it was, so a host-only scan never passes for a full one. */
-    if (!lht_ruleset_reads_logs(rs))
-        o.skip_logs = 1;
-    snprintf(scan_key, sizeof scan_key, "%s%s", lht_ruleset_digest(rs), o.skip_logs ? "+no-logs" : "");
-    if (lht_store_open(lht_cli_db_path(db), LHT_STORE_RW, &store, &err) != LHT_OK) {
-        lht_cli_error("%s", err.msg);
-        status = LHT_EXIT_ERROR;
-        goto done;
-    }
-    pool.jobs = calloc(in.n + 1, sizeof *pool.jobs);
-    if (pool.jobs == NULL) {
-        lht_cli_error("scan: out of memory");
-        status = LHT_EXIT_ERROR;
-        goto done;
-    }
-    pool.n = in.n;
-    for (k = 0; k < in.n; k++) {
-        struct job *j = &pool.jobs[k];
+/* Unchanged since its last scan with these rules? Size and mtime decide
+ * for files, the sha256 confirms when only the mtime moved (a copy, a
+ * touch); a folder has no content hash, so it is always re-read. */
+static int unchanged(struct lht_store *store, struct job *j, const char *scan_key)
+{
+    struct lht_stored old;
+    lht_err err;
+
+    if (!j->is_file || lht_store_find(store, j->canon, &old, &err) != 1 || strcmp(old.status, "ok") != 0 ||
+        strcmp(old.rules_digest, scan_key) != 0 || old.size != j->size)
+        return 0;
+    if (old.mtime == j->mtime)
+        return 1;
+    return old.sha256[0] && lht_sha256_file(j->canon, j->sha, &err) == LHT_OK && strcmp(old.sha256, j->sha) == 0;
+}
+
+/* One job per input; skipped and unreadable ones are done already, so
+ * the workers never write their state. */
+static int plan_jobs(struct pool *pool, struct inputs *in, struct lht_store *store, const char *scan_key,
+                     int rescan)
+{
+    size_t k;
+
+    if ((pool->jobs = calloc(in->n + 1, sizeof *pool->jobs)) == NULL)
+        return -1;
+    pool->n = in->n;
+    for (k = 0; k < in->n; k++) {
+        struct job *j = &pool->jobs[k];
         struct stat st;
-        struct lht_stored old;
-        j->input = in.v[k];
-        if (realpath(in.v[k], j->canon) == NULL || stat(j->canon, &st) != 0) {
-            snprintf(j->canon, sizeof j->canon, "%s", in.v[k]);
-            j->rc = lht_err_set(&j->err, LHT_EIO, "%s: %s", in.v[k], strerror(errno));
-            j->io_failed = 1;
+        j->input = in->v[k];
+        if (realpath(in->v[k], j->canon) == NULL || stat(j->canon, &st) != 0) {
+            snprintf(j->canon, sizeof j->canon, "%s", in->v[k]);
+            j->rc = lht_err_set(&j->err, LHT_EIO, "%s: %s", in->v[k], strerror(errno));
+            j->io_failed = j->done = 1;
             continue;
         }
         j->is_file = S_ISREG(st.st_mode);
         j->size = j->is_file ? (long long)st.st_size : -1;
         j->mtime = (long long)st.st_mtime;
-        /* Unchanged since its last scan with these rules: skip it. Size and
-         * mtime decide for files, the sha256 confirms when only the mtime
-         * moved; a folder has no content hash, so it is always re-read. */
-        if (!rescan && j->is_file && lht_store_find(store, j->canon, &old, &err) == 1 &&
-            strcmp(old.status, "ok") == 0 && strcmp(old.rules_digest, scan_key) == 0 &&
-            old.size == j->size) {
-            /* same size and mtime: unchanged; same size, new mtime (a copy,
-             * a touch): the content hash decides */
-            if (old.mtime == j->mtime)
-                j->skip = 1;
-            else if (old.sha256[0] && lht_sha256_file(j->canon, j->sha, &err) == LHT_OK &&
-                     strcmp(old.sha256, j->sha) == 0)
-                j->skip = 1;
-        }
-        bytes += j->is_file ? (unsigned long long)st.st_size : 0;
+        if (!rescan && unchanged(store, j, scan_key))
+            j->skip = j->done = 1;
     }
+    return 0;
+}
 
-    pool.o = &o;
-    pool.rs = rs;
-    pool.window = (size_t)jobs * 2;
-    pthread_mutex_init(&pool.mu, NULL);
-    pthread_cond_init(&pool.cv, NULL);
-    nthreads = (size_t)jobs < in.n ? (size_t)jobs : in.n;
-    threads = calloc(nthreads + 1, sizeof *threads);
-    for (k = 0; threads && k < nthreads; k++)
-        if (pthread_create(&threads[k], NULL, worker, &pool) != 0)
+/* Start up to jobs workers; returns how many run. */
+static size_t start_workers(struct pool *pool, long jobs, pthread_t **threads)
+{
+    size_t k, n = (size_t)jobs < pool->n ? (size_t)jobs : pool->n;
+
+    pthread_mutex_init(&pool->mu, NULL);
+    pthread_cond_init(&pool->cv, NULL);
+    if ((*threads = calloc(n + 1, sizeof **threads)) == NULL)
+        return 0;
+    for (k = 0; k < n; k++)
+        if (pthread_create(&(*threads)[k], NULL, worker, pool) != 0)
             break;
-    nthreads = threads ? k : 0;
-    if (nthreads == 0 && in.n > 0) {
-        lht_cli_error("scan: cannot start worker threads");
-        status = LHT_EXIT_ERROR;
-        goto joined;
-    }
-    show = !quiet && lht_cli_colour(stderr) >= 0 && isatty(fileno(stderr));
-    {
-        unsigned long long done_bytes = 0;
-        for (k = 0; k < pool.n; k++) {
-            struct job *j = &pool.jobs[k];
-            pthread_mutex_lock(&pool.mu);
-            while (!j->done && !j->skip && !j->io_failed)
-                pthread_cond_wait(&pool.cv, &pool.mu);
-            pthread_mutex_unlock(&pool.mu);
-            if (show)
-                fprintf(stderr, "\r\033[K");
-            if (j->skip) {
-                t.skipped++;
-            } else if (store_job(store, j, scan_key, quiet, fail_on, &t) != LHT_EXIT_OK) {
-                status = LHT_EXIT_ERROR;
-            }
-            lht_facts_free(j->f);
-            j->f = NULL;
-            done_bytes += j->is_file && j->size > 0 ? (unsigned long long)j->size : 0;
-            pthread_mutex_lock(&pool.mu);
-            pool.stored = k + 1;
-            pthread_cond_broadcast(&pool.cv);
-            pthread_mutex_unlock(&pool.mu);
-            if (show)
-                progress(k + 1, pool.n, done_bytes, start);
-        }
+    return k;
+}
+
+/* The writer: store each job in input order as it finishes. */
+static int drain(struct pool *pool, struct lht_store *store, const struct scan_opts *so, const char *scan_key,
+                 struct totals *t)
+{
+    int show = !so->quiet && lht_cli_colour(stderr) >= 0 && isatty(fileno(stderr)), status = LHT_EXIT_OK;
+    unsigned long long done_bytes = 0;
+    time_t start = time(NULL);
+    size_t k;
+
+    for (k = 0; k < pool->n; k++) {
+        struct job *j = &pool->jobs[k];
+        pthread_mutex_lock(&pool->mu);
+        while (!j->done)
+            pthread_cond_wait(&pool->cv, &pool->mu);
+        pthread_mutex_unlock(&pool->mu);
         if (show)
             fprintf(stderr, "\r\033[K");
+        if (j->skip)
+            t->skipped++;
+        else if (store_job(store, j, scan_key, so->quiet, so->fail_on, t) != LHT_EXIT_OK)
+            status = LHT_EXIT_ERROR;
+        lht_facts_free(j->f);
+        j->f = NULL;
+        done_bytes += j->is_file && j->size > 0 ? (unsigned long long)j->size : 0;
+        pthread_mutex_lock(&pool->mu);
+        pool->stored = k + 1;
+        pthread_cond_broadcast(&pool->cv);
+        pthread_mutex_unlock(&pool->mu);
+        if (show)
+            progress(k + 1, pool->n, done_bytes, start);
     }
-joined:
+    if (show)
+        fprintf(stderr, "\r\033[K");
+    return status;
+}
+
+/* Rules first: a broken rule file must stop the scan before the database
+ * is touched. Rules that read nothing from node logs make them dead
+ * weight: the bulk of a bundle is then skipped. The stored key says
+ * which kind of scan it was, so a host-only scan never passes for a
+ * full one. */
+static int load_rules(struct scan_opts *so, struct lht_ruleset **rs, char *scan_key, size_t keysz)
+{
+    lht_err err;
+
+    lht_err_clear(&err);
+    if (lht_ruleset_load(so->rules_dir ? so->rules_dir : lht_rules_default_dir(), rs, &err) != LHT_OK) {
+        lht_cli_error("%s", err.msg);
+        return -1;
+    }
+    if (!lht_ruleset_reads_logs(*rs))
+        so->src.skip_logs = 1;
+    snprintf(scan_key, keysz, "%s%s", lht_ruleset_digest(*rs), so->src.skip_logs ? "+no-logs" : "");
+    return 0;
+}
+
+int lht_cmd_scan(int argc, char **argv)
+{
+    struct scan_opts so;
+    struct lht_store *store = NULL;
+    struct lht_ruleset *rs = NULL;
+    struct inputs in = {NULL, 0, 0};
+    struct pool pool;
+    struct totals t;
+    pthread_t *threads = NULL;
+    char scan_key[96];
+    int status;
+    size_t k, nthreads = 0;
+    lht_err err;
+
+    if ((status = parse_options(argc, argv, &so)) >= 0)
+        return status;
+    status = LHT_EXIT_ERROR;
+    memset(&t, 0, sizeof t);
+    memset(&pool, 0, sizeof pool);
+    lht_err_clear(&err);
+    if (gather_inputs(argc, argv, &so, &in) != 0) {
+        lht_cli_error("scan: out of memory");
+        goto done;
+    }
+    if (load_rules(&so, &rs, scan_key, sizeof scan_key) != 0)
+        goto done;
+    if (lht_store_open(lht_cli_db_path(so.db), LHT_STORE_RW, &store, &err) != LHT_OK) {
+        lht_cli_error("%s", err.msg);
+        goto done;
+    }
+    if (plan_jobs(&pool, &in, store, scan_key, so.rescan) != 0) {
+        lht_cli_error("scan: out of memory");
+        goto done;
+    }
+    pool.o = &so.src;
+    pool.rs = rs;
+    pool.window = (size_t)so.jobs * 2;
+    nthreads = start_workers(&pool, so.jobs, &threads);
+    if (nthreads == 0 && pool.n > 0)
+        lht_cli_error("scan: cannot start worker threads");
+    else
+        status = drain(&pool, store, &so, scan_key, &t);
     for (k = 0; k < nthreads; k++)
         pthread_join(threads[k], NULL);
     pthread_mutex_destroy(&pool.mu);
     pthread_cond_destroy(&pool.cv);
-    if (!quiet && (in.n > 1 || t.skipped))
+    if (!so.quiet && (in.n > 1 || t.skipped))
         printf("%lu scanned, %lu skipped (unchanged), %lu failed; findings: %lu critical, %lu error, "
                "%lu warning, %lu info\n",
                t.scanned, t.skipped, t.failed, t.by_sev[3], t.by_sev[2], t.by_sev[1], t.by_sev[0]);
+    if (status == LHT_EXIT_OK && t.hit)
+        status = LHT_EXIT_FINDINGS;
 done:
     if (pool.jobs)
         for (k = 0; k < pool.n; k++)
@@ -589,8 +649,5 @@ done:
     free(in.v);
     lht_store_close(store);
     lht_ruleset_free(rs);
-    (void)bytes;
-    if (status == LHT_EXIT_OK && t.hit)
-        status = LHT_EXIT_FINDINGS;
     return status;
 }

@@ -423,65 +423,78 @@ static int task_line(struct kl *k, const struct lht_re *re, const char *msg, lon
     return begin_report(k, no, pid, comm, LHT_STACK_OTHER, !k->sysrq);
 }
 
-static int line(struct kl *k, const char *s, size_t len, long no)
+/* The message of a kernel log line with its prefix (timestamp, host,
+ * level) stripped, or NULL when the line is not the kernel's. *when gets
+ * the timestamp as printed (in k->when) or NULL. */
+static const char *kernel_message(struct kl *k, const char *s, size_t len, const char **when, size_t *mlen)
 {
     PCRE2_SIZE *ov;
-    const char *msg, *when = NULL;
-    size_t mlen;
-    char whenbuf[64], tag[64], buf[256];
-    int i, p, rc;
+    char whenbuf[64], tag[64];
+    int p;
 
+    *when = NULL;
     if (len == 0 || len > MAX_LINE)
-        return LHT_OK;
+        return NULL;
     p = lht_re_first(prefix_re, N(prefix_re), s, len, k->md);
     if (p < 0)
-        return LHT_OK;
+        return NULL;
     if (grp(k, &prefix_re[p], s, "prog", tag, sizeof tag) && strcmp(tag, "kernel") != 0)
-        return LHT_OK;   /* another program's syslog line */
+        return NULL;   /* another program's syslog line */
     if (grp(k, &prefix_re[p], s, "fac", tag, sizeof tag) && strcmp(tag, "kern") != 0)
-        return LHT_OK;   /* dmesg -x line written by user space */
+        return NULL;   /* dmesg -x line written by user space */
     if (grp(k, &prefix_re[p], s, "sys", whenbuf, sizeof whenbuf) ||
         grp(k, &prefix_re[p], s, "ts", whenbuf, sizeof whenbuf)) {
         memcpy(k->when, whenbuf, sizeof k->when);
-        when = k->when;
+        *when = k->when;
     }
     ov = pcre2_get_ovector_pointer(k->md);
-    msg = s + ov[1];
-    mlen = lht_rtrim(msg, len - ov[1]);
-    if (mlen == 0)
-        return LHT_OK;
+    *mlen = lht_rtrim(s + ov[1], len - ov[1]);
+    return *mlen ? s + ov[1] : NULL;
+}
 
-    if (k->mode == TRACE) {
-        rc = frame(k, msg, mlen, no);
-        if (rc != 0)
-            return rc < 0 ? rc : LHT_OK;
-        if (matches(k, &inside_re[0], msg, mlen)) {
-            if (lht_find(msg, mlen, "</TASK>"))
-                return end_report(k, no);
-            return LHT_OK;
-        }
-        if ((rc = end_report(k, no)) != LHT_OK)   /* look at the line afresh */
+/* A line inside a call trace: 1 consumed (a frame or a marker), 0 the
+ * trace is over and the line must be looked at afresh, or an error. */
+static int trace_line(struct kl *k, const char *msg, size_t mlen, long no)
+{
+    int rc = frame(k, msg, mlen, no);
+
+    if (rc != 0)
+        return rc < 0 ? rc : 1;
+    if (matches(k, &inside_re[0], msg, mlen)) {
+        if (lht_find(msg, mlen, "</TASK>"))
+            return end_report(k, no) == LHT_OK ? 1 : LHT_ENOMEM;
+        return 1;
+    }
+    return end_report(k, no) == LHT_OK ? 0 : LHT_ENOMEM;
+}
+
+/* A line no message pattern knows: maybe a frame of a report whose trace
+ * has no "Call trace:" header (some arm64 and 4.x dumps). */
+static int other_line(struct kl *k, const char *msg, size_t mlen, long no)
+{
+    int rc;
+
+    if (matches(k, &inside_re[0], msg, mlen))
+        return LHT_OK;
+    if (k->mode == REPORT) {
+        if ((rc = frame(k, msg, mlen, no)) < 0)
             return rc;
-    }
-
-    i = lht_re_first(msg_re, N(msg_re), msg, mlen, k->md);
-    if (i < 0) {
-        if (matches(k, &inside_re[0], msg, mlen))
-            return LHT_OK;
-        if (k->mode == REPORT) {
-            /* some arm64 and 4.x dumps print frames with no "Call trace:" */
-            rc = frame(k, msg, mlen, no);
-            if (rc < 0)
-                return rc;
-            if (rc == 1)
-                k->mode = TRACE;
-            else if (++k->quiet > MAX_QUIET)
-                return end_report(k, no);
-            return LHT_OK;
-        }
-        k->sysrq = 0;    /* the dump is over */
+        if (rc == 1)
+            k->mode = TRACE;
+        else if (++k->quiet > MAX_QUIET)
+            return end_report(k, no);
         return LHT_OK;
     }
+    k->sysrq = 0;    /* the dump is over */
+    return LHT_OK;
+}
+
+/* A message of kind msg_re[i]. */
+static int message(struct kl *k, int i, const char *msg, size_t mlen, long no, const char *when)
+{
+    char buf[256];
+    int rc;
+
     switch (msg_re[i].value) {
     case M_HUNG: {
         const char *comm = grp(k, &msg_re[i], msg, "comm", buf, sizeof buf);
@@ -546,6 +559,22 @@ static int line(struct kl *k, const char *s, size_t len, long no)
     }
     }
     return LHT_OK;
+}
+
+static int line(struct kl *k, const char *s, size_t len, long no)
+{
+    const char *when, *msg;
+    size_t mlen = 0;
+    int i, rc;
+
+    if ((msg = kernel_message(k, s, len, &when, &mlen)) == NULL)
+        return LHT_OK;
+    if (k->mode == TRACE && (rc = trace_line(k, msg, mlen, no)) != 0)
+        return rc < 0 ? rc : LHT_OK;
+    i = lht_re_first(msg_re, N(msg_re), msg, mlen, k->md);
+    if (i < 0)
+        return other_line(k, msg, mlen, no);
+    return message(k, i, msg, mlen, no, when);
 }
 
 /* A kernel log in pieces. The parse state, the line number and a private
