@@ -2,6 +2,7 @@
 #include <check.h>
 
 #include "testutil.h"
+#include "tu_main.h"
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -126,14 +127,4 @@ static Suite *classify_suite(void)
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(classify_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(classify_suite)

@@ -7,6 +7,7 @@
 
 #include "core/err.h"
 #include "testutil.h"
+#include "tu_main.h"
 
 /* One Ubuntu 5.15-style hung-task report; %s is the line prefix. */
 static const char *const report[] = {
@@ -480,14 +481,4 @@ static Suite *dmesg_suite(void)
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(dmesg_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(dmesg_suite)

@@ -13,6 +13,7 @@
 #include "rules/rules.h"
 #include "store/store.h"
 #include "testutil.h"
+#include "tu_main.h"
 
 static char *fixture(size_t *len)
 {
@@ -167,16 +168,4 @@ static Suite *lsof_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    tu_begin();
-    sr = srunner_create(lsof_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(lsof_suite)

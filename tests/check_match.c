@@ -9,6 +9,7 @@
 #include "rules/match.h"
 #include "rules/rules.h"
 #include "testutil.h"
+#include "tu_main.h"
 
 static struct lht_ruleset *rs;
 static struct lht_matcher *m;
@@ -226,14 +227,4 @@ static Suite *match_suite(void)
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(match_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(match_suite)

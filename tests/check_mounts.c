@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "facts/facts.h"
 #include "testutil.h"
+#include "tu_main.h"
 
 typedef lht_parse_fn_t parse_fn;
 
@@ -469,13 +470,4 @@ static Suite *mounts_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(mounts_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(mounts_suite)

@@ -12,6 +12,7 @@
 
 #include "ingest/extract.h"
 #include "testutil.h"
+#include "tu_main.h"
 
 static const char WRITER[] = "Name:\tsh\n"
                              "Umask:\t0022\n"
@@ -144,16 +145,4 @@ static Suite *proc_status_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr;
-    int failed;
-
-    tu_begin();
-    sr = srunner_create(proc_status_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(proc_status_suite)

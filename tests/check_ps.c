@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "tu_main.h"
 
 /* text, ps command (or NULL), expected rows, then one row to check */
 static const struct {
@@ -134,14 +135,4 @@ static Suite *ps_suite(void)
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(ps_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(ps_suite)

@@ -10,6 +10,7 @@
 #include "rules/rules.h"
 #include "rules/ruletest.h"
 #include "testutil.h"
+#include "tu_main.h"
 
 static const char *good_rule =
     "id: t1\n"
@@ -198,14 +199,4 @@ static Suite *rules_suite(void)
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(rules_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(rules_suite)

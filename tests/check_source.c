@@ -7,6 +7,7 @@
 
 #include "ingest/source.h"
 #include "testutil.h"
+#include "tu_main.h"
 
 struct seen {
     char paths[64][512];
@@ -593,14 +594,4 @@ static Suite *source_suite(void)
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(source_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(source_suite)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "tu_main.h"
 
 START_TEST(modern_form_with_modules)
 {
@@ -104,14 +105,4 @@ static Suite *stack_suite(void)
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(stack_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(stack_suite)

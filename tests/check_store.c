@@ -8,6 +8,7 @@
 #include "facts/registry.h"
 #include "store/store.h"
 #include "testutil.h"
+#include "tu_main.h"
 
 static char dbpath[256];
 
@@ -267,14 +268,4 @@ static Suite *store_suite(void)
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(store_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(store_suite)

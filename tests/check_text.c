@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "facts/facts.h"
 #include "testutil.h"
+#include "tu_main.h"
 #include "core/text.h"
 
 START_TEST(lines_crlf_nul_and_no_final_newline)
@@ -99,14 +100,4 @@ static Suite *text_suite(void)
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(text_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(text_suite)

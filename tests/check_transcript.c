@@ -2,6 +2,7 @@
 #include <check.h>
 
 #include "testutil.h"
+#include "tu_main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,14 +180,4 @@ static Suite *transcript_suite(void)
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(transcript_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(transcript_suite)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "tu_main.h"
 
 static const char *field(const struct lht_facts *f, const char *kind, const char *name,
                          const char *path, long *line)
@@ -179,14 +180,4 @@ static Suite *yaml_suite(void)
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(yaml_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(yaml_suite)

@@ -393,72 +393,17 @@ static int header(const char *s, size_t len, enum block *b)
     return 1;
 }
 
-int lht_parse_hostinfo(const char *buf, size_t len, const struct lht_pctx *ctx)
+/* Each trimmed, non-empty line of buf goes to fn with the raw line (for
+ * hostinfo's block headers); unreadable ones become notes instead. */
+typedef int (*line_fn)(struct hstate *st, void *ud, const struct lht_line *raw, const char *s, size_t l);
+
+static int each_line(struct hstate *st, const char *buf, size_t len, line_fn fn, void *ud)
 {
-    struct hstate st = {ctx, 0, 0};
-    struct osinfo os;
-    enum block block = B_NONE;
-    struct lht_lines it;
-    struct lht_line ln;
-    int host_seen = 0, sys_seen = 0, r;
-
-    os_init(&os);
-    if (buf == NULL)
-        len = 0;
-    lht_lines_init(&it, buf, len, ctx->first_line);
-    while (lht_line_next(&it, &ln)) {
-        size_t l = ln.len;
-        const char *s;
-        enum block nb;
-
-        if (header(ln.s, ln.len, &nb)) {
-            block = nb;
-            continue;
-        }
-        s = lht_ltrim(ln.s, &l);
-        l = lht_rtrim(s, l);
-        if (l == 0)
-            continue;
-        if (memchr(s, '\0', l) != NULL || l > MAX_VALUE) {
-            r = note(&st, ln.no, "unreadable line skipped", s, l);
-        } else if (block == B_HOST) {
-            if (host_seen)
-                r = note(&st, ln.no, "extra line in hostname block", s, l);
-            else if (!is_hostname(s, l))
-                r = note(&st, ln.no, "hostname block is not a host name", s, l);
-            else
-                r = kv(&st, ln.no, "hostname", s, l);
-            host_seen = 1;
-        } else if (block == B_OS) {
-            r = os_release_line(&st, &os, s, l, ln.no);
-        } else if (block == B_SYS) {
-            r = sys_seen ? 0 : uname_line(&st, s, l, ln.no, UNAME_POD);
-            if (r == 0 && !sys_seen)
-                r = note(&st, ln.no, "system-info is not uname -a output", s, l);
-            sys_seen = 1;
-        } else if (block == B_NONE) {
-            r = note(&st, ln.no, "line outside hostinfo blocks", s, l);
-        } else {
-            r = 0;
-        }
-        if (r < 0)
-            return r;
-    }
-    if ((r = os_emit(&st, &os)) < 0)
-        return r;
-    return st.added;
-}
-
-int lht_parse_uname(const char *buf, size_t len, const struct lht_pctx *ctx)
-{
-    struct hstate st = {ctx, 0, 0};
     struct lht_lines it;
     struct lht_line ln;
     int r;
 
-    if (buf == NULL)
-        len = 0;
-    lht_lines_init(&it, buf, len, ctx->first_line);
+    lht_lines_init(&it, buf, buf ? len : 0, st->ctx->first_line);
     while (lht_line_next(&it, &ln)) {
         size_t l = ln.len;
         const char *s = lht_ltrim(ln.s, &l);
@@ -466,41 +411,105 @@ int lht_parse_uname(const char *buf, size_t len, const struct lht_pctx *ctx)
         if (l == 0)
             continue;
         if (memchr(s, '\0', l) != NULL || l > MAX_VALUE)
-            r = note(&st, ln.no, "unreadable line skipped", s, l);
-        else if ((r = uname_line(&st, s, l, ln.no, UNAME_HOST)) == 0)
-            r = note(&st, ln.no, "not uname output", s, l);
+            r = note(st, ln.no, "unreadable line skipped", s, l);
+        else
+            r = fn(st, ud, &ln, s, l);
         if (r < 0)
             return r;
     }
+    return LHT_OK;
+}
+
+struct hostinfo_walk {
+    struct osinfo os;
+    enum block block;
+    int host_seen, sys_seen;
+};
+
+static int hostinfo_line(struct hstate *st, void *ud, const struct lht_line *raw, const char *s, size_t l)
+{
+    struct hostinfo_walk *w = ud;
+    enum block nb;
+    int r = 0;
+
+    if (header(raw->s, raw->len, &nb)) {
+        w->block = nb;
+        return LHT_OK;
+    }
+    switch (w->block) {
+    case B_HOST:
+        if (w->host_seen)
+            r = note(st, raw->no, "extra line in hostname block", s, l);
+        else if (!is_hostname(s, l))
+            r = note(st, raw->no, "hostname block is not a host name", s, l);
+        else
+            r = kv(st, raw->no, "hostname", s, l);
+        w->host_seen = 1;
+        break;
+    case B_OS:
+        r = os_release_line(st, &w->os, s, l, raw->no);
+        break;
+    case B_SYS:
+        r = w->sys_seen ? 0 : uname_line(st, s, l, raw->no, UNAME_POD);
+        if (r == 0 && !w->sys_seen)
+            r = note(st, raw->no, "system-info is not uname -a output", s, l);
+        w->sys_seen = 1;
+        break;
+    case B_NONE:
+        r = note(st, raw->no, "line outside hostinfo blocks", s, l);
+        break;
+    default:
+        break;
+    }
+    return r < 0 ? r : LHT_OK;
+}
+
+int lht_parse_hostinfo(const char *buf, size_t len, const struct lht_pctx *ctx)
+{
+    struct hstate st = {ctx, 0, 0};
+    struct hostinfo_walk w;
+    int r;
+
+    memset(&w, 0, sizeof w);
+    os_init(&w.os);
+    w.block = B_NONE;
+    if ((r = each_line(&st, buf, len, hostinfo_line, &w)) < 0 || (r = os_emit(&st, &w.os)) < 0)
+        return r;
     return st.added;
+}
+
+static int uname_only(struct hstate *st, void *ud, const struct lht_line *raw, const char *s, size_t l)
+{
+    int r;
+
+    (void)ud;
+    if ((r = uname_line(st, s, l, raw->no, UNAME_HOST)) == 0)
+        r = note(st, raw->no, "not uname output", s, l);
+    return r < 0 ? r : LHT_OK;
+}
+
+int lht_parse_uname(const char *buf, size_t len, const struct lht_pctx *ctx)
+{
+    struct hstate st = {ctx, 0, 0};
+    int r = each_line(&st, buf, len, uname_only, NULL);
+
+    return r < 0 ? r : st.added;
+}
+
+static int os_release_only(struct hstate *st, void *ud, const struct lht_line *raw, const char *s, size_t l)
+{
+    int r = s[0] == '#' ? 0 : os_release_line(st, ud, s, l, raw->no);
+    return r < 0 ? r : LHT_OK;
 }
 
 int lht_parse_os_release(const char *buf, size_t len, const struct lht_pctx *ctx)
 {
     struct hstate st = {ctx, 0, 0};
     struct osinfo os;
-    struct lht_lines it;
-    struct lht_line ln;
     int r;
 
     os_init(&os);
-    if (buf == NULL)
-        len = 0;
-    lht_lines_init(&it, buf, len, ctx->first_line);
-    while (lht_line_next(&it, &ln)) {
-        size_t l = ln.len;
-        const char *s = lht_ltrim(ln.s, &l);
-        l = lht_rtrim(s, l);
-        if (l == 0 || s[0] == '#')
-            continue;
-        if (memchr(s, '\0', l) != NULL || l > MAX_VALUE)
-            r = note(&st, ln.no, "unreadable line skipped", s, l);
-        else
-            r = os_release_line(&st, &os, s, l, ln.no);
-        if (r < 0)
-            return r;
-    }
-    if ((r = os_emit(&st, &os)) < 0)
+    if ((r = each_line(&st, buf, len, os_release_only, &os)) < 0 || (r = os_emit(&st, &os)) < 0)
         return r;
     return st.added;
 }
