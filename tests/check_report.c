@@ -15,6 +15,7 @@
 #include "rules/rules.h"
 #include "store/store.h"
 #include "testutil.h"
+#include "tu_main.h"
 
 #define SB "supportbundle_5b0a5f3e-2c1d-4f7b-9e8a-1c2d3e4f5a6b_2025-09-24T07-05-12Z"
 #define N1 "testing-jiras-pool1-rm5mw-9dx82"
@@ -560,14 +561,4 @@ static Suite *report_suite(void)
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(report_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(report_suite)
