@@ -1,10 +1,25 @@
-/* check_report.c - escaping of untrusted text for markdown (report.c). */
+/* check_report.c - the report: escaping of untrusted text for markdown
+ * and JSON, and the model built from a database of scanned fixtures
+ * (model.c, markdown.c, json.c). */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "facts/facts.h"
+#include "ingest/extract.h"
+#include "report/model.h"
+#include "report/render.h"
 #include "report/report.h"
+#include "rules/match.h"
+#include "rules/rules.h"
+#include "store/store.h"
 #include "testutil.h"
+#include "tu_main.h"
+
+#define SB "supportbundle_5b0a5f3e-2c1d-4f7b-9e8a-1c2d3e4f5a6b_2025-09-24T07-05-12Z"
+#define N1 "testing-jiras-pool1-rm5mw-9dx82"
+#define RWX "rwx-nfs4-open-state-hang"
 
 static const char *render(void (*fn)(struct lht_sb *, const char *), const char *s)
 {
@@ -32,6 +47,17 @@ START_TEST(cells_and_inline)
 }
 END_TEST
 
+/* Byte patterns shaped like characters that are not: an overlong '/', a
+ * surrogate, a code point above U+10FFFF. Their neighbours pass. */
+START_TEST(utf8_is_strict)
+{
+    ck_assert_str_eq(render(inl, "o \xe0\x80\xaf s \xed\xa0\x80 h \xf4\x90\x80\x80"),
+                     "o \\xe0\\x80\\xaf s \\xed\\xa0\\x80 h \\xf4\\x90\\x80\\x80");
+    ck_assert_str_eq(render(inl, "\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf"),
+                     "\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf");
+}
+END_TEST
+
 START_TEST(fences_outgrow_content)
 {
     const char *out = render(fence, "a\n````\nb");
@@ -54,6 +80,458 @@ START_TEST(long_lines_are_cut)
 }
 END_TEST
 
+/* ---- the JSON string writer ------------------------------------------- */
+
+static const char *json(const char *s)
+{
+    static struct lht_sb b = LHT_SB_INIT;
+    lht_sb_reset(&b);
+    lht_json_str(&b, s);
+    return lht_sb_str(&b);
+}
+
+START_TEST(json_escapes)
+{
+    ck_assert_str_eq(json(NULL), "null");
+    ck_assert_str_eq(json(""), "\"\"");
+    ck_assert_str_eq(json("say \"hi\" \\ bye"), "\"say \\\"hi\\\" \\\\ bye\"");
+    ck_assert_str_eq(json("a\nb\tc\rd\be\ff"), "\"a\\nb\\tc\\rd\\be\\ff\"");
+    ck_assert_str_eq(json("\x01\x1b[31m\x1f\x7f"), "\"\\u0001\\u001b[31m\\u001f\\u007f\"");
+    ck_assert_str_eq(json("</script> / ok"), "\"</script> / ok\"");
+}
+END_TEST
+
+START_TEST(json_utf8)
+{
+    /* valid characters of 2, 3 and 4 bytes pass as they are */
+    ck_assert_str_eq(json("\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "\"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+    /* every byte that is not part of a character becomes U+FFFD */
+    ck_assert_str_eq(json("a\xff\xfe" "b"), "\"a\\ufffd\\ufffdb\"");
+    ck_assert_str_eq(json("cut \xe2\x82"), "\"cut \\ufffd\\ufffd\"");
+    ck_assert_str_eq(json("\x80lead"), "\"\\ufffdlead\"");
+    ck_assert_str_eq(json("\xc0\xaf"), "\"\\ufffd\\ufffd\"");
+    ck_assert_str_eq(json("\xe2(x"), "\"\\ufffd(x\"");
+}
+END_TEST
+
+/* Overlong forms, surrogates and code points above U+10FFFF are bytes,
+ * not characters; the code points at the edges of those ranges pass. */
+START_TEST(json_utf8_is_strict)
+{
+    ck_assert_str_eq(json("\xe0\x80\xaf"), "\"\\ufffd\\ufffd\\ufffd\"");
+    ck_assert_str_eq(json("\xf0\x8f\xbf\xbf"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+    ck_assert_str_eq(json("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");
+    ck_assert_str_eq(json("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+    ck_assert_str_eq(json("\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf"),
+                     "\"\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"");
+}
+END_TEST
+
+/* An independent check (code points, not byte patterns) that s is UTF-8. */
+static int valid_utf8(const unsigned char *s)
+{
+    while (*s) {
+        unsigned long cp;
+        int n, i;
+        if (*s < 0x80)
+            n = 0, cp = *s;
+        else if (*s >= 0xc0 && *s < 0xe0)
+            n = 1, cp = *s & 0x1f;
+        else if (*s >= 0xe0 && *s < 0xf0)
+            n = 2, cp = *s & 0x0f;
+        else if (*s >= 0xf0 && *s < 0xf8)
+            n = 3, cp = *s & 0x07;
+        else
+            return 0;
+        for (i = 1; i <= n; i++) {
+            if ((s[i] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i] & 0x3f);
+        }
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        s += n + 1;
+    }
+    return 1;
+}
+
+/* SQLite's parser as the judge of JSON syntax. */
+static int valid_json(const char *s)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int ok = 0;
+
+    ck_assert_int_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT json_valid(?1)", -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        ok = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return ok;
+}
+
+START_TEST(json_of_any_bytes_is_valid)
+{
+    char in[64];
+    const char *out;
+    unsigned seed = 12345;
+    int round, i;
+
+    for (round = 0; round < 2000; round++) {
+        for (i = 0; i < (int)sizeof in - 1; i++) {
+            seed = seed * 1103515245u + 12345u;
+            in[i] = (char)((seed >> 16) % 255 + 1);   /* any byte but NUL */
+        }
+        in[sizeof in - 1] = '\0';
+        out = json(in);
+        ck_assert_msg(valid_utf8((const unsigned char *)out), "round %d", round);
+        ck_assert_msg(valid_json(out), "round %d: %s", round, out);
+    }
+}
+END_TEST
+
+/* ---- the model, over a database of scanned fixtures ---------------------- */
+
+static char dbpath[512];
+
+static void scan_into(struct lht_store *s, struct lht_matcher *m, const char *input)
+{
+    struct lht_source_opts o;
+    struct lht_bundle_info info;
+    struct lht_bundle_meta meta;
+    struct lht_facts *f = lht_facts_new();
+    lht_err err;
+
+    lht_source_defaults(&o);
+    memset(&info, 0, sizeof info);
+    lht_err_clear(&err);
+    ck_assert_msg(lht_extract(input, &o, f, &info, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_msg(lht_matcher_run(m, f, &err) == LHT_OK, "%s", err.msg);
+    memset(&meta, 0, sizeof meta);
+    meta.name = info.name;
+    meta.path = input;
+    meta.status = "ok";
+    meta.created_at = info.created_at;
+    ck_assert_msg(lht_store_put_bundle(s, &meta, f, NULL, &err) == LHT_OK, "%s", err.msg);
+    lht_facts_free(f);
+}
+
+/* The golden report's three bundles, scanned once for the whole TCase
+ * (tests run in forked children and must leave the file as it is). */
+static void scan_fixtures(void)
+{
+    static const char *const inputs[] = {"seed-rwx-unpacked", "disk-hang.zip", "legacy-1.5.zip"};
+    struct lht_ruleset *rs = NULL;
+    struct lht_matcher *m = NULL;
+    struct lht_store *s = NULL;
+    char path[512];
+    lht_err err;
+    size_t i;
+
+    snprintf(dbpath, sizeof dbpath, "%s/report.db", tu_tmpdir());
+    ck_assert_msg(lht_ruleset_load(tu_source("rules"), &rs, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq(lht_matcher_new(rs, &m, &err), LHT_OK);
+    ck_assert_msg(lht_store_open(dbpath, LHT_STORE_RW, &s, &err) == LHT_OK, "%s", err.msg);
+    for (i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        snprintf(path, sizeof path, "%s", tu_fixture(inputs[i]));
+        scan_into(s, m, path);
+    }
+    lht_store_close(s);
+    lht_matcher_free(m);
+    lht_ruleset_free(rs);
+}
+
+/* A connection inside a transaction that is never committed: a test may
+ * change rows to shape a case, and the next test sees the scan again. */
+static struct lht_store *store;
+
+static sqlite3 *open_db(void)
+{
+    lht_err err;
+
+    ck_assert_msg(lht_store_open(dbpath, LHT_STORE_RW, &store, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq(sqlite3_exec(lht_store_db(store), "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    return lht_store_db(store);
+}
+
+static void close_db(void)
+{
+    sqlite3_exec(lht_store_db(store), "ROLLBACK", NULL, NULL, NULL);
+    lht_store_close(store);
+    store = NULL;
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+    ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+}
+
+static struct lht_report_model *build(sqlite3 *db, const char *const *names, size_t n)
+{
+    struct lht_report_opts o = {LHT_REPORT_MD, names, n};
+    struct lht_report_model *m = NULL;
+    lht_err err;
+
+    lht_err_clear(&err);
+    ck_assert_msg(lht_report_model_build(db, &o, &m, &err) == LHT_OK, "%s", err.msg);
+    return m;
+}
+
+static const struct lht_report_bundle *bundle_named(const struct lht_report_model *m, const char *file)
+{
+    size_t i;
+    for (i = 0; i < m->nbundles; i++)
+        if (strcmp(m->bundles[i].file, file) == 0)
+            return &m->bundles[i];
+    ck_abort_msg("no bundle %s in the model", file);
+    return NULL;
+}
+
+START_TEST(model_bundles)
+{
+    struct lht_report_model *m = build(open_db(), NULL, 0);
+    const struct lht_report_bundle *x;
+
+    ck_assert_int_eq((int)m->nbundles, 3);
+    ck_assert_str_eq(m->version, LHT_VERSION);
+    /* by name: legacy (0a1b...), seed (5b0a...), disk hang (7c1d...) */
+    ck_assert_str_eq(m->bundles[0].file, "legacy-1.5.zip");
+    ck_assert_str_eq(m->bundles[1].file, "seed-rwx-unpacked");
+    ck_assert_str_eq(m->bundles[2].file, "disk-hang.zip");
+    x = &m->bundles[1];
+    ck_assert_str_eq(x->name, SB);
+    ck_assert_str_eq(x->status, "ok");
+    ck_assert_ptr_null(x->error);
+    ck_assert_str_eq(x->created_at, "2025-09-24T07:05:12Z");
+    ck_assert_str_eq(x->longhorn_version, "v1.10.1");
+    ck_assert_str_eq(x->kubernetes_version, "v1.31.4+rke2r1");
+    ck_assert_ptr_nonnull(strstr(x->path, "seed-rwx-unpacked"));
+    ck_assert_int_eq((int)x->nnodes, 2);
+    ck_assert_str_eq(x->nodes[0].name, N1);
+    ck_assert_str_eq(x->nodes[0].kernel_release, "6.8.0-51-generic");
+    ck_assert_str_eq(x->nodes[0].os, "Ubuntu 24.04.1 LTS");
+    ck_assert_str_lt(x->nodes[0].name, x->nodes[1].name);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
+START_TEST(model_findings_and_evidence)
+{
+    struct lht_report_model *m = build(open_db(), NULL, 0);
+    const struct lht_report_bundle *x = bundle_named(m, "seed-rwx-unpacked");
+    const struct lht_report_finding *f;
+    size_t i, supporting = 0;
+
+    ck_assert_int_eq((int)x->nfindings, 1);
+    f = &x->findings[0];
+    ck_assert_str_eq(f->rule_id, RWX);
+    ck_assert_str_eq(f->severity, "error");
+    ck_assert_int_eq(f->severity_rank, 3);
+    ck_assert_str_eq(f->confidence, "confirmed");
+    ck_assert_str_eq(f->node, N1);
+    ck_assert(f->has_pid);
+    ck_assert_int_eq((int)f->pid, 123315);
+    ck_assert_str_eq(f->pids, "123315");
+    ck_assert_ptr_nonnull(strstr(f->remediation, "vers=4.0"));
+    ck_assert_int_eq((int)f->nrefs, 4);
+    ck_assert_str_eq(f->refs[0], "https://github.com/longhorn/longhorn/issues/11907");
+    /* required evidence first, then supporting, each by sequence */
+    ck_assert_int_gt((int)f->nevidence, 5);
+    for (i = 0; i < f->nevidence; i++) {
+        if (strcmp(f->evidence[i].role, "supporting") == 0)
+            supporting++;
+        else
+            ck_assert_msg(supporting == 0, "required evidence %zu after supporting", i);
+    }
+    ck_assert_int_gt((int)supporting, 0);
+    ck_assert_str_eq(f->evidence[0].signal, "d_state");
+    ck_assert_str_eq(f->evidence[0].member, SB "/customer-transcript.txt");
+    ck_assert(f->evidence[0].has_line);
+    ck_assert_int_eq((int)f->evidence[0].line, 4);
+    ck_assert_str_eq(f->evidence[0].matched, "D");
+    ck_assert_ptr_nonnull(strstr(f->evidence[0].text, "123315 Ds+"));
+    /* the summary counts what is listed */
+    ck_assert_int_eq((int)x->nsummary, 1);
+    ck_assert_str_eq(x->summary[0].severity, "error");
+    ck_assert_int_eq((int)x->summary[0].n, 1);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
+START_TEST(model_checked_missing_notes)
+{
+    sqlite3 *db = open_db();
+    struct lht_report_model *m;
+    const struct lht_report_bundle *x;
+    size_t i;
+
+    /* more notes than a report shows, in no particular order */
+    exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60) "
+             "INSERT INTO notes (bundle_id, member_id, node, line, message) "
+             "SELECT b.id, NULL, NULL, 61 - i, 'cannot parse' FROM n, bundles b "
+             "WHERE b.path LIKE '%legacy-1.5.zip'");
+    m = build(db, NULL, 0);
+    x = bundle_named(m, "legacy-1.5.zip");
+    ck_assert_int_eq((int)x->nfindings, 0);
+    ck_assert_int_eq((int)x->nsummary, 0);
+    ck_assert_int_eq((int)x->nchecked, 4);
+    ck_assert_str_eq(x->checked[0].kind, "bundle_metadata");
+    ck_assert_ptr_null(x->checked[0].node);
+    ck_assert_str_eq(x->checked[1].kind, "hostinfo");
+    ck_assert_str_eq(x->checked[1].node, "k3s-agent-2");
+    ck_assert_int_eq((int)x->checked[1].pieces, 1);
+    ck_assert_int_eq((int)x->checked[1].records, 8);
+    /* no ps, no stack, no mount table; the kernel log is there */
+    ck_assert_int_eq((int)x->nmissing, 3);
+    ck_assert_str_eq(x->missing[0].kind, "ps");
+    ck_assert_str_eq(x->missing[1].kind, "stack");
+    ck_assert_str_eq(x->missing[2].kind, "proc_mounts");
+    ck_assert_ptr_nonnull(strstr(x->missing[2].advice, "nfsstat -m"));
+    ck_assert_int_eq((int)x->nnotes, LHT_REPORT_MAX_NOTES);
+    for (i = 0; i < x->nnotes; i++) {
+        ck_assert(x->notes[i].has_line);
+        ck_assert_int_eq((int)x->notes[i].line, (int)i + 1);
+        ck_assert_ptr_null(x->notes[i].member);
+    }
+    /* a pasted nfsstat -m is a mount table too */
+    x = bundle_named(m, "seed-rwx-unpacked");
+    ck_assert_int_eq((int)x->nmissing, 0);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
+/* Severities shaped by hand: one bundle with a finding of each, one rule
+ * firing with two severities in two bundles. */
+START_TEST(model_worst_first)
+{
+    sqlite3 *db = open_db();
+    struct lht_report_model *m;
+    const struct lht_report_bundle *x;
+    static const char *const order[] = {"critical", "error", "warning", "info"};
+    size_t i;
+
+    exec(db, "INSERT INTO findings (bundle_id, rule_id, severity, confidence, node, title) "
+             "SELECT b.id, v.rule, v.sev, 'suspected', 'n', 't' FROM bundles b, "
+             "(SELECT 'r-b' AS rule, 'info' AS sev UNION ALL SELECT 'r-a', 'warning' "
+             " UNION ALL SELECT 'r-c', 'critical' UNION ALL SELECT 'r-a', 'info') v "
+             "WHERE b.path LIKE '%legacy-1.5.zip'");
+    exec(db, "INSERT INTO findings (bundle_id, rule_id, severity, confidence, title) "
+             "SELECT id, '" RWX "', 'critical', 'suspected', 't' FROM bundles WHERE path LIKE '%disk-hang.zip'");
+    m = build(db, NULL, 0);
+    x = bundle_named(m, "legacy-1.5.zip");
+    ck_assert_int_eq((int)x->nfindings, 4);
+    ck_assert_str_eq(x->findings[0].rule_id, "r-c");
+    ck_assert_str_eq(x->findings[1].rule_id, "r-a");
+    ck_assert_str_eq(x->findings[1].severity, "warning");
+    ck_assert_str_eq(x->findings[2].rule_id, "r-a");   /* info: rule before rule */
+    ck_assert_str_eq(x->findings[3].rule_id, "r-b");
+    ck_assert_int_eq((int)x->nsummary, 3);
+    for (i = 0; i < x->nsummary; i++)
+        ck_assert_int_gt(x->summary[i].severity_rank, i + 1 < x->nsummary ? x->summary[i + 1].severity_rank : 0);
+    ck_assert_str_eq(x->summary[0].severity, order[0]);
+    ck_assert_int_eq((int)x->summary[2].n, 2);
+    /* the fleet: the seed rule fired in two bundles, worst as critical;
+     * alphabetically "error" would win */
+    ck_assert_str_eq(m->signatures[0].rule_id, RWX);
+    ck_assert_int_eq((int)m->signatures[0].bundles, 2);
+    ck_assert_int_eq((int)m->signatures[0].nodes, 2);
+    ck_assert_str_eq(m->signatures[0].severity, "critical");
+    ck_assert_str_eq(m->signatures[0].first_seen, "2025-03-11T14:22:05Z");
+    ck_assert_str_eq(m->signatures[0].last_seen, "2025-09-24T07:05:12Z");
+    /* then one bundle each, by rule; r-a's two findings share bundle and node */
+    ck_assert_int_eq((int)m->nsignatures, 4);
+    ck_assert_str_eq(m->signatures[1].rule_id, "r-a");
+    ck_assert_int_eq((int)m->signatures[1].nodes, 1);
+    ck_assert_str_eq(m->signatures[1].severity, "warning");
+    ck_assert_str_eq(m->signatures[3].rule_id, "r-c");
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
+START_TEST(model_selects_bundles)
+{
+    sqlite3 *db = open_db();
+    const char *const by_file[] = {"disk-hang.zip", "seed-rwx-unpacked", "disk-hang.zip"};
+    const char *const by_name[] = {SB};
+    const char *const unknown[] = {"seed-rwx-unpacked", "no-such-bundle"};
+    struct lht_report_opts o = {LHT_REPORT_JSON, unknown, 2};
+    struct lht_report_model stale, *m = build(db, by_file, 3);
+    char id[32];
+    const char *by_id[] = {id};
+    lht_err err;
+
+    /* named twice: listed once; in name order, not argument order */
+    ck_assert_int_eq((int)m->nbundles, 2);
+    ck_assert_str_eq(m->bundles[0].file, "seed-rwx-unpacked");
+    ck_assert_str_eq(m->bundles[1].file, "disk-hang.zip");
+    snprintf(id, sizeof id, "%lld", m->bundles[1].id);
+    lht_report_model_free(m);
+    m = build(db, by_id, 1);
+    ck_assert_int_eq((int)m->nbundles, 1);
+    ck_assert_str_eq(m->bundles[0].file, "disk-hang.zip");
+    lht_report_model_free(m);
+    m = build(db, by_name, 1);
+    ck_assert_int_eq((int)m->nbundles, 1);
+    ck_assert_str_eq(m->bundles[0].name, SB);
+    ck_assert_int_eq((int)m->nsignatures, 1);
+    lht_report_model_free(m);
+    m = &stale;   /* must be reset on failure */
+    ck_assert_int_eq(lht_report_model_build(db, &o, &m, &err), LHT_ENOTFOUND);
+    ck_assert_ptr_null(m);
+    ck_assert_str_eq(err.msg, "report: no bundle named 'no-such-bundle' in the database");
+    close_db();
+}
+END_TEST
+
+START_TEST(model_needs_report_views)
+{
+    sqlite3 *db = open_db();
+    struct lht_report_model *m = NULL;
+    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0};
+    lht_err err;
+
+    exec(db, "PRAGMA user_version = 3");
+    ck_assert_int_eq(lht_report_model_build(db, &o, &m, &err), LHT_EDB);
+    ck_assert_ptr_null(m);
+    ck_assert_ptr_nonnull(strstr(err.msg, "schema version 3"));
+    close_db();
+}
+END_TEST
+
+/* Renderers take the model as it is: hostile text included. */
+START_TEST(renderers_format_the_model)
+{
+    sqlite3 *db = open_db();
+    struct lht_report_model *m;
+    struct lht_sb md = LHT_SB_INIT, js = LHT_SB_INIT;
+
+    exec(db, "UPDATE finding_evidence SET text = 'bad \xff\xfe bytes \x01 and \x7f'");
+    exec(db, "UPDATE findings SET refs = refs || char(10)");
+    m = build(db, NULL, 0);
+    lht_md_report(m, &md);
+    lht_json_report(m, &js);
+    ck_assert(!md.oom && !js.oom);
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&md), "\\xff\\xfe bytes \\x01 and \\x7f"));
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&md), "- <https://github.com/torvalds/linux/blob/master/fs/nfs/nfs4proc.c>\n\n"));
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&js), "\"bad \\ufffd\\ufffd bytes \\u0001 and \\u007f\""));
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&js), "nfs4proc.c\",\"\"],\"evidence\""));
+    ck_assert(valid_utf8((const unsigned char *)lht_sb_str(&js)));
+    ck_assert(valid_json(lht_sb_str(&js)));
+    ck_assert_int_eq(js.p[js.len - 1], '\n');
+    lht_sb_free(&md);
+    lht_sb_free(&js);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -61,18 +539,26 @@ static Suite *report_suite(void)
     tcase_add_test(tc, cells_and_inline);
     tcase_add_test(tc, fences_outgrow_content);
     tcase_add_test(tc, long_lines_are_cut);
+    tcase_add_test(tc, utf8_is_strict);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("json");
+    tcase_add_test(tc, json_escapes);
+    tcase_add_test(tc, json_utf8);
+    tcase_add_test(tc, json_utf8_is_strict);
+    tcase_add_test(tc, json_of_any_bytes_is_valid);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("model");
+    tcase_add_unchecked_fixture(tc, scan_fixtures, NULL);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, model_bundles);
+    tcase_add_test(tc, model_findings_and_evidence);
+    tcase_add_test(tc, model_checked_missing_notes);
+    tcase_add_test(tc, model_worst_first);
+    tcase_add_test(tc, model_selects_bundles);
+    tcase_add_test(tc, model_needs_report_views);
+    tcase_add_test(tc, renderers_format_the_model);
     suite_add_tcase(s, tc);
     return s;
 }
 
-int main(void)
-{
-    tu_begin();
-    SRunner *sr = srunner_create(report_suite());
-    int failed;
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    tu_end();
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(report_suite)

@@ -22,8 +22,7 @@ static const struct named {
      "SELECT bundle_id, name, status, error, scanned_at FROM v_bundles ORDER BY name, bundle_id"},
     {"findings", "every finding, worst first",
      "SELECT finding_id, bundle, node, rule_id, severity, confidence, pids, title FROM v_findings "
-     "ORDER BY CASE severity WHEN 'critical' THEN 4 WHEN 'error' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END DESC, "
-     "bundle, rule_id, node, finding_id"},
+     "ORDER BY severity_rank DESC, bundle, rule_id, node, finding_id"},
     {"evidence", "the evidence rows of every finding",
      "SELECT finding_id, rule_id, signal, role, member, line, matched FROM v_finding_evidence "
      "ORDER BY finding_id, role, seq"},

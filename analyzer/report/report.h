@@ -1,11 +1,12 @@
 /*
  * report.h - stage 5: the findings report, from the database alone.
  *
- * Markdown for tickets (GitHub/GitLab render it, and it reads as plain
- * text) or one JSON document built with SQLite's JSON functions. Bundle
- * text is untrusted: everything from a bundle is escaped for the place it
- * lands in (table cell, inline text, fenced block), so it cannot break the
- * page. Output is deterministic for a given database.
+ * One model (model.h) is built from the v_* views, then formatted by a
+ * renderer (render.h): markdown for tickets (GitHub/GitLab render it, and
+ * it reads as plain text) or one JSON document. Bundle text is untrusted:
+ * every renderer escapes it for the place it lands in (table cell, inline
+ * text, fenced block, JSON string), so it cannot break the page. Output is
+ * deterministic for a given database.
  */
 #ifndef LHT_REPORT_H
 #define LHT_REPORT_H
@@ -24,7 +25,8 @@ struct lht_report_opts {
     size_t nbundles;
 };
 
-/* Render into out. LHT_ENOTFOUND when a named bundle is not in the DB. */
+/* Append the report to out (the caller owns and frees out). LHT_ENOTFOUND
+ * when a named bundle is not in the DB. */
 int lht_report_render(sqlite3 *db, const struct lht_report_opts *o, struct lht_sb *out,
                       lht_err *err);
 

@@ -1,0 +1,276 @@
+/*
+ * json.c - the report as one JSON document, from the model alone.
+ *
+ * For scripts and dashboards: compact, one line, keys in a fixed order
+ * (the document's shape is an interface; new keys go at the end of their
+ * object). Strings are written here rather than by a library so that the
+ * output is valid UTF-8 JSON whatever bytes a bundle held.
+ */
+#include "report/render.h"
+#include "report/utf8.h"
+
+#include <string.h>
+
+void lht_json_str(struct lht_sb *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n;
+
+    if (s == NULL) {
+        lht_sb_puts(b, "null");
+        return;
+    }
+    n = strlen(s);
+    lht_sb_putn(b, "\"", 1);
+    while (n > 0) {
+        size_t l = lht_utf8_len(p, n);
+        const char *short_esc = NULL;
+        char u[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 0xf]};
+        switch (*p) {
+        case '"': short_esc = "\\\""; break;
+        case '\\': short_esc = "\\\\"; break;
+        case '\b': short_esc = "\\b"; break;
+        case '\t': short_esc = "\\t"; break;
+        case '\n': short_esc = "\\n"; break;
+        case '\f': short_esc = "\\f"; break;
+        case '\r': short_esc = "\\r"; break;
+        }
+        if (short_esc)
+            lht_sb_puts(b, short_esc);
+        else if (l == 0)
+            lht_sb_puts(b, "\\ufffd");
+        else if (*p < 0x20 || *p == 0x7f)
+            lht_sb_putn(b, u, sizeof u);
+        else
+            lht_sb_putn(b, (const char *)p, l);
+        if (l == 0)
+            l = 1;
+        p += l, n -= l;
+    }
+    lht_sb_putn(b, "\"", 1);
+}
+
+/* ---- objects: a key is preceded by a comma unless it is the first ------ */
+
+static void key(struct lht_sb *b, int *nkeys, const char *k)
+{
+    if ((*nkeys)++ > 0)
+        lht_sb_putn(b, ",", 1);
+    lht_json_str(b, k);
+    lht_sb_putn(b, ":", 1);
+}
+
+static void kstr(struct lht_sb *b, int *nkeys, const char *k, const char *v)
+{
+    key(b, nkeys, k);
+    lht_json_str(b, v);
+}
+
+static void kint(struct lht_sb *b, int *nkeys, const char *k, long long v, int known)
+{
+    key(b, nkeys, k);
+    if (known)
+        lht_sb_printf(b, "%lld", v);
+    else
+        lht_sb_puts(b, "null");
+}
+
+/* Open an array value: the caller writes elements separated by commas. */
+static void karray(struct lht_sb *b, int *nkeys, const char *k)
+{
+    key(b, nkeys, k);
+    lht_sb_putn(b, "[", 1);
+}
+
+static void comma(struct lht_sb *b, size_t i)
+{
+    if (i > 0)
+        lht_sb_putn(b, ",", 1);
+}
+
+/* ---- the document -------------------------------------------------------- */
+
+static void fleet(const struct lht_report_model *m, struct lht_sb *b)
+{
+    size_t i;
+
+    for (i = 0; i < m->nsignatures; i++) {
+        const struct lht_report_signature *s = &m->signatures[i];
+        int n = 0;
+        comma(b, i);
+        lht_sb_putn(b, "{", 1);
+        kstr(b, &n, "rule_id", s->rule_id);
+        kstr(b, &n, "severity", s->severity);
+        kint(b, &n, "bundles", (long long)s->bundles, 1);
+        kint(b, &n, "nodes", (long long)s->nodes, 1);
+        kstr(b, &n, "first_seen", s->first_seen);
+        kstr(b, &n, "last_seen", s->last_seen);
+        lht_sb_putn(b, "}", 1);
+    }
+}
+
+static void nodes(const struct lht_report_bundle *x, struct lht_sb *b)
+{
+    size_t i;
+
+    for (i = 0; i < x->nnodes; i++) {
+        int n = 0;
+        comma(b, i);
+        lht_sb_putn(b, "{", 1);
+        kstr(b, &n, "node", x->nodes[i].name);
+        kstr(b, &n, "kernel_release", x->nodes[i].kernel_release);
+        kstr(b, &n, "os", x->nodes[i].os);
+        lht_sb_putn(b, "}", 1);
+    }
+}
+
+/* Every severity, zero or not, so a consumer need not know which exist. */
+static void summary(const struct lht_report_bundle *x, struct lht_sb *b)
+{
+    static const char *const sev[] = {"critical", "error", "warning", "info"};
+    size_t i, k;
+    int n = 0;
+
+    lht_sb_putn(b, "{", 1);
+    for (k = 0; k < sizeof sev / sizeof sev[0]; k++) {
+        size_t count = 0;
+        for (i = 0; i < x->nsummary; i++)
+            if (strcmp(x->summary[i].severity, sev[k]) == 0)
+                count = x->summary[i].n;
+        kint(b, &n, sev[k], (long long)count, 1);
+    }
+    lht_sb_putn(b, "}", 1);
+}
+
+static void evidence(const struct lht_report_finding *f, struct lht_sb *b)
+{
+    size_t i;
+
+    for (i = 0; i < f->nevidence; i++) {
+        const struct lht_report_evidence *e = &f->evidence[i];
+        int n = 0;
+        comma(b, i);
+        lht_sb_putn(b, "{", 1);
+        kstr(b, &n, "signal", e->signal);
+        kstr(b, &n, "role", e->role);
+        kstr(b, &n, "fact", e->fact);
+        kstr(b, &n, "member", e->member);
+        kint(b, &n, "line", e->line, e->has_line);
+        kstr(b, &n, "matched", e->matched);
+        kstr(b, &n, "text", e->text);
+        kstr(b, &n, "captures", e->captures);
+        lht_sb_putn(b, "}", 1);
+    }
+}
+
+static void finding(const struct lht_report_finding *f, struct lht_sb *b)
+{
+    size_t i;
+    int n = 0;
+
+    lht_sb_putn(b, "{", 1);
+    kint(b, &n, "finding_id", f->id, 1);
+    kstr(b, &n, "rule_id", f->rule_id);
+    kstr(b, &n, "title", f->title);
+    kstr(b, &n, "severity", f->severity);
+    kstr(b, &n, "confidence", f->confidence);
+    kstr(b, &n, "node", f->node);
+    kint(b, &n, "pid", f->pid, f->has_pid);
+    kstr(b, &n, "pids", f->pids);
+    kstr(b, &n, "remediation", f->remediation);
+    kstr(b, &n, "next_steps", f->next_steps);
+    karray(b, &n, "references");
+    for (i = 0; i < f->nrefs; i++) {
+        comma(b, i);
+        lht_json_str(b, f->refs[i]);
+    }
+    lht_sb_putn(b, "]", 1);
+    karray(b, &n, "evidence");
+    evidence(f, b);
+    lht_sb_puts(b, "]}");
+}
+
+static void checked(const struct lht_report_bundle *x, struct lht_sb *b)
+{
+    size_t i;
+
+    for (i = 0; i < x->nchecked; i++) {
+        int n = 0;
+        comma(b, i);
+        lht_sb_putn(b, "{", 1);
+        kstr(b, &n, "kind", x->checked[i].kind);
+        kstr(b, &n, "node", x->checked[i].node);
+        kint(b, &n, "pieces", x->checked[i].pieces, 1);
+        kint(b, &n, "records", x->checked[i].records, 1);
+        lht_sb_putn(b, "}", 1);
+    }
+}
+
+static void unreadable(const struct lht_report_bundle *x, struct lht_sb *b)
+{
+    size_t i;
+
+    for (i = 0; i < x->nnotes; i++) {
+        int n = 0;
+        comma(b, i);
+        lht_sb_putn(b, "{", 1);
+        kstr(b, &n, "member", x->notes[i].member);
+        kint(b, &n, "line", x->notes[i].line, x->notes[i].has_line);
+        kstr(b, &n, "problem", x->notes[i].message);
+        lht_sb_putn(b, "}", 1);
+    }
+}
+
+static void bundle(const struct lht_report_bundle *x, struct lht_sb *b)
+{
+    size_t i;
+    int n = 0;
+
+    lht_sb_putn(b, "{", 1);
+    kint(b, &n, "bundle_id", x->id, 1);
+    kstr(b, &n, "name", x->name);
+    kstr(b, &n, "file", x->file);
+    kstr(b, &n, "status", x->status);
+    kstr(b, &n, "error", x->error);
+    kstr(b, &n, "created_at", x->created_at);
+    kstr(b, &n, "scanned_at", x->scanned_at);
+    kstr(b, &n, "longhorn_version", x->longhorn_version);
+    kstr(b, &n, "kubernetes_version", x->kubernetes_version);
+    karray(b, &n, "nodes");
+    nodes(x, b);
+    lht_sb_putn(b, "]", 1);
+    key(b, &n, "summary");
+    summary(x, b);
+    karray(b, &n, "findings");
+    for (i = 0; i < x->nfindings; i++) {
+        comma(b, i);
+        finding(&x->findings[i], b);
+    }
+    lht_sb_putn(b, "]", 1);
+    karray(b, &n, "checked");
+    checked(x, b);
+    lht_sb_putn(b, "]", 1);
+    karray(b, &n, "unreadable");
+    unreadable(x, b);
+    lht_sb_puts(b, "]}");
+}
+
+void lht_json_report(const struct lht_report_model *m, struct lht_sb *out)
+{
+    size_t i;
+    int n = 0;
+
+    lht_sb_putn(out, "{", 1);
+    kstr(out, &n, "tool", "lhtriage");
+    kstr(out, &n, "version", m->version);
+    karray(out, &n, "fleet");
+    fleet(m, out);
+    lht_sb_putn(out, "]", 1);
+    karray(out, &n, "bundles");
+    for (i = 0; i < m->nbundles; i++) {
+        comma(out, i);
+        bundle(&m->bundles[i], out);
+    }
+    lht_sb_puts(out, "]}\n");
+}

@@ -1,0 +1,157 @@
+/*
+ * model.h - the report model: what a report says, read once from the
+ * database through the v_* views.
+ *
+ * Renderers (markdown.c, json.c, and any later one) only format a built
+ * model; none of them queries the database. So every format shows the
+ * same bundles, findings and evidence in the same order, and a new format
+ * is a new file that walks these structs.
+ *
+ * The model is a read-only tree of plain structs. Every pointer in it,
+ * strings included, belongs to the model and lives until
+ * lht_report_model_free(); a renderer never frees or changes anything.
+ * Strings hold bundle text as stored (untrusted: escaping is the
+ * renderer's job, for the place the text lands in). A NULL string is a
+ * NULL in the database ("unknown"); integers that may be NULL come with a
+ * has_ flag.
+ *
+ * Order is total, so the same database always gives the same model:
+ * bundles by name then id; findings worst first (v_findings.severity_rank),
+ * then rule, node, pid, id; evidence required before supporting, then by
+ * sequence; checked evidence by kind then node; notes by member, line,
+ * message; fleet signatures by bundle count (most first) then rule.
+ */
+#ifndef LHT_REPORT_MODEL_H
+#define LHT_REPORT_MODEL_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "core/err.h"
+#include "report/report.h"
+
+/* Notes ("could not be read") kept per bundle; a broken bundle can have
+ * thousands, and the report is for a ticket. */
+#define LHT_REPORT_MAX_NOTES 50
+
+struct lht_report_evidence {
+    const char *signal;    /* rule signal that this fact made true */
+    const char *role;      /* "required" or "supporting" */
+    const char *fact;      /* fact type: process, stack, mount, ... */
+    const char *member;    /* archive member (nested paths joined with '!'), or NULL */
+    long long line;        /* line in member, when has_line */
+    int has_line;
+    const char *matched;   /* what the pattern matched, or NULL */
+    const char *text;      /* the fact as text, or NULL */
+    const char *captures;  /* named groups "name=value; ...", or NULL */
+};
+
+struct lht_report_finding {
+    long long id;                 /* finding_id, what `lhtriage explain` takes */
+    const char *rule_id;
+    const char *title;
+    const char *severity;         /* info, warning, error, critical */
+    int severity_rank;            /* v_findings.severity_rank: higher is worse */
+    const char *confidence;
+    const char *node;             /* or NULL (a bundle-wide finding) */
+    long long pid;                /* subject pid, when has_pid */
+    int has_pid;
+    const char *pids;             /* every pid named, space separated, or NULL */
+    const char *remediation;      /* rule text (trusted, markdown), or NULL */
+    const char *next_steps;       /* shell commands to run, or NULL */
+    const char *const *refs;      /* reference URLs; nrefs 0 when the rule had none */
+    size_t nrefs;
+    const struct lht_report_evidence *evidence;
+    size_t nevidence;
+};
+
+struct lht_report_node {
+    const char *name;
+    const char *kernel_release;   /* or NULL */
+    const char *os;               /* os, else os_image, or NULL */
+};
+
+/* One evidence kind seen on one node (node NULL: bundle-wide). */
+struct lht_report_checked {
+    const char *kind;
+    const char *node;
+    long long pieces;             /* members or transcript sections */
+    long long records;            /* rows the parsers produced from them */
+};
+
+/* Evidence a triage needs that the bundle lacks, and how to get it. */
+struct lht_report_missing {
+    const char *kind;             /* ps, stack, proc_mounts, kernel_log */
+    const char *advice;           /* one sentence; `backticks` mark commands and paths */
+};
+
+struct lht_report_note {
+    const char *member;           /* or NULL (about the whole bundle) */
+    long long line;               /* when has_line */
+    int has_line;
+    const char *message;
+};
+
+/* Findings of one severity in one bundle. */
+struct lht_report_count {
+    const char *severity;
+    int severity_rank;
+    size_t n;
+};
+
+struct lht_report_bundle {
+    long long id;
+    const char *name;
+    const char *file;             /* last component of path ("" for a path ending in '/') */
+    const char *path;
+    const char *status;           /* ok, partial, failed */
+    const char *error;            /* why partial or failed, or NULL */
+    const char *created_at;       /* or NULL; "" when the scan did not know */
+    const char *scanned_at;
+    const char *longhorn_version; /* or NULL */
+    const char *kubernetes_version;
+    const struct lht_report_node *nodes;          /* by name */
+    size_t nnodes;
+    const struct lht_report_finding *findings;
+    size_t nfindings;
+    const struct lht_report_count *summary;       /* severities present, worst first */
+    size_t nsummary;
+    const struct lht_report_checked *checked;
+    size_t nchecked;
+    const struct lht_report_missing *missing;
+    size_t nmissing;
+    const struct lht_report_note *notes;          /* at most LHT_REPORT_MAX_NOTES */
+    size_t nnotes;
+};
+
+/* One rule across the bundles of the report. */
+struct lht_report_signature {
+    const char *rule_id;
+    const char *severity;         /* the worst it fired with */
+    size_t bundles;               /* bundles it fired in */
+    size_t nodes;                 /* distinct (bundle, node) pairs; no node counts as one */
+    const char *first_seen;       /* earliest bundle time (created_at, else scanned_at) */
+    const char *last_seen;
+};
+
+struct lht_report_model {
+    const char *version;          /* of the lhtriage that built the model */
+    const struct lht_report_bundle *bundles;
+    size_t nbundles;
+    const struct lht_report_signature *signatures;   /* the fleet summary */
+    size_t nsignatures;
+};
+
+/* Build the model of the bundles o->bundles names (each a bundle id, a
+ * name, a path or a path's last components; none = every bundle). A
+ * bundle named twice, or matched by two names, appears once. o->format is
+ * not used. On success *out owns the model; free it with
+ * lht_report_model_free(). On failure *out is NULL and err says why:
+ * LHT_ENOTFOUND for a name no bundle matches, LHT_EDB, LHT_ENOMEM. */
+int lht_report_model_build(sqlite3 *db, const struct lht_report_opts *o,
+                           struct lht_report_model **out, lht_err *err);
+
+/* Free a model and everything in it. NULL is a no-op. */
+void lht_report_model_free(struct lht_report_model *m);
+
+#endif
