@@ -34,10 +34,10 @@ static const char *const fixed_sql[S_FIXED] = {
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 };
 
-struct lht_put_stmts {
-    sqlite3_stmt *fixed[S_FIXED];
-    sqlite3_stmt *type[LHT_FACT_COUNT];
-};
+/* Statement slots (store_private.h): the fixed ones, then one insert per
+ * fact type. */
+#define SLOT_TYPE(t) (S_FIXED + (t))
+_Static_assert(S_FIXED + LHT_FACT_COUNT <= LHT_STORE_SLOTS, "more store statement slots needed");
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -84,49 +84,31 @@ static char *insert_sql(const struct lht_fact_desc *d)
     return out;
 }
 
-void lht_store_put_finalize(struct lht_store *s)
+/* Every bundle-writing statement, prepared once per connection. */
+struct stmts {
+    sqlite3_stmt *fixed[S_FIXED];
+    sqlite3_stmt *type[LHT_FACT_COUNT];
+};
+
+static int prepare_put(struct lht_store *s, struct stmts *st, lht_err *err)
 {
     size_t i;
 
-    if (s->put == NULL)
-        return;
     for (i = 0; i < S_FIXED; i++)
-        sqlite3_finalize(s->put->fixed[i]);
-    for (i = 0; i < LHT_FACT_COUNT; i++)
-        sqlite3_finalize(s->put->type[i]);
-    free(s->put);
-    s->put = NULL;
-}
-
-static int prepare(struct lht_store *s, const char *sql, sqlite3_stmt **out, lht_err *err)
-{
-    if (sql == NULL)
-        return lht_err_set(err, LHT_ENOMEM, "%s: out of memory", s->path);
-    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) != SQLITE_OK)
-        return lht_store_fail(err, s->db, s->path, "cannot prepare statement");
-    return LHT_OK;
-}
-
-/* Prepare the bundle-writing statements once per connection. */
-static int prepare_put(struct lht_store *s, lht_err *err)
-{
-    size_t i;
-    int rc = LHT_OK;
-
-    if (s->put)
-        return LHT_OK;
-    if ((s->put = calloc(1, sizeof *s->put)) == NULL)
-        return lht_err_set(err, LHT_ENOMEM, "%s: out of memory", s->path);
-    for (i = 0; i < S_FIXED && rc == LHT_OK; i++)
-        rc = prepare(s, fixed_sql[i], &s->put->fixed[i], err);
-    for (i = 0; i < LHT_FACT_COUNT && rc == LHT_OK; i++) {
-        char *sql = insert_sql(&lht_fact_types[i]);
-        rc = prepare(s, sql, &s->put->type[i], err);
-        free(sql);
+        if ((st->fixed[i] = lht_store_prepared(s, (int)i, fixed_sql[i], err)) == NULL)
+            return err->code;
+    for (i = 0; i < LHT_FACT_COUNT; i++) {
+        char *sql = NULL;
+        /* the text is built only the first time the slot is empty */
+        if ((st->type[i] = lht_store_prepared(s, SLOT_TYPE((int)i), NULL, NULL)) == NULL) {
+            sql = insert_sql(&lht_fact_types[i]);
+            st->type[i] = lht_store_prepared(s, SLOT_TYPE((int)i), sql, err);
+            free(sql);
+        }
+        if (st->type[i] == NULL)
+            return err->code;
     }
-    if (rc != LHT_OK)
-        lht_store_put_finalize(s);
-    return rc;
+    return LHT_OK;
 }
 
 /* ---- the writer -------------------------------------------------------- */
@@ -140,7 +122,7 @@ struct mmap {
 
 struct writer {
     struct lht_store *s;
-    struct lht_put_stmts *st;
+    struct stmts *st;
     struct mmap members;
     long long bundle;
     long long *ids[LHT_FACT_COUNT]; /* row ids of types others point at */
@@ -481,31 +463,17 @@ static void writer_free(struct writer *w)
     free(w->members.id);
 }
 
-/* A failure may leave a statement mid-row; the next bundle starts clean. */
-static void reset_all(struct lht_put_stmts *p)
-{
-    size_t i;
-
-    for (i = 0; p && i < S_FIXED; i++) {
-        sqlite3_reset(p->fixed[i]);
-        sqlite3_clear_bindings(p->fixed[i]);
-    }
-    for (i = 0; p && i < LHT_FACT_COUNT; i++) {
-        sqlite3_reset(p->type[i]);
-        sqlite3_clear_bindings(p->type[i]);
-    }
-}
-
 int lht_store_put_bundle(struct lht_store *s, const struct lht_bundle_meta *meta,
                          const struct lht_facts *f, long long *bundle_id, lht_err *err)
 {
     struct writer w;
+    struct stmts st;
     int rc, began = 0;
 
-    if ((rc = writer_init(&w, s, f, err)) != LHT_OK || (rc = prepare_put(s, err)) != LHT_OK)
+    if ((rc = writer_init(&w, s, f, err)) != LHT_OK || (rc = prepare_put(s, &st, err)) != LHT_OK)
         goto done;
     rc = LHT_EDB;
-    w.st = s->put;
+    w.st = &st;
     if (lht_store_exec(s, "BEGIN IMMEDIATE", err, "cannot start transaction") != LHT_OK)
         goto done;
     began = 1;
@@ -523,8 +491,9 @@ int lht_store_put_bundle(struct lht_store *s, const struct lht_bundle_meta *meta
 done:
     if (began)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    /* a failure may leave a statement mid-row; the next bundle starts clean */
     if (rc != LHT_OK)
-        reset_all(s->put);
+        lht_store_reset_cached(s);
     writer_free(&w);
     return rc;
 }

@@ -149,10 +149,41 @@ void lht_store_close(struct lht_store *s)
 {
     if (s == NULL)
         return;
-    lht_store_put_finalize(s);
+    for (size_t i = 0; i < LHT_STORE_SLOTS; i++)
+        sqlite3_finalize(s->cached[i]);
     sqlite3_close_v2(s->db);
     free(s->path);
     free(s);
+}
+
+sqlite3_stmt *lht_store_prepared(struct lht_store *s, int slot, const char *sql, lht_err *err)
+{
+    if (slot < 0 || slot >= LHT_STORE_SLOTS) {
+        lht_err_set(err, LHT_EUSAGE, "%s: statement slot %d out of range", s->path, slot);
+        return NULL;
+    }
+    if (s->cached[slot] == NULL) {
+        if (sql == NULL) {
+            lht_err_set(err, LHT_ENOMEM, "%s: out of memory", s->path);
+            return NULL;
+        }
+        if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->cached[slot], NULL) != SQLITE_OK) {
+            lht_store_fail(err, s->db, s->path, "cannot prepare statement");
+            return NULL;
+        }
+    }
+    return s->cached[slot];
+}
+
+void lht_store_reset_cached(struct lht_store *s)
+{
+    size_t i;
+
+    for (i = 0; i < LHT_STORE_SLOTS; i++)
+        if (s->cached[i]) {
+            sqlite3_reset(s->cached[i]);
+            sqlite3_clear_bindings(s->cached[i]);
+        }
 }
 
 sqlite3 *lht_store_db(struct lht_store *s)

@@ -8,20 +8,27 @@
 
 #include "store/store.h"
 
-struct lht_put_stmts;
+/* Statements kept prepared for the life of the connection, by slot. */
+#define LHT_STORE_SLOTS 64
 
 struct lht_store {
     sqlite3 *db;
     char *path;
     int version;
-    struct lht_put_stmts *put;  /* bundle-writing statements, prepared on first use */
+    sqlite3_stmt *cached[LHT_STORE_SLOTS]; /* see lht_store_prepared */
 };
 
 /* LHT_EDB with "path: what: sqlite message" in err. */
 int lht_store_fail(lht_err *err, sqlite3 *db, const char *path, const char *what);
 /* Run sql; on failure the same message shape. */
 int lht_store_exec(struct lht_store *s, const char *sql, lht_err *err, const char *what);
-/* Finalize the cached writing statements (put.c). */
-void lht_store_put_finalize(struct lht_store *s);
+/* The statement in slot (prepared from sql on first use, persistent: a
+ * batch of small bundles otherwise spends its writer's time in the SQL
+ * parser), borrowed until lht_store_close(); NULL with err set on failure.
+ * A slot always holds the same sql. */
+sqlite3_stmt *lht_store_prepared(struct lht_store *s, int slot, const char *sql, lht_err *err);
+/* Reset every cached statement and clear its bindings (after a failure
+ * that may have left one mid-row). */
+void lht_store_reset_cached(struct lht_store *s);
 
 #endif
