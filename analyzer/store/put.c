@@ -497,3 +497,25 @@ done:
     writer_free(&w);
     return rc;
 }
+
+int lht_store_put_failure(struct lht_store *s, const struct lht_bundle_meta *meta,
+                          int *kept, lht_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *kept = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM bundles WHERE path = ?1 AND status <> 'failed'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return lht_store_fail(err, s->db, s->path, "cannot prepare statement");
+    sqlite3_bind_text(st, 1, meta->path, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) {
+        *kept = 1;
+        return LHT_OK;
+    }
+    if (rc != SQLITE_DONE)
+        return lht_store_fail(err, s->db, s->path, "cannot read bundles");
+    return lht_store_put_bundle(s, meta, NULL, NULL, err);
+}
