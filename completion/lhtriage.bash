@@ -27,8 +27,8 @@ _lhtriage()
     esac
     local opts
     case ${words[1]} in
-        scan) opts="--db --rules --fail-on -j --jobs --rescan --shard --no-logs --max-member-size --max-total --max-depth --max-members -q --quiet --help --version" ;;
-        report) opts="--db --bundle --format --redact -o --output --help --version" ;;
+        scan) opts="--db --rules --ticket --fail-on -j --jobs --rescan --replace --shard --no-logs --max-member-size --max-total --max-depth --max-members -q --quiet --help --version" ;;
+        report) opts="--db --case --bundle --format --redact -o --output --help --version" ;;
         explain) opts="--db --rules --help --version" ;;
         query) opts="--db --csv --json --list --help --version"
             if [[ $cur != -* ]]; then

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case/case.h"
 #include "facts/facts.h"
 #include "ingest/extract.h"
 #include "report/model.h"
@@ -208,18 +209,21 @@ static void scan_into(struct lht_store *s, struct lht_matcher *m, const char *in
     lht_source_defaults(&o);
     memset(&info, 0, sizeof info);
     lht_err_clear(&err);
+    struct lht_stored old;
+
     ck_assert_msg(lht_extract(input, &o, f, &info, &err) == LHT_OK, "%s", err.msg);
-    ck_assert_msg(lht_matcher_run(m, f, &err) == LHT_OK, "%s", err.msg);
     memset(&meta, 0, sizeof meta);
     meta.name = info.name;
     meta.path = input;
     meta.status = "ok";
     meta.created_at = info.created_at;
     ck_assert_msg(lht_store_put_bundle(s, &meta, f, NULL, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq(lht_store_find(s, input, &old, &err), 1);
+    ck_assert_msg(lht_case_evaluate(s, m, old.case_id, "test", NULL, &err) == LHT_OK, "%s", err.msg);
     lht_facts_free(f);
 }
 
-/* The golden report's three bundles, scanned once for the whole TCase
+/* The golden report's three bundles, each a case of its own, scanned once for the whole TCase
  * (tests run in forked children and must leave the file as it is). */
 static void scan_fixtures(void)
 {
@@ -271,7 +275,7 @@ static void exec(sqlite3 *db, const char *sql)
 
 static struct lht_report_model *build(sqlite3 *db, const char *const *names, size_t n)
 {
-    struct lht_report_opts o = {LHT_REPORT_MD, names, n};
+    struct lht_report_opts o = {LHT_REPORT_MD, names, n, NULL, 0};
     struct lht_report_model *m = NULL;
     lht_err err;
 
@@ -280,35 +284,43 @@ static struct lht_report_model *build(sqlite3 *db, const char *const *names, siz
     return m;
 }
 
-static const struct lht_report_bundle *bundle_named(const struct lht_report_model *m, const char *file)
+/* The case whose (first) input is file. */
+static const struct lht_report_case *case_of(const struct lht_report_model *m, const char *file)
 {
     size_t i;
-    for (i = 0; i < m->nbundles; i++)
-        if (strcmp(m->bundles[i].file, file) == 0)
-            return &m->bundles[i];
-    ck_abort_msg("no bundle %s in the model", file);
+    for (i = 0; i < m->ncases; i++)
+        if (m->cases[i].ninputs > 0 && strcmp(m->cases[i].inputs[0].file, file) == 0)
+            return &m->cases[i];
+    ck_abort_msg("no case of %s in the model", file);
     return NULL;
 }
 
-START_TEST(model_bundles)
+START_TEST(model_cases)
 {
     struct lht_report_model *m = build(open_db(), NULL, 0);
-    const struct lht_report_bundle *x;
+    const struct lht_report_case *x;
+    const struct lht_report_input *in;
 
-    ck_assert_int_eq((int)m->nbundles, 3);
+    ck_assert_int_eq((int)m->ncases, 3);
+    ck_assert_int_eq((int)m->ninputs, 3);
     ck_assert_str_eq(m->version, LHT_VERSION);
-    /* by name: legacy (0a1b...), seed (5b0a...), disk hang (7c1d...) */
-    ck_assert_str_eq(m->bundles[0].file, "legacy-1.5.zip");
-    ck_assert_str_eq(m->bundles[1].file, "seed-rwx-unpacked");
-    ck_assert_str_eq(m->bundles[2].file, "disk-hang.zip");
-    x = &m->bundles[1];
+    /* by name, a lone input's case named after it: legacy (0a1b...), seed (5b0a...), disk hang (7c1d...) */
+    ck_assert_str_eq(m->cases[0].inputs[0].file, "legacy-1.5.zip");
+    ck_assert_str_eq(m->cases[1].inputs[0].file, "seed-rwx-unpacked");
+    ck_assert_str_eq(m->cases[2].inputs[0].file, "disk-hang.zip");
+    x = &m->cases[1];
+    ck_assert_int_eq((int)x->ninputs, 1);
+    in = &x->inputs[0];
     ck_assert_str_eq(x->name, SB);
+    ck_assert_str_eq(in->name, SB);
+    ck_assert_str_eq(in->status, "ok");
     ck_assert_str_eq(x->status, "ok");
-    ck_assert_ptr_null(x->error);
+    ck_assert_ptr_null(in->error);
+    ck_assert(!in->has_duplicate_of);
     ck_assert_str_eq(x->created_at, "2025-09-24T07:05:12Z");
     ck_assert_str_eq(x->longhorn_version, "v1.10.1");
     ck_assert_str_eq(x->kubernetes_version, "v1.31.4+rke2r1");
-    ck_assert_ptr_nonnull(strstr(x->path, "seed-rwx-unpacked"));
+    ck_assert_ptr_nonnull(strstr(in->path, "seed-rwx-unpacked"));
     ck_assert_int_eq((int)x->nnodes, 2);
     ck_assert_str_eq(x->nodes[0].name, N1);
     ck_assert_str_eq(x->nodes[0].kernel_release, "6.8.0-51-generic");
@@ -322,7 +334,7 @@ END_TEST
 START_TEST(model_findings_and_evidence)
 {
     struct lht_report_model *m = build(open_db(), NULL, 0);
-    const struct lht_report_bundle *x = bundle_named(m, "seed-rwx-unpacked");
+    const struct lht_report_case *x = case_of(m, "seed-rwx-unpacked");
     const struct lht_report_finding *f;
     size_t i, supporting = 0;
 
@@ -350,6 +362,7 @@ START_TEST(model_findings_and_evidence)
     ck_assert_int_gt((int)supporting, 0);
     ck_assert_str_eq(f->evidence[0].signal, "d_state");
     ck_assert_str_eq(f->evidence[0].member, SB "/customer-transcript.txt");
+    ck_assert_ptr_nonnull(strstr(f->evidence[0].input, "seed-rwx-unpacked"));
     ck_assert(f->evidence[0].has_line);
     ck_assert_int_eq((int)f->evidence[0].line, 4);
     ck_assert_str_eq(f->evidence[0].matched, "D");
@@ -367,7 +380,7 @@ START_TEST(model_checked_missing_notes)
 {
     sqlite3 *db = open_db();
     struct lht_report_model *m;
-    const struct lht_report_bundle *x;
+    const struct lht_report_case *x;
     size_t i;
 
     /* more notes than a report shows, in no particular order */
@@ -376,7 +389,7 @@ START_TEST(model_checked_missing_notes)
              "SELECT b.id, NULL, NULL, 61 - i, 'cannot parse' FROM n, bundles b "
              "WHERE b.path LIKE '%legacy-1.5.zip'");
     m = build(db, NULL, 0);
-    x = bundle_named(m, "legacy-1.5.zip");
+    x = case_of(m, "legacy-1.5.zip");
     ck_assert_int_eq((int)x->nfindings, 0);
     ck_assert_int_eq((int)x->nsummary, 0);
     ck_assert_int_eq((int)x->nchecked, 4);
@@ -397,34 +410,35 @@ START_TEST(model_checked_missing_notes)
         ck_assert(x->notes[i].has_line);
         ck_assert_int_eq((int)x->notes[i].line, (int)i + 1);
         ck_assert_ptr_null(x->notes[i].member);
+        ck_assert_ptr_nonnull(strstr(x->notes[i].input, "legacy-1.5.zip"));
     }
     /* a pasted nfsstat -m is a mount table too */
-    x = bundle_named(m, "seed-rwx-unpacked");
+    x = case_of(m, "seed-rwx-unpacked");
     ck_assert_int_eq((int)x->nmissing, 0);
     lht_report_model_free(m);
     close_db();
 }
 END_TEST
 
-/* Severities shaped by hand: one bundle with a finding of each, one rule
- * firing with two severities in two bundles. */
+/* Severities shaped by hand: one case with a finding of each, one rule
+ * firing with two severities in two cases. */
 START_TEST(model_worst_first)
 {
     sqlite3 *db = open_db();
     struct lht_report_model *m;
-    const struct lht_report_bundle *x;
+    const struct lht_report_case *x;
     static const char *const order[] = {"critical", "error", "warning", "info"};
     size_t i;
 
-    exec(db, "INSERT INTO findings (bundle_id, rule_id, severity, confidence, node, title) "
-             "SELECT b.id, v.rule, v.sev, 'suspected', 'n', 't' FROM bundles b, "
+    exec(db, "INSERT INTO findings (case_id, bundle_id, rule_id, severity, confidence, node, title) "
+             "SELECT b.case_id, b.id, v.rule, v.sev, 'suspected', 'n', 't' FROM bundles b, "
              "(SELECT 'r-b' AS rule, 'info' AS sev UNION ALL SELECT 'r-a', 'warning' "
              " UNION ALL SELECT 'r-c', 'critical' UNION ALL SELECT 'r-a', 'info') v "
              "WHERE b.path LIKE '%legacy-1.5.zip'");
-    exec(db, "INSERT INTO findings (bundle_id, rule_id, severity, confidence, title) "
-             "SELECT id, '" RWX "', 'critical', 'suspected', 't' FROM bundles WHERE path LIKE '%disk-hang.zip'");
+    exec(db, "INSERT INTO findings (case_id, rule_id, severity, confidence, title) "
+             "SELECT case_id, '" RWX "', 'critical', 'suspected', 't' FROM bundles WHERE path LIKE '%disk-hang.zip'");
     m = build(db, NULL, 0);
-    x = bundle_named(m, "legacy-1.5.zip");
+    x = case_of(m, "legacy-1.5.zip");
     ck_assert_int_eq((int)x->nfindings, 4);
     ck_assert_str_eq(x->findings[0].rule_id, "r-c");
     ck_assert_str_eq(x->findings[1].rule_id, "r-a");
@@ -436,15 +450,15 @@ START_TEST(model_worst_first)
         ck_assert_int_gt(x->summary[i].severity_rank, i + 1 < x->nsummary ? x->summary[i + 1].severity_rank : 0);
     ck_assert_str_eq(x->summary[0].severity, order[0]);
     ck_assert_int_eq((int)x->summary[2].n, 2);
-    /* the fleet: the seed rule fired in two bundles, worst as critical;
+    /* the fleet: the seed rule fired in two cases, worst as critical;
      * alphabetically "error" would win */
     ck_assert_str_eq(m->signatures[0].rule_id, RWX);
-    ck_assert_int_eq((int)m->signatures[0].bundles, 2);
+    ck_assert_int_eq((int)m->signatures[0].cases, 2);
     ck_assert_int_eq((int)m->signatures[0].nodes, 2);
     ck_assert_str_eq(m->signatures[0].severity, "critical");
     ck_assert_str_eq(m->signatures[0].first_seen, "2025-03-11T14:22:05Z");
     ck_assert_str_eq(m->signatures[0].last_seen, "2025-09-24T07:05:12Z");
-    /* then one bundle each, by rule; r-a's two findings share bundle and node */
+    /* then one case each, by rule; r-a's two findings share bundle and node */
     ck_assert_int_eq((int)m->nsignatures, 4);
     ck_assert_str_eq(m->signatures[1].rule_id, "r-a");
     ck_assert_int_eq((int)m->signatures[1].nodes, 1);
@@ -455,36 +469,54 @@ START_TEST(model_worst_first)
 }
 END_TEST
 
-START_TEST(model_selects_bundles)
+START_TEST(model_selects_cases)
 {
     sqlite3 *db = open_db();
     const char *const by_file[] = {"disk-hang.zip", "seed-rwx-unpacked", "disk-hang.zip"};
     const char *const by_name[] = {SB};
     const char *const unknown[] = {"seed-rwx-unpacked", "no-such-bundle"};
-    struct lht_report_opts o = {LHT_REPORT_JSON, unknown, 2};
+    const char *const no_case[] = {"no-such-case"};
+    struct lht_report_opts o = {LHT_REPORT_JSON, unknown, 2, NULL, 0};
     struct lht_report_model stale, *m = build(db, by_file, 3);
-    char id[32];
-    const char *by_id[] = {id};
+    char id[32], cid[32];
+    const char *by_id[] = {id}, *by_case[] = {cid};
     lht_err err;
 
     /* named twice: listed once; in name order, not argument order */
-    ck_assert_int_eq((int)m->nbundles, 2);
-    ck_assert_str_eq(m->bundles[0].file, "seed-rwx-unpacked");
-    ck_assert_str_eq(m->bundles[1].file, "disk-hang.zip");
-    snprintf(id, sizeof id, "%lld", m->bundles[1].id);
+    ck_assert_int_eq((int)m->ncases, 2);
+    ck_assert_str_eq(m->cases[0].inputs[0].file, "seed-rwx-unpacked");
+    ck_assert_str_eq(m->cases[1].inputs[0].file, "disk-hang.zip");
+    snprintf(id, sizeof id, "%lld", m->cases[1].inputs[0].id);
+    snprintf(cid, sizeof cid, "%lld", m->cases[0].id);
     lht_report_model_free(m);
     m = build(db, by_id, 1);
-    ck_assert_int_eq((int)m->nbundles, 1);
-    ck_assert_str_eq(m->bundles[0].file, "disk-hang.zip");
+    ck_assert_int_eq((int)m->ncases, 1);
+    ck_assert_str_eq(m->cases[0].inputs[0].file, "disk-hang.zip");
     lht_report_model_free(m);
     m = build(db, by_name, 1);
-    ck_assert_int_eq((int)m->nbundles, 1);
-    ck_assert_str_eq(m->bundles[0].name, SB);
+    ck_assert_int_eq((int)m->ncases, 1);
+    ck_assert_str_eq(m->cases[0].inputs[0].name, SB);
     ck_assert_int_eq((int)m->nsignatures, 1);
     lht_report_model_free(m);
+    /* a case by its id */
+    o.bundles = NULL;
+    o.nbundles = 0;
+    o.cases = by_case;
+    o.ncases = 1;
+    ck_assert_int_eq(lht_report_model_build(db, &o, &m, &err), LHT_OK);
+    ck_assert_int_eq((int)m->ncases, 1);
+    ck_assert_str_eq(m->cases[0].inputs[0].file, "seed-rwx-unpacked");
+    lht_report_model_free(m);
+    o.cases = no_case;
     m = &stale;   /* must be reset on failure */
     ck_assert_int_eq(lht_report_model_build(db, &o, &m, &err), LHT_ENOTFOUND);
     ck_assert_ptr_null(m);
+    ck_assert_str_eq(err.msg, "report: no case named 'no-such-case' in the database");
+    o.cases = NULL;
+    o.ncases = 0;
+    o.bundles = unknown;
+    o.nbundles = 2;
+    ck_assert_int_eq(lht_report_model_build(db, &o, &m, &err), LHT_ENOTFOUND);
     ck_assert_str_eq(err.msg, "report: no bundle named 'no-such-bundle' in the database");
     close_db();
 }
@@ -494,13 +526,13 @@ START_TEST(model_needs_report_views)
 {
     sqlite3 *db = open_db();
     struct lht_report_model *m = NULL;
-    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0};
+    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0};
     lht_err err;
 
-    exec(db, "PRAGMA user_version = 3");
+    exec(db, "PRAGMA user_version = 6");
     ck_assert_int_eq(lht_report_model_build(db, &o, &m, &err), LHT_EDB);
     ck_assert_ptr_null(m);
-    ck_assert_ptr_nonnull(strstr(err.msg, "schema version 3"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "schema version 6"));
     close_db();
 }
 END_TEST
@@ -550,11 +582,11 @@ static Suite *report_suite(void)
     tc = tcase_create("model");
     tcase_add_unchecked_fixture(tc, scan_fixtures, NULL);
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, model_bundles);
+    tcase_add_test(tc, model_cases);
     tcase_add_test(tc, model_findings_and_evidence);
     tcase_add_test(tc, model_checked_missing_notes);
     tcase_add_test(tc, model_worst_first);
-    tcase_add_test(tc, model_selects_bundles);
+    tcase_add_test(tc, model_selects_cases);
     tcase_add_test(tc, model_needs_report_views);
     tcase_add_test(tc, renderers_format_the_model);
     suite_add_tcase(s, tc);

@@ -77,7 +77,8 @@ static struct lht_facts *seed_facts(const char *evil)
 
 static struct lht_bundle_meta meta(const char *path, const char *status)
 {
-    struct lht_bundle_meta m = {"supportbundle_x", path, NULL, 10, 20, status, NULL, NULL, NULL};
+    struct lht_bundle_meta m = {.name = "supportbundle_x", .path = path, .size = 10, .mtime = 20,
+                                .status = status};
     return m;
 }
 

@@ -11,9 +11,10 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: lhtriage merge [-q] OUT.db IN.db...\n\n"
-            "Copy every bundle of each IN database (e.g. the shards of a `scan --shard K/N`\n"
-            "batch) into OUT, creating it if needed, one transaction per input. A bundle\n"
-            "OUT already holds is replaced only when IN scanned it later.\n\n"
+            "Copy every case of each IN database (e.g. the shards of a `scan --shard K/N`\n"
+            "batch) into OUT with its inputs and findings, creating OUT if needed, one\n"
+            "transaction per input database. A case OUT already holds is replaced only\n"
+            "when IN evaluated it later; finding ids OUT knows stay.\n\n"
             "options:\n"
             "  -q, --quiet  print errors only\n"
             "  -h, --help   show this help\n");
@@ -60,7 +61,7 @@ int lht_cmd_merge(int argc, char **argv)
             continue;
         }
         if (!quiet)
-            printf("%s: %d bundles merged, %d kept from %s\n", argv[i], added, kept, argv[optind]);
+            printf("%s: %d cases merged, %d kept from %s\n", argv[i], added, kept, argv[optind]);
     }
     lht_store_close(out);
     return status;

@@ -84,8 +84,8 @@ enum lht_fact_type {
 
 /* ---- findings (the rule engine's output, not facts) ------------------- */
 
-/* A finding: a rule that fired on this bundle, at one confidence level,
- * about one subject (a process, a node or the whole bundle). */
+/* A finding: a rule that fired on a case's facts, at one confidence
+ * level, about one subject (a process, a node or the whole case). */
 struct lht_finding {
     const char *rule_id;
     const char *title;
@@ -98,6 +98,7 @@ struct lht_finding {
     const char *next_steps;  /* expanded commands, or NULL */
     const char *refs;     /* the rule's reference URLs, one per line, or NULL */
     size_t first, nevidence; /* its evidence in lht_facts_evidence() */
+    int merged;           /* 1: one finding for a node's subjects (a level with merge: node) */
 };
 
 /* One piece of evidence of a finding: which signal, where, what matched. */

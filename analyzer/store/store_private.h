@@ -1,15 +1,17 @@
 /*
  * store_private.h - what the store's files share (store.c opens and
- * migrates, put.c writes a bundle, load.c reads facts back, merge.c
- * combines databases). Internal to analyzer/store/.
+ * migrates, put.c writes an input, case.c a case's findings, load.c reads
+ * facts back, merge.c combines databases). Internal to analyzer/store/.
  */
 #ifndef LHT_STORE_PRIVATE_H
 #define LHT_STORE_PRIVATE_H
 
 #include "store/store.h"
 
-/* Statements kept prepared for the life of the connection, by slot. */
+/* Statements kept prepared for the life of the connection, by slot:
+ * put.c's below LHT_STORE_CASE_SLOT, case.c's from there on. */
 #define LHT_STORE_SLOTS 64
+#define LHT_STORE_CASE_SLOT 44
 
 struct lht_store {
     sqlite3 *db;
