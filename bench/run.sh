@@ -15,7 +15,7 @@ cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON >/dev/nu
 cmake --build "$B" -j"$(nproc)" --target lhtriage genbundle fixtures >/dev/null
 BIN=$PWD/$B/lhtriage
 Z=$W/bundle-$nodes-$syslog-$pods.zip
-[ -f "$Z" ] || ./"$B"/genbundle "$Z" "$nodes" "$syslog" "$pods"
+[ -f "$Z" ] || ./"$B"/genbundle --nodes "$nodes" --syslog-mb "$syslog" --pod-mb "$pods" "$Z"
 command -v bsdtar >/dev/null || { echo "bench: needs bsdtar (apt-get install libarchive-tools)"; exit 2; }
 command -v bc >/dev/null || { echo "bench: needs bc (apt-get install bc)"; exit 2; }
 TIME=/usr/bin/time
