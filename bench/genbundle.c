@@ -222,8 +222,10 @@ static char *ps_table(int n, int seed, int header, size_t *len)
     char t[512], cmd[256];
     int i, k;
 
+    static const char head[] = "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n";
+
     if (header)
-        put(&b, "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n", 76);
+        put(&b, head, sizeof head - 1);
     for (i = 0; i < n; i++) {
         unsigned r = next(&x);
         snprintf(cmd, sizeof cmd, "%s%u", cmds[r % 8], r % 100000);
