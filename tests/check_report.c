@@ -529,10 +529,10 @@ START_TEST(model_needs_report_views)
     struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0};
     lht_err err;
 
-    exec(db, "PRAGMA user_version = 6");
+    exec(db, "PRAGMA user_version = 10");
     ck_assert_int_eq(lht_report_model_build(db, &o, &m, &err), LHT_EDB);
     ck_assert_ptr_null(m);
-    ck_assert_ptr_nonnull(strstr(err.msg, "schema version 6"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "schema version 10"));
     close_db();
 }
 END_TEST

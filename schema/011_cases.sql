@@ -1,4 +1,4 @@
--- 007_cases.sql - the ticket is the unit: a case groups the inputs of one
+-- 011_cases.sql - the ticket is the unit: a case groups the inputs of one
 -- ticket (a bundle, the customer's pastes, a node's sosreport), and the
 -- rules' findings belong to the case, not to one input.
 --
@@ -29,6 +29,7 @@ ALTER TABLE bundles ADD COLUMN dup_of INTEGER REFERENCES bundles(id) ON DELETE S
 ALTER TABLE bundles ADD COLUMN host TEXT;         -- node its node-less facts belong to, in its case
 CREATE INDEX bundles_case ON bundles (case_id);
 CREATE INDEX bundles_content ON bundles (content_id);
+CREATE INDEX bundles_dup ON bundles (dup_of);
 
 -- Every input scanned before cases existed is a case of its own.
 INSERT INTO cases (key, name, stale) SELECT 'input:' || path, name, 1 FROM bundles;
@@ -59,6 +60,7 @@ CREATE TABLE finding_ids (
 DROP VIEW v_findings;
 DROP VIEW v_finding_evidence;
 DROP INDEX findings_bundle;
+DROP INDEX finding_evidence_member;
 ALTER TABLE findings RENAME TO findings_old;
 ALTER TABLE finding_evidence RENAME TO finding_evidence_old;
 
@@ -95,6 +97,7 @@ CREATE TABLE finding_evidence (
     role       TEXT NOT NULL CHECK (role IN ('required', 'supporting')),
     PRIMARY KEY (finding_id, seq)
 );
+CREATE INDEX finding_evidence_member ON finding_evidence (member_id);
 
 INSERT OR IGNORE INTO finding_ids (id, case_key, rule_id, node, subject)
 SELECT f.id, 'input:' || b.path, f.rule_id, coalesce(f.node, ''),
