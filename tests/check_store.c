@@ -6,6 +6,7 @@
 
 #include "facts/facts.h"
 #include "facts/registry.h"
+#include "store/schema.h"
 #include "store/store.h"
 #include "testutil.h"
 #include "tu_main.h"
@@ -271,6 +272,47 @@ START_TEST(every_foreign_key_is_indexed)
 }
 END_TEST
 
+
+/* A database from before cases: every input becomes a case of its own,
+ * its findings and their ids move with it, nothing dangles. */
+START_TEST(migrates_findings_to_cases)
+{
+    struct lht_store *s;
+    sqlite3 *db;
+    lht_err err;
+    int i;
+
+    new_db();
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    for (i = 0; i < lht_migration_count && lht_migrations[i].version <= 10; i++) {
+        char v[64];
+        snprintf(v, sizeof v, "PRAGMA user_version=%d", lht_migrations[i].version);
+        ck_assert_msg(sqlite3_exec(db, lht_migrations[i].sql, NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
+        ck_assert_int_eq(sqlite3_exec(db, v, NULL, NULL, NULL), SQLITE_OK);
+    }
+    ck_assert_int_eq(sqlite3_exec(db,
+        "INSERT INTO bundles (id, name, path, status, scanned_at, tool_version) VALUES (3, 'sb', '/t/a.zip', 'ok', 'x', '0');"
+        "INSERT INTO members (id, bundle_id, path, node, kind, status) VALUES (5, 3, 'sb/ps', 'n1', 'ps', 'parsed');"
+        "INSERT INTO findings (id, bundle_id, rule_id, severity, confidence, node, pid, pids, title) "
+        "VALUES (42, 3, 'r', 'error', 'confirmed', 'n1', 7, '7', 't');"
+        "INSERT INTO finding_evidence (finding_id, seq, signal, fact, member_id, role) "
+        "VALUES (42, 0, 'd_state', 'process', 5, 'required');", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_msg(lht_store_open(dbpath, LHT_STORE_RW, &s, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_ge(lht_store_version(s), 11);
+    ck_assert_str_eq(text(s, "SELECT key || '|' || name || '|' || inputs FROM v_cases"), "input:/t/a.zip|sb|1");
+    ck_assert_str_eq(text(s, "SELECT finding_id || '|' || case_name || '|' || bundle || '|' || subject FROM v_findings"),
+                     "42|sb|sb|pid 7");
+    ck_assert_str_eq(text(s, "SELECT signal || '|' || member || '|' || bundle_id FROM v_finding_evidence"), "d_state|sb/ps|3");
+    ck_assert_int_eq(count(s, "SELECT id FROM finding_ids WHERE case_key = 'input:/t/a.zip' AND rule_id = 'r' "
+                              "AND node = 'n1' AND subject = 'pid 7'"), 42);
+    ck_assert_int_eq(count(s, "SELECT stale FROM cases"), 1);   /* evaluated again on its next scan */
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%_old'"), 0);
+    lht_store_close(s);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -283,6 +325,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, failed_rescan_keeps_good_facts);
     tcase_add_test(tc, write_is_one_transaction);
     tcase_add_test(tc, hostile_text_is_data);
+    tcase_add_test(tc, migrates_findings_to_cases);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -101,33 +101,54 @@ static int status_rank(const char *status)
     return strcmp(status, "ok") == 0 ? 2 : strcmp(status, "partial") == 0 ? 1 : 0;
 }
 
-/* Of inputs with one content, the one read: complete before damaged, then
- * the one with more members, then the first. dup_of[i] gets the chosen
- * input's row id for every other copy. */
+/* An input as the duplicate search sorts it. */
+struct dup_key {
+    const struct lht_case_input *in;
+    size_t i;
+};
+
+/* By content, then the copy to read first: complete before damaged, then
+ * the one with more members, then the first listed. */
+static int cmp_dup(const void *pa, const void *pb)
+{
+    const struct dup_key *a = pa, *b = pb;
+    int c = strcmp(a->in->content_id, b->in->content_id);
+
+    if (c != 0)
+        return c;
+    if (status_rank(a->in->status) != status_rank(b->in->status))
+        return status_rank(a->in->status) > status_rank(b->in->status) ? -1 : 1;
+    if (a->in->members != b->in->members)
+        return a->in->members > b->in->members ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Of inputs with one content, the one read is the first cmp_dup puts
+ * first; dup_of[i] gets its row id for every other readable copy.
+ * Returns how many copies there are, or (size_t)-1 out of memory. */
 static size_t mark_duplicates(const struct lht_case_input *in, size_t n, long long *dup_of)
 {
-    size_t i, j, dups = 0;
+    struct dup_key *k = malloc((n + 1) * sizeof *k);
+    size_t i, m = 0, dups = 0, first;
 
+    if (k == NULL)
+        return (size_t)-1;
     for (i = 0; i < n; i++) {
-        size_t best = i;
         dup_of[i] = 0;
-        if (in[i].content_id == NULL || status_rank(in[i].status) == 0)
-            continue;
-        for (j = 0; j < n; j++) {
-            const struct lht_case_input *a = &in[j], *b = &in[best];
-            if (j == best || a->content_id == NULL || strcmp(a->content_id, in[i].content_id) != 0 ||
-                status_rank(a->status) == 0)
-                continue;
-            if (status_rank(a->status) > status_rank(b->status) ||
-                (status_rank(a->status) == status_rank(b->status) &&
-                 (a->members > b->members || (a->members == b->members && j < best))))
-                best = j;
-        }
-        if (best != i) {
-            dup_of[i] = in[best].bundle_id;
-            dups++;
-        }
+        if (in[i].content_id != NULL && status_rank(in[i].status) > 0)
+            k[m++] = (struct dup_key){&in[i], i};
     }
+    if (m > 1)
+        qsort(k, m, sizeof *k, cmp_dup);
+    for (i = 1, first = 0; i < m; i++) {
+        if (strcmp(k[i].in->content_id, k[first].in->content_id) != 0) {
+            first = i;
+            continue;
+        }
+        dup_of[k[i].i] = k[first].in->bundle_id;
+        dups++;
+    }
+    free(k);
     return dups;
 }
 
@@ -232,7 +253,10 @@ int lht_case_evaluate(struct lht_store *s, struct lht_matcher *m, long long id, 
         rc = lht_err_set(err, LHT_ENOMEM, "out of memory");
         goto done;
     }
-    dups = mark_duplicates(e.in, e.nin, e.dup_of);
+    if ((dups = mark_duplicates(e.in, e.nin, e.dup_of)) == (size_t)-1) {
+        rc = lht_err_set(err, LHT_ENOMEM, "out of memory");
+        goto done;
+    }
     if ((rc = read_inputs(&e, err)) != LHT_OK ||
         (rc = lht_case_nodes(e.f, e.parts, e.nparts, &e.names, err)) != LHT_OK ||
         (rc = lht_matcher_run(m, e.f, err)) != LHT_OK || (rc = store_case(&e, id, rules_digest, err)) != LHT_OK)

@@ -16,7 +16,7 @@
 #include <string.h>
 
 enum {
-    C_FIND = LHT_STORE_CASE_SLOT, C_NEW, C_RENAME, C_DROPF, C_DROPA, C_CLEAR, C_MARK, C_ALIAS,
+    C_FIND = LHT_STORE_CASE_SLOT, C_NEW, C_RENAME, C_DROPF, C_DROPA, C_MARK, C_ALIAS,
     C_ID, C_NEWID, C_USED, C_FINDING, C_EVIDENCE, C_DONE, C_KEY, C_END
 };
 _Static_assert(C_END <= LHT_STORE_SLOTS, "more store statement slots needed");
@@ -28,8 +28,8 @@ static const char *const case_sql[C_END - C_FIND] = {
                           "WHERE id = ?1 AND (name IS NOT coalesce(?2, name) OR path IS NOT coalesce(?3, path))",
     [C_DROPF - C_FIND] = "DELETE FROM findings WHERE case_id = ?1",
     [C_DROPA - C_FIND] = "DELETE FROM node_aliases WHERE case_id = ?1",
-    [C_CLEAR - C_FIND] = "UPDATE bundles SET dup_of = NULL, host = NULL WHERE case_id = ?1",
-    [C_MARK - C_FIND] = "UPDATE bundles SET dup_of = ?2, host = ?3 WHERE id = ?1",
+    [C_MARK - C_FIND] = "UPDATE bundles SET dup_of = ?2, host = ?3 WHERE id = ?1 "
+                        "AND (dup_of IS NOT ?2 OR host IS NOT ?3)",
     [C_ALIAS - C_FIND] = "INSERT OR IGNORE INTO node_aliases (case_id, alias, node, source) VALUES (?1, ?2, ?3, ?4)",
     [C_ID - C_FIND] = "SELECT id FROM finding_ids WHERE case_key = ?1 AND rule_id = ?2 AND node = ?3 AND subject = ?4",
     [C_NEWID - C_FIND] = "INSERT INTO finding_ids (case_key, rule_id, node, subject) VALUES (?1, ?2, ?3, ?4)",
@@ -405,12 +405,13 @@ static int put_finding(struct cput *c, const struct lht_finding *fi, const struc
     return LHT_OK;
 }
 
-/* Drop what the last evaluation stored, mark duplicates and hosts, and
- * store the aliases. */
+/* Drop what the last evaluation stored, mark duplicates and hosts (cp
+ * lists every input of the case; a row is written only when its marks
+ * change), and store the aliases. */
 static int put_marks(struct cput *c)
 {
     const struct lht_case_put *cp = c->cp;
-    int slots[] = {C_DROPF, C_DROPA, C_CLEAR};
+    int slots[] = {C_DROPF, C_DROPA};
     size_t i;
     int rc;
 

@@ -145,8 +145,8 @@ struct lht_node_alias {
 
 /* What an evaluation of a case stores. f holds the union of its inputs'
  * facts and the findings the rules made on them; map leads evidence back
- * to member rows. dup_of[i] (0: none) and host[i] (NULL: none) are for
- * inputs[i]. */
+ * to member rows. inputs lists every input of the case; dup_of[i] (0:
+ * none) and host[i] (NULL: none) are for inputs[i]. */
 struct lht_case_put {
     const struct lht_facts *f;
     const struct lht_member_map *map;
