@@ -209,7 +209,7 @@ SELECT b.name AS bundle, e.kind, e.node, count(*) AS pieces, sum(e.records) AS r
        coalesce((SELECT a.node FROM node_aliases a WHERE a.case_id = b.case_id AND a.alias = e.node),
                 e.node, b.host) AS case_node
 FROM evidence e JOIN bundles b ON b.id = e.bundle_id
-GROUP BY e.bundle_id, e.kind, e.node;
+GROUP BY b.case_id, e.bundle_id, e.kind, e.node;   -- case_id first: a WHERE on it reaches the rows
 
 DROP VIEW v_notes;
 CREATE VIEW v_notes AS

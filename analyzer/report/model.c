@@ -39,7 +39,7 @@ struct model {
     struct chunk *arena;
 };
 
-enum stmt { S_CASES, S_INPUTS, S_NODES, S_FINDINGS, S_EVIDENCE, S_CHECKED, S_NOTES, NSTMT };
+enum stmt { S_CASES, S_INPUTS, S_NODES, S_NODE_FACTS, S_FINDINGS, S_EVIDENCE, S_CHECKED, S_NOTES, NSTMT };
 
 struct build {
     sqlite3 *db;
@@ -67,18 +67,16 @@ static const char *const stmt_sql[NSTMT] = {
         " AND f.key = 'kubernetes_version' ORDER BY f.line, f.member, f.value LIMIT 1), "
         "b.typed, b.duplicate_of, b.host "
         "FROM v_bundles b WHERE b.case_id = ?1 ORDER BY coalesce(b.typed, b.path), b.bundle_id",
+    /* The case's nodes: every name its evaluation resolved, and the nodes
+     * member paths name (a node whose zip held only skipped logs). */
     [S_NODES] =
-        "SELECT n.node, "
-        "(SELECT value FROM v_facts f WHERE f.case_id = ?1 AND f.case_node = n.node "
-        " AND f.key = 'kernel_release' AND f.bundle_id IN " READ_INPUTS
-        " ORDER BY f.line, f.member, f.value LIMIT 1), "
-        "(SELECT value FROM v_facts f WHERE f.case_id = ?1 AND f.case_node = n.node "
-        " AND f.key IN ('os', 'os_image') AND f.bundle_id IN " READ_INPUTS
-        " ORDER BY f.key, f.line, f.member, f.value LIMIT 1) "
-        "FROM (SELECT case_node AS node FROM v_members WHERE case_id = ?1 AND bundle_id IN " READ_INPUTS " UNION "
-        "      SELECT case_node FROM v_facts WHERE case_id = ?1 AND bundle_id IN " READ_INPUTS " UNION "
-        "      SELECT case_node FROM v_processes WHERE case_id = ?1 AND bundle_id IN " READ_INPUTS ") n "
-        "WHERE n.node IS NOT NULL ORDER BY n.node",
+        "SELECT node FROM v_node_aliases WHERE case_id = ?1 UNION "
+        "SELECT case_node FROM v_members WHERE case_id = ?1 AND case_node IS NOT NULL ORDER BY 1",
+    /* Their kernel and OS, first line first (a copy of another input has the
+     * same facts, so it changes no pick). */
+    [S_NODE_FACTS] =
+        "SELECT case_node, key, value FROM v_facts WHERE case_id = ?1 AND case_node IS NOT NULL "
+        "AND key IN ('kernel_release', 'os', 'os_image') ORDER BY case_node, key, line, member, value",
     [S_FINDINGS] =
         "SELECT finding_id, rule_id, title, severity, severity_rank, confidence, node, pid, pids, "
         "remediation, next_steps, refs FROM v_findings WHERE case_id = ?1 "
@@ -346,9 +344,31 @@ static int node_row(struct build *b, sqlite3_stmt *st, void *ctx)
     int rc = LHT_OK;
 
     x.name = col_text(b, st, 0, &rc);
-    x.kernel_release = col_text(b, st, 1, &rc);
-    x.os = col_text(b, st, 2, &rc);
+    x.kernel_release = NULL;
+    x.os = NULL;
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
+}
+
+/* A node's kernel_release, and its os (else os_image): the first row of
+ * each, rows coming by node, key, line. */
+static int node_fact_row(struct build *b, sqlite3_stmt *st, void *ctx)
+{
+    struct lht_report_case *x = ctx;
+    const char *node = (const char *)sqlite3_column_text(st, 0), *key = (const char *)sqlite3_column_text(st, 1);
+    struct lht_report_node *n = NULL;
+    size_t i;
+    int rc = LHT_OK;
+
+    for (i = 0; i < x->nnodes && n == NULL; i++)
+        if (strcmp(x->nodes[i].name, node) == 0)
+            n = (struct lht_report_node *)&x->nodes[i];
+    if (n == NULL || key == NULL)
+        return LHT_OK;
+    if (strcmp(key, "kernel_release") == 0 && n->kernel_release == NULL)
+        n->kernel_release = col_text(b, st, 2, &rc);
+    else if (strcmp(key, "kernel_release") != 0 && n->os == NULL)
+        n->os = col_text(b, st, 2, &rc);
+    return rc;
 }
 
 static int evidence_row(struct build *b, sqlite3_stmt *st, void *ctx)
@@ -644,6 +664,9 @@ static int fill_case(struct build *b, struct lht_report_case *x)
     if ((rc = collect(b, S_NODES, x->id, node_row, &nodes, &x->nodes)) != LHT_OK)
         return rc;
     x->nnodes = nodes.n;
+    sqlite3_bind_int64(b->st[S_NODE_FACTS], 1, x->id);
+    if ((rc = each_row(b, b->st[S_NODE_FACTS], node_fact_row, x)) != LHT_OK)
+        return rc;
     if ((rc = collect(b, S_FINDINGS, x->id, finding_row, &findings, &x->findings)) != LHT_OK)
         return rc;
     x->nfindings = findings.n;

@@ -17,9 +17,10 @@
 
 enum {
     C_FIND = LHT_STORE_CASE_SLOT, C_NEW, C_RENAME, C_DROPF, C_DROPA, C_MARK, C_ALIAS,
-    C_ID, C_NEWID, C_USED, C_FINDING, C_EVIDENCE, C_DONE, C_KEY, C_END
+    C_ID, C_NEWID, C_USED, C_FINDING, C_EVIDENCE, C_DONE, C_KEY, C_BYCONTENT, C_INFO, C_INPUTS, C_DROPEMPTY,
+    C_FINDINGS, C_END
 };
-_Static_assert(C_END <= LHT_STORE_SLOTS, "more store statement slots needed");
+_Static_assert(C_END <= LHT_STORE_LOAD_SLOT, "more store statement slots needed");
 
 static const char *const case_sql[C_END - C_FIND] = {
     [C_FIND - C_FIND] = "SELECT id FROM cases WHERE key = ?1",
@@ -44,7 +45,25 @@ static const char *const case_sql[C_END - C_FIND] = {
     [C_DONE - C_FIND] = "UPDATE cases SET stale = 0, rules_digest = ?2, "
                         "evaluated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1",
     [C_KEY - C_FIND] = "SELECT key FROM cases WHERE id = ?1",
+    [C_BYCONTENT - C_FIND] = "SELECT case_id FROM bundles WHERE content_id = ?1 AND path <> ?2 "
+                             "AND case_id IS NOT NULL AND status <> 'failed' ORDER BY id LIMIT 1",
+    [C_INFO - C_FIND] = "SELECT id, key, name, path, stale, rules_digest FROM cases WHERE id = ?1",
+    [C_INPUTS - C_FIND] = "SELECT b.id, b.name, b.path, b.typed, b.status, b.error, b.content_id, "
+                          "(SELECT count(*) FROM members m WHERE m.bundle_id = b.id), coalesce(b.dup_of, 0) "
+                          "FROM bundles b WHERE b.case_id = ?1 ORDER BY coalesce(b.typed, b.path), b.path",
+    [C_DROPEMPTY - C_FIND] = "DELETE FROM cases WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM bundles WHERE case_id = ?1)",
+    [C_FINDINGS - C_FIND] =
+        "SELECT id, rule_id, severity, confidence, node, pids, title FROM findings WHERE case_id = ?1 "
+        "ORDER BY CASE severity WHEN 'critical' THEN 4 WHEN 'error' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END DESC, "
+        "rule_id, node, pid, id",
 };
+
+/* Reset a cached statement after a read that may have stopped early. */
+static void done_with(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
 
 static sqlite3_stmt *stmt(struct lht_store *s, int slot, lht_err *err)
 {
@@ -130,31 +149,25 @@ int lht_store_case_get(struct lht_store *s, const char *key, const char *name, c
 int lht_store_case_by_content(struct lht_store *s, const char *content_id, const char *except_path,
                               long long *id, lht_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc;
+    sqlite3_stmt *st;
 
     if (content_id == NULL)
         return 0;
-    if (sqlite3_prepare_v2(s->db, "SELECT case_id FROM bundles WHERE content_id = ?1 AND path <> ?2 "
-                                  "AND case_id IS NOT NULL AND status <> 'failed' ORDER BY id LIMIT 1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return lht_store_fail(err, s->db, s->path, "cannot read bundles");
+    if ((st = stmt(s, C_BYCONTENT, err)) == NULL)
+        return err->code;
     bind_text(st, 1, content_id);
     bind_text(st, 2, except_path ? except_path : "");
-    rc = first_id(s, st, id, err);
-    sqlite3_finalize(st);
-    return rc;
+    return first_id(s, st, id, err);
 }
 
 int lht_store_case_info(struct lht_store *s, long long id, struct lht_case_info *out, lht_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = stmt(s, C_INFO, err);
     int rc, oom = 0;
 
     memset(out, 0, sizeof *out);
-    if (sqlite3_prepare_v2(s->db, "SELECT id, key, name, path, stale, rules_digest FROM cases WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return lht_store_fail(err, s->db, s->path, "cannot read cases");
+    if (st == NULL)
+        return err->code;
     sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -168,7 +181,7 @@ int lht_store_case_info(struct lht_store *s, long long id, struct lht_case_info 
     } else {
         rc = rc == SQLITE_DONE ? 0 : lht_store_fail(err, s->db, s->path, "cannot read cases");
     }
-    sqlite3_finalize(st);
+    done_with(st);
     if (rc != 1)
         lht_store_case_info_free(out);
     return rc;
@@ -186,19 +199,15 @@ void lht_store_case_info_free(struct lht_case_info *c)
 int lht_store_case_inputs(struct lht_store *s, long long id, struct lht_case_input **out, size_t *nout,
                           lht_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = stmt(s, C_INPUTS, err);
     struct lht_case_input *v = NULL;
     size_t n = 0, cap = 0;
     int rc = LHT_OK, step, oom = 0;
 
     *out = NULL;
     *nout = 0;
-    if (sqlite3_prepare_v2(s->db,
-            "SELECT b.id, b.name, b.path, b.typed, b.status, b.error, b.content_id, "
-            "(SELECT count(*) FROM members m WHERE m.bundle_id = b.id), coalesce(b.dup_of, 0) "
-            "FROM bundles b WHERE b.case_id = ?1 ORDER BY coalesce(b.typed, b.path), b.path",
-            -1, &st, NULL) != SQLITE_OK)
-        return lht_store_fail(err, s->db, s->path, "cannot read bundles");
+    if (st == NULL)
+        return err->code;
     sqlite3_bind_int64(st, 1, id);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct lht_case_input *x;
@@ -228,7 +237,7 @@ int lht_store_case_inputs(struct lht_store *s, long long id, struct lht_case_inp
         rc = lht_err_set(err, LHT_ENOMEM, "out of memory");
     else if (step != SQLITE_DONE)
         rc = lht_store_fail(err, s->db, s->path, "cannot read bundles");
-    sqlite3_finalize(st);
+    done_with(st);
     if (rc != LHT_OK) {
         lht_store_case_inputs_free(v, n);
         return rc;
@@ -255,17 +264,16 @@ void lht_store_case_inputs_free(struct lht_case_input *v, size_t n)
 
 int lht_store_case_drop_empty(struct lht_store *s, long long id, int *deleted, lht_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = stmt(s, C_DROPEMPTY, err);
     int rc;
 
-    if (sqlite3_prepare_v2(s->db, "DELETE FROM cases WHERE id = ?1 AND NOT EXISTS "
-                                  "(SELECT 1 FROM bundles WHERE case_id = ?1)", -1, &st, NULL) != SQLITE_OK)
-        return lht_store_fail(err, s->db, s->path, "cannot delete case");
+    if (st == NULL)
+        return err->code;
     sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st) == SQLITE_DONE ? LHT_OK : lht_store_fail(err, s->db, s->path, "cannot delete case");
     if (deleted)
         *deleted = rc == LHT_OK && sqlite3_changes(s->db) > 0;
-    sqlite3_finalize(st);
+    done_with(st);
     return rc;
 }
 
@@ -515,18 +523,15 @@ fail:
 int lht_store_case_findings(struct lht_store *s, long long id, struct lht_case_finding **out, size_t *nout,
                             lht_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = stmt(s, C_FINDINGS, err);
     struct lht_case_finding *v = NULL;
     size_t n = 0, cap = 0;
     int step, oom = 0, rc = LHT_OK;
 
     *out = NULL;
     *nout = 0;
-    if (sqlite3_prepare_v2(s->db,
-            "SELECT id, rule_id, severity, confidence, node, pids, title FROM findings WHERE case_id = ?1 "
-            "ORDER BY CASE severity WHEN 'critical' THEN 4 WHEN 'error' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END DESC, "
-            "rule_id, node, pid, id", -1, &st, NULL) != SQLITE_OK)
-        return lht_store_fail(err, s->db, s->path, "cannot read findings");
+    if (st == NULL)
+        return err->code;
     sqlite3_bind_int64(st, 1, id);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         struct lht_case_finding *x;
@@ -553,7 +558,7 @@ int lht_store_case_findings(struct lht_store *s, long long id, struct lht_case_f
         rc = lht_err_set(err, LHT_ENOMEM, "out of memory");
     else if (step != SQLITE_DONE)
         rc = lht_store_fail(err, s->db, s->path, "cannot read findings");
-    sqlite3_finalize(st);
+    done_with(st);
     if (rc != LHT_OK) {
         lht_store_case_findings_free(v, n);
         return rc;

@@ -337,22 +337,33 @@ static int load_row(struct loader *l, const struct lht_fact_desc *d, sqlite3_stm
     return lht_facts_add_child(l->f, d->id, rec, parent);
 }
 
-static int load_type(struct loader *l, const struct lht_fact_desc *d, const char *scope, long long id)
+/* The SELECT of type d in scope (LHT_LOAD_*), prepared once per connection. */
+static sqlite3_stmt *type_stmt(struct loader *l, const struct lht_fact_desc *d, int scope)
 {
-    sqlite3_stmt *st = NULL;
-    char *sql = select_sql(d, scope), *rec = malloc(d->size);
-    int rc = LHT_OK, step;
+    int slot = LHT_STORE_LOAD_SLOT + 2 * d->id + (scope == LHT_LOAD_BUNDLE);
+    sqlite3_stmt *st = lht_store_prepared(l->s, slot, NULL, NULL);
+    char *sql;
 
-    if (sql == NULL || rec == NULL) {
-        rc = lht_err_set(l->err, LHT_ENOMEM, "out of memory");
-        goto done;
-    }
-    if (sqlite3_prepare_v2(l->s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        rc = lht_store_fail(l->err, l->s->db, l->s->path, "cannot read facts");
-        goto done;
+    if (st != NULL)
+        return st;
+    sql = select_sql(d, scope == LHT_LOAD_MEMBER ? "member_id" : "bundle_id");
+    st = lht_store_prepared(l->s, slot, sql, l->err);
+    free(sql);
+    return st;
+}
+
+static int load_type(struct loader *l, const struct lht_fact_desc *d, int scope, long long id)
+{
+    sqlite3_stmt *st = type_stmt(l, d, scope);
+    char *rec = malloc(d->size);
+    int rc = LHT_OK, step = SQLITE_DONE;
+
+    if (st == NULL || rec == NULL) {
+        free(rec);
+        return st == NULL ? l->err->code : lht_err_set(l->err, LHT_ENOMEM, "out of memory");
     }
     sqlite3_bind_int64(st, 1, id);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW && rc == LHT_OK) {
+    while (rc == LHT_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         rc = load_row(l, d, st, rec);
         if (rc == LHT_OK)
             rc = push_id(&l->ids[d->id], sqlite3_column_int64(st, 0));
@@ -361,9 +372,8 @@ static int load_type(struct loader *l, const struct lht_fact_desc *d, const char
     }
     if (rc == LHT_OK && step != SQLITE_DONE)
         rc = lht_store_fail(l->err, l->s->db, l->s->path, "cannot read facts");
-done:
-    sqlite3_finalize(st);
-    free(sql);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     free(rec);
     return rc;
 }
@@ -384,7 +394,7 @@ static int load_all(struct lht_store *s, int scope, long long id, struct lht_fac
     for (t = 0; t < LHT_FACT_COUNT; t++)
         l.base[t] = lht_facts_count(f, (int)t);
     for (t = 0; t < LHT_FACT_COUNT && rc == LHT_OK; t++)
-        rc = load_type(&l, &lht_fact_types[t], scope == LHT_LOAD_MEMBER ? "member_id" : "bundle_id", id);
+        rc = load_type(&l, &lht_fact_types[t], scope, id);
     for (t = 0; t < LHT_FACT_COUNT; t++)
         free(l.ids[t].id);
     free(l.paths.id);
@@ -401,12 +411,13 @@ int lht_store_load(struct lht_store *s, int scope, long long id, struct lht_fact
  * which nodes are the cluster's, as opposed to hosts a paste names. */
 static int load_path_nodes(struct lht_store *s, long long bundle_id, struct lht_facts *f, lht_err *err)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = LHT_OK, step;
+    sqlite3_stmt *st = lht_store_prepared(s, LHT_STORE_LOAD_SLOT + 2 * LHT_FACT_COUNT,
+                                          "SELECT node, min(path) FROM members WHERE bundle_id = ?1 "
+                                          "AND node IS NOT NULL GROUP BY node ORDER BY node", err);
+    int rc = LHT_OK, step = SQLITE_DONE;
 
-    if (sqlite3_prepare_v2(s->db, "SELECT node, min(path) FROM members WHERE bundle_id = ?1 AND node IS NOT NULL "
-                                  "GROUP BY node ORDER BY node", -1, &st, NULL) != SQLITE_OK)
-        return lht_store_fail(err, s->db, s->path, "cannot read members");
+    if (st == NULL)
+        return err->code;
     sqlite3_bind_int64(st, 1, bundle_id);
     while (rc == LHT_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
         struct lht_member m;
@@ -421,9 +432,12 @@ static int load_path_nodes(struct lht_store *s, long long bundle_id, struct lht_
     }
     if (rc == LHT_OK && step != SQLITE_DONE)
         rc = lht_store_fail(err, s->db, s->path, "cannot read members");
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return rc;
 }
+
+_Static_assert(LHT_STORE_LOAD_SLOT + 2 * LHT_FACT_COUNT < LHT_STORE_SLOTS, "more store statement slots needed");
 
 int lht_store_load_input(struct lht_store *s, long long bundle_id, struct lht_facts *f,
                          struct lht_member_map *map, lht_err *err)

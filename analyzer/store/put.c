@@ -36,7 +36,7 @@ static const char *const fixed_sql[S_FIXED] = {
 /* Statement slots (store_private.h): the fixed ones, then one insert per
  * fact type. */
 #define SLOT_TYPE(t) (S_FIXED + (t))
-_Static_assert(S_FIXED + LHT_FACT_COUNT <= LHT_STORE_CASE_SLOT, "more store statement slots needed");
+_Static_assert(S_FIXED + LHT_FACT_COUNT <= LHT_STORE_FIND_SLOT, "more store statement slots needed");
 
 /* ---- statements -------------------------------------------------------- */
 

@@ -289,13 +289,14 @@ int lht_store_version(struct lht_store *s)
 
 int lht_store_find(struct lht_store *s, const char *path, struct lht_stored *out, lht_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = lht_store_prepared(s, LHT_STORE_FIND_SLOT,
+                                          "SELECT size, mtime, sha256, rules_digest, status, id, scanned_at, case_id "
+                                          "FROM bundles WHERE path = ?1", err);
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (sqlite3_prepare_v2(s->db, "SELECT size, mtime, sha256, rules_digest, status, id, scanned_at, case_id "
-                                  "FROM bundles WHERE path = ?1", -1, &st, NULL) != SQLITE_OK)
-        return lht_store_fail(err, s->db, s->path, "cannot prepare statement");
+    if (st == NULL)
+        return err->code;
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -318,7 +319,7 @@ int lht_store_find(struct lht_store *s, const char *path, struct lht_stored *out
     } else {
         rc = lht_store_fail(err, s->db, s->path, "cannot read bundles");
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return rc;
 }
-
