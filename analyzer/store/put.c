@@ -26,8 +26,10 @@ static const char *const fixed_sql[S_FIXED] = {
                  "created_at, scanned_at, tool_version, rules_digest, case_id, typed, content_id) "
                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?9, ?10, "
                  "?11, ?12, ?13)",
-    [S_MEMBER] = "INSERT INTO members (bundle_id, path, node, kind, size, status, note) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    /* (parenthesised: clang takes a literal split over lines in a list of
+     * single ones for a missing comma) */
+    [S_MEMBER] = ("INSERT INTO members (bundle_id, path, node, kind, size, status, note) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
     [S_STALE] = "UPDATE cases SET stale = 1 WHERE id = ?1",
     [S_LEFT] = "SELECT count(*) FROM bundles WHERE case_id = ?1",
     [S_DROP] = "DELETE FROM cases WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM bundles WHERE case_id = ?1)",
