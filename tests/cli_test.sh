@@ -351,6 +351,10 @@ cp "$FX/seed-rwx.zip" "$T/rel/in/"
 grep -q '^in/seed-rwx.zip: ok, ' "$T/rel/out"; expect_eq "scan names the input as typed" $? 0
 (cd "$T/rel" && "$BIN" report --db rel.db) | grep -q '^| Input | `in/seed-rwx.zip` `supportbundle_5b0a5f3e'
 expect_eq "report names the input as typed" $? 0
+(cd "$T" && "$BIN" scan -q --db rel/rel.db rel/in/seed-rwx.zip)
+expect_eq "a lone input's case takes the name typed last" \
+  "$("$BIN" query --db "$T/rel/rel.db" --csv "SELECT c.name||'|'||b.typed FROM v_cases c JOIN v_bundles b USING (case_id)" | tail -1 | tr -d '\r')" \
+  "rel/in/seed-rwx.zip|rel/in/seed-rwx.zip"
 
 # a ticket folder with nothing to read
 mkdir -p "$T/empty-ticket" "$T/no-ticket/sub"

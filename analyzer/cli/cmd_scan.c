@@ -330,9 +330,19 @@ static int lone_case(struct writer *w, struct job *j, const struct lht_stored *o
     lht_err err;
     int rc;
 
+    snprintf(key, sizeof key, "input:%s", j->canon);
     if (found && old->case_id > 0) {
+        struct lht_case_info ci;
         *id = old->case_id;
-        return LHT_OK;
+        /* its own case is named as it was typed this time */
+        if ((rc = lht_store_case_info(w->store, *id, &ci, &err)) == 1 && strcmp(ci.key, key) == 0)
+            rc = lht_store_case_get(w->store, key, j->input, NULL, id, &err);
+        else if (rc == 1 || rc == 0)
+            rc = LHT_OK;
+        lht_store_case_info_free(&ci);
+        if (rc != LHT_OK)
+            lht_cli_error("%s", err.msg);
+        return rc;
     }
     if (!j->skip && j->rc == LHT_OK && j->content[0] &&
         (rc = lht_store_case_by_content(w->store, j->content, j->canon, id, &err)) != 0) {
@@ -341,7 +351,6 @@ static int lone_case(struct writer *w, struct job *j, const struct lht_stored *o
         lht_cli_error("%s", err.msg);
         return rc;
     }
-    snprintf(key, sizeof key, "input:%s", j->canon);
     if ((rc = lht_store_case_get(w->store, key, j->input, NULL, id, &err)) != LHT_OK)
         lht_cli_error("%s", err.msg);
     return rc;
@@ -412,6 +421,8 @@ static int store_input(struct writer *w, struct job *j, long long *case_id, int 
     }
     if (j->skip) {
         w->skipped++;
+        if (lht_store_input_typed(w->store, j->canon, j->input, &err) != LHT_OK)
+            lht_cli_error("%s", err.msg);
         if (!w->so->quiet) {
             fputs(indent, stdout);
             lht_cli_put_escaped(stdout, j->input);

@@ -18,7 +18,7 @@
 enum {
     C_FIND = LHT_STORE_CASE_SLOT, C_NEW, C_RENAME, C_DROPF, C_DROPA, C_MARK, C_ALIAS,
     C_ID, C_NEWID, C_USED, C_FINDING, C_EVIDENCE, C_DONE, C_KEY, C_BYCONTENT, C_INFO, C_INPUTS, C_DROPEMPTY,
-    C_FINDINGS, C_END
+    C_FINDINGS, C_TYPED, C_END
 };
 _Static_assert(C_END <= LHT_STORE_LOAD_SLOT, "more store statement slots needed");
 
@@ -56,6 +56,7 @@ static const char *const case_sql[C_END - C_FIND] = {
         "SELECT id, rule_id, severity, confidence, node, pids, title FROM findings WHERE case_id = ?1 "
         "ORDER BY CASE severity WHEN 'critical' THEN 4 WHEN 'error' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END DESC, "
         "rule_id, node, pid, id",
+    [C_TYPED - C_FIND] = "UPDATE bundles SET typed = ?2 WHERE path = ?1 AND typed IS NOT ?2",
 };
 
 /* Reset a cached statement after a read that may have stopped early. */
@@ -260,6 +261,17 @@ void lht_store_case_inputs_free(struct lht_case_input *v, size_t n)
         free(v[i].content_id);
     }
     free(v);
+}
+
+int lht_store_input_typed(struct lht_store *s, const char *path, const char *typed, lht_err *err)
+{
+    sqlite3_stmt *st = stmt(s, C_TYPED, err);
+
+    if (st == NULL)
+        return err->code;
+    bind_text(st, 1, path);
+    bind_text(st, 2, typed);
+    return run(s, st, err, "cannot update bundles");
 }
 
 int lht_store_case_drop_empty(struct lht_store *s, long long id, int *deleted, lht_err *err)

@@ -163,6 +163,9 @@ struct lht_case_put {
  * keeps the id its identity (case key, rule, node, subject) had before. */
 int lht_store_put_case(struct lht_store *s, long long id, const struct lht_case_put *cp, lht_err *err);
 
+/* The input at path was typed as typed this time (it was not read again). */
+int lht_store_input_typed(struct lht_store *s, const char *path, const char *typed, lht_err *err);
+
 /* Delete case id when no input belongs to it; *deleted (may be NULL) says. */
 int lht_store_case_drop_empty(struct lht_store *s, long long id, int *deleted, lht_err *err);
 
