@@ -393,6 +393,33 @@ static int store_failure(struct writer *w, struct job *j, long long case_id)
     return LHT_EXIT_ERROR;
 }
 
+/* An unchanged input: said, and its typed name kept. */
+static void store_skipped(struct writer *w, const struct job *j, const char *indent)
+{
+    lht_err err;
+
+    w->skipped++;
+    if (lht_store_input_typed(w->store, j->canon, j->input, &err) != LHT_OK)
+        lht_cli_error("%s", err.msg);
+    if (!w->so->quiet) {
+        fputs(indent, stdout);
+        lht_cli_put_escaped(stdout, j->input);
+        printf(": unchanged since its last scan\n");
+    }
+}
+
+/* A damaged re-upload never replaces a complete read of the same file
+ * unless --replace: 1 when it is refused (and said). */
+static int refuse_partial(struct writer *w, const struct job *j, const struct lht_stored *old, int found)
+{
+    if (!j->info.partial || found != 1 || strcmp(old->status, "ok") != 0 || w->so->replace)
+        return 0;
+    lht_cli_error("%s: %s; kept its complete scan of %s (--replace stores this partial one instead)", j->input,
+                  j->info.error, old->scanned_at);
+    w->failed++;
+    return 1;
+}
+
 /* Store one finished input into case *case_id (a lone input's case is
  * decided here). *changed is set when the case's facts changed. Returns
  * LHT_EXIT_OK or LHT_EXIT_ERROR. */
@@ -403,44 +430,30 @@ static int store_input(struct writer *w, struct job *j, long long *case_id, int 
     struct lht_bundle_meta meta;
     long long left = 0;
     lht_err err;
-    int found = 0;
+    int found;
 
     if (j->io_failed) {
         lht_cli_error("%s", j->err.msg);
         w->failed++;
         return LHT_EXIT_ERROR;
     }
-    if ((found = lht_store_find(w->store, j->canon, &old, &err)) < 0) {
-        lht_cli_error("%s", err.msg);
-        w->failed++;
-        return LHT_EXIT_ERROR;
-    }
-    if (lone && *case_id == 0 && lone_case(w, j, &old, found, case_id) != LHT_OK) {
+    if ((found = lht_store_find(w->store, j->canon, &old, &err)) < 0 ||
+        (lone && *case_id == 0 && lone_case(w, j, &old, found, case_id) != LHT_OK)) {
+        if (found < 0)
+            lht_cli_error("%s", err.msg);
         w->failed++;
         return LHT_EXIT_ERROR;
     }
     if (j->skip) {
-        w->skipped++;
-        if (lht_store_input_typed(w->store, j->canon, j->input, &err) != LHT_OK)
-            lht_cli_error("%s", err.msg);
-        if (!w->so->quiet) {
-            fputs(indent, stdout);
-            lht_cli_put_escaped(stdout, j->input);
-            printf(": unchanged since its last scan\n");
-        }
+        store_skipped(w, j, indent);
         return LHT_EXIT_OK;
     }
     if (j->rc != LHT_OK) {
         *changed = 1;
         return store_failure(w, j, *case_id);
     }
-    /* a damaged re-upload must not replace a complete read of the same file */
-    if (j->info.partial && found == 1 && strcmp(old.status, "ok") == 0 && !w->so->replace) {
-        lht_cli_error("%s: %s; kept its complete scan of %s (--replace stores this partial one instead)",
-                      j->input, j->info.error, old.scanned_at);
-        w->failed++;
+    if (refuse_partial(w, j, &old, found))
         return LHT_EXIT_ERROR;
-    }
     fill_meta(&meta, j, w->input_key, *case_id);
     meta.status = j->info.partial ? "partial" : "ok";
     meta.error = j->info.partial ? j->info.error : NULL;
