@@ -17,11 +17,19 @@
 
 #define MAX_DEPTH 16
 
+/* dir/name into p, without doubling a '/' the user typed ("tickets/"). */
+static void join(char *p, size_t n, const char *dir, const char *name)
+{
+    size_t l = strlen(dir);
+
+    snprintf(p, n, "%s%s%s", dir, l > 0 && dir[l - 1] == '/' ? "" : "/", name);
+}
+
 static int exists_in(const char *dir, const char *name)
 {
     char p[PATH_MAX];
 
-    snprintf(p, sizeof p, "%s/%s", dir, name);
+    join(p, sizeof p, dir, name);
     return access(p, F_OK) == 0;
 }
 
@@ -207,7 +215,7 @@ static int walk(struct lht_scan_inputs *in, const char *dir, int depth)
         return 0;
     }
     for (i = 0; i < n && rc == 0; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, v[i]);
+        join(p, sizeof p, dir, v[i]);
         switch (entry_type(p, v[i])) {
         case E_INPUT: rc = push(in, p); break;
         case E_DIR: rc = walk(in, p, depth + 1); break;
@@ -225,7 +233,7 @@ static int holds_inputs(const char *dir, char **v, size_t n)
     size_t i;
 
     for (i = 0; i < n; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, v[i]);
+        join(p, sizeof p, dir, v[i]);
         if (entry_type(p, v[i]) == E_INPUT)
             return 1;
     }
@@ -270,7 +278,7 @@ static int add_folder(struct lht_scan_inputs *in, const char *dir, int depth)
         return add_ticket_folder(in, dir);
     }
     for (i = 0; i < n && rc == 0; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, v[i]);
+        join(p, sizeof p, dir, v[i]);
         if (entry_type(p, v[i]) == E_DIR)
             rc = add_folder(in, p, depth + 1);
     }
