@@ -252,7 +252,7 @@ static int end_member(struct ex *x, const struct lht_pctx *ctx, enum lht_kind ki
 }
 
 static int on_member(void *ud, const char *path, const char *data, size_t len,
-                     long long size, int truncated)
+                     long long size, int flags)
 {
     struct ex *x = ud;
     struct lht_pctx ctx;
@@ -265,8 +265,12 @@ static int on_member(void *ud, const char *path, const char *data, size_t len,
         return end_member(x, &ctx, k, size, "skipped", NULL);
     if ((rc = parse_member(x, k, &ctx, data, len, &recorded)) != LHT_OK)
         return rc;
-    return end_member(x, &ctx, recorded, size, truncated ? "truncated" : "parsed",
-                      truncated ? "member larger than --max-member-size; only its head was read" : NULL);
+    if (flags & LHT_MEMBER_CUT)
+        return end_member(x, &ctx, recorded, size, "truncated",
+                          "reading stopped part-way; only the part before was parsed");
+    return end_member(x, &ctx, recorded, size, flags & LHT_MEMBER_CAPPED ? "truncated" : "parsed",
+                      flags & LHT_MEMBER_CAPPED ? "member larger than --max-member-size; only its head was read"
+                                                : NULL);
 }
 
 /* ---- streamed logs ----------------------------------------------------- */
