@@ -325,6 +325,18 @@ static la_ssize_t nested_read(struct archive *a, void *ud, const void **buff)
     return r;
 }
 
+/* Read a decompressed stream to its end after the archive in it ended
+ * (a tar stops at its end-of-archive blocks), so that its trailers are
+ * checked too. What is read there counts towards the total cap. */
+static void drain(struct walk *w, struct nested *n)
+{
+    const void *buf;
+    long r;
+
+    while (w->total <= w->o->total_cap && (r = lht_unpack_read(n->z, &buf)) > 0)
+        w->total += (unsigned long long)r;
+}
+
 /* Read n's first block and, when it is gzip or xz, put a decompressor in
  * front (the block is handed on first either way). Returns LHT_OK, or
  * LHT_ENOMEM; a failed read leaves it to the archive open to report. */
@@ -448,6 +460,8 @@ static int open_nested(struct walk *w, struct archive *parent, const char *path,
         goto done;
     }
     rc = walk_archive(w, na, path, depth + 1);
+    if (rc == LHT_OK && n->z)
+        drain(w, n);
     if (rc == LHT_EFORMAT) {
         /* A broken inner archive is a damaged member (walk_archive said
          * so); the bundle's other members are still read. */
@@ -629,6 +643,8 @@ static int walk_path(struct walk *w, const char *path, const char *label, int de
         warn(w, label, "nested archive deeper than the depth limit, not opened (raise --max-depth)");
     } else {
         rc = walk_archive(w, a, label, depth);
+        if (rc == LHT_OK && n)
+            drain(w, n);
     }
     if (n && lht_unpack_damage(n->z))
         (depth == 0 ? damage_input : damage)(w, label, lht_unpack_damage(n->z));
