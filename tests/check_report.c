@@ -271,7 +271,7 @@ static void exec(sqlite3 *db, const char *sql)
 
 static struct lht_report_model *build(sqlite3 *db, const char *const *names, size_t n)
 {
-    struct lht_report_opts o = {LHT_REPORT_MD, names, n};
+    struct lht_report_opts o = {LHT_REPORT_MD, names, n, 0};
     struct lht_report_model *m = NULL;
     lht_err err;
 
@@ -461,7 +461,7 @@ START_TEST(model_selects_bundles)
     const char *const by_file[] = {"disk-hang.zip", "seed-rwx-unpacked", "disk-hang.zip"};
     const char *const by_name[] = {SB};
     const char *const unknown[] = {"seed-rwx-unpacked", "no-such-bundle"};
-    struct lht_report_opts o = {LHT_REPORT_JSON, unknown, 2};
+    struct lht_report_opts o = {LHT_REPORT_JSON, unknown, 2, 0};
     struct lht_report_model stale, *m = build(db, by_file, 3);
     char id[32];
     const char *by_id[] = {id};
@@ -494,7 +494,7 @@ START_TEST(model_needs_report_views)
 {
     sqlite3 *db = open_db();
     struct lht_report_model *m = NULL;
-    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0};
+    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, 0};
     lht_err err;
 
     exec(db, "PRAGMA user_version = 3");
