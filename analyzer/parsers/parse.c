@@ -28,6 +28,6 @@ int lht_pctx_re_failed(const struct lht_pctx *ctx, long no, const char *who, int
     lht_re_fail_text(code, why, sizeof why);
     if (!lht_re_fail_is_limit(code))
         return code == PCRE2_ERROR_NOMEMORY ? LHT_ENOMEM : LHT_EPARSE;
-    return lht_facts_note(ctx->facts, &at, "%s: a pattern gave up on %lu line%s (%s); evidence there may be missed",
-                          who, count, count == 1 ? "" : "s", why);
+    return lht_facts_note(ctx->facts, &at, "%s: a pattern gave up on this text %lu time%s, first here (%s); "
+                          "evidence may be missed", who, count, count == 1 ? "" : "s", why);
 }
