@@ -70,6 +70,10 @@ static const struct {
     {"expect: confirmed", "expect: certain", "neither 'none' nor a level", 16},
     {"title: test rule\n", "title: [unclosed\n", "", 3},
     {"id: t1\n", "", "missing required key 'id'", 1},
+    /* same: names a process field, and only for a sibling */
+    {"pattern: '^D'", "pattern: '^D'\n    scope: sibling\n    same: colour", "a process has no field 'colour'", 12},
+    {"pattern: '^D'", "pattern: '^D'\n    same: pid", "'same' applies to scope 'sibling' only", 11},
+    {"pattern: '^D'", "pattern: '^D'\n    scope: sibling", "needs fact 'process' and a 'same' field", 7},
 };
 
 START_TEST(broken_rules_point_at_file_line)
