@@ -429,6 +429,29 @@ START_TEST(zip_directory_inconsistent)
 }
 END_TEST
 
+/* A local header whose size disagrees with the central directory: that
+ * is the damage reported (libarchive warns about the header, then fails
+ * the data), and the members after it are still read. */
+START_TEST(zip_local_header_inconsistent)
+{
+    struct tu_member m[] = {{"sb/a.txt", "alpha\n", 0}, {"sb/b.txt", "beta\n", 0}, {"sb/c.txt", "gamma\n", 0}};
+    size_t zlen;
+    char *z = archive_bytes("zip-store", m, 3, &zlen), *second;
+    struct seen s;
+    lht_err err;
+
+    second = memmem(z + 4, zlen - 4, "PK\003\004", 4);
+    ck_assert_ptr_nonnull(second);
+    ck_assert_uint_ne(get32(second + 18), 0);   /* sizes in the local header, as a stored entry has */
+    put32(second + 18, get32(second + 18) + 1);
+    ck_assert_int_eq(walk_bytes("lh.zip", z, zlen, &s, &err), LHT_EFORMAT);
+    ck_assert_msg(strstr(err.msg, "nconsistent") != NULL, "%s", err.msg);
+    ck_assert_int_ge(find(&s, "sb/c.txt"), 0);
+    ck_assert_str_eq(s.data[find(&s, "sb/c.txt")], "gamma\n");
+    free(z);
+}
+END_TEST
+
 /* One member's deflate data broken: that member is cut (flagged, its
  * reason a warning on it), the next one read, the walk partial. */
 START_TEST(member_cut_short)
@@ -738,6 +761,7 @@ static Suite *source_suite(void)
     tcase_add_test(tc, xz_corrupt);
     tcase_add_test(tc, zip_directory_inconsistent);
     tcase_add_test(tc, member_cut_short);
+    tcase_add_test(tc, zip_local_header_inconsistent);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, stream_pieces_are_line_aligned);
     tcase_add_test(tc, stream_cut_by_damage);

@@ -490,6 +490,17 @@ static const char *strip_dot_slash(const char *p)
     return p;
 }
 
+/* A header libarchive read with a warning: a local header that disagrees
+ * with the central directory (sizes, CRC) is damage; a name it could not
+ * convert to the locale is only a warning. */
+static void header_warning(struct walk *w, const char *container, const char *msg)
+{
+    if (strstr(msg, "convert") != NULL)
+        warn(w, container, msg);
+    else
+        damage(w, container, msg);
+}
+
 /* container: path of the archive itself (input basename or a nested
  * member path); members are named container!entry below top level. */
 static int walk_archive(struct walk *w, struct archive *a, const char *container,
@@ -513,6 +524,11 @@ static int walk_archive(struct walk *w, struct archive *a, const char *container
             damage(w, container, archive_why(w, a, "damaged archive header skipped"));
             continue;
         }
+        if (r == ARCHIVE_FAILED && ++w->members <= w->o->max_members) {
+            /* this entry is lost, the ones after it may not be */
+            damage(w, container, archive_why(w, a, "unreadable archive entry"));
+            continue;
+        }
         if (r < ARCHIVE_WARN) {
             const char *m = archive_why(w, a, "unreadable archive");
             rc = lht_err_set(w->err, LHT_EFORMAT, "%s: %s: %s", w->input, container, m);
@@ -520,7 +536,7 @@ static int walk_archive(struct walk *w, struct archive *a, const char *container
             goto done;
         }
         if (r == ARCHIVE_WARN && archive_error_string(a))
-            warn(w, container, archive_error_string(a));
+            header_warning(w, container, archive_error_string(a));
         here++;
         if (++w->members > w->o->max_members) {
             rc = lht_err_set(w->err, LHT_ELIMIT, "%s: more than %lu members (raise --max-members)",
