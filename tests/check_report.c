@@ -10,6 +10,7 @@
 #include "facts/facts.h"
 #include "ingest/extract.h"
 #include "report/model.h"
+#include "report/redact.h"
 #include "report/render.h"
 #include "report/report.h"
 #include "rules/match.h"
@@ -275,7 +276,7 @@ static void exec(sqlite3 *db, const char *sql)
 
 static struct lht_report_model *build(sqlite3 *db, const char *const *names, size_t n)
 {
-    struct lht_report_opts o = {LHT_REPORT_MD, names, n, NULL, 0};
+    struct lht_report_opts o = {LHT_REPORT_MD, names, n, NULL, 0, 0};
     struct lht_report_model *m = NULL;
     lht_err err;
 
@@ -476,7 +477,7 @@ START_TEST(model_selects_cases)
     const char *const by_name[] = {SB};
     const char *const unknown[] = {"seed-rwx-unpacked", "no-such-bundle"};
     const char *const no_case[] = {"no-such-case"};
-    struct lht_report_opts o = {LHT_REPORT_JSON, unknown, 2, NULL, 0};
+    struct lht_report_opts o = {LHT_REPORT_JSON, unknown, 2, NULL, 0, 0};
     struct lht_report_model stale, *m = build(db, by_file, 3);
     char id[32], cid[32];
     const char *by_id[] = {id}, *by_case[] = {cid};
@@ -526,7 +527,7 @@ START_TEST(model_needs_report_views)
 {
     sqlite3 *db = open_db();
     struct lht_report_model *m = NULL;
-    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0};
+    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0, 0};
     lht_err err;
 
     exec(db, "PRAGMA user_version = 10");
@@ -564,6 +565,238 @@ START_TEST(renderers_format_the_model)
 }
 END_TEST
 
+/* ---- redaction ---------------------------------------------------------- */
+
+/* s through r, in a static buffer. */
+static const char *red(struct lht_redactor *r, const char *s)
+{
+    static char out[4][1024];
+    static int k;
+    struct lht_sb b = LHT_SB_INIT;
+    lht_err err;
+    char *o = out[k++ % 4];
+
+    lht_err_clear(&err);
+    ck_assert_msg(lht_redact_text(r, s, strlen(s), &b, &err) == LHT_OK, "%s", err.msg);
+    snprintf(o, sizeof out[0], "%s", lht_sb_str(&b));
+    lht_sb_free(&b);
+    return o;
+}
+
+/* A token at p: prefix-<16 hex digits>, not followed by another hex digit. */
+static int is_token(const char *p, const char *prefix)
+{
+    size_t n = strlen(prefix), i;
+
+    if (strncmp(p, prefix, n) != 0)
+        return 0;
+    for (i = 0; i < 16; i++)
+        if (!strchr("0123456789abcdef", p[n + i]) || p[n + i] == '\0')
+            return 0;
+    return strchr("0123456789abcdef", p[n + 16]) == NULL || p[n + 16] == '\0';
+}
+
+static struct lht_redactor *redactor(sqlite3 *db)
+{
+    struct lht_redactor *r = NULL;
+    lht_err err;
+
+    ck_assert_msg(lht_redactor_new(db, &r, &err) == LHT_OK, "%s", err.msg);
+    return r;
+}
+
+/* Clock times are not addresses (the old IPv6 pattern took 07:05:12 for
+ * one); every address form is; names match whole, in any case. */
+START_TEST(redact_text_forms)
+{
+    sqlite3 *db = open_db();
+    struct lht_redactor *r = redactor(db);
+    static const char *const kept[] = {
+        "2026-12-01T07:05:12Z", "Sep 24 07:05:12.123456 n1 kernel:", "[Tue Sep 24 07:05:12 2025]",
+        "std::vector<int> and Foo::bar", "kernel 5.14.0.427 and 1.2.3.4.5", "v1.2.3.4", "00:1a:2b:3c:4d:5e",
+        "xtesting-jiras-pool1-rm5mw-9dx82", "testing-jiras-pool1-rm5mw-9dx82x",
+    };
+    size_t i;
+    const char *t, *fd;
+
+    for (i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        ck_assert_str_eq(red(r, kept[i]), kept[i]);
+    t = red(r, "addr=10.43.58.194,clientaddr=10.136.183.157)");
+    ck_assert(is_token(t, "addr=ip-"));
+    ck_assert(is_token(t + strlen("addr=ip-0123456789abcdef,"), "clientaddr=ip-"));
+    ck_assert(is_token(red(r, "10.43.58.194:/pvc-1"), "ip-"));
+    ck_assert_str_eq(red(r, "10.43.58.194:/pvc-1") + 19, ":/pvc-1");
+    fd = red(r, "fd00::1");
+    ck_assert(is_token(fd, "ip-"));
+    ck_assert_str_eq(red(r, "FD00:0:0::1"), fd);   /* one address, one token */
+    ck_assert_str_eq(red(r, "fd00:0000:0000:0000:0000:0000:0000:0001"), fd);
+    ck_assert(is_token(red(r, "::1"), "ip-"));
+    ck_assert(is_token(red(r, "[fe80::1%eth0]:80") + 1, "ip-"));
+    ck_assert_str_eq(red(r, "[fe80::1%eth0]:80") + 20, "%eth0]:80");
+    ck_assert(is_token(red(r, "::ffff:10.1.2.3"), "ip-"));
+    ck_assert_ptr_null(strstr(red(r, "::ffff:10.1.2.3"), "10.1"));
+    t = red(r, "nodes/testing-jiras-pool1-rm5mw-9dx82.zip!testing-jiras-pool1-rm5mw-9dx82/logs");
+    ck_assert(is_token(t, "nodes/host-"));
+    ck_assert_int_eq(strncmp(t + strlen("nodes/host-0123456789abcdef"), ".zip!host-", 10), 0);
+    ck_assert_ptr_null(strstr(t, "jiras"));
+    ck_assert_str_eq(red(r, "TESTING-JIRAS-POOL1-RM5MW-9DX82.example.com"),
+                     red(r, "testing-jiras-pool1-rm5mw-9dx82.example.com"));
+    /* input names carry their host inside: sosreport-<host>-<date>, scc_<host>_<date> */
+    t = red(r, "sosreport-testing-jiras-pool1-rm5mw-9dx82-2025-09-24-abcdef.tar.xz");
+    ck_assert(is_token(t, "sosreport-host-"));
+    ck_assert_str_eq(t + strlen("sosreport-host-0123456789abcdef"), "-2025-09-24-abcdef.tar.xz");
+    t = red(r, "scc_testing-jiras-pool1-rm5mw-9dx82_250924_0705.txz");
+    ck_assert(is_token(t, "scc_host-"));
+    ck_assert_str_eq(t + strlen("scc_host-0123456789abcdef"), "_250924_0705.txz");
+    lht_redactor_free(r);
+    close_db();
+}
+END_TEST
+
+/* Tokens are keyed per database: stable in one, different in another. */
+START_TEST(redact_key_per_database)
+{
+    struct lht_store *a = NULL, *b = NULL;
+    struct lht_redactor *r1, *r2, *r3;
+    char pa[600], pb[600], t1[64];
+    lht_err err;
+
+    snprintf(pa, sizeof pa, "%s/a.db", tu_tmpdir());
+    snprintf(pb, sizeof pb, "%s/b.db", tu_tmpdir());
+    ck_assert_msg(lht_store_open(pa, LHT_STORE_RW, &a, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_msg(lht_store_open(pb, LHT_STORE_RW, &b, &err) == LHT_OK, "%s", err.msg);
+    r1 = redactor(lht_store_db(a));
+    r2 = redactor(lht_store_db(a));
+    r3 = redactor(lht_store_db(b));
+    snprintf(t1, sizeof t1, "%s", red(r1, "10.0.0.1"));
+    ck_assert(is_token(t1, "ip-"));
+    ck_assert_str_eq(red(r2, "10.0.0.1"), t1);
+    ck_assert_str_ne(red(r3, "10.0.0.1"), t1);
+    lht_redactor_free(r1);
+    lht_redactor_free(r2);
+    lht_redactor_free(r3);
+    /* a database from before the key: an error, never an unkeyed token */
+    ck_assert_int_eq(sqlite3_exec(lht_store_db(b), "DROP TABLE secrets", NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(lht_redactor_new(lht_store_db(b), &r3, &err), LHT_EDB);
+    ck_assert_ptr_nonnull(strstr(err.msg, "no redaction key"));
+    lht_store_close(a);
+    lht_store_close(b);
+}
+END_TEST
+
+/* The model is redacted before any renderer escapes it: markdown turns
+ * worker_node_07 into worker\_node\_07, which a search of the rendered
+ * text for the name missed. Both formats get the same tokens. */
+START_TEST(redact_in_the_model)
+{
+    sqlite3 *db = open_db();
+    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0, 0};
+    struct lht_report_model *m;
+    struct lht_sb md = LHT_SB_INIT, js = LHT_SB_INIT, plain = LHT_SB_INIT;
+    const char *tok;
+    lht_err err;
+
+    exec(db, "UPDATE processes SET node = 'worker_node_07' WHERE id = (SELECT min(id) FROM processes)");
+    exec(db, "UPDATE finding_evidence SET text = 'worker_node_07 at 10.9.8.7 and fd00::7 on 2026-12-01T07:05:12Z'");
+    /* a node of the case, so its name lands in a table cell (escaped) */
+    exec(db, "INSERT INTO node_aliases (case_id, alias, node, source) SELECT case_id, 'worker_node_07', "
+             "'worker_node_07', 'test' FROM bundles WHERE path LIKE '%seed-rwx-unpacked'");
+    m = build(db, NULL, 0);
+    lht_md_report(m, &plain);
+    lht_report_model_free(m);
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&plain), "worker\\_node\\_07"));   /* what escaping does */
+    o.redact = 1;
+    ck_assert_msg(lht_report_model_build(db, &o, &m, &err) == LHT_OK, "%s", err.msg);
+    lht_md_report(m, &md);
+    lht_json_report(m, &js);
+    ck_assert(!md.oom && !js.oom);
+    ck_assert_ptr_null(strstr(lht_sb_str(&md), "worker"));
+    ck_assert_ptr_null(strstr(lht_sb_str(&js), "worker"));
+    ck_assert_ptr_null(strstr(lht_sb_str(&md), "10.9.8.7"));
+    ck_assert_ptr_null(strstr(lht_sb_str(&md), "fd00"));
+    ck_assert_ptr_null(strstr(lht_sb_str(&md), "testing-jiras"));
+    ck_assert_ptr_null(strstr(lht_sb_str(&js), "testing-jiras"));
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&md), "on 2026-12-01T07:05:12Z"));
+    ck_assert_ptr_nonnull(tok = strstr(lht_sb_str(&md), "host-"));
+    ck_assert(is_token(tok, "host-"));
+    {
+        char t[32];
+        snprintf(t, sizeof t, "%.21s", tok);
+        ck_assert_ptr_nonnull(strstr(lht_sb_str(&js), t));
+    }
+    lht_sb_free(&md);
+    lht_sb_free(&js);
+    lht_sb_free(&plain);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
+/* Every string of the case-shaped model is redacted: the case's name and
+ * folder, each input's name, path, name as typed and host, the nodes (a
+ * node known only by an alias of the case too), hosts in notes; and a
+ * node keeps its kernel and OS when its name becomes a token. */
+START_TEST(redact_the_case_shape)
+{
+    sqlite3 *db = open_db();
+    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0, 1};
+    struct lht_report_model *plain, *m;
+    const struct lht_report_case *x, *px;
+    struct lht_sb md = LHT_SB_INIT, js = LHT_SB_INIT;
+    static const char *const leaks[] = {"worker-9", "example.com", "sos-host", "10.1.2.3", "10.2.3.4", "10.3.4.5",
+                                         "testing-jiras"};
+    const char *const seed[] = {"seed-rwx-unpacked"};
+    size_t i, kernels;
+    lht_err err;
+
+    exec(db, "UPDATE cases SET name = 'ticket worker-9.example.com 10.1.2.3', path = 'tickets/worker-9.example.com' "
+             "WHERE id = (SELECT case_id FROM bundles WHERE path LIKE '%seed-rwx-unpacked')");
+    exec(db, "UPDATE bundles SET typed = 'tickets/worker-9.example.com/sosreport-10.2.3.4.tar.xz', "
+             "host = 'sos-host-7', name = 'sosreport-sos-host-7' WHERE path LIKE '%seed-rwx-unpacked'");
+    exec(db, "INSERT INTO node_aliases (case_id, alias, node, source) SELECT case_id, 'worker-9.example.com', "
+             "'worker-9', 'test' FROM bundles WHERE path LIKE '%seed-rwx-unpacked'");
+    exec(db, "INSERT INTO notes (bundle_id, member_id, node, line, message) SELECT id, NULL, NULL, 1, "
+             "'cannot reach worker-9 or sos-host-7 at 10.3.4.5' FROM bundles WHERE path LIKE '%seed-rwx-unpacked'");
+    plain = build(db, seed, 1);
+    o.bundles = seed;
+    o.nbundles = 1;
+    ck_assert_msg(lht_report_model_build(db, &o, &m, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq((int)m->ncases, 1);
+    x = &m->cases[0];
+    px = &plain->cases[0];
+    ck_assert_str_eq(px->name, "ticket worker-9.example.com 10.1.2.3");
+    ck_assert(is_token(x->name, "ticket host-"));
+    ck_assert(is_token(x->name + strlen("ticket host-0123456789abcdef "), "ip-"));
+    ck_assert(is_token(x->path, "tickets/host-"));
+    ck_assert(is_token(x->inputs[0].host, "host-"));
+    ck_assert(is_token(x->inputs[0].file + strlen("tickets/host-0123456789abcdef/sosreport-"), "ip-"));
+    /* nodes: the same ones, tokens now, each with its own kernel and OS */
+    ck_assert_int_eq((int)x->nnodes, (int)px->nnodes);
+    ck_assert_int_gt((int)x->nnodes, 1);
+    for (i = 0, kernels = 0; i < x->nnodes; i++) {
+        ck_assert_msg(is_token(x->nodes[i].name, "host-"), "node %zu: %s", i, x->nodes[i].name);
+        ck_assert_int_eq(x->nodes[i].kernel_release == NULL, px->nodes[i].kernel_release == NULL);
+        if (px->nodes[i].kernel_release != NULL)
+            ck_assert_str_eq(x->nodes[i].kernel_release, px->nodes[i].kernel_release);
+        ck_assert_int_eq(x->nodes[i].os == NULL, px->nodes[i].os == NULL);
+        kernels += px->nodes[i].kernel_release != NULL;
+    }
+    ck_assert_int_gt((int)kernels, 0);
+    lht_md_report(m, &md);
+    lht_json_report(m, &js);
+    ck_assert(!md.oom && !js.oom);
+    for (i = 0; i < sizeof leaks / sizeof leaks[0]; i++) {
+        ck_assert_msg(strstr(lht_sb_str(&md), leaks[i]) == NULL, "markdown shows %s", leaks[i]);
+        ck_assert_msg(strstr(lht_sb_str(&js), leaks[i]) == NULL, "json shows %s", leaks[i]);
+    }
+    lht_sb_free(&md);
+    lht_sb_free(&js);
+    lht_report_model_free(plain);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -589,6 +822,10 @@ static Suite *report_suite(void)
     tcase_add_test(tc, model_selects_cases);
     tcase_add_test(tc, model_needs_report_views);
     tcase_add_test(tc, renderers_format_the_model);
+    tcase_add_test(tc, redact_text_forms);
+    tcase_add_test(tc, redact_key_per_database);
+    tcase_add_test(tc, redact_in_the_model);
+    tcase_add_test(tc, redact_the_case_shape);
     suite_add_tcase(s, tc);
     return s;
 }

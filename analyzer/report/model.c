@@ -15,6 +15,7 @@
  * until lht_report_model_free().
  */
 #include "report/model.h"
+#include "report/redact.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -22,8 +23,8 @@
 #include <string.h>
 
 /* The first schema whose views carry every column read here
- * (schema/011_cases.sql). */
-#define MODEL_SCHEMA 11
+ * (schema/012_cases.sql; --redact also needs 011_redact_key.sql's key). */
+#define MODEL_SCHEMA 12
 
 #define CHUNK (64 * 1024)
 
@@ -46,6 +47,8 @@ struct build {
     lht_err *err;
     struct model *m;          /* being built; freed by the caller on failure */
     sqlite3_stmt *st[NSTMT];  /* stmt_sql, prepared once for every case */
+    struct lht_redactor *red; /* --redact: every input's text goes through it, or NULL */
+    struct lht_sb scratch;    /* one redacted string */
 };
 
 /* The inputs of case ?1 whose facts count: copies of another input are not. */
@@ -199,6 +202,40 @@ static const char *col_text(struct build *b, sqlite3_stmt *st, int i, int *rc)
     return copy;
 }
 
+/* [s, s+n) as the report shows it, in b->scratch: redacted when the
+ * report is. LHT_OK, or the redactor's failure with err set. */
+static int shown(struct build *b, const char *s, size_t n)
+{
+    lht_sb_reset(&b->scratch);
+    if (b->red != NULL)
+        return lht_redact_text(b->red, s, n, &b->scratch, b->err);
+    lht_sb_putn(&b->scratch, s, n);
+    return b->scratch.oom ? LHT_ENOMEM : LHT_OK;
+}
+
+/* Column i holding input text (case and input names, paths, nodes,
+ * evidence, notes, finding text expanded with facts): as col_text,
+ * redacted when the report is, so that every renderer gets the same
+ * redacted string before it escapes anything. Enumerations (status,
+ * severity, rule ids), rule text and our own scan times read with
+ * col_text. */
+static const char *col_data(struct build *b, sqlite3_stmt *st, int i, int *rc)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    const char *copy;
+    int r;
+
+    if (s == NULL || b->red == NULL)
+        return col_text(b, st, i, rc);
+    if ((r = shown(b, s, (size_t)sqlite3_column_bytes(st, i))) != LHT_OK) {
+        *rc = r;
+        return NULL;
+    }
+    if ((copy = arena_strn(b, lht_sb_str(&b->scratch), b->scratch.len)) == NULL)
+        *rc = LHT_ENOMEM;
+    return copy;
+}
+
 static long long col_int(sqlite3_stmt *st, int i, int *has)
 {
     if (has)
@@ -310,8 +347,8 @@ static int case_row(struct build *b, sqlite3_stmt *st, void *ctx)
 
     memset(&x, 0, sizeof x);
     x.id = sqlite3_column_int64(st, 0);
-    x.name = col_text(b, st, 1, &rc);
-    x.path = col_text(b, st, 2, &rc);
+    x.name = col_data(b, st, 1, &rc);
+    x.path = col_data(b, st, 2, &rc);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
 }
 
@@ -322,19 +359,19 @@ static int input_row(struct build *b, sqlite3_stmt *st, void *ctx)
 
     memset(&x, 0, sizeof x);
     x.id = sqlite3_column_int64(st, 0);
-    x.name = col_text(b, st, 1, &rc);
-    x.path = col_text(b, st, 2, &rc);
+    x.name = col_data(b, st, 1, &rc);
+    x.path = col_data(b, st, 2, &rc);
     x.status = col_text(b, st, 3, &rc);
-    x.error = col_text(b, st, 4, &rc);
-    x.created_at = col_text(b, st, 5, &rc);
+    x.error = col_data(b, st, 4, &rc);
+    x.created_at = col_data(b, st, 5, &rc);   /* the input's own metadata */
     x.scanned_at = col_text(b, st, 6, &rc);
-    x.longhorn_version = col_text(b, st, 7, &rc);
-    x.kubernetes_version = col_text(b, st, 8, &rc);
-    x.file = col_text(b, st, 9, &rc);
+    x.longhorn_version = col_data(b, st, 7, &rc);
+    x.kubernetes_version = col_data(b, st, 8, &rc);
+    x.file = col_data(b, st, 9, &rc);
     if (x.file == NULL)
         x.file = basename_of(x.path);
     x.duplicate_of = col_int(st, 10, &x.has_duplicate_of);
-    x.host = col_text(b, st, 11, &rc);
+    x.host = col_data(b, st, 11, &rc);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
 }
 
@@ -343,31 +380,36 @@ static int node_row(struct build *b, sqlite3_stmt *st, void *ctx)
     struct lht_report_node x;
     int rc = LHT_OK;
 
-    x.name = col_text(b, st, 0, &rc);
+    x.name = col_data(b, st, 0, &rc);
     x.kernel_release = NULL;
     x.os = NULL;
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
 }
 
 /* A node's kernel_release, and its os (else os_image): the first row of
- * each, rows coming by node, key, line. */
+ * each, rows coming by node, key, line. The nodes hold their names as
+ * shown (redacted or not), so the row's node is compared as shown. */
 static int node_fact_row(struct build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_report_case *x = ctx;
     const char *node = (const char *)sqlite3_column_text(st, 0), *key = (const char *)sqlite3_column_text(st, 1);
     struct lht_report_node *n = NULL;
     size_t i;
-    int rc = LHT_OK;
+    int rc;
 
+    if (node == NULL || key == NULL)
+        return LHT_OK;
+    if ((rc = shown(b, node, (size_t)sqlite3_column_bytes(st, 0))) != LHT_OK)
+        return rc;
     for (i = 0; i < x->nnodes && n == NULL; i++)
-        if (strcmp(x->nodes[i].name, node) == 0)
+        if (strcmp(x->nodes[i].name, lht_sb_str(&b->scratch)) == 0)
             n = (struct lht_report_node *)&x->nodes[i];
-    if (n == NULL || key == NULL)
+    if (n == NULL)
         return LHT_OK;
     if (strcmp(key, "kernel_release") == 0 && n->kernel_release == NULL)
-        n->kernel_release = col_text(b, st, 2, &rc);
+        n->kernel_release = col_data(b, st, 2, &rc);
     else if (strcmp(key, "kernel_release") != 0 && n->os == NULL)
-        n->os = col_text(b, st, 2, &rc);
+        n->os = col_data(b, st, 2, &rc);
     return rc;
 }
 
@@ -379,12 +421,12 @@ static int evidence_row(struct build *b, sqlite3_stmt *st, void *ctx)
     x.signal = col_text(b, st, 0, &rc);
     x.role = col_text(b, st, 1, &rc);
     x.fact = col_text(b, st, 2, &rc);
-    x.member = col_text(b, st, 3, &rc);
+    x.member = col_data(b, st, 3, &rc);
     x.line = col_int(st, 4, &x.has_line);
-    x.matched = col_text(b, st, 5, &rc);
-    x.text = col_text(b, st, 6, &rc);
-    x.captures = col_text(b, st, 7, &rc);
-    x.input = col_text(b, st, 8, &rc);
+    x.matched = col_data(b, st, 5, &rc);
+    x.text = col_data(b, st, 6, &rc);
+    x.captures = col_data(b, st, 7, &rc);
+    x.input = col_data(b, st, 8, &rc);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
 }
 
@@ -422,15 +464,15 @@ static int finding_row(struct build *b, sqlite3_stmt *st, void *ctx)
     memset(&x, 0, sizeof x);
     x.id = sqlite3_column_int64(st, 0);
     x.rule_id = col_text(b, st, 1, &rc);
-    x.title = col_text(b, st, 2, &rc);
+    x.title = col_data(b, st, 2, &rc);
     x.severity = col_text(b, st, 3, &rc);
     x.severity_rank = sqlite3_column_int(st, 4);
     x.confidence = col_text(b, st, 5, &rc);
-    x.node = col_text(b, st, 6, &rc);
+    x.node = col_data(b, st, 6, &rc);
     x.pid = col_int(st, 7, &x.has_pid);
     x.pids = col_text(b, st, 8, &rc);
-    x.remediation = col_text(b, st, 9, &rc);
-    x.next_steps = col_text(b, st, 10, &rc);
+    x.remediation = col_data(b, st, 9, &rc);   /* expanded with facts: {node}, versions */
+    x.next_steps = col_data(b, st, 10, &rc);
     if (rc == LHT_OK)
         rc = split_refs(b, (const char *)sqlite3_column_text(st, 11), &x);
     if (rc != LHT_OK)
@@ -447,7 +489,7 @@ static int checked_row(struct build *b, sqlite3_stmt *st, void *ctx)
     int rc = LHT_OK;
 
     x.kind = col_text(b, st, 0, &rc);
-    x.node = col_text(b, st, 1, &rc);
+    x.node = col_data(b, st, 1, &rc);
     x.pieces = sqlite3_column_int64(st, 2);
     x.records = sqlite3_column_int64(st, 3);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
@@ -458,10 +500,10 @@ static int note_row(struct build *b, sqlite3_stmt *st, void *ctx)
     struct lht_report_note x;
     int rc = LHT_OK;
 
-    x.input = col_text(b, st, 0, &rc);
-    x.member = col_text(b, st, 1, &rc);
+    x.input = col_data(b, st, 0, &rc);
+    x.member = col_data(b, st, 1, &rc);
     x.line = col_int(st, 2, &x.has_line);
-    x.message = col_text(b, st, 3, &rc);
+    x.message = col_data(b, st, 3, &rc);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
 }
 
@@ -752,10 +794,14 @@ int lht_report_model_build(sqlite3 *db, const struct lht_report_opts *o,
     if ((b.m = calloc(1, sizeof *b.m)) == NULL)
         return no_memory(&b);
     b.m->pub.version = LHT_VERSION;
-    if ((rc = check_schema(&b)) == LHT_OK && (rc = prepare_all(&b)) == LHT_OK)
+    if ((rc = check_schema(&b)) == LHT_OK &&
+        (o == NULL || !o->redact || (rc = lht_redactor_new(db, &b.red, err)) == LHT_OK) &&
+        (rc = prepare_all(&b)) == LHT_OK)
         rc = load(&b, o);
     for (i = 0; i < NSTMT; i++)
         sqlite3_finalize(b.st[i]);
+    lht_redactor_free(b.red);
+    lht_sb_free(&b.scratch);
     if (rc != LHT_OK) {
         lht_report_model_free(&b.m->pub);
         return rc;

@@ -11,7 +11,10 @@
  * strings included, belongs to the model and lives until
  * lht_report_model_free(); a renderer never frees or changes anything.
  * Strings hold bundle text as stored (untrusted: escaping is the
- * renderer's job, for the place the text lands in). A NULL string is a
+ * renderer's job, for the place the text lands in); with o->redact, every
+ * string that comes from an input (case and input names and paths, nodes,
+ * hosts, versions, evidence, notes, finding text) is redacted here
+ * (redact.h), so no renderer can show an unredacted one. A NULL string is a
  * NULL in the database ("unknown"); integers that may be NULL come with a
  * has_ flag.
  *

@@ -10,7 +10,9 @@
  * merged without a line here. Row ids of the source are shifted past this
  * database's, and so is every column that holds one; finding ids are not
  * shifted but looked up by the finding's identity (finding_ids), so a
- * finding keeps the id it has here.
+ * finding keeps the id it has here. The redaction key (secrets,
+ * schema/011_redact_key.sql) is not a case's and is never copied: this
+ * database keeps its own, so its redacted reports keep their tokens.
  */
 #include "store/store_private.h"
 #include "facts/registry.h"

@@ -1,4 +1,4 @@
--- 011_cases.sql - the ticket is the unit: a case groups the inputs of one
+-- 012_cases.sql - the ticket is the unit: a case groups the inputs of one
 -- ticket (a bundle, the customer's pastes, a node's sosreport), and the
 -- rules' findings belong to the case, not to one input.
 --
