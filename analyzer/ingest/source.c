@@ -19,14 +19,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BLOCK (64 * 1024)
+
+struct nested;
 
 struct walk {
     const struct lht_source_opts *o;
     const struct lht_source_cb *cb;
     const char *input;
+    const char *zip_path;       /* the input as a file zipdir can open, or NULL */
     lht_err *err;
     unsigned long long total;   /* leaf bytes read so far */
     unsigned long members;      /* members seen so far, all levels */
@@ -34,6 +38,11 @@ struct walk {
     size_t cap;
     struct lht_zipdir *zipdir;  /* stored zips of the input zip, or NULL */
     int zipdir_tried;
+    /* progress: where in the input file the walk is */
+    struct archive *top;        /* the input's own archive, or NULL (a folder) */
+    const struct nested *range; /* the stored zip being read by its file range, or NULL */
+    unsigned long long size;    /* the input's size, 0 when unknown */
+    long long last_ms;          /* of the last progress call; -1 before the first */
 };
 
 /* Bytes of a nested archive: pulled from the parent archive's member
@@ -53,6 +62,9 @@ void lht_source_defaults(struct lht_source_opts *o)
     o->max_depth = 4;
     o->max_members = 2000000;
     o->skip_logs = 0;
+    o->progress = NULL;
+    o->progress_ud = NULL;
+    o->progress_ms = 100;
 }
 
 static const char *const archive_suffixes[] = {
@@ -101,6 +113,42 @@ static void warn(struct walk *w, const char *path, const char *msg)
         w->cb->warn(w->cb->ud, path, msg);
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Tell the progress hook where the walk is, rate-limited: the position
+ * in the input file is the stored zip's range while one is read that
+ * way, else what the input's archive has consumed. */
+static void tick(struct walk *w, const char *member)
+{
+    struct lht_source_progress p;
+    long long now;
+
+    if (w->o->progress == NULL)
+        return;
+    now = now_ms();
+    if (w->last_ms >= 0 && now - w->last_ms < (long long)w->o->progress_ms)
+        return;
+    w->last_ms = now;
+    p.member = member;
+    if (w->range)
+        p.done = (unsigned long long)(w->range->base + w->range->pos);
+    else if (w->top)
+        p.done = (unsigned long long)archive_filter_bytes(w->top, -1);
+    else
+        p.done = w->total;
+    p.total = w->size;
+    if (p.total && p.done > p.total)
+        p.done = p.total;
+    p.members = w->members;
+    w->o->progress(w->o->progress_ud, &p);
+}
+
 static int grow(struct walk *w, size_t need)
 {
     size_t cap = w->cap ? w->cap : BLOCK;
@@ -139,6 +187,7 @@ static int read_leaf(struct walk *w, struct archive *a, const char *path,
         }
         len += (size_t)r;
         w->total += (unsigned long long)r;
+        tick(w, path);
         if (w->total > w->o->total_cap)
             return lht_err_set(w->err, LHT_ELIMIT,
                                "%s: %s: total size cap of %llu bytes exceeded (raise --max-total)",
@@ -174,6 +223,7 @@ static int read_stream(struct walk *w, struct archive *a, const char *path, long
         }
         len += (size_t)r;
         w->total += (unsigned long long)r;
+        tick(w, path);
         if (w->total > w->o->total_cap) {
             rc = lht_err_set(w->err, LHT_ELIMIT,
                              "%s: %s: total size cap of %llu bytes exceeded (raise --max-total)",
@@ -290,7 +340,7 @@ static int open_range(struct walk *w, struct archive *parent, struct archive *na
         return 0;
     if (!w->zipdir_tried) {
         w->zipdir_tried = 1;
-        w->zipdir = lht_zipdir_open(w->input);
+        w->zipdir = w->zip_path ? lht_zipdir_open(w->zip_path) : NULL;
     }
     if (w->zipdir == NULL || !lht_zipdir_find(w->zipdir, raw_name, &off, &size))
         return 0;
@@ -347,7 +397,10 @@ static int open_nested(struct walk *w, struct archive *parent, const char *path,
                                                : "cannot open nested archive");
         goto done;
     }
+    if (n->parent == NULL)
+        w->range = n;
     rc = walk_archive(w, na, path, depth + 1);
+    w->range = NULL;
     if (rc == LHT_EFORMAT) {
         /* A broken inner archive is a broken member, not a broken bundle. */
         warn(w, path, w->err ? w->err->msg : "corrupt nested archive");
@@ -426,6 +479,7 @@ static int walk_archive(struct walk *w, struct archive *a, const char *container
             rc = lht_err_set(w->err, LHT_ENOMEM, "%s: out of memory", w->input);
             goto done;
         }
+        tick(w, full);
         if (archive_entry_is_encrypted(e)) {
             warn(w, full, "encrypted member skipped");
             continue;
@@ -447,20 +501,24 @@ done:
     return rc;
 }
 
-static int walk_file(struct walk *w, const char *path, const char *label)
+/* The input file (path), or the stream fd when path is NULL. */
+static int walk_file(struct walk *w, const char *path, int fd, const char *label)
 {
     struct archive *a = new_reader();
     int rc;
 
     if (a == NULL)
         return lht_err_set(w->err, LHT_ENOMEM, "%s: out of memory", w->input);
-    if (archive_read_open_filename(a, path, BLOCK) != ARCHIVE_OK) {
+    if ((path ? archive_read_open_filename(a, path, BLOCK) : archive_read_open_fd(a, fd, BLOCK)) !=
+        ARCHIVE_OK) {
         const char *m = archive_error_string(a);
-        rc = lht_err_set(w->err, LHT_EFORMAT, "%s: %s", path, m ? m : "cannot open");
+        rc = lht_err_set(w->err, LHT_EFORMAT, "%s: %s", w->input, m ? m : "cannot open");
         archive_read_free(a);
         return rc;
     }
+    w->top = a;
     rc = walk_archive(w, a, label, 0);
+    w->top = NULL;
     archive_read_free(a);
     return rc;
 }
@@ -538,6 +596,7 @@ static int walk_dir(struct walk *w, const char *dir)
                 goto done;
             continue;
         }
+        tick(w, rel);
         if ((rc = deliver(w, d, rel, archive_entry_size(e), 0, 1)) != LHT_OK)
             goto done;
     }
@@ -545,6 +604,17 @@ done:
     archive_entry_free(e);
     archive_read_free(d);
     return rc;
+}
+
+static void walk_init(struct walk *w, const char *input, const struct lht_source_opts *o,
+                      const struct lht_source_cb *cb, lht_err *err)
+{
+    memset(w, 0, sizeof *w);
+    w->o = o;
+    w->cb = cb;
+    w->input = input;
+    w->err = err;
+    w->last_ms = -1;
 }
 
 int lht_source_walk(const char *input, const struct lht_source_opts *o,
@@ -555,11 +625,7 @@ int lht_source_walk(const char *input, const struct lht_source_opts *o,
     const char *base;
     int rc;
 
-    memset(&w, 0, sizeof w);
-    w.o = o;
-    w.cb = cb;
-    w.input = input;
-    w.err = err;
+    walk_init(&w, input, o, cb, err);
     if (stat(input, &st) != 0)
         return lht_err_set(err, LHT_EIO, "%s: %s", input, strerror(errno));
     if (S_ISDIR(st.st_mode)) {
@@ -569,10 +635,37 @@ int lht_source_walk(const char *input, const struct lht_source_opts *o,
             return lht_err_set(err, LHT_EFORMAT, "%s: empty file, nothing to scan", input);
         base = strrchr(input, '/');
         base = base ? base + 1 : input;
-        rc = walk_file(&w, input, base);
+        w.zip_path = input;
+        w.size = (unsigned long long)st.st_size;
+        rc = walk_file(&w, input, -1, base);
     } else {
         rc = lht_err_set(err, LHT_EFORMAT, "%s: not a regular file or folder", input);
     }
+    free(w.buf);
+    lht_zipdir_free(w.zipdir);
+    return rc;
+}
+
+int lht_source_walk_fd(int fd, const char *name, const struct lht_source_opts *o,
+                       const struct lht_source_cb *cb, lht_err *err)
+{
+    struct walk w;
+    struct stat st;
+    char self[32];
+    int rc;
+
+    walk_init(&w, name, o, cb, err);
+    if (fstat(fd, &st) != 0)
+        return lht_err_set(err, LHT_EIO, "%s: %s", name, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return lht_err_set(err, LHT_EFORMAT, "%s: a folder, not a stream", name);
+    if (S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0) {
+        /* a redirected file: its stored node zips can still be read in place */
+        snprintf(self, sizeof self, "/dev/fd/%d", fd);
+        w.zip_path = self;
+        w.size = (unsigned long long)st.st_size;
+    }
+    rc = walk_file(&w, NULL, fd, name);
     free(w.buf);
     lht_zipdir_free(w.zipdir);
     return rc;
