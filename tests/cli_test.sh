@@ -440,7 +440,7 @@ grep -qF 'evil\x1b]0;pwned\x1b[31m.log' "$T/err"; expect_eq "the escaped member 
 
 # sizes: suffixes, and values that do not fit are refused
 "$BIN" scan --db "$T/sz.db" -q --max-member-size 1KiB "$FX/seed-rwx.zip"; expect_eq "size 1KiB" $? 0
-for v in 99999999999999999999 17179869184G 16777216T 12Q -1 ""; do
+for v in 99999999999999999999 17179869185G 16777217T 12Q -1 ""; do
     "$BIN" scan --db "$T/sz.db" --max-total "$v" "$FX/seed-rwx.zip" 2>"$T/err"
     expect_eq "size '$v' refused" "$?:$(grep -c "bad value '$v' for --max-total" "$T/err")" "2:1"
 done

@@ -45,8 +45,10 @@ if command -v groff >/dev/null 2>&1; then
     [ -n "${LHT_UPDATE_GOLDEN:-}" ] && cp "$T/man.txt" "$SRC/tests/golden/lhtriage.1.txt"
     cmp -s "$T/man.txt" "$SRC/tests/golden/lhtriage.1.txt"; expect_eq "man page matches golden" $? 0
     # man's own check, as lintian runs it
-    LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$SRC/man/lhtriage.1" 2>"$T/man.err" >/dev/null
-    expect_eq "man --warnings is silent" "$(cat "$T/man.err")" ""
+    if have man "man --warnings"; then
+        LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$SRC/man/lhtriage.1" 2>"$T/man.err" >/dev/null
+        expect_eq "man --warnings is silent" "$(cat "$T/man.err")" ""
+    fi
 else
     bad "groff is not installed (apt-get install groff-base)"
 fi
