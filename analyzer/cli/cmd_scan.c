@@ -300,9 +300,14 @@ static void summary(const char *name, const char *status, const struct lht_facts
             printf(" node=");
             lht_cli_put_escaped(stdout, fi[i].node);
         }
-        if (fi[i].pids)
-            printf(" pid=%s", fi[i].pids);
-        printf(": %s\n", fi[i].title);
+        if (fi[i].pids) {
+            printf(" pid=");
+            lht_cli_put_escaped(stdout, fi[i].pids);
+        }
+        /* a title may quote bundle text through its placeholders */
+        printf(": ");
+        lht_cli_put_escaped(stdout, fi[i].title);
+        printf("\n");
     }
     fflush(stdout);
 }
