@@ -526,16 +526,17 @@ static int gather_inputs(int argc, char **argv, const struct scan_opts *so, stru
             !is_bundle_dir(argv[i])) {
             size_t before = in->n;
             walk(in, argv[i], 0);
-            qsort(in->v + before, in->n - before, sizeof *in->v, cmp_str);
             if (in->n == before) {
                 lht_cli_error("no bundle, sosreport or text evidence in %s", argv[i]);
                 ++*empty;
+            } else {
+                qsort(in->v + before, in->n - before, sizeof *in->v, cmp_str);
             }
         } else if (push(in, argv[i]) != 0) {
             return -1;
         }
     }
-    if (so->shard_n == 0)
+    if (so->shard_n == 0 || in->n == 0)
         return 0;
     /* a shard is a deterministic slice of the sorted inputs */
     qsort(in->v, in->n, sizeof *in->v, cmp_str);

@@ -4,8 +4,10 @@
  * Worker threads report through the source's progress hook while they
  * read; the writer thread prints a line per stored bundle. One mutex
  * keeps the two from mixing on a terminal: the line is cleared before
- * any other output and redrawn after it. The line shows the whole
- * batch, so its rate and ETA hold across bundles:
+ * any other output and redrawn after it. A worker never waits for it:
+ * while the writer holds it (storing and printing a bundle) an update is
+ * dropped, and the end of an input is an atomic flag. The line shows the
+ * whole batch, so its rate and ETA hold across bundles:
  *
  *   [2/5] 181.2 of 263.0 MiB, 58.1 MiB/s, ETA 1s  bundle.zip: nodes/n1.zip!n1/logs/syslog
  *
@@ -18,6 +20,7 @@
 #include "ingest/source.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -30,7 +33,8 @@ struct slot {
     const char *name;               /* the input as given (borrowed) */
     unsigned long long size, done;  /* size 0: unknown */
     char member[512];               /* the member being read */
-    int planned, started, finished;
+    int planned;
+    atomic_int finished;            /* set by a worker, without the mutex */
 };
 
 struct hook_ud {
@@ -42,7 +46,8 @@ struct lht_progress {
     pthread_mutex_t mu;
     struct slot *s;
     struct hook_ud *ud;
-    size_t n, planned, finished;
+    size_t n, planned;
+    atomic_size_t nfinished;        /* inputs read to their end */
     size_t current;                 /* the input the line names */
     long long start_ms, drawn_ms;
     int drawn;                      /* the line is on the screen */
@@ -76,8 +81,10 @@ struct lht_progress *lht_progress_begin(int show, size_t n)
     for (i = 0; i < n; i++) {
         p->ud[i].p = p;
         p->ud[i].i = i;
+        atomic_init(&p->s[i].finished, 0);
     }
     p->n = n;
+    atomic_init(&p->nfinished, 0);
     p->start_ms = now_ms();
     return p;
 }
@@ -131,6 +138,7 @@ static void put_eta(struct lht_sb *b, double secs)
 static void put_counts(const struct lht_progress *p, struct lht_sb *b, long long now)
 {
     unsigned long long done = 0, total = 0;
+    size_t finished = atomic_load(&p->nfinished);
     double secs = (double)(now - p->start_ms) / 1000.0, rate, div;
     const char *unit;
     int unknown = 0;
@@ -140,13 +148,14 @@ static void put_counts(const struct lht_progress *p, struct lht_sb *b, long long
         const struct slot *s = &p->s[i];
         if (!s->planned)
             continue;
-        done += s->finished && s->size ? s->size : s->done;
+        int fin = atomic_load(&s->finished);
+        done += fin && s->size ? s->size : s->done;
         total += s->size;
-        unknown |= s->size == 0 && !s->finished;
+        unknown |= s->size == 0 && !fin;
     }
     rate = secs > 0.2 ? (double)done / secs : 0;
     if (p->planned > 1)
-        lht_sb_printf(b, "[%zu/%zu] ", p->finished + (p->finished < p->planned), p->planned);
+        lht_sb_printf(b, "[%zu/%zu] ", finished + (finished < p->planned), p->planned);
     unit = unit_of(!unknown && total ? total : done, &div);
     lht_sb_printf(b, "%.1f", (double)done / div);
     if (!unknown && total)
@@ -249,8 +258,8 @@ void lht_progress_hook(void *ud, const struct lht_source_progress *sp)
     p = h->p;
     s = &p->s[h->i];
     now = now_ms();
-    pthread_mutex_lock(&p->mu);
-    s->started = 1;
+    if (pthread_mutex_trylock(&p->mu) != 0)
+        return;   /* the writer is storing or printing: this update can go */
     s->done = sp->done;
     if (sp->total)
         s->size = sp->total;
@@ -265,12 +274,8 @@ void lht_progress_done(struct lht_progress *p, size_t i)
 {
     if (p == NULL || i >= p->n)
         return;
-    pthread_mutex_lock(&p->mu);
-    if (p->s[i].planned && !p->s[i].finished) {
-        p->s[i].finished = 1;
-        p->finished++;
-    }
-    pthread_mutex_unlock(&p->mu);
+    if (atomic_exchange(&p->s[i].finished, 1) == 0)
+        atomic_fetch_add(&p->nfinished, 1);
 }
 
 void lht_progress_hold(struct lht_progress *p)
@@ -290,7 +295,7 @@ void lht_progress_release(struct lht_progress *p)
     if (p == NULL)
         return;
     fflush(stdout);
-    if (p->finished < p->planned)
+    if (atomic_load(&p->nfinished) < p->planned)
         draw(p, now_ms());
     pthread_mutex_unlock(&p->mu);
 }
