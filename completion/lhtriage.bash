@@ -27,7 +27,7 @@ _lhtriage()
             COMPREPLY=($(compgen -W "info warning error critical" -- "$cur")); return ;;
         --format)
             COMPREPLY=($(compgen -W "md json" -- "$cur")); return ;;
-        --color|--colour)
+        --color)
             COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --name|--bundle|--shard|-j|--jobs|--max-member-size|--max-total|--max-depth|--max-members)
             return ;;

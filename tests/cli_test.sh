@@ -366,6 +366,13 @@ if command -v script >/dev/null 2>&1; then
     grep -q ' KiB  ' "$T/pty"; expect_eq "--no-progress" $? 1
     script -qfec "'$BIN' scan --db '$T/p.db' --rescan -q '$FX/seed-rwx.zip'" /dev/null >"$T/pty" 2>&1
     grep -q ' KiB  ' "$T/pty"; expect_eq "-q shows no progress" $? 1
+    # a paste typed into the terminal: how to end it, no progress line over it
+    (sleep 0.3; printf 'root@n1:~# uname -r\n6.1.0-9-amd64\n'; sleep 0.3; printf '\004'; sleep 0.3) |
+        script -qfec "'$BIN' scan --db '$T/tty.db' -" /dev/null >"$T/pty" 2>&1
+    grep -q "^lhtriage: reading (stdin) from the terminal; end it with Ctrl-D" "$T/pty"; expect_eq "stdin on a terminal: the hint" $? 0
+    grep -q ' KiB  ' "$T/pty"; expect_eq "stdin on a terminal: no progress line" $? 1
+    expect_eq "stdin on a terminal: the paste read" \
+      "$("$BIN" query --db "$T/tty.db" --csv "SELECT value FROM v_facts WHERE key='kernel_release'" | tail -1 | tr -d '\r')" "6.1.0-9-amd64"
 else
     bad "script (util-linux) is not installed"
 fi

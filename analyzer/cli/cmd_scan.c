@@ -411,6 +411,13 @@ static int check_stdin(int argc, char **argv, struct scan_opts *so)
         return lht_cli_usage_error("scan", "--name needs a name");
     if (so->name == NULL)
         so->name = "(stdin)";
+    if (dashes && isatty(STDIN_FILENO)) {
+        /* a paste typed or pasted into the terminal: say how it ends, and
+         * keep the progress line off the lines being typed */
+        fprintf(stderr, "lhtriage: reading %s from the terminal; end it with Ctrl-D\n", so->name);
+        if (so->progress < 0)
+            so->progress = 0;
+    }
     return -1;
 }
 
@@ -434,7 +441,6 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
         {"progress", no_argument, NULL, O_PROGRESS},
         {"no-progress", no_argument, NULL, O_NOPROGRESS},
         {"color", required_argument, NULL, O_COLOR},
-        {"colour", required_argument, NULL, O_COLOR},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
