@@ -23,7 +23,8 @@ static void usage(FILE *fp)
             "               or the source tree's rules/)\n"
             "  -q, --quiet  test: print failing examples and the summary only\n"
             "  -h, --help   show this help\n\n"
-            "Exit status: 0 ok, 1 a lint warning or a failing example, 2 a rule that does not load.\n");
+            "Exit status: 0 ok, 1 a lint warning, a failing example or none run, 2 a rule that\n"
+            "does not load, or a RULE_ID that names no rule.\n");
 }
 
 static int wanted(const char *id, int argc, char **argv, int first)
@@ -127,13 +128,17 @@ static int fields(void)
 
 static int quiet;
 
-static int test(const struct lht_ruleset *rs, int argc, char **argv, int first)
+/* Every RULE_ID named must exist: a misspelt id would otherwise run no
+ * example and pass. */
+static int test(const struct lht_ruleset *rs, const char *dir, int argc, char **argv, int first)
 {
     struct lht_matcher *m = NULL;
     size_t i, j;
     int passed = 0, failed = 0;
     lht_err err;
 
+    if (check_ids(rs, argc, argv, first) != LHT_EXIT_OK)
+        return LHT_EXIT_ERROR;
     lht_err_clear(&err);
     if (lht_matcher_new(rs, &m, &err) != LHT_OK) {
         lht_cli_error("%s", err.msg);
@@ -162,6 +167,12 @@ static int test(const struct lht_ruleset *rs, int argc, char **argv, int first)
     }
     lht_matcher_free(m);
     printf("%d passed, %d failed\n", passed, failed);
+    if (passed + failed == 0) {
+        /* a test run that tested nothing must not look like a pass */
+        lht_cli_error("rules test: no examples ran: the rules %sin %s have none",
+                      first < argc ? "named " : "", dir);
+        return LHT_EXIT_FINDINGS;
+    }
     return failed ? LHT_EXIT_FINDINGS : LHT_EXIT_OK;
 }
 
@@ -226,8 +237,8 @@ int lht_cmd_rules(int argc, char **argv)
                    lht_severity_name(lht_rule_severity(r)), lht_rule_example_count(r), lht_rule_title(r));
         }
         status = LHT_EXIT_OK;
-    } else if ((status = check_ids(rs, argc, argv, optind)) == LHT_EXIT_OK) {
-        status = test(rs, argc, argv, optind);
+    } else {
+        status = test(rs, dir, argc, argv, optind);
     }
     lht_ruleset_free(rs);
     return status;
