@@ -11,7 +11,8 @@
  * were all skipped is evaluated again only when it is stale or the rules
  * changed; otherwise its stored findings are printed, so a cached result
  * says and exits the same as a fresh one. Output and database contents do
- * not depend on thread timing.
+ * not depend on thread timing. The workers feed the progress line
+ * (progress.c); the writer holds it while it stores and prints.
  */
 #include "cli/cli.h"
 #include "cli/scan.h"
@@ -44,7 +45,8 @@ static void usage(FILE *fp)
             "run the rules on each case. A ticket folder (one that holds such inputs) is\n"
             "one case: a paste next to a bundle confirms what the bundle only suggests.\n"
             "A folder of ticket folders is searched for them; any other input is a case\n"
-            "of its own.\n\n"
+            "of its own. INPUT '-' reads one bundle or pasted text from stdin, stored as\n"
+            "'(stdin)' or --name NAME (a later scan under the same name replaces it).\n\n"
             "options:\n"
             "  --db FILE               database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
             "  --rules DIR             rules directory (default: $LHTRIAGE_RULES or the installed rules)\n"
@@ -63,6 +65,12 @@ static void usage(FILE *fp)
             "  --max-total SIZE        bytes read per input, all members (default 64G)\n"
             "  --max-depth N           nesting levels of archives (default 4)\n"
             "  --max-members N         members per input (default 2000000)\n"
+            "  --name NAME             the name of the '-' input (default: (stdin))\n"
+            "  --progress              show a progress line on stderr even when it is not\n"
+            "                          a terminal\n"
+            "  --no-progress           never show it (default: only on a terminal)\n"
+            "  --color WHEN            colour the finding lines: auto (default, on a\n"
+            "                          terminal unless NO_COLOR is set), always, never\n"
             "  -q, --quiet             print errors only\n"
             "  -h, --help              show this help\n\n"
             "Prints one line per input, the findings of each case with their ids (for\n"
@@ -80,6 +88,7 @@ struct job {
     char content[LHT_CONTENT_ID_SIZE];
     long long size, mtime;
     int is_file;
+    int is_stdin;               /* INPUT '-': input and canon hold its name */
     struct lht_facts *f;
     struct lht_bundle_info info;
     lht_err err;
@@ -94,12 +103,17 @@ struct pool {
     size_t n, next, stored;
     size_t window;              /* jobs read ahead of the writer */
     const struct lht_source_opts *o;
+    struct lht_progress *progress;  /* or NULL */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
 
-static void run_job(struct job *j, const struct lht_source_opts *o)
+static void run_job(struct pool *p, struct job *j)
 {
+    struct lht_source_opts o = *p->o;
+
+    o.progress = p->progress ? lht_progress_hook : NULL;
+    o.progress_ud = lht_progress_ud(p->progress, (size_t)(j - p->jobs));
     lht_err_clear(&j->err);
     if (j->is_file && lht_sha256_file(j->canon, j->sha, &j->err) != LHT_OK) {
         j->rc = j->err.code;
@@ -111,7 +125,11 @@ static void run_job(struct job *j, const struct lht_source_opts *o)
         j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", j->input);
         return;
     }
-    j->rc = lht_extract(j->canon, o, j->f, &j->info, &j->err);
+    if (j->is_stdin)
+        j->rc = lht_extract_fd(STDIN_FILENO, j->canon, &o, j->f, &j->info, &j->err);
+    else
+        j->rc = lht_extract(j->canon, &o, j->f, &j->info, &j->err);
+    lht_progress_done(p->progress, (size_t)(j - p->jobs));
     if (j->rc == LHT_OK &&
         lht_case_content_id(j->f, j->is_file ? j->sha : NULL, j->content) != LHT_OK)
         j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", j->input);
@@ -137,7 +155,7 @@ static void *worker(void *arg)
         }
         j = &p->jobs[p->next++];
         pthread_mutex_unlock(&p->mu);
-        run_job(j, p->o);
+        run_job(p, j);
         pthread_mutex_lock(&p->mu);
         j->done = 1;
         pthread_cond_broadcast(&p->cv);
@@ -151,6 +169,8 @@ static void *worker(void *arg)
 struct scan_opts {
     struct lht_source_opts src;
     const char *db, *rules_dir, *ticket;
+    const char *name;                 /* of the '-' input */
+    int progress;                     /* 1 on, 0 off, -1 on a terminal */
     int quiet, rescan, replace, fail_on;
     long jobs;
     unsigned long shard_k, shard_n;   /* 0/0: no shard */
@@ -178,6 +198,7 @@ static void input_line(const char *typed, const char *status, const struct lht_f
                        const struct lht_bundle_info *info, const char *indent)
 {
     size_t np, ns, nm, nh, nk;
+    char w[6][48];
 
     (void)lht_facts_processes(f, &np);
     (void)lht_facts_stacks(f, &ns);
@@ -186,9 +207,13 @@ static void input_line(const char *typed, const char *status, const struct lht_f
     (void)lht_facts_klogs(f, &nk);
     fputs(indent, stdout);
     lht_cli_put_escaped(stdout, typed);
-    printf(": %s, %lu members (%lu parsed), %zu processes, %zu stacks, %zu mounts, "
-           "%zu hung tasks, %zu kernel events\n",
-           status, info->members, info->parsed, np, ns, nm, nh, nk);
+    printf(": %s, %s (%lu parsed), %s, %s, %s, %s, %s\n", status,
+           lht_cli_plural(w[0], sizeof w[0], info->members, "member", "members"), info->parsed,
+           lht_cli_plural(w[1], sizeof w[1], np, "process", "processes"),
+           lht_cli_plural(w[2], sizeof w[2], ns, "stack", "stacks"),
+           lht_cli_plural(w[3], sizeof w[3], nm, "mount", "mounts"),
+           lht_cli_plural(w[4], sizeof w[4], nh, "hung task", "hung tasks"),
+           lht_cli_plural(w[5], sizeof w[5], nk, "kernel event", "kernel events"));
 }
 
 static void finding_line(const struct lht_case_finding *fi)
@@ -302,6 +327,18 @@ static int report_case(struct writer *w, long long id, const char *name, size_t 
 
 /* ---- storing inputs ------------------------------------------------------- */
 
+/* An error about job j, with the input named as the user typed it rather
+ * than by the canonical path the core was given. */
+static void job_error(const struct job *j, const char *msg)
+{
+    size_t n = strlen(j->canon);
+
+    if (!j->is_stdin && strncmp(msg, j->canon, n) == 0 && (msg[n] == ':' || msg[n] == '\0'))
+        lht_cli_error("%s%s", j->input, msg + n);
+    else
+        lht_cli_error("%s", msg);
+}
+
 static int remember_left(struct writer *w, long long id)
 {
     size_t i;
@@ -379,7 +416,7 @@ static int store_failure(struct writer *w, struct job *j, long long case_id)
     lht_err err;
     int kept;
 
-    lht_cli_error("%s", j->err.msg);
+    job_error(j, j->err.msg);
     w->failed++;
     if (j->io_failed)
         return LHT_EXIT_ERROR;
@@ -412,10 +449,13 @@ static void store_skipped(struct writer *w, const struct job *j, const char *ind
  * unless --replace: 1 when it is refused (and said). */
 static int refuse_partial(struct writer *w, const struct job *j, const struct lht_stored *old, int found)
 {
+    char why[sizeof j->info.error + 128];
+
     if (!j->info.partial || found != 1 || strcmp(old->status, "ok") != 0 || w->so->replace)
         return 0;
-    lht_cli_error("%s: %s; kept its complete scan of %s (--replace stores this partial one instead)", j->input,
-                  j->info.error, old->scanned_at);
+    snprintf(why, sizeof why, "%s; kept its complete scan of %s (--replace stores this partial one instead)",
+             j->info.error, old->scanned_at);
+    job_error(j, why);
     w->failed++;
     return 1;
 }
@@ -433,7 +473,7 @@ static int store_input(struct writer *w, struct job *j, long long *case_id, int 
     int found;
 
     if (j->io_failed) {
-        lht_cli_error("%s", j->err.msg);
+        job_error(j, j->err.msg);
         w->failed++;
         return LHT_EXIT_ERROR;
     }
@@ -468,8 +508,11 @@ static int store_input(struct writer *w, struct job *j, long long *case_id, int 
         lht_cli_error("scan: out of memory");
         return LHT_EXIT_ERROR;
     }
-    if (j->info.partial)
-        lht_cli_error("%s (partial scan stored)", j->info.error);
+    if (j->info.partial) {
+        char why[sizeof j->info.error + 32];
+        snprintf(why, sizeof why, "%s (partial scan stored)", j->info.error);
+        job_error(j, why);
+    }
     if (!w->so->quiet)
         input_line(j->input, meta.status, j->f, &j->info, indent);
     return j->info.partial ? LHT_EXIT_ERROR : LHT_EXIT_OK;
@@ -528,46 +571,24 @@ static int finish_left(struct writer *w)
 
 /* ---- the writer ----------------------------------------------------------- */
 
-static void progress(size_t done, size_t total, unsigned long long bytes, time_t start)
+static void wait_job(struct pool *pool, struct job *j)
 {
-    double secs = difftime(time(NULL), start);
-    double rate = secs > 0 ? (double)bytes / secs : 0;
-    double eta = done > 0 && done < total ? secs / (double)done * (double)(total - done) : 0;
-    fprintf(stderr, "\r\033[K%zu/%zu inputs, %.1f MiB, %.1f MiB/s, ETA %.0fs", done, total,
-            (double)bytes / 1048576.0, rate / 1048576.0, eta);
-    fflush(stderr);
-}
-
-struct drain_state {
-    struct pool *pool;
-    int show;
-    unsigned long long bytes;
-    time_t start;
-};
-
-static void wait_job(struct drain_state *d, struct job *j)
-{
-    pthread_mutex_lock(&d->pool->mu);
+    pthread_mutex_lock(&pool->mu);
     while (!j->done)
-        pthread_cond_wait(&d->pool->cv, &d->pool->mu);
-    pthread_mutex_unlock(&d->pool->mu);
-    if (d->show)
-        fprintf(stderr, "\r\033[K");
+        pthread_cond_wait(&pool->cv, &pool->mu);
+    pthread_mutex_unlock(&pool->mu);
 }
 
-static void job_stored(struct drain_state *d, size_t k)
+static void job_stored(struct pool *pool, size_t k)
 {
-    struct job *j = &d->pool->jobs[k];
+    struct job *j = &pool->jobs[k];
 
     lht_facts_free(j->f);
     j->f = NULL;
-    d->bytes += j->is_file && j->size > 0 ? (unsigned long long)j->size : 0;
-    pthread_mutex_lock(&d->pool->mu);
-    d->pool->stored = k + 1;
-    pthread_cond_broadcast(&d->pool->cv);
-    pthread_mutex_unlock(&d->pool->mu);
-    if (d->show)
-        progress(k + 1, d->pool->n, d->bytes, d->start);
+    pthread_mutex_lock(&pool->mu);
+    pool->stored = k + 1;
+    pthread_cond_broadcast(&pool->cv);
+    pthread_mutex_unlock(&pool->mu);
 }
 
 /* A ticket's case up front, with a header line naming it. */
@@ -592,54 +613,148 @@ static int group_case(struct writer *w, const struct lht_scan_group *g, long lon
     return LHT_EXIT_OK;
 }
 
-/* Store the inputs of group g in order, then evaluate and report its case. */
-static int drain_group(struct writer *w, struct drain_state *d, const struct lht_scan_group *g)
+/* Store the inputs of group g in order, then evaluate and report its case.
+ * The progress line is held (cleared) while the writer prints. */
+static int drain_group(struct writer *w, struct pool *pool, const struct lht_scan_group *g)
 {
     long long id = 0;
     int lone = g->how == LHT_GROUP_LONE, changed = 0, status = LHT_EXIT_OK;
     size_t k;
 
+    lht_progress_hold(pool->progress);
     if (!lone && group_case(w, g, &id) != LHT_EXIT_OK)
         status = LHT_EXIT_ERROR;
+    lht_progress_release(pool->progress);
     for (k = g->first; k < g->first + g->n; k++) {
-        struct job *j = &d->pool->jobs[k];
-        wait_job(d, j);
+        struct job *j = &pool->jobs[k];
+        wait_job(pool, j);
+        lht_progress_hold(pool->progress);
         if ((lone || id > 0) && store_input(w, j, &id, lone, &changed, lone ? "" : "  ") != LHT_EXIT_OK)
             status = LHT_EXIT_ERROR;
-        job_stored(d, k);
+        lht_progress_release(pool->progress);
+        job_stored(pool, k);
     }
-    if (d->show)
-        fprintf(stderr, "\r\033[K");
+    lht_progress_hold(pool->progress);
     if (id > 0 && finish_case(w, id, changed || is_left(w, id), g->n) != LHT_EXIT_OK)
         status = LHT_EXIT_ERROR;
+    lht_progress_release(pool->progress);
     return status;
 }
 
 static int drain(struct pool *pool, struct writer *w, const struct lht_scan_inputs *in)
 {
-    struct drain_state d;
     int status = LHT_EXIT_OK;
     size_t g;
 
-    d.pool = pool;
-    d.show = !w->so->quiet && lht_cli_colour(stderr) >= 0 && isatty(fileno(stderr));
-    d.bytes = 0;
-    d.start = time(NULL);
     for (g = 0; g < in->ng; g++)
-        if (drain_group(w, &d, &in->g[g]) != LHT_EXIT_OK)
+        if (drain_group(w, pool, &in->g[g]) != LHT_EXIT_OK)
             status = LHT_EXIT_ERROR;
+    lht_progress_hold(pool->progress);
     if (finish_left(w) != LHT_EXIT_OK)
         status = LHT_EXIT_ERROR;
+    lht_progress_release(pool->progress);
     return status;
+}
+
+/* The inputs the workers will read, for the progress line. */
+static void plan_progress(struct pool *pool)
+{
+    size_t k;
+
+    for (k = 0; k < pool->n; k++) {
+        const struct job *j = &pool->jobs[k];
+        if (!j->skip && !j->io_failed)
+            lht_progress_start(pool->progress, k, j->input,
+                               j->is_file && j->size > 0 ? (unsigned long long)j->size : 0);
+    }
 }
 
 /* ---- command ----------------------------------------------------------- */
 
+enum { O_DB = 256, O_MEMBER, O_TOTAL, O_DEPTH, O_MEMBERS, O_RULES, O_FAILON, O_RESCAN, O_SHARD, O_NOLOGS,
+       O_TICKET, O_REPLACE, O_NAME, O_PROGRESS, O_NOPROGRESS, O_COLOR };
+
+/* '-' (stdin) once at most, and --name only with it. Returns -1 to go
+ * on, else the exit status. */
+static int check_stdin(int argc, char **argv, struct scan_opts *so)
+{
+    int i, dashes = 0;
+
+    for (i = optind; i < argc; i++)
+        dashes += strcmp(argv[i], "-") == 0;
+    if (dashes > 1)
+        return lht_cli_usage_error("scan", "'-' (stdin) can be read only once");
+    if (so->name && dashes == 0)
+        return lht_cli_usage_error("scan", "--name names the input read from '-' (stdin); there is none");
+    if (so->name && (so->name[0] == '\0' || strcmp(so->name, "-") == 0))
+        return lht_cli_usage_error("scan", "--name needs a name");
+    if (so->name == NULL)
+        so->name = "(stdin)";
+    if (dashes && isatty(STDIN_FILENO)) {
+        /* a paste typed or pasted into the terminal: say how it ends, and
+         * keep the progress line off the lines being typed */
+        fprintf(stderr, "lhtriage: reading %s from the terminal; end it with Ctrl-D\n", so->name);
+        if (so->progress < 0)
+            so->progress = 0;
+    }
+    return -1;
+}
+
+/* One option that takes a value, into so; returns -1 to go on, else the
+ * exit status. */
+static int value_option(int c, const struct option *longopts, struct scan_opts *so)
+{
+    unsigned long long v;
+
+    switch (c) {
+    case O_MEMBER:
+    case O_TOTAL:
+    case O_DEPTH:
+    case O_MEMBERS:
+        if (lht_cli_parse_size(optarg, &v) != 0 || v == 0)
+            return lht_cli_usage_error("scan", "bad value '%s' for --%s", optarg, longopts[c - O_DB].name);
+        if (c == O_MEMBER)
+            so->src.member_cap = (size_t)v;
+        else if (c == O_TOTAL)
+            so->src.total_cap = v;
+        else if (c == O_DEPTH)
+            so->src.max_depth = v > 64 ? 64 : (int)v;
+        else
+            so->src.max_members = (unsigned long)v;
+        return -1;
+    case O_FAILON:
+        if ((so->fail_on = lht_severity_parse(optarg)) < 0)
+            return lht_cli_usage_error("scan", "--fail-on takes info, warning, error or critical, not '%s'",
+                                       optarg);
+        return -1;
+    case O_TICKET:
+        if (optarg[0] == '\0')
+            return lht_cli_usage_error("scan", "--ticket takes a name");
+        so->ticket = optarg;
+        return -1;
+    case O_SHARD:
+        if (sscanf(optarg, "%lu/%lu", &so->shard_k, &so->shard_n) != 2 || so->shard_n == 0 || so->shard_k == 0 ||
+            so->shard_k > so->shard_n)
+            return lht_cli_usage_error("scan", "--shard takes K/N with 1 <= K <= N, not '%s'", optarg);
+        return -1;
+    case 'j':
+        if (lht_cli_parse_size(optarg, &v) != 0 || v == 0 || v > 256)
+            return lht_cli_usage_error("scan", "--jobs takes 1..256, not '%s'", optarg);
+        so->jobs = (long)v;
+        return -1;
+    case O_COLOR:
+        if (lht_cli_colour_parse(optarg) < 0)
+            return lht_cli_usage_error("scan", "--color takes auto, always or never, not '%s'", optarg);
+        lht_cli_colour_set(lht_cli_colour_parse(optarg));
+        return -1;
+    default:
+        return LHT_EXIT_ERROR;
+    }
+}
+
 /* Options into so; returns -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, struct scan_opts *so)
 {
-    enum { O_DB = 256, O_MEMBER, O_TOTAL, O_DEPTH, O_MEMBERS, O_RULES, O_FAILON, O_RESCAN, O_SHARD, O_NOLOGS,
-           O_TICKET, O_REPLACE };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},
         {"max-member-size", required_argument, NULL, O_MEMBER},
@@ -653,82 +768,50 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
         {"no-logs", no_argument, NULL, O_NOLOGS},
         {"ticket", required_argument, NULL, O_TICKET},
         {"replace", no_argument, NULL, O_REPLACE},
+        {"name", required_argument, NULL, O_NAME},
+        {"progress", no_argument, NULL, O_PROGRESS},
+        {"no-progress", no_argument, NULL, O_NOPROGRESS},
+        {"color", required_argument, NULL, O_COLOR},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    unsigned long long v;
-    int c;
+    int c, rc;
 
     memset(so, 0, sizeof *so);
     lht_source_defaults(&so->src);
     so->fail_on = -1;
+    so->progress = -1;
     so->jobs = sysconf(_SC_NPROCESSORS_ONLN);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "j:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":j:qh", longopts, NULL)) != -1) {
         switch (c) {
         case O_DB: so->db = optarg; break;
-        case O_MEMBER:
-        case O_TOTAL:
-        case O_DEPTH:
-        case O_MEMBERS:
-            if (lht_cli_parse_size(optarg, &v) != 0 || v == 0) {
-                lht_cli_error("scan: bad value '%s' for --%s", optarg, longopts[c - O_DB].name);
-                return LHT_EXIT_ERROR;
-            }
-            if (c == O_MEMBER)
-                so->src.member_cap = (size_t)v;
-            else if (c == O_TOTAL)
-                so->src.total_cap = v;
-            else if (c == O_DEPTH)
-                so->src.max_depth = v > 64 ? 64 : (int)v;
-            else
-                so->src.max_members = (unsigned long)v;
-            break;
         case O_RULES: so->rules_dir = optarg; break;
-        case O_FAILON:
-            if ((so->fail_on = lht_severity_parse(optarg)) < 0) {
-                lht_cli_error("scan: --fail-on takes info, warning, error or critical, not '%s'", optarg);
-                return LHT_EXIT_ERROR;
-            }
-            break;
         case O_RESCAN: so->rescan = 1; break;
         case O_REPLACE: so->replace = 1; break;
         case O_NOLOGS: so->src.skip_logs = 1; break;
-        case O_TICKET:
-            if (optarg[0] == '\0') {
-                lht_cli_error("scan: --ticket takes a name");
-                return LHT_EXIT_ERROR;
-            }
-            so->ticket = optarg;
-            break;
-        case O_SHARD:
-            if (sscanf(optarg, "%lu/%lu", &so->shard_k, &so->shard_n) != 2 || so->shard_n == 0 ||
-                so->shard_k == 0 || so->shard_k > so->shard_n) {
-                lht_cli_error("scan: --shard takes K/N with 1 <= K <= N, not '%s'", optarg);
-                return LHT_EXIT_ERROR;
-            }
-            break;
-        case 'j':
-            if (lht_cli_parse_size(optarg, &v) != 0 || v == 0 || v > 256) {
-                lht_cli_error("scan: --jobs takes 1..256, not '%s'", optarg);
-                return LHT_EXIT_ERROR;
-            }
-            so->jobs = (long)v;
-            break;
+        case O_NAME: so->name = optarg; break;
+        case O_PROGRESS: so->progress = 1; break;
+        case O_NOPROGRESS: so->progress = 0; break;
         case 'q': so->quiet = 1; break;
         case 'h': usage(stdout); return LHT_EXIT_OK;
-        default: usage(stderr); return LHT_EXIT_ERROR;
+        case O_MEMBER: case O_TOTAL: case O_DEPTH: case O_MEMBERS: case O_FAILON: case O_TICKET: case O_SHARD:
+        case 'j': case O_COLOR:
+            if ((rc = value_option(c, longopts, so)) >= 0)
+                return rc;
+            break;
+        default: return lht_cli_bad_option("scan", c, argv, longopts);
         }
     }
-    if (optind >= argc) {
-        lht_cli_error("scan: no input given (try 'lhtriage scan --help')");
-        return LHT_EXIT_ERROR;
-    }
+    if (optind >= argc)
+        return lht_cli_usage_error("scan", "no input given");
+    if (so->quiet && so->progress < 0)
+        so->progress = 0;
     if (so->jobs < 1)
         so->jobs = 1;
-    return -1;
+    return check_stdin(argc, argv, so);
 }
 
 /* Unchanged since its last scan of the same kind? Size and mtime decide
@@ -750,7 +833,7 @@ static int unchanged(struct lht_store *store, struct job *j, const char *input_k
 /* One job per input; skipped and unreadable ones are done already, so
  * the workers never write their state. */
 static int plan_jobs(struct pool *pool, const struct lht_scan_inputs *in, struct lht_store *store,
-                     const char *input_key, int rescan)
+                     const char *input_key, int rescan, const char *stdin_name)
 {
     size_t k, g;
 
@@ -764,6 +847,14 @@ static int plan_jobs(struct pool *pool, const struct lht_scan_inputs *in, struct
         struct job *j = &pool->jobs[k];
         struct stat st;
         j->input = in->v[k];
+        if (strcmp(j->input, "-") == 0) {
+            /* named, in the database and every message, as --name says */
+            j->input = stdin_name;
+            snprintf(j->canon, sizeof j->canon, "%s", stdin_name);
+            j->is_stdin = 1;
+            j->size = j->mtime = -1;
+            continue;
+        }
         if (realpath(in->v[k], j->canon) == NULL || stat(j->canon, &st) != 0) {
             snprintf(j->canon, sizeof j->canon, "%s", in->v[k]);
             j->rc = lht_err_set(&j->err, LHT_EIO, "%s: %s", in->v[k], strerror(errno));
@@ -858,12 +949,14 @@ static int run_scan(struct scan_opts *so, struct lht_scan_inputs *in, struct lht
         lht_cli_error("%s", err.msg);
         return LHT_EXIT_ERROR;
     }
-    if (plan_jobs(&pool, in, w->store, input_key, so->rescan) != 0) {
+    if (plan_jobs(&pool, in, w->store, input_key, so->rescan, so->name) != 0) {
         lht_cli_error("scan: out of memory");
         goto done;
     }
     pool.o = &so->src;
     pool.window = (size_t)so->jobs * 2;
+    pool.progress = lht_progress_begin(so->progress, pool.n);
+    plan_progress(&pool);
     nthreads = start_workers(&pool, so->jobs, &threads);
     if (nthreads == 0 && pool.n > 0)
         lht_cli_error("scan: cannot start worker threads");
@@ -874,6 +967,7 @@ static int run_scan(struct scan_opts *so, struct lht_scan_inputs *in, struct lht
     pthread_mutex_destroy(&pool.mu);
     pthread_cond_destroy(&pool.cv);
 done:
+    lht_progress_end(pool.progress);
     for (k = 0; pool.jobs && k < pool.n; k++)
         lht_facts_free(pool.jobs[k].f);
     free(pool.jobs);
@@ -901,12 +995,13 @@ int lht_cmd_scan(int argc, char **argv)
         goto done;
     }
     lht_cli_scan_shard(&in, so.shard_k, so.shard_n);
+    if (in.n == 0 && in.bad)
+        goto done;   /* nothing to scan: no database is created for it */
     if (load_rules(&so, &rs, &input_key) != 0)
         goto done;
     w.input_key = input_key;
     w.rules_digest = lht_ruleset_digest(rs);
-    if (in.n > 0 || !in.bad)
-        status = run_scan(&so, &in, rs, input_key, &w);
+    status = run_scan(&so, &in, rs, input_key, &w);
     summary(&w, &in);
     if (in.bad)
         status = LHT_EXIT_ERROR;

@@ -324,7 +324,7 @@ int lht_cli_scan_gather(struct lht_scan_inputs *in, char **args, int nargs, cons
         struct stat st;
         size_t before = in->n;
         int rc;
-        if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode) && !is_input_dir(args[i]))
+        if (strcmp(args[i], "-") != 0 && stat(args[i], &st) == 0 && S_ISDIR(st.st_mode) && !is_input_dir(args[i]))
             rc = add_folder(in, args[i], 0);
         else
             rc = add_lone(in, args[i]);
