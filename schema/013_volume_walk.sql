@@ -82,3 +82,17 @@ FROM (
         ) y
     ) x
 ) w;
+
+-- A frame printed with '?' is a stale return address the unwinder was not
+-- sure of (Documentation/admin-guide/bug-hunting.rst): the report's
+-- anomalies skip them when they say where a hung task waits.
+DROP VIEW v_stacks;
+CREATE VIEW v_stacks AS
+SELECT b.name AS bundle, s.node, s.pid, f.depth, f.symbol, f.module,
+       m.path AS member, f.line, s.origin, s.id AS stack_id,
+       s.bundle_id, b.case_id,
+       coalesce((SELECT a.node FROM node_aliases a WHERE a.case_id = b.case_id AND a.alias = s.node),
+                s.node, b.host) AS case_node,
+       f.uncertain
+FROM stack_frames f JOIN stacks s ON s.id = f.stack_id
+JOIN bundles b ON b.id = s.bundle_id JOIN members m ON m.id = s.member_id;
