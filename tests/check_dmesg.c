@@ -452,7 +452,7 @@ START_TEST(line_longer_than_a_piece)
     ck_assert_int_eq(lht_kernel_log_stream_feed(st, a, sizeof a), LHT_OK);
     ck_assert_int_eq(lht_kernel_log_stream_feed(st, b, sizeof b), LHT_OK);
     ck_assert_int_eq(lht_kernel_log_stream_feed(st, tail, strlen(tail)), LHT_OK);
-    ck_assert_int_eq(lht_kernel_log_stream_end(st), 2);   /* the klog line and the hung task */
+    ck_assert_int_eq(lht_kernel_log_stream_end(st), 3);   /* the klog line, the hung task, its D state */
     h = lht_facts_hung_tasks(f, &nh);
     ck_assert_uint_eq(nh, 1);
     ck_assert_int_eq(h[0].at.line, 2);
