@@ -53,6 +53,7 @@ struct subject {
     const char *node;
     long pid;           /* -1 unless a process subject */
     const char *same;   /* sibling key value of the subject (in m->same) */
+    const char *member; /* where a process subject without a node was seen */
 };
 
 struct lht_matcher {
@@ -152,10 +153,14 @@ static int in_scope(struct lht_matcher *m, const struct lht_rule *r, const struc
     case LHT_SC_SAME_PID:
         if (!has_pid)
             return node_eq(at.node, sub->node);
-        /* A paste without a prompt has no node: its pid still ties it to
-         * the subject (the evidence shows both, so the engineer sees it). */
-        return lht_fact_pid(f, s->type, i) == sub->pid &&
-               (at.node == NULL || sub->node == NULL || node_eq(at.node, sub->node));
+        if (lht_fact_pid(f, s->type, i) != sub->pid)
+            return 0;
+        /* A paste that names no node says nothing about which node's pid
+         * 4242 it shows: it binds only within itself (the member), never
+         * to the same pid on every node. */
+        if (at.node == NULL || sub->node == NULL)
+            return sub->member != NULL && strcmp(at.member, sub->member) == 0;
+        return node_eq(at.node, sub->node);
     case LHT_SC_SIBLING: {
         const char *v;
         if (!node_eq(at.node, sub->node) || lht_fact_pid(f, s->type, i) == sub->pid || sub->same == NULL)
@@ -370,6 +375,7 @@ static int add_finding(struct lht_matcher *m, const struct lht_rule *r, struct l
                        struct pend *p)
 {
     struct lht_finding fi;
+    const char *steps;
     size_t k;
 
     (void)m;
@@ -382,10 +388,12 @@ static int add_finding(struct lht_matcher *m, const struct lht_rule *r, struct l
     fi.pid = p->pid;
     fi.pids = p->pids.len ? lht_facts_strz(f, lht_sb_str(&p->pids)) : NULL;
     fi.remediation = lht_rule_remediation(r, f, p->node, lht_sb_str(&p->pids));
-    /* Next steps matter when the evidence is not yet conclusive. */
-    fi.next_steps = r->next_steps && p->level > 0
-                        ? lht_rule_expand(r, f, r->next_steps, p->node, lht_sb_str(&p->pids))
-                        : NULL;
+    /* Next steps matter when the evidence is not yet conclusive: the
+     * level's own, else the rule's for every level but the first. */
+    steps = r->levels[p->level].next_steps ? r->levels[p->level].next_steps
+            : p->level > 0                 ? r->next_steps
+                                           : NULL;
+    fi.next_steps = steps ? lht_rule_expand(r, f, steps, p->node, lht_sb_str(&p->pids)) : NULL;
     fi.refs = lht_rule_refs(r, f);
     if (lht_facts_add_finding(f, &fi) != LHT_OK)
         return LHT_ENOMEM;
@@ -441,41 +449,127 @@ static int eval_subject(struct lht_matcher *m, const struct lht_rule *r, struct 
 
 static int run_bundle(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f)
 {
-    struct subject sub = {NULL, -1, NULL};
+    struct subject sub = {NULL, -1, NULL, NULL};
     return eval_subject(m, r, f, &sub);
 }
 
-/* Each distinct node+pid of the process rows, at its first row. */
+/* A process some fact names: its first record. */
+struct psub {
+    long pid;
+    const char *node, *member;
+    int type;
+    size_t i;
+    size_t order;        /* position in fact order */
+};
+
+static int psub_key_cmp(const void *a, const void *b)
+{
+    const struct psub *x = a, *y = b;
+    int c;
+
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    if ((x->node == NULL) != (y->node == NULL))
+        return x->node == NULL ? -1 : 1;
+    if ((c = strcmp(x->node ? x->node : x->member, y->node ? y->node : y->member)) != 0)
+        return c;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int psub_order_cmp(const void *a, const void *b)
+{
+    const struct psub *x = a, *y = b;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Each distinct process the facts name, at its first record, in fact
+ * order: the ps rows first, then processes only a stack, a hung-task
+ * report or another fact with a pid names (a stack pasted without ps is
+ * still about one process). A process without a node is one per member
+ * it was seen in. *out is malloc'd (caller frees); NULL with *n 0 when
+ * there are none. */
+static int process_subjects(const struct lht_facts *f, struct psub **out, size_t *nout)
+{
+    struct psub *v = NULL;
+    size_t n = 0, cap = 0, i, k;
+    int t;
+
+    *out = NULL;
+    *nout = 0;
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        const struct lht_fact_desc *d = &lht_fact_types[t];
+        size_t cnt = lht_facts_count(f, t);
+        if (d->rule == NULL || d->parent >= 0 || lht_fact_pid_field(d) == NULL)
+            continue;
+        for (i = 0; i < cnt; i++) {
+            struct lht_prov at = lht_facts_prov(f, t, i);
+            long pid = lht_fact_pid(f, t, i);
+            if (pid < 0)
+                continue;
+            if (n == cap) {
+                struct psub *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
+                if (nv == NULL) {
+                    free(v);
+                    return LHT_ENOMEM;
+                }
+                v = nv;
+            }
+            v[n].pid = pid;
+            v[n].node = at.node;
+            v[n].member = at.member;
+            v[n].type = t;
+            v[n].i = i;
+            v[n].order = n;
+            n++;
+        }
+    }
+    if (n == 0)
+        return LHT_OK;
+    qsort(v, n, sizeof *v, psub_key_cmp);
+    for (i = 1, k = 1; i < n; i++) {
+        struct psub a = v[k - 1], b = v[i];
+        a.order = b.order = 0;
+        if (psub_key_cmp(&a, &b) != 0)
+            v[k++] = v[i];
+    }
+    qsort(v, k, sizeof *v, psub_order_cmp);
+    *out = v;
+    *nout = k;
+    return LHT_OK;
+}
+
 static int run_processes(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f)
 {
-    size_t n, i, j;
-    const struct lht_process *p = lht_facts_processes(f, &n);
     const struct lht_field_desc *same = NULL;
-    int rc = LHT_OK;
+    struct psub *ps;
+    size_t n, i;
+    int rc;
 
     for (i = 0; i < (size_t)r->nsignals; i++)
         if (r->signals[i].scope == LHT_SC_SIBLING)
             same = r->signals[i].same_fd;
+    if ((rc = process_subjects(f, &ps, &n)) != LHT_OK)
+        return rc;
     for (i = 0; i < n && rc == LHT_OK; i++) {
         struct subject sub;
         const char *v;
-        for (j = 0; j < i; j++)
-            if (p[j].pid == p[i].pid && node_eq(p[j].at.node, p[i].at.node))
-                break;
-        if (j < i)
-            continue;
-        sub.node = p[i].at.node;
-        sub.pid = p[i].pid;
+        sub.node = ps[i].node;
+        sub.pid = ps[i].pid;
+        sub.member = ps[i].member;
         sub.same = NULL;
         /* the subject's own copy: field scratch buffers are reused per record */
-        if (same && (v = lht_fact_text(f, LHT_FACT_PROCESS, i, same, &m->field)) != NULL) {
+        if (same && ps[i].type == LHT_FACT_PROCESS &&
+            (v = lht_fact_text(f, LHT_FACT_PROCESS, ps[i].i, same, &m->field)) != NULL) {
             lht_sb_reset(&m->same);
-            if (lht_sb_puts(&m->same, v) != 0)
-                return LHT_ENOMEM;
+            if (lht_sb_puts(&m->same, v) != 0) {
+                rc = LHT_ENOMEM;
+                break;
+            }
             sub.same = lht_sb_str(&m->same);
         }
         rc = eval_subject(m, r, f, &sub);
     }
+    free(ps);
     return rc;
 }
 
@@ -509,7 +603,7 @@ static int run_nodes(struct lht_matcher *m, const struct lht_rule *r, struct lht
         }
     }
     for (j = 0; j < nn && rc == LHT_OK; j++) {
-        struct subject sub = {nodes[j], -1, NULL};
+        struct subject sub = {nodes[j], -1, NULL, NULL};
         rc = eval_subject(m, r, f, &sub);
     }
     free(nodes);
