@@ -10,11 +10,17 @@
  *
  * Facts are reached only through the registry's descriptors
  * (facts/registry.h), so a new fact type is visible to rules without a
- * change here. What a finding's text says is expand.c's business.
+ * change here. A signal looks only at the facts its scope can reach,
+ * through indexes built once per run (factindex.h), and a signal whose
+ * answer cannot depend on the subject (scope bundle, or the same node as
+ * the last subject) is evaluated once: the cost of a run grows with the
+ * facts, not with facts times subjects. What a finding's text says is
+ * expand.c's business.
  */
 #include "rules/match.h"
 #include "core/strbuf.h"
 #include "core/re.h"
+#include "rules/factindex.h"
 #include "rules/rules_private.h"
 
 #include <stdarg.h>
@@ -51,9 +57,16 @@ struct pend {
 
 struct subject {
     const char *node;
+    int node_id;        /* in the run's index; -1: a node no fact names */
     long pid;           /* -1 unless a process subject */
     const char *same;   /* sibling key value of the subject (in m->same) */
     const char *member; /* where a process subject without a node was seen */
+};
+
+/* A signal's last result and what it depended on (see eval_signal). */
+struct memo {
+    int valid;
+    int node_id;        /* for same-node signals */
 };
 
 struct lht_matcher {
@@ -64,6 +77,8 @@ struct lht_matcher {
     struct lht_sb same;     /* the subject's sibling key, owned */
     struct lht_sb text;     /* scratch: rendered evidence */
     struct sigres *res;     /* per signal of the current rule */
+    struct memo *memo;      /* per signal of the current rule */
+    struct lht_fidx *ix;    /* indexes of the collection being matched */
     struct pend *pend;
     size_t npend, cappend;
 };
@@ -82,8 +97,9 @@ int lht_matcher_new(const struct lht_ruleset *rs, struct lht_matcher **out, lht_
         if (rs->rules[i].nsignals > most)
             most = rs->rules[i].nsignals;
     m->res = calloc((size_t)most + 1, sizeof *m->res);
+    m->memo = calloc((size_t)most + 1, sizeof *m->memo);
     m->md = pcre2_match_data_create(32, NULL);
-    if (m->res == NULL || m->md == NULL) {
+    if (m->res == NULL || m->memo == NULL || m->md == NULL) {
         lht_matcher_free(m);
         return lht_err_set(err, LHT_ENOMEM, "out of memory");
     }
@@ -103,6 +119,8 @@ void lht_matcher_free(struct lht_matcher *m)
     lht_sb_free(&m->same);
     lht_sb_free(&m->text);
     free(m->res);
+    free(m->memo);
+    lht_fidx_free(m->ix);
     for (i = 0; i < m->cappend; i++) {
         lht_sb_free(&m->pend[i].pids);
         free(m->pend[i].ev);
@@ -133,43 +151,17 @@ static int node_eq(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
-static int in_scope(struct lht_matcher *m, const struct lht_rule *r, const struct lht_signal *s,
-                    const struct lht_facts *f, size_t i, const struct subject *sub)
+/* The scope a signal has for this rule's kind of subject. */
+static int effective_scope(const struct lht_rule *r, const struct lht_signal *s)
 {
-    struct lht_prov at = lht_facts_prov(f, s->type, i);
-    int has_pid = lht_fact_pid_field(&lht_fact_types[s->type]) != NULL;
-    int scope = s->scope;
-
     if (r->subject == LHT_SUBJ_BUNDLE)
-        return scope != LHT_SC_SIBLING;
-    if (r->subject == LHT_SUBJ_NODE && scope != LHT_SC_BUNDLE)
-        scope = LHT_SC_SAME_NODE;
-    switch (scope) {
-    case LHT_SC_BUNDLE:
-        return 1;
-    case LHT_SC_SAME_NODE:
-        return node_eq(at.node, sub->node);
-    case LHT_SC_SUBJECT:
-    case LHT_SC_SAME_PID:
-        if (!has_pid)
-            return node_eq(at.node, sub->node);
-        if (lht_fact_pid(f, s->type, i) != sub->pid)
-            return 0;
-        /* A paste that names no node says nothing about which node's pid
-         * 4242 it shows: it binds only within itself (the member), never
-         * to the same pid on every node. */
-        if (at.node == NULL || sub->node == NULL)
-            return sub->member != NULL && strcmp(at.member, sub->member) == 0;
-        return node_eq(at.node, sub->node);
-    case LHT_SC_SIBLING: {
-        const char *v;
-        if (!node_eq(at.node, sub->node) || lht_fact_pid(f, s->type, i) == sub->pid || sub->same == NULL)
-            return 0;
-        v = lht_fact_text(f, LHT_FACT_PROCESS, i, s->same_fd, &m->other);
-        return v != NULL && strcmp(v, sub->same) == 0;
-    }
-    }
-    return 0;
+        return s->scope == LHT_SC_SIBLING ? -1 : LHT_SC_BUNDLE;
+    if (r->subject == LHT_SUBJ_NODE && s->scope != LHT_SC_BUNDLE)
+        return LHT_SC_SAME_NODE;
+    if ((s->scope == LHT_SC_SUBJECT || s->scope == LHT_SC_SAME_PID) &&
+        lht_fact_pid_field(&lht_fact_types[s->type]) == NULL)
+        return LHT_SC_SAME_NODE;
+    return s->scope;
 }
 
 static const char *captures_of(struct lht_matcher *m, const struct lht_signal *s, const char *subj,
@@ -246,31 +238,94 @@ static int record_ref(struct lht_matcher *m, const struct lht_signal *s, struct 
     return ref->matched ? LHT_OK : LHT_ENOMEM;
 }
 
-static int eval_signal(struct lht_matcher *m, const struct lht_rule *r, const struct lht_signal *s,
-                       struct lht_facts *f, const struct subject *sub, struct sigres *res)
+/* Record i as a candidate of signal s: filter by origin, take the field,
+ * test it. */
+static int try_record(struct lht_matcher *m, const struct lht_rule *r, const struct lht_signal *s,
+                      struct lht_facts *f, size_t i, struct sigres *res)
 {
-    size_t n = lht_facts_count(f, s->type), i;
+    const char *v;
+    int rc;
 
-    res->matched = 0;
-    res->nev = 0;
-    for (i = 0; i < n; i++) {
-        const char *v;
-        int rc;
-        if (!in_scope(m, r, s, f, i, sub))
-            continue;
-        if (s->origins) {
-            long o = lht_fact_long(lht_fact_record(f, s->type, i), s->origin_fd);
-            if (o < 0 || o >= 32 || !(s->origins & (1u << o)))
-                continue;
+    if (s->origins) {
+        long o = lht_fact_long(lht_fact_record(f, s->type, i), s->origin_fd);
+        if (o < 0 || o >= 32 || !(s->origins & (1u << o)))
+            return LHT_OK;
+    }
+    if ((v = signal_value(s, f, i, &m->field)) == NULL)
+        return LHT_OK;
+    if ((rc = signal_holds(m, r, s, f, i, v)) < 0)
+        return rc;
+    return rc ? record_ref(m, s, f, i, v, res) : LHT_OK;
+}
+
+static int same_member(const struct lht_facts *f, int t, size_t i, const struct subject *sub)
+{
+    const char *member = lht_facts_prov(f, t, i).member;
+    return sub->member != NULL && member != NULL && strcmp(member, sub->member) == 0;
+}
+
+/* The candidates of s for sub, by scope, in record order. */
+static int scan_scope(struct lht_matcher *m, const struct lht_rule *r, const struct lht_signal *s, int scope,
+                      struct lht_facts *f, const struct subject *sub, struct sigres *res)
+{
+    long i;
+    int rc = LHT_OK;
+
+    switch (scope) {
+    case LHT_SC_BUNDLE:
+        for (i = 0; rc == LHT_OK && (size_t)i < lht_facts_count(f, s->type); i++)
+            rc = try_record(m, r, s, f, (size_t)i, res);
+        return rc;
+    case LHT_SC_SAME_NODE:
+        if (sub->node_id < 0)
+            return LHT_OK;
+        for (i = lht_fidx_node_first(m->ix, s->type, sub->node_id); rc == LHT_OK && i >= 0;
+             i = lht_fidx_node_next(m->ix, s->type, i))
+            rc = try_record(m, r, s, f, (size_t)i, res);
+        return rc;
+    case LHT_SC_SUBJECT:
+    case LHT_SC_SAME_PID:
+        /* A paste that names no node says nothing about which node's pid
+         * 4242 it shows: it binds only within itself (its member), never
+         * to the same pid on every node. */
+        for (i = lht_fidx_pid_first(m->ix, s->type, sub->pid); rc == LHT_OK && i >= 0;
+             i = lht_fidx_pid_next(m->ix, s->type, i)) {
+            int n = lht_fidx_node_of(m->ix, s->type, (size_t)i);
+            if (n == 0 || sub->node_id == 0 ? same_member(f, s->type, (size_t)i, sub) : n == sub->node_id)
+                rc = try_record(m, r, s, f, (size_t)i, res);
         }
-        if ((v = signal_value(s, f, i, &m->field)) == NULL)
-            continue;
-        if ((rc = signal_holds(m, r, s, f, i, v)) < 0)
-            return rc;
-        if (rc && record_ref(m, s, f, i, v, res) != LHT_OK)
+        return rc;
+    case LHT_SC_SIBLING:
+        if (sub->same == NULL || sub->node_id < 0)
+            return LHT_OK;
+        if (lht_fidx_same_first(m->ix, s->same_fd, sub->node_id, sub->same, &i) != LHT_OK)
             return LHT_ENOMEM;
+        for (; rc == LHT_OK && i >= 0; i = lht_fidx_same_next(m->ix, s->same_fd, i))
+            if (lht_fact_pid(f, s->type, (size_t)i) != sub->pid)
+                rc = try_record(m, r, s, f, (size_t)i, res);
+        return rc;
     }
     return LHT_OK;
+}
+
+/* A signal's result for sub. Scope bundle does not depend on the subject
+ * and scope same-node only on its node: those are kept from the last
+ * subject that asked (subjects of one node come together). */
+static int eval_signal(struct lht_matcher *m, const struct lht_rule *r, int sig, struct lht_facts *f,
+                       const struct subject *sub)
+{
+    const struct lht_signal *s = &r->signals[sig];
+    struct sigres *res = &m->res[sig];
+    struct memo *mo = &m->memo[sig];
+    int scope = effective_scope(r, s);
+
+    if (mo->valid && (scope == LHT_SC_BUNDLE || (scope == LHT_SC_SAME_NODE && mo->node_id == sub->node_id)))
+        return LHT_OK;
+    res->matched = 0;
+    res->nev = 0;
+    mo->valid = scope == LHT_SC_BUNDLE || scope == LHT_SC_SAME_NODE;
+    mo->node_id = sub->node_id;
+    return scan_scope(m, r, s, scope, f, sub, res);
 }
 
 static int cond_holds(const struct lht_cond *c, const struct sigres *res)
@@ -421,7 +476,7 @@ static int eval_subject(struct lht_matcher *m, const struct lht_rule *r, struct 
     struct pend *p;
 
     for (s = 0; s < r->nsignals; s++)
-        if ((rc = eval_signal(m, r, &r->signals[s], f, sub, &m->res[s])) != LHT_OK)
+        if ((rc = eval_signal(m, r, s, f, sub)) != LHT_OK)
             return rc;
     for (lv = 0; lv < r->nlevels; lv++)
         if (cond_holds(&r->levels[lv].cond, m->res))
@@ -449,14 +504,15 @@ static int eval_subject(struct lht_matcher *m, const struct lht_rule *r, struct 
 
 static int run_bundle(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f)
 {
-    struct subject sub = {NULL, -1, NULL, NULL};
+    struct subject sub = {NULL, 0, -1, NULL, NULL};
     return eval_subject(m, r, f, &sub);
 }
 
 /* A process some fact names: its first record. */
 struct psub {
     long pid;
-    const char *node, *member;
+    int node_id;
+    const char *member;  /* compared only without a node */
     int type;
     size_t i;
     size_t order;        /* position in fact order */
@@ -469,9 +525,9 @@ static int psub_key_cmp(const void *a, const void *b)
 
     if (x->pid != y->pid)
         return x->pid < y->pid ? -1 : 1;
-    if ((x->node == NULL) != (y->node == NULL))
-        return x->node == NULL ? -1 : 1;
-    if ((c = strcmp(x->node ? x->node : x->member, y->node ? y->node : y->member)) != 0)
+    if (x->node_id != y->node_id)
+        return x->node_id < y->node_id ? -1 : 1;
+    if (x->node_id == 0 && (c = strcmp(x->member, y->member)) != 0)
         return c;
     return x->order < y->order ? -1 : x->order > y->order;
 }
@@ -485,10 +541,10 @@ static int psub_order_cmp(const void *a, const void *b)
 /* Each distinct process the facts name, at its first record, in fact
  * order: the ps rows first, then processes only a stack, a hung-task
  * report or another fact with a pid names (a stack pasted without ps is
- * still about one process). A process without a node is one per member
- * it was seen in. *out is malloc'd (caller frees); NULL with *n 0 when
- * there are none. */
-static int process_subjects(const struct lht_facts *f, struct psub **out, size_t *nout)
+ * still about one process). Without a node a process is one per member
+ * it was seen in. *out is malloc'd (caller frees); NULL when none. */
+static int process_subjects(const struct lht_matcher *m, const struct lht_facts *f, struct psub **out,
+                            size_t *nout)
 {
     struct psub *v = NULL;
     size_t n = 0, cap = 0, i, k;
@@ -502,7 +558,6 @@ static int process_subjects(const struct lht_facts *f, struct psub **out, size_t
         if (d->rule == NULL || d->parent >= 0 || lht_fact_pid_field(d) == NULL)
             continue;
         for (i = 0; i < cnt; i++) {
-            struct lht_prov at = lht_facts_prov(f, t, i);
             long pid = lht_fact_pid(f, t, i);
             if (pid < 0)
                 continue;
@@ -515,8 +570,8 @@ static int process_subjects(const struct lht_facts *f, struct psub **out, size_t
                 v = nv;
             }
             v[n].pid = pid;
-            v[n].node = at.node;
-            v[n].member = at.member;
+            v[n].node_id = lht_fidx_node_of(m->ix, t, i);
+            v[n].member = lht_facts_prov(f, t, i).member;
             v[n].type = t;
             v[n].i = i;
             v[n].order = n;
@@ -525,6 +580,7 @@ static int process_subjects(const struct lht_facts *f, struct psub **out, size_t
     }
     if (n == 0)
         return LHT_OK;
+    /* sort by process, keep the first record of each, back to fact order */
     qsort(v, n, sizeof *v, psub_key_cmp);
     for (i = 1, k = 1; i < n; i++) {
         struct psub a = v[k - 1], b = v[i];
@@ -548,12 +604,13 @@ static int run_processes(struct lht_matcher *m, const struct lht_rule *r, struct
     for (i = 0; i < (size_t)r->nsignals; i++)
         if (r->signals[i].scope == LHT_SC_SIBLING)
             same = r->signals[i].same_fd;
-    if ((rc = process_subjects(f, &ps, &n)) != LHT_OK)
+    if ((rc = process_subjects(m, f, &ps, &n)) != LHT_OK)
         return rc;
     for (i = 0; i < n && rc == LHT_OK; i++) {
         struct subject sub;
         const char *v;
-        sub.node = ps[i].node;
+        sub.node = lht_facts_prov(f, ps[i].type, ps[i].i).node;
+        sub.node_id = ps[i].node_id;
         sub.pid = ps[i].pid;
         sub.member = ps[i].member;
         sub.same = NULL;
@@ -573,40 +630,30 @@ static int run_processes(struct lht_matcher *m, const struct lht_rule *r, struct
     return rc;
 }
 
-/* Every node the rule-visible facts name, plus "no node". */
+/* Every node the rule-visible facts name, plus "no node", in the order
+ * the facts name them. */
 static int run_nodes(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f)
 {
-    const char **nodes = NULL;
-    size_t nn = 0, cap = 0, t, i, j;
-    int rc = LHT_OK;
+    int nn = lht_fidx_nodes(m->ix), rc = LHT_OK;
+    unsigned char *seen = calloc((size_t)nn, 1);
+    size_t t, i;
 
-    for (t = 0; t < LHT_FACT_COUNT; t++) {
+    if (seen == NULL)
+        return LHT_ENOMEM;
+    for (t = 0; t < LHT_FACT_COUNT && rc == LHT_OK; t++) {
         const struct lht_fact_desc *d = &lht_fact_types[t];
-        size_t cnt = lht_facts_count(f, (int)t);
         if (d->rule == NULL || d->parent >= 0 || d->keyed_get)
             continue;
-        for (i = 0; i < cnt; i++) {
-            const char *nd = lht_facts_prov(f, (int)t, i).node;
-            for (j = 0; j < nn && !node_eq(nodes[j], nd); j++)
-                ;
-            if (j < nn)
+        for (i = 0; i < lht_facts_count(f, (int)t) && rc == LHT_OK; i++) {
+            int id = lht_fidx_node_of(m->ix, (int)t, i);
+            struct subject sub = {lht_facts_prov(f, (int)t, i).node, id, -1, NULL, NULL};
+            if (seen[id])
                 continue;
-            if (nn == cap) {
-                const char **nv = realloc(nodes, (cap = cap ? cap * 2 : 8) * sizeof *nodes);
-                if (nv == NULL) {
-                    free(nodes);
-                    return LHT_ENOMEM;
-                }
-                nodes = nv;
-            }
-            nodes[nn++] = nd;
+            seen[id] = 1;
+            rc = eval_subject(m, r, f, &sub);
         }
     }
-    for (j = 0; j < nn && rc == LHT_OK; j++) {
-        struct subject sub = {nodes[j], -1, NULL, NULL};
-        rc = eval_subject(m, r, f, &sub);
-    }
-    free(nodes);
+    free(seen);
     return rc;
 }
 
@@ -615,6 +662,7 @@ static int run_rule(struct lht_matcher *m, const struct lht_rule *r, struct lht_
     int rc;
 
     m->npend = 0;
+    memset(m->memo, 0, (size_t)r->nsignals * sizeof *m->memo);
     if (r->subject == LHT_SUBJ_BUNDLE)
         rc = run_bundle(m, r, f);
     else if (r->subject == LHT_SUBJ_PROCESS)
@@ -626,23 +674,33 @@ static int run_rule(struct lht_matcher *m, const struct lht_rule *r, struct lht_
     return rc;
 }
 
-int lht_matcher_run(struct lht_matcher *m, struct lht_facts *f, lht_err *err)
+/* Rules [first, last) on f, with the collection indexed once. */
+static int run_rules(struct lht_matcher *m, size_t first, size_t last, struct lht_facts *f, lht_err *err)
 {
     size_t i;
+    int rc = LHT_OK;
 
     lht_facts_clear_findings(f);
-    for (i = 0; i < m->rs->n; i++)
-        if (run_rule(m, &m->rs->rules[i], f) != LHT_OK)
-            return lht_err_set(err, LHT_ENOMEM, "out of memory matching rule %s", m->rs->rules[i].id);
-    return LHT_OK;
+    lht_fidx_free(m->ix);
+    if ((m->ix = NULL, lht_fidx_build(f, &m->ix)) != LHT_OK)
+        return lht_err_set(err, LHT_ENOMEM, "out of memory indexing facts");
+    for (i = first; i < last && rc == LHT_OK; i++)
+        if ((rc = run_rule(m, &m->rs->rules[i], f)) != LHT_OK)
+            rc = lht_err_set(err, LHT_ENOMEM, "out of memory matching rule %s", m->rs->rules[i].id);
+    /* the index points into f, which the caller may free next */
+    lht_fidx_free(m->ix);
+    m->ix = NULL;
+    return rc;
+}
+
+int lht_matcher_run(struct lht_matcher *m, struct lht_facts *f, lht_err *err)
+{
+    return run_rules(m, 0, m->rs->n, f, err);
 }
 
 int lht_matcher_run_rule(struct lht_matcher *m, size_t rule, struct lht_facts *f, lht_err *err)
 {
-    lht_facts_clear_findings(f);
     if (rule >= m->rs->n)
         return lht_err_set(err, LHT_EUSAGE, "no rule %zu", rule);
-    if (run_rule(m, &m->rs->rules[rule], f) != LHT_OK)
-        return lht_err_set(err, LHT_ENOMEM, "out of memory");
-    return LHT_OK;
+    return run_rules(m, rule, rule + 1, f, err);
 }
