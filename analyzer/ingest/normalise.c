@@ -614,7 +614,8 @@ int lht_normalise(const char *buf, size_t len, struct lht_norm *out)
         free(st.map);
         return LHT_ENOMEM;
     }
-    if (st.need & LHT_NORM_INDENT)
+    /* markers taken off a line may bare the indentation of its block */
+    if (st.need & (LHT_NORM_INDENT | LHT_NORM_QUOTE | LHT_NORM_FENCE | LHT_NORM_HTML))
         dedent(&st);
     st.o[st.w] = '\0';
     out->text = st.o;

@@ -66,7 +66,7 @@
 #define PROG "(?<prog>[A-Za-z0-9_./@-]+)(?:\\[\\d+\\])?: "
 /* printk time, then a CONFIG_PRINTK_CALLER id ("[  T723]", "[    C3]") or
  * a vendor kernel's CPU number ("[  2]", Android's "c7 " before a frame) */
-#define TS "\\[(?<ts>[^\\]]{1,40})\\] ?(?:\\[ *[TC]?\\d+\\] ?)?(?:c\\d{1,2} (?=\\[<))?"
+#define TS "\\[(?<ts>[^\\]]{1,40})\\] ?(?:\\[ *(?<caller>[TC]\\d+)\\] ?|\\[ *\\d+\\] ?)?(?:c\\d{1,2} (?=\\[<))?"
 #define KTS "(?:<\\d+>)?(?:" TS ")?"
 /* Pastes indent logs (markdown code, mail): the prefix may too. */
 #define IND "^\\s*"
@@ -113,7 +113,7 @@ static struct lht_re msg_re[] = {
     /* comm may hold ':' and spaces; the pid is the last ":<digits>" before " blocked". */
     {"^INFO: task (?<comm>.+):(?<pid>\\d+) blocked for more than (?<secs>\\d+) seconds", M_HUNG, NULL},
     /* the same, cut by a mail client's line wrap ("blocked for more \\nthan 121 seconds.") */
-    {"^INFO: task (?<comm>.+):(?<pid>\\d+) blocked for(?: more(?: than)?)?\\s*$", M_HUNG, NULL},
+    {"^INFO: task (?<comm>.+):(?<pid>\\d+) blocked for(?: more(?: than(?: (?<secs>\\d+))?)?)?\\s*$", M_HUNG, NULL},
     /* CONFIG_DETECT_HUNG_TASK_BLOCKER (6.14+): the owner's task dump follows. */
     {"^INFO: task (?<comm>.+?):(?<pid>\\d+) (?:is |<[a-z]+> )?blocked on (?:(?<nf>.*not found)|)", M_BLOCKED_ON,
      NULL},
@@ -215,7 +215,9 @@ static struct lht_re inside_re[] = {
      "(?:[0-9a-f]{8,16} ?)+$|(?:\\[(?:<[0-9a-f]+>)?\\] +)?(?:\\? +)?0x[0-9a-f]+\\s*$|Stack:|Exception stack|ORIG_RAX:|"
      "---\\[ end trace|task +PC stack +pid father|Blocked by coredump|------------\\[ cut here \\]|"
      "(?:ppid: *\\d+ +)?(?:task_)?flags:0x[0-9a-f]+|[0-9a-f]{4}: (?:[ 0-9a-f]{8} ?)+$|Function entered at|"
-     "INFO: lockdep is turned off|\\.\\.\\.\\s*$|\\[\\.\\.\\.\\]\\s*$)",
+     "INFO: lockdep is turned off|\\.\\.\\.\\s*$|\\[\\.\\.\\.\\]\\s*$|"
+     /* an ARM caller wrapped onto its own line: "+(fat_write_inode+0x34/0x54)" */
+     "\\+?\\([A-Za-z_.$][A-Za-z0-9_.$]*\\+0x[0-9a-f]+/0x[0-9a-f]+(?: \\[[^\\]]+\\])?\\)\\s*$)",
      0, NULL},
 };
 
@@ -275,6 +277,8 @@ struct kl {
     const char *cpu_comm;
     long cpu_no;        /* its line */
     char when[64];      /* timestamp of the current line */
+    char caller[16];    /* its CONFIG_PRINTK_CALLER id ("T723"), or "" */
+    char trace_caller[16]; /* the caller id of the trace being read, or "" */
     int added;
     /* NFS/lockd servers with an outage not yet followed by their "OK":
      * the first of its "not responding" events still marked ongoing */
@@ -410,6 +414,7 @@ static int end_report(struct kl *k, long no)
     k->record = 1;
     k->quiet = 0;
     k->proc = -1;
+    k->trace_caller[0] = '\0';
     return LHT_OK;
 }
 
@@ -579,6 +584,7 @@ static const char *kernel_message(struct kl *k, const char *s, size_t len, const
     int p;
 
     *when = NULL;
+    k->caller[0] = '\0';
     if (len == 0 || len > MAX_LINE)
         return NULL;
     p = lht_re_first(prefix_re, N(prefix_re), s, len, k->md);
@@ -588,6 +594,7 @@ static const char *kernel_message(struct kl *k, const char *s, size_t len, const
         return NULL;   /* another program's syslog line */
     if (grp(k, &prefix_re[p], s, "fac", tag, sizeof tag) && strcmp(tag, "kern") != 0)
         return NULL;   /* dmesg -x line written by user space */
+    (void)grp(k, &prefix_re[p], s, "caller", k->caller, sizeof k->caller);
     if (grp(k, &prefix_re[p], s, "sys", whenbuf, sizeof whenbuf) ||
         grp(k, &prefix_re[p], s, "ts", whenbuf, sizeof whenbuf)) {
         memcpy(k->when, whenbuf, sizeof k->when);
@@ -600,9 +607,20 @@ static const char *kernel_message(struct kl *k, const char *s, size_t len, const
 
 /* A line inside a call trace: 1 consumed (a frame or a marker), 0 the
  * trace is over and the line must be looked at afresh, or an error. */
-static int trace_line(struct kl *k, const char *msg, size_t mlen, long no)
+static int trace_line(struct kl *k, const char *msg, size_t mlen, long no, const char *when)
 {
-    int rc = frame(k, msg, mlen, no);
+    int rc;
+
+    /* With printk caller ids, other tasks' lines interleave with the
+     * trace, and a line a mailer wrapped has no prefix at all: neither
+     * belongs to the trace, nor ends it. */
+    if (k->trace_caller[0] && (when == NULL || (k->caller[0] && strcmp(k->caller, k->trace_caller) != 0))) {
+        if (when == NULL || lht_re_first(msg_re, N(msg_re), msg, mlen, k->md) < 0)
+            return 1;
+        /* another task's report begins: this trace is over */
+        return end_report(k, no) == LHT_OK ? 0 : LHT_ENOMEM;
+    }
+    rc = frame(k, msg, mlen, no);
 
     if (rc != 0)
         return rc < 0 ? rc : 1;
@@ -620,13 +638,19 @@ static int other_line(struct kl *k, const char *msg, size_t mlen, long no)
 {
     int rc;
 
+    /* the end of a trace before the report's own trace began: the log
+     * runs backwards (journalctl -r), and what follows is another task's */
+    if (k->mode == REPORT && lht_find(msg, mlen, "</TASK>") != NULL)
+        return end_report(k, no);
     if (matches(k, &inside_re[0], msg, mlen))
         return LHT_OK;
     if (k->mode == REPORT) {
         if ((rc = frame(k, msg, mlen, no)) < 0)
             return rc;
-        if (rc == 1)
+        if (rc == 1) {
             k->mode = TRACE;
+            memcpy(k->trace_caller, k->caller, sizeof k->trace_caller);
+        }
         else if (++k->quiet > MAX_QUIET)
             return end_report(k, no);
         return LHT_OK;
@@ -672,6 +696,7 @@ static int message(struct kl *k, int i, const char *msg, size_t mlen, long no, c
         }
         k->cpu_pid = -1;
         k->banner = 0;
+        memcpy(k->trace_caller, k->caller, sizeof k->trace_caller);
         k->mode = TRACE;
         k->stack_open = 0;
         return LHT_OK;
@@ -734,7 +759,7 @@ static int line(struct kl *k, const char *s, size_t len, long no)
 
     if ((msg = kernel_message(k, s, len, &when, &mlen)) == NULL)
         return LHT_OK;
-    if (k->mode == TRACE && (rc = trace_line(k, msg, mlen, no)) != 0)
+    if (k->mode == TRACE && (rc = trace_line(k, msg, mlen, no, when)) != 0)
         return rc < 0 ? rc : LHT_OK;
     i = lht_re_first(msg_re, N(msg_re), msg, mlen, k->md);
     if (i < 0)

@@ -835,7 +835,8 @@ static int json_flush(struct mstate *st)
     struct slice *js = st->js;
     int r = 0;
 
-    if (js[COL_TARGET].s && js[COL_TARGET].s[0] == '/')
+    /* a document cut inside an object leaves a target alone: no mount */
+    if (js[COL_TARGET].s && js[COL_TARGET].s[0] == '/' && (js[COL_SOURCE].s || js[COL_FSTYPE].s))
         r = findmnt_emit(st, js[COL_TARGET].s, js[COL_TARGET].l, st->js_no, js);
     memset(st->js, 0, sizeof st->js);
     return r < 0 ? r : 0;
