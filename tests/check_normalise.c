@@ -1,0 +1,125 @@
+/* check_normalise.c - pastes undressed before they are split (ingest/normalise.c):
+ * one case per dress, with the text it must become and the input line
+ * each output line cites. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "ingest/normalise.h"
+#include "testutil.h"
+#include "tu_main.h"
+
+static const struct {
+    const char *name, *in, *out;  /* out NULL: nothing to undo (no copy) */
+    unsigned done;                /* bits that must be set */
+    long lines[8];                /* input line of output lines 1.., 0 ends */
+} cases[] = {
+    {"plain text is left alone", "root@h:~# ps aux\nroot 1 0.0 0.0 1 1 ? Ss Jan1 0:00 init\n", NULL, 0, {0}},
+    {"one indented line is no block", "Call Trace:\n __schedule+0x1/0x2\n", NULL, 0, {0}},
+    {"mail quote", "> root@h:~# nfsstat -m\n> /mnt from srv:/x\n>  Flags:\trw,vers=4.1\n",
+     "root@h:~# nfsstat -m\n/mnt from srv:/x\n Flags:\trw,vers=4.1\n", LHT_NORM_QUOTE, {1, 2, 3, 0}},
+    {"nested and mixed quote markers", "> > >>>>>> [ 1.0] a\n>> nfsstat -m\n> >\tb\n",
+     "[ 1.0] a\nnfsstat -m\n\tb\n", LHT_NORM_QUOTE, {0}},
+    {"markdown fences with info strings", "```text\n[<0>] a+0x1/0x2\n```\n~~~bash\n$ ps\n~~~\n",
+     "\n[<0>] a+0x1/0x2\n\n\n$ ps\n\n", LHT_NORM_FENCE, {1, 2, 3, 4, 5, 6, 0}},
+    {"a block indented as a whole", "text\n\n    sudo nfsstat -m\n    /a from s:/b\n     Flags: rw\n",
+     "text\n\nsudo nfsstat -m\n/a from s:/b\n Flags: rw\n", LHT_NORM_INDENT, {0}},
+    {"tabs and spaces are not mixed up", "\tx\n    y\n", "\tx\n    y\n", 0, {0}},
+    {"quoted and indented", "> >     [<0>] a+0x1/0x2\n> >     [<0>] b+0x1/0x2\n",
+     "[<0>] a+0x1/0x2\n[<0>] b+0x1/0x2\n", LHT_NORM_QUOTE | LHT_NORM_INDENT, {0}},
+    {"CRLF", "a\r\nb\r\n", "a\nb\n", LHT_NORM_CR, {1, 2, 0}},
+    {"lone CR (old Mac, some web forms)", "a\rb\rc", "a\nb\nc", LHT_NORM_CR, {1, 2, 3, 0}},
+    {"no-break spaces, zero-width space, BOM", "\xEF\xBB\xBF" "D\xC2\xA0" "4242\xE2\x80\x8B x\n", "D 4242 x\n",
+     LHT_NORM_SPACE, {0}},
+    {"markdown bold around ps rows", "**root 1454 0.0 0.0 2644 88 ttyS2 D 19:03 0:00 genload**\n"
+                                     "**root 1458 0.0 0.0 2644 88 ttyS2 D 19:03 0:00 genload\n",
+     "root 1454 0.0 0.0 2644 88 ttyS2 D 19:03 0:00 genload\nroot 1458 0.0 0.0 2644 88 ttyS2 D 19:03 0:00 genload\n",
+     LHT_NORM_BOLD, {0}},
+    {"HTML entities and tags, <6> and <TASK> kept", "<pre><code>echo 0 &gt; /proc/x &amp;&amp; &#20725;\n"
+                                                  "<6>hda: x\n <TASK>\n</code></pre>\n",
+     "echo 0 > /proc/x && \xE5\x83\xB5\n<6>hda: x\n <TASK>\n\n", LHT_NORM_HTML, {1, 2, 3, 4, 0}},
+    {"quoted-printable soft breaks join lines",
+     "Feb 02 05:34:46 nfsserver kernel: INFO: task nfsd:1590 blocked for more tha=\n"
+     "n 120 seconds.\n"
+     "Feb 02 05:34:46 nfsserver kernel: task:nfsd            state:D stack:    0 =\n"
+     "pid: 1590 ppid:     2 flags:0x00004000\n"
+     "next\n",
+     "Feb 02 05:34:46 nfsserver kernel: INFO: task nfsd:1590 blocked for more than 120 seconds.\n"
+     "Feb 02 05:34:46 nfsserver kernel: task:nfsd            state:D stack:    0 pid: 1590 ppid:     2 flags:0x00004000\n"
+     "next\n",
+     LHT_NORM_QP, {1, 3, 5, 0}},
+    {"quoted-printable escapes, but not =60 of timeo=600",
+     "> [Tue Jul 16 2024] rcu: idle=3D54f softirq=3D31904928 [=E2=80=A6]\n> timeo=600,retrans=2\n",
+     "[Tue Jul 16 2024] rcu: idle=54f softirq=31904928 [\xE2\x80\xA6]\ntimeo=600,retrans=2\n",
+     LHT_NORM_QP | LHT_NORM_QUOTE, {0}},
+    {"mount options alone are not quoted-printable", "> vers=4.1,timeo=600,retrans=2,addr=10.43.0.1\n",
+     "vers=4.1,timeo=600,retrans=2,addr=10.43.0.1\n", LHT_NORM_QUOTE, {0}},
+    {"a ps listing an HTML archive ran into one line",
+     "<pre><code><span>$ </span>ps l F UID PID PPID PRI NI VSZ RSS WCHAN STAT TTY TIME COMMAND "
+     "0 500 5942 5928 15 0 12916 1460 <span>wait </span>Ss pts/14 0:00 -/bin/bash "
+     "0 500 12581 12580 15 0 4412 824 - R+ pts/14 0:00 ps l </code></pre>\n",
+     "$ ps l\nF UID PID PPID PRI NI VSZ RSS WCHAN STAT TTY TIME COMMAND\n"
+     "0 500 5942 5928 15 0 12916 1460 wait Ss pts/14 0:00 -/bin/bash\n"
+     "0 500 12581 12580 15 0 4412 824 - R+ pts/14 0:00 ps l \n\n",
+     LHT_NORM_HTML | LHT_NORM_ROWS, {1, 1, 1, 1, 1, 0}},
+};
+
+START_TEST(dresses)
+{
+    struct lht_norm n;
+    const char *in = cases[_i].in;
+    int k;
+
+    ck_assert_int_eq(lht_normalise(in, strlen(in), &n), LHT_OK);
+    if (cases[_i].out == NULL) {
+        ck_assert_msg(n.text == NULL, "%s: copied", cases[_i].name);
+    } else {
+        ck_assert_msg(n.text != NULL, "%s: nothing undone", cases[_i].name);
+        ck_assert_msg(n.len == strlen(cases[_i].out) && memcmp(n.text, cases[_i].out, n.len) == 0,
+                      "%s: got [%s]", cases[_i].name, n.text);
+        ck_assert_msg((n.done & cases[_i].done) == cases[_i].done, "%s: done %#x", cases[_i].name, n.done);
+    }
+    for (k = 0; k < 8 && cases[_i].lines[k]; k++)
+        ck_assert_msg(lht_norm_line(&n, k + 1) == cases[_i].lines[k], "%s: output line %d cites %ld, want %ld",
+                      cases[_i].name, k + 1, lht_norm_line(&n, k + 1), cases[_i].lines[k]);
+    lht_norm_free(&n);
+    ck_assert_ptr_null(n.text);
+}
+END_TEST
+
+/* Hostile input: NUL bytes, a line of markers only, an unterminated
+ * entity and tag, a huge line; the result never grows. */
+START_TEST(hostile)
+{
+    static char big[300000];
+    const char nul[] = "> a\0b\n&#;&#x110000;&amp\n<pre\n=\n";
+    struct lht_norm n;
+    size_t i;
+
+    ck_assert_int_eq(lht_normalise(nul, sizeof nul - 1, &n), LHT_OK);
+    ck_assert_ptr_nonnull(n.text);
+    ck_assert_uint_le(n.len, sizeof nul - 1);
+    lht_norm_free(&n);
+    for (i = 0; i < sizeof big; i++)
+        big[i] = "> &lt;=\r\n\t*"[i % 11];
+    ck_assert_int_eq(lht_normalise(big, sizeof big, &n), LHT_OK);
+    ck_assert_uint_le(n.len, sizeof big);
+    ck_assert_int_eq(lht_norm_line(&n, 1), 1);
+    lht_norm_free(&n);
+    ck_assert_int_eq(lht_normalise(NULL, 0, &n), LHT_OK);
+    ck_assert_ptr_null(n.text);
+}
+END_TEST
+
+static Suite *normalise_suite(void)
+{
+    Suite *s = suite_create("normalise");
+    TCase *tc = tcase_create("dresses");
+    tcase_add_loop_test(tc, dresses, 0, (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_test(tc, hostile);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TU_MAIN(normalise_suite)
