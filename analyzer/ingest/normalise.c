@@ -485,17 +485,41 @@ static int line_end(struct out *st, int raw_eq)
     return end_line(st, 1);
 }
 
+/* Bytes decode_at() may change ('=' only in QP text), in a table so that
+ * the runs between them are copied at once. */
+static void special_bytes(unsigned need, unsigned char special[256])
+{
+    memset(special, 0, 256);
+    special['\n'] = special['\r'] = special[0xC2] = special[0xE2] = 1;
+    if (need & LHT_NORM_QP)
+        special['='] = 1;
+    if (need & LHT_NORM_HTML)
+        special['&'] = special['<'] = 1;
+}
+
 static int decode(const char *buf, size_t len, struct out *st)
 {
     const char *p = buf, *e = buf + len;
     int raw_eq = 0;   /* the last byte written was an undecoded "=" */
+    unsigned char special[256];
 
+    special_bytes(st->need, special);
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
         p += 3;
         st->done |= LHT_NORM_SPACE;
     }
     while (p < e) {
+        const char *q = p;
         size_t n;
+        while (q < e && !special[(unsigned char)*q])
+            q++;
+        if (q > p) {
+            memcpy(st->o + st->w, p, (size_t)(q - p));
+            st->w += (size_t)(q - p);
+            raw_eq = 0;
+            p = q;
+            continue;
+        }
         if (*p == '\n' || *p == '\r') {
             if (*p == '\r') {
                 st->done |= LHT_NORM_CR;
