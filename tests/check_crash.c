@@ -87,6 +87,14 @@ END_TEST
 START_TEST(not_crash)
 {
     struct lht_facts *f;
+    /* a line of blanks at the very end of the buffer (found by fuzz_ps):
+     * nothing may be read past it */
+    char *blank = malloc(2);
+    blank[0] = ' ';
+    blank[1] = ' ';
+    ck_assert_int_eq(tu_parse_mem(lht_parse_crash, blank, 2, "t", 1, NULL, NULL, -1, &f), 0);
+    lht_facts_free(f);
+    free(blank);
     const char *t = "PID: not a number TASK: x\n#1 not a frame\n  12 34 56 zz UN 0 0 0 x\n";
     ck_assert_int_eq(tu_parse(lht_parse_crash, t, 1, NULL, NULL, -1, &f), 0);
     lht_facts_free(f);

@@ -136,6 +136,8 @@ static int task_header(struct cr *c, const char *s, size_t len, long no, int *is
     *is_bt = 1;
     p = lht_ltrim(p, &len);
     e = p + len;
+    if (len == 0)
+        return 0;
     if (*p == '[') {
         /* ps -m: run time, then the state */
         if ((q = memchr(p, ']', len)) == NULL || e - q < 6 || q[1] != ' ' || q[2] != '[' || q[5] != ']' ||
