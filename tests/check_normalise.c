@@ -55,6 +55,15 @@ static const struct {
      LHT_NORM_QP | LHT_NORM_QUOTE, {0}},
     {"mount options alone are not quoted-printable", "> vers=4.1,timeo=600,retrans=2,addr=10.43.0.1\n",
      "vers=4.1,timeo=600,retrans=2,addr=10.43.0.1\n", LHT_NORM_QUOTE, {0}},
+    {"terminal colours and a window title (script(1), grep --color)",
+     "\x1b]0;root@w1: ~\x07root@w1:~# ps aux | grep \x1b[01;31m\x1b[Kecho\x1b[m\x1b[K\n\x1b(Broot 1 D\n",
+     "root@w1:~# ps aux | grep echo\nroot 1 D\n", LHT_NORM_ANSI, {1, 2, 0}},
+    {"markdown backslash escapes from a rich-text editor",
+     "\\[<0\\>\\] nfs\\_set\\_open\\_stateid\\_locked+0x100/0x380 \\[nfsv4\\]\n",
+     "[<0>] nfs_set_open_stateid_locked+0x100/0x380 [nfsv4]\n", LHT_NORM_MDESC, {0}},
+    {"one escaped underscore is no markdown", "echo a\\_b\n", NULL, 0, {0}},
+    {"Jira code blocks", "{code:bash}\n$ ps\n{code}\n{noformat}\nx\n{noformat}\n", "\n$ ps\n\n\nx\n\n",
+     LHT_NORM_FENCE, {0}},
     {"a ps listing an HTML archive ran into one line",
      "<pre><code><span>$ </span>ps l F UID PID PPID PRI NI VSZ RSS WCHAN STAT TTY TIME COMMAND "
      "0 500 5942 5928 15 0 12916 1460 <span>wait </span>Ss pts/14 0:00 -/bin/bash "
@@ -64,6 +73,27 @@ static const struct {
      "0 500 12581 12580 15 0 4412 824 - R+ pts/14 0:00 ps l \n\n",
      LHT_NORM_HTML | LHT_NORM_ROWS, {1, 1, 1, 1, 1, 0}},
 };
+
+/* Saved by a Windows editor as UTF-16, with and without a byte order mark. */
+START_TEST(utf16)
+{
+    const char le[] = "\xFF\xFE" "c\0a\0t\0 \0/\0p\0\r\0\n\0\xE9\0\n\0";
+    const char nobom[] = "r\0o\0o\0t\0@\0h\0:\0~\0#\0 \0p\0s\0\n\0";
+    const char be[] = "\xFE\xFF" "\0a\0\n";
+    struct lht_norm n;
+
+    ck_assert_int_eq(lht_normalise(le, sizeof le - 1, &n), LHT_OK);
+    ck_assert_str_eq(n.text, "cat /p\n\xC3\xA9\n");
+    ck_assert(n.done & LHT_NORM_UTF16);
+    lht_norm_free(&n);
+    ck_assert_int_eq(lht_normalise(nobom, sizeof nobom - 1, &n), LHT_OK);
+    ck_assert_str_eq(n.text, "root@h:~# ps\n");
+    lht_norm_free(&n);
+    ck_assert_int_eq(lht_normalise(be, sizeof be - 1, &n), LHT_OK);
+    ck_assert_str_eq(n.text, "a\n");
+    lht_norm_free(&n);
+}
+END_TEST
 
 START_TEST(dresses)
 {
@@ -118,6 +148,7 @@ static Suite *normalise_suite(void)
     TCase *tc = tcase_create("dresses");
     tcase_add_loop_test(tc, dresses, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, hostile);
+    tcase_add_test(tc, utf16);
     suite_add_tcase(s, tc);
     return s;
 }

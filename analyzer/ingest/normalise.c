@@ -39,6 +39,7 @@ struct look {
     unsigned need;      /* LHT_NORM_* passes worth running */
     long soft, strong;  /* QP soft breaks on QP-length lines, telling escapes */
     long html;          /* known entities and tags */
+    long mdesc;         /* "\_": a markdown editor escaped the underscores */
 };
 
 static int is_uhex(char c)
@@ -227,7 +228,9 @@ static void look_line(struct look *lk, const char *s, size_t len, size_t *indent
         lk->need |= LHT_NORM_INDENT;
     if (k <= 3 && k < len && s[k] == '>')
         lk->need |= LHT_NORM_QUOTE;
-    if (len - k >= 3 && (memcmp(s + k, "```", 3) == 0 || memcmp(s + k, "~~~", 3) == 0))
+    if ((len - k >= 3 && (memcmp(s + k, "```", 3) == 0 || memcmp(s + k, "~~~", 3) == 0)) ||
+        lht_starts(s + k, len - k, "{code") || lht_starts(s + k, len - k, "{noformat}") ||
+        lht_starts(s + k, len - k, "{quote}"))
         lk->need |= LHT_NORM_FENCE;
     if ((len - k >= 3 && memcmp(s + k, "**", 2) == 0) || (len >= 3 && memcmp(e - 2, "**", 2) == 0))
         lk->need |= LHT_NORM_BOLD;
@@ -257,6 +260,10 @@ static void look_line(struct look *lk, const char *s, size_t len, size_t *indent
             lk->need |= LHT_NORM_SPACE;
         } else if (c == '\r') {
             lk->need |= LHT_NORM_CR;
+        } else if (c == 0x1B) {
+            lk->need |= LHT_NORM_ANSI;
+        } else if (c == '\\' && p + 1 < e && p[1] == '_') {
+            lk->mdesc++;
         }
     }
 }
@@ -291,6 +298,8 @@ static void look(const char *buf, size_t len, struct look *lk)
         lk->need |= LHT_NORM_QP;
     if (lk->html > 0)
         lk->need |= LHT_NORM_HTML;
+    if (lk->mdesc >= 2)
+        lk->need |= LHT_NORM_MDESC;
 }
 
 /* ---- pass 2: decode ----------------------------------------------------- */
@@ -356,6 +365,16 @@ static void strip_fence(struct out *st)
 
     while (p < e && blank(*p))
         p++;
+    if (e - p >= 6 && (lht_starts(p, (size_t)(e - p), "{code") || lht_starts(p, (size_t)(e - p), "{noformat}") ||
+                       lht_starts(p, (size_t)(e - p), "{quote}"))) {
+        /* Jira: {code}, {code:bash}, {noformat}, {quote} alone on a line */
+        const char *c = memchr(p, '}', (size_t)(e - p));
+        if (c == NULL || lht_rtrim(c + 1, (size_t)(e - c - 1)) != 0)
+            return;
+        st->w = st->line0;
+        st->done |= LHT_NORM_FENCE;
+        return;
+    }
     if (e - p < 3 || !(memcmp(p, "```", 3) == 0 || memcmp(p, "~~~", 3) == 0))
         return;
     for (p += 3; p < e; p++)
@@ -431,6 +450,35 @@ static int html_break(struct out *st)
     return LHT_OK;
 }
 
+/* A terminal escape sequence at s (ECMA-48): CSI "ESC [ params final"
+ * (colours, cursor moves), OSC "ESC ] ... BEL" or "... ESC \\" (window
+ * titles), or a two-byte "ESC x" / three-byte "ESC ( B". Its length, 0
+ * when s holds no complete one (the ESC then stays). */
+static size_t ansi_len(const char *s, const char *e)
+{
+    const char *p = s + 1;
+
+    if (p >= e)
+        return 0;
+    if (*p == '[') {
+        for (p++; p < e && (unsigned char)*p >= 0x20 && (unsigned char)*p <= 0x3F; p++)
+            ;
+        return p < e && (unsigned char)*p >= 0x40 && (unsigned char)*p <= 0x7E ? (size_t)(p + 1 - s) : 0;
+    }
+    if (*p == ']') {
+        for (p++; p < e && *p != '\n'; p++) {
+            if (*p == 0x07)
+                return (size_t)(p + 1 - s);
+            if (*p == 0x1B && p + 1 < e && p[1] == '\\')
+                return (size_t)(p + 2 - s);
+        }
+        return 0;
+    }
+    if ((*p == '(' || *p == ')') && p + 1 < e)
+        return 3;
+    return (unsigned char)*p >= 0x40 && (unsigned char)*p <= 0x5F ? 2 : 0;
+}
+
 /* Decode one byte position; returns how many input bytes it consumed (>=
  * 1), or 0 on LHT_ENOMEM. */
 static size_t decode_at(struct out *st, const char *p, const char *e)
@@ -458,6 +506,15 @@ static size_t decode_at(struct out *st, const char *p, const char *e)
         if (brk && html_break(st) != LHT_OK)
             return 0;
         return n;
+    }
+    if (c == 0x1B && (n = ansi_len(p, e)) > 0) {
+        st->done |= LHT_NORM_ANSI;
+        return n;
+    }
+    if ((st->need & LHT_NORM_MDESC) && c == '\\' && e - p >= 2 && p[1] != '\0' && strchr("_*[]<>#`", p[1])) {
+        st->o[st->w++] = p[1];
+        st->done |= LHT_NORM_MDESC;
+        return 2;
     }
     if (c == 0xC2 && e - p >= 2 && (unsigned char)p[1] == 0xA0) {
         st->o[st->w++] = ' ';
@@ -490,7 +547,9 @@ static int line_end(struct out *st, int raw_eq)
 static void special_bytes(unsigned need, unsigned char special[256])
 {
     memset(special, 0, 256);
-    special['\n'] = special['\r'] = special[0xC2] = special[0xE2] = 1;
+    special['\n'] = special['\r'] = special[0xC2] = special[0xE2] = special[0x1B] = 1;
+    if (need & LHT_NORM_MDESC)
+        special['\\'] = 1;
     if (need & LHT_NORM_QP)
         special['='] = 1;
     if (need & LHT_NORM_HTML)
@@ -616,14 +675,93 @@ static void dedent(struct out *st)
 
 /* ---- entry points ----------------------------------------------------- */
 
+/* ---- UTF-16 ---------------------------------------------------------- */
+
+/* 1 when buf is UTF-16LE, 2 when UTF-16BE (a byte order mark, or ASCII
+ * text with every other byte NUL), 0 otherwise. */
+static int utf16_order(const unsigned char *b, size_t len)
+{
+    size_t i, n = len < 1024 ? len & ~(size_t)1 : 1024, zodd = 0, zeven = 0;
+
+    if (len >= 2 && b[0] == 0xFF && b[1] == 0xFE)
+        return 1;
+    if (len >= 2 && b[0] == 0xFE && b[1] == 0xFF)
+        return 2;
+    if (n < 16)
+        return 0;
+    for (i = 0; i < n; i += 2) {
+        zeven += b[i] == 0;
+        zodd += b[i + 1] == 0;
+    }
+    if (zodd * 10 >= n / 2 * 9 && zeven * 5 < n / 2)
+        return 1;
+    if (zeven * 10 >= n / 2 * 9 && zodd * 5 < n / 2)
+        return 2;
+    return 0;
+}
+
+/* The UTF-16 text as UTF-8 (NUL-terminated, malloc'd; caller frees), or
+ * NULL on LHT_ENOMEM. Unpaired surrogates become '?'. */
+static char *from_utf16(const unsigned char *b, size_t len, int order, size_t *outlen)
+{
+    char *o = malloc(len / 2 * 3 + 4);
+    size_t i = (len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))) ? 2 : 0, w = 0;
+
+    if (o == NULL)
+        return NULL;
+    for (; i + 1 < len; i += 2) {
+        unsigned long u = order == 1 ? (unsigned long)b[i] | (unsigned long)b[i + 1] << 8
+                                     : (unsigned long)b[i] << 8 | b[i + 1];
+        if (u >= 0xD800 && u <= 0xDBFF && i + 3 < len) {
+            unsigned long v = order == 1 ? (unsigned long)b[i + 2] | (unsigned long)b[i + 3] << 8
+                                         : (unsigned long)b[i + 2] << 8 | b[i + 3];
+            if (v >= 0xDC00 && v <= 0xDFFF) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00);
+                i += 2;
+            }
+        }
+        if ((u >= 0xD800 && u <= 0xDFFF) || u == 0)
+            u = u ? '?' : 0;
+        w += u ? utf8(u, o + w) : 0;
+    }
+    o[w] = '\0';
+    *outlen = w;
+    return o;
+}
+
+static int undress(const char *buf, size_t len, struct lht_norm *out);
+
 int lht_normalise(const char *buf, size_t len, struct lht_norm *out)
+{
+    int order, rc;
+    char *tmp;
+    size_t tlen;
+
+    memset(out, 0, sizeof *out);
+    if (buf == NULL || len == 0)
+        return LHT_OK;
+    if ((order = utf16_order((const unsigned char *)buf, len)) == 0)
+        return undress(buf, len, out);
+    /* a Windows editor's UTF-16: read as UTF-8 first, then undressed */
+    if ((tmp = from_utf16((const unsigned char *)buf, len, order, &tlen)) == NULL)
+        return LHT_ENOMEM;
+    if ((rc = undress(tmp, tlen, out)) == LHT_OK && out->text == NULL) {
+        out->text = tmp;
+        out->len = tlen;
+        tmp = NULL;
+    }
+    out->done |= LHT_NORM_UTF16;
+    free(tmp);
+    return rc;
+}
+
+static int undress(const char *buf, size_t len, struct lht_norm *out)
 {
     struct look lk;
     struct out st;
     size_t k;
 
-    memset(out, 0, sizeof *out);
-    if (buf == NULL || len == 0)
+    if (len == 0)
         return LHT_OK;
     look(buf, len, &lk);
     if (lk.need == 0)

@@ -4,10 +4,11 @@
  *
  * Evidence reaches a ticket through mail clients, issue trackers, web
  * archives and chat: quoted with "> " (at any depth), fenced or indented
- * as markdown code, HTML-escaped (with the newlines of a <pre> block
- * sometimes collapsed into spaces), quoted-printable as mail archives
- * keep it, with CRLF or lone CR line ends, no-break spaces and markdown
- * bold. The parsers want the text as the kernel or the tool printed it,
+ * as markdown code (or in Jira {code} blocks), HTML-escaped (with the
+ * newlines of a <pre> block sometimes collapsed into spaces),
+ * quoted-printable as mail archives keep it, with CRLF or lone CR line
+ * ends, no-break spaces, markdown bold and backslash escapes, terminal
+ * colour codes, or saved as UTF-16. The parsers want the text as the kernel or the tool printed it,
  * so this stage undoes the dressing once, in a few linear passes over
  * one new buffer, and keeps a line map: every fact parsed from the
  * result still cites the line of the user's file.
@@ -27,7 +28,10 @@ enum {
     LHT_NORM_INDENT = 32, /* indentation common to a block */
     LHT_NORM_SPACE = 64,  /* no-break spaces, zero-width spaces, BOM */
     LHT_NORM_BOLD = 128,  /* markdown ** around a row */
-    LHT_NORM_ROWS = 256   /* table rows an HTML archive ran into one line */
+    LHT_NORM_ROWS = 256,  /* table rows an HTML archive ran into one line */
+    LHT_NORM_ANSI = 512,  /* terminal escape sequences (colours, script(1) sessions) */
+    LHT_NORM_MDESC = 1024, /* markdown backslash escapes ("nfs\_set\_open") */
+    LHT_NORM_UTF16 = 2048 /* a file saved as UTF-16 (Windows editors) */
 };
 
 struct lht_norm {
