@@ -169,10 +169,13 @@ static int has_section(const char *body, size_t len, const char *cmd)
 {
     struct lht_norm nm;
     struct sections sc = {cmd, 0};
+    int fail = 0;
 
     ck_assert_int_eq(lht_normalise(body, len, &nm), LHT_OK);
-    ck_assert_int_eq(lht_transcript_split(nm.text ? nm.text : body, nm.text ? nm.len : len, 1, on_section, &sc),
+    ck_assert_int_eq(lht_transcript_split(nm.text ? nm.text : body, nm.text ? nm.len : len, 1, on_section, &sc,
+                                          &fail),
                      LHT_OK);
+    ck_assert_int_eq(fail, 0);
     lht_norm_free(&nm);
     return sc.found;
 }

@@ -35,7 +35,15 @@ struct ex {
     enum lht_kind ckind;
     char cnode[256];
     long cpid;
+    int cfail;               /* a PCRE2 failure classifying cpath */
 };
+
+/* err for a parse that failed with code (negative) on member. */
+static int parse_error(lht_err *err, const char *member, int code)
+{
+    return lht_err_set(err, code, "%s: %s", member,
+                       code == LHT_ENOMEM ? "out of memory" : "a pattern failed (internal PCRE2 error)");
+}
 
 /* Kind, node and pid of path (cached for the member at hand). */
 static enum lht_kind classify(struct ex *x, const char *path, const char **node, long *pid)
@@ -43,7 +51,8 @@ static enum lht_kind classify(struct ex *x, const char *path, const char **node,
     if (x->cpath == NULL || strcmp(x->cpath, path) != 0) {
         free(x->cpath);
         x->cpath = strdup(path);
-        x->ckind = lht_classify_path(path, x->cnode, sizeof x->cnode, &x->cpid);
+        x->cfail = 0;
+        x->ckind = lht_classify_path(path, x->cnode, sizeof x->cnode, &x->cpid, &x->cfail);
         if (x->cpath == NULL) {
             /* no cache, same answer */
             enum lht_kind k = x->ckind;
@@ -91,9 +100,11 @@ static long run_sniffed(struct lht_facts *f, const char *buf, size_t len,
                         const struct lht_pctx *ctx, const char *command, struct lht_kindset *kinds_out)
 {
     long total = 0;
-    int k;
+    int k, fail = 0;
 
-    lht_classify_content(buf, len, kinds_out);
+    lht_classify_content(buf, len, kinds_out, &fail);
+    if ((k = lht_pctx_re_failed(ctx, ctx->first_line, "telling what the text is", fail, 1)) != LHT_OK)
+        return k;
     for (k = 0; k < LHT_K_COUNT; k++) {
         long n;
         if (!lht_kindset_has(kinds_out, k))
@@ -129,9 +140,13 @@ static long run_routed(struct lht_facts *f, const struct lht_section *s, const s
     long n = run_parser(f, s->kind, s->body, s->body_len, ctx, s->command), m;
     int k;
 
+    int fail = 0;
+
     if (n < 0 || !s->bare)
         return n;
-    lht_classify_content(s->body, s->body_len, &kinds);
+    lht_classify_content(s->body, s->body_len, &kinds, &fail);
+    if ((k = lht_pctx_re_failed(ctx, ctx->first_line, "telling what the text is", fail, 1)) != LHT_OK)
+        return k;
     for (k = 0; k < LHT_K_COUNT; k++) {
         if (!lht_kindset_has(&kinds, k) || same_family((enum lht_kind)k, s->kind))
             continue;
@@ -161,7 +176,7 @@ static int on_section(void *ud, const struct lht_section *s)
     else
         n = run_sniffed(t->x->f, s->body, s->body_len, &ctx, s->command, &kinds);
     if (n < 0)
-        return lht_err_set(t->x->err, LHT_ENOMEM, "%s: out of memory", ctx.member);
+        return parse_error(t->x->err, ctx.member, (int)n);
     t->sections++;
     return LHT_OK;
 }
@@ -178,24 +193,28 @@ static int parse_paste(struct ex *x, const struct lht_pctx *ctx, const char *dat
 {
     struct lht_kindset kinds;
     long n;
-    int b;
+    int b, fail = 0;
 
-    if (lht_transcript_prompts(data, len, 1) > 0) {
+    if (lht_transcript_prompts(data, len, 1, &fail) > 0) {
         struct tctx t;
         int rc;
         t.x = x;
         t.base = *ctx;
         t.sections = 0;
-        if ((rc = lht_transcript_split(data, len, 1, on_section, &t)) != LHT_OK)
-            return rc;
+        rc = lht_transcript_split(data, len, 1, on_section, &t, &fail);
+        if (rc == LHT_OK)
+            rc = lht_pctx_re_failed(ctx, 1, "finding shell prompts", fail, 1);
+        if (rc != LHT_OK)
+            return rc == LHT_ENOMEM || rc == LHT_EPARSE ? parse_error(x->err, ctx->member, rc) : rc;
         *kind_out = LHT_K_TRANSCRIPT;
         x->info->parsed++;
         return LHT_OK;
     }
+    if ((n = lht_pctx_re_failed(ctx, 1, "finding shell prompts", fail, 1)) != LHT_OK)
+        return parse_error(x->err, ctx->member, (int)n);
     memset(&kinds, 0, sizeof kinds);
-    n = run_sniffed(x->f, data, len, ctx, NULL, &kinds);
-    if (n < 0)
-        return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", ctx->member);
+    if ((n = run_sniffed(x->f, data, len, ctx, NULL, &kinds)) < 0)
+        return parse_error(x->err, ctx->member, (int)n);
     *kind_out = LHT_K_OTHER;
     for (b = 0; b < LHT_K_COUNT; b++)
         if (lht_kindset_has(&kinds, b)) {
@@ -267,7 +286,7 @@ static int parse_member(struct ex *x, enum lht_kind k, const struct lht_pctx *ct
     if (lht_kind(k)->parse == NULL)
         return LHT_OK;
     if ((n = run_parser(x->f, k, data, len, ctx, NULL)) < 0)
-        return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", ctx->member);
+        return parse_error(x->err, ctx->member, (int)n);
     x->info->parsed++;
     return LHT_OK;
 }
@@ -320,6 +339,7 @@ static int begin_member(struct ex *x, const char *path, struct lht_pctx *ctx, en
 {
     const char *node;
     long pid;
+    int rc;
 
     x->info->members++;
     learn_name(x, path);
@@ -332,6 +352,8 @@ static int begin_member(struct ex *x, const char *path, struct lht_pctx *ctx, en
     ctx->pid = pid;
     if (ctx->member == NULL || (node[0] && ctx->node == NULL))
         return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", path);
+    if ((rc = lht_pctx_re_failed(ctx, 0, "classifying the member by its path", x->cfail, 1)) != LHT_OK)
+        return parse_error(x->err, path, rc);
     return LHT_OK;
 }
 
@@ -350,7 +372,7 @@ static int end_member(struct ex *x, const struct lht_pctx *ctx, enum lht_kind ki
 }
 
 static int on_member(void *ud, const char *path, const char *data, size_t len,
-                     long long size, int truncated)
+                     long long size, int flags)
 {
     struct ex *x = ud;
     struct lht_pctx ctx;
@@ -363,8 +385,12 @@ static int on_member(void *ud, const char *path, const char *data, size_t len,
         return end_member(x, &ctx, k, size, "skipped", NULL);
     if ((rc = parse_member(x, k, &ctx, data, len, &recorded)) != LHT_OK)
         return rc;
-    return end_member(x, &ctx, recorded, size, truncated ? "truncated" : "parsed",
-                      truncated ? "member larger than --max-member-size; only its head was read" : NULL);
+    if (flags & LHT_MEMBER_CUT)
+        return end_member(x, &ctx, recorded, size, "truncated",
+                          "reading stopped part-way; only the part before was parsed");
+    return end_member(x, &ctx, recorded, size, flags & LHT_MEMBER_CAPPED ? "truncated" : "parsed",
+                      flags & LHT_MEMBER_CAPPED ? "member larger than --max-member-size; only its head was read"
+                                                : NULL);
 }
 
 /* ---- streamed logs ----------------------------------------------------- */
@@ -478,7 +504,7 @@ static int stream_finish(struct ex *x, long long size, int flags)
         pthread_join(s->th, NULL);
     n = s->kd->stream_end(s->state);
     if (n < 0) {
-        rc = lht_err_set(x->err, n, "%s: out of memory", s->ctx.member);
+        rc = parse_error(x->err, s->ctx.member, n);
     } else {
         x->info->parsed++;
         rc = add_piece(x->f, &s->ctx, s->kind, NULL, n);

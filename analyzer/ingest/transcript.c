@@ -81,7 +81,7 @@ static int init(void)
     return init_rc;
 }
 
-enum lht_kind lht_transcript_command_kind(const char *cmd, size_t len, long *pid)
+enum lht_kind lht_transcript_command_kind(const char *cmd, size_t len, long *pid, int *fail)
 {
     pcre2_match_data *md;
     enum lht_kind k = LHT_K_UNKNOWN;
@@ -91,7 +91,7 @@ enum lht_kind lht_transcript_command_kind(const char *cmd, size_t len, long *pid
     *pid = -1;
     if (init() != LHT_OK || (md = lht_re_match_data(route_table, N(route_table))) == NULL)
         return LHT_K_UNKNOWN;
-    i = lht_re_first(route_table, N(route_table), cmd, len, md);
+    i = lht_re_first(route_table, N(route_table), cmd, len, md, fail);
     if (i >= 0) {
         k = (enum lht_kind)route_table[i].value;
         if (lht_re_group(route_table[i].code, md, cmd, "pid", buf, sizeof buf) > 0)
@@ -104,9 +104,9 @@ enum lht_kind lht_transcript_command_kind(const char *cmd, size_t len, long *pid
     return k;
 }
 
-static int known_command(const char *cmd, size_t len, pcre2_match_data *md)
+static int known_command(const char *cmd, size_t len, pcre2_match_data *md, int *fail)
 {
-    return lht_re_first(route_table, N(route_table), cmd, len, md) >= 0;
+    return lht_re_first(route_table, N(route_table), cmd, len, md, fail) >= 0;
 }
 
 /* First words of the commands that print evidence, for lines without a
@@ -195,7 +195,7 @@ static int reads_as_command(const char *s, size_t len)
 
 /* A line that is itself a command printing evidence (see the file
  * comment); the trimmed line goes to cmd. */
-static int bare_command(const char *s, size_t len, pcre2_match_data *rmd, char *cmd, size_t cmdsz)
+static int bare_command(const char *s, size_t len, pcre2_match_data *rmd, char *cmd, size_t cmdsz, int *fail)
 {
     int i;
 
@@ -203,7 +203,7 @@ static int bare_command(const char *s, size_t len, pcre2_match_data *rmd, char *
     len = lht_rtrim(s, len);
     if (len < 2 || len > 512 || len >= cmdsz || !reads_as_command(s, len))
         return 0;
-    i = lht_re_first(route_table, N(route_table), s, len, rmd);
+    i = lht_re_first(route_table, N(route_table), s, len, rmd, fail);
     if (i < 0 || route_table[i].value == LHT_K_COMMAND)
         return 0;
     memcpy(cmd, s, len);
@@ -215,7 +215,7 @@ static int bare_command(const char *s, size_t len, pcre2_match_data *rmd, char *
  * terminated copies) and *bare on success. */
 static int match_prompt(const char *s, size_t len, pcre2_match_data *pmd,
                         pcre2_match_data *rmd, char *host, size_t hostsz,
-                        char *cmd, size_t cmdsz, int *bare)
+                        char *cmd, size_t cmdsz, int *bare, int *fail)
 {
     static const char *const hosts[] = {"h1", "h2", "h3", "h4", "h5"};
     static const char *const cmds[] = {"c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8"};
@@ -225,9 +225,9 @@ static int match_prompt(const char *s, size_t len, pcre2_match_data *pmd,
     host[0] = '\0';
     if (len == 0 || len > 4096)
         return 0;
-    i = lht_re_first(prompt_table, N(prompt_table), s, len, pmd);
+    i = lht_re_first(prompt_table, N(prompt_table), s, len, pmd, fail);
     if (i < 0) {
-        *bare = bare_command(s, len, rmd, cmd, cmdsz);
+        *bare = bare_command(s, len, rmd, cmd, cmdsz, fail);
         return *bare;
     }
     for (j = 0; j < (int)N(cmds) && cl < 0; j++)
@@ -240,12 +240,12 @@ static int match_prompt(const char *s, size_t len, pcre2_match_data *pmd,
     if (strcmp(host, "(none)") == 0)
         host[0] = '\0';
     kind = prompt_table[i].value;
-    if ((kind == P_BARE || kind == P_HOSTK) && !known_command(cmd, (size_t)cl, rmd))
+    if ((kind == P_BARE || kind == P_HOSTK) && !known_command(cmd, (size_t)cl, rmd, fail))
         return 0;
     return 1;
 }
 
-int lht_transcript_prompts(const char *buf, size_t len, int max)
+int lht_transcript_prompts(const char *buf, size_t len, int max, int *fail)
 {
     pcre2_match_data *pmd, *rmd;
     const char *p = buf, *end = buf + len;
@@ -261,7 +261,7 @@ int lht_transcript_prompts(const char *buf, size_t len, int max)
         size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
         if (l > 0 && p[l - 1] == '\r')
             l--;
-        if (match_prompt(p, l, pmd, rmd, host, sizeof host, cmd, sizeof cmd, &bare))
+        if (match_prompt(p, l, pmd, rmd, host, sizeof host, cmd, sizeof cmd, &bare, fail))
             n++;
         p = nl ? nl + 1 : end;
     }
@@ -271,7 +271,7 @@ int lht_transcript_prompts(const char *buf, size_t len, int max)
 }
 
 int lht_transcript_split(const char *buf, size_t len, long first_line,
-                         lht_section_fn fn, void *ud)
+                         lht_section_fn fn, void *ud, int *fail)
 {
     pcre2_match_data *pmd = NULL, *rmd = NULL;
     const char *p = buf, *end = buf + len;
@@ -301,7 +301,7 @@ int lht_transcript_split(const char *buf, size_t len, long first_line,
         size_t ll = (l > 0 && p[l - 1] == '\r') ? l - 1 : l;
         int nx = cur ^ 1;
 
-        if (match_prompt(p, ll, pmd, rmd, host[nx], sizeof host[nx], cmd[nx], sizeof cmd[nx], &bare)) {
+        if (match_prompt(p, ll, pmd, rmd, host[nx], sizeof host[nx], cmd[nx], sizeof cmd[nx], &bare, fail)) {
             sec.body_len = (size_t)(p - sec.body);
             if (have || sec.body_len > 0) {
                 rc = fn(ud, &sec);
@@ -321,7 +321,7 @@ int lht_transcript_split(const char *buf, size_t len, long first_line,
             sec.prompt_line = no;
             sec.body = next;
             sec.body_line = no + 1;
-            sec.kind = lht_transcript_command_kind(cmd[cur], strlen(cmd[cur]), &sec.pid);
+            sec.kind = lht_transcript_command_kind(cmd[cur], strlen(cmd[cur]), &sec.pid, fail);
         }
         p = next;
     }

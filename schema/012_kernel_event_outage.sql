@@ -1,4 +1,4 @@
--- 011_kernel_event_outage.sql - whether an NFS server outage the kernel
+-- 012_kernel_event_outage.sql - whether an NFS server outage the kernel
 -- logged ("nfs: server X not responding, still trying" / "... timed out")
 -- was over by the end of the log: "recovered" when "nfs: server X OK"
 -- follows it, "ongoing" when nothing does (field outage of fact type klog
