@@ -211,6 +211,16 @@ static int bare_command(const char *s, size_t len, pcre2_match_data *rmd, char *
     return 1;
 }
 
+static int has_prompt_char(const char *s, size_t len)
+{
+    size_t k;
+
+    for (k = 0; k < len; k++)
+        if (s[k] == '#' || s[k] == '$' || s[k] == '>' || s[k] == '%')
+            return 1;
+    return 0;
+}
+
 /* Is line a prompt, or a command without one? Fills host/cmd (NUL-
  * terminated copies) and *bare on success. */
 static int match_prompt(const char *s, size_t len, pcre2_match_data *pmd,
@@ -225,7 +235,8 @@ static int match_prompt(const char *s, size_t len, pcre2_match_data *pmd,
     host[0] = '\0';
     if (len == 0 || len > 4096)
         return 0;
-    i = lht_re_first(prompt_table, N(prompt_table), s, len, pmd, fail);
+    /* every prompt ends in one of these: most lines need no pattern */
+    i = has_prompt_char(s, len) ? lht_re_first(prompt_table, N(prompt_table), s, len, pmd, fail) : -1;
     if (i < 0) {
         *bare = bare_command(s, len, rmd, cmd, cmdsz, fail);
         return *bare;
