@@ -105,6 +105,12 @@ static const struct {
     {"a row cut by the next prompt is no row", "UID        PID  PPID  C STIME TTY          TIME CMD\n"
                                                "root         1     1  0root@localhost:~#\n",
      NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0},
+    {"a column this parser does not know (procps grows new ones)",
+     "    PID STAT CGNAME                     CMD\n   4242 D    kubepods-besteffort.slice  /bin/sh -c echo x\n",
+     NULL, 1, 4242, -1, -1, "D", NULL, NULL, "/bin/sh -c echo x", 2},
+    {"crash's ps header is not a ps header", "   PID    PPID  CPU       TASK        ST  %MEM     VSZ    RSS  COMM\n"
+                                           "  31476   2834   2  ffff88ea1174d100  UN   0.0   38868   3744  ps\n",
+     NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0},
     {"kernel log task lines are not ps rows",
      "[  246.886660] bash            D    0   576    515 0x00000000\nnfsd            D ffff88203f093780     0  3809      2 0x0\n",
      NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0},

@@ -109,21 +109,41 @@ static int lookup_col(const char *s, size_t len, enum col *out, enum ty *ty)
     return 0;
 }
 
-/* A header line: every token a known column, PID among them. lay is
- * written only on success, so a data row never clobbers the header. */
+/* A column name this table does not know, spelled as ps spells names
+ * (procps grows new ones: CGNAME, SEAT, PIDNS ...). */
+static int column_like(const char *s, size_t len)
+{
+    size_t k, letters = 0;
+
+    if (len < 2 || len > 16)
+        return 0;
+    for (k = 0; k < len; k++) {
+        if (s[k] >= 'A' && s[k] <= 'Z')
+            letters++;
+        else if (!((s[k] >= '0' && s[k] <= '9') || s[k] == '_' || s[k] == '%'))
+            return 0;
+    }
+    return letters >= 2;
+}
+
+/* A header line: every token a known column (one unknown but upper-case
+ * one allowed among three known), PID among them. lay is written only on
+ * success, so a data row never clobbers the header. */
 static int parse_header(const char *s, size_t len, struct layout *out)
 {
     const char *p = s, *e = s + len, *tok;
     size_t tl;
-    int has_pid = 0, upper = 0;
+    int has_pid = 0, upper = 0, unknown = 0;
     struct layout tmp, *lay = &tmp;
 
     lay->n = 0;
     while (lht_tok(&p, e, &tok, &tl)) {
-        enum col c;
+        enum col c = C_OTHER;
         size_t k;
-        enum ty ty;
-        if (lay->n >= MAXCOLS || !lookup_col(tok, tl, &c, &ty))
+        enum ty ty = T_ANY;
+        if (lay->n >= MAXCOLS)
+            return 0;
+        if (!lookup_col(tok, tl, &c, &ty) && (unknown++ > 0 || !column_like(tok, tl)))
             return 0;
         for (k = 0; k < tl; k++)
             upper += isupper((unsigned char)tok[k]) != 0;
@@ -132,7 +152,7 @@ static int parse_header(const char *s, size_t len, struct layout *out)
         has_pid |= c == C_PID;
     }
     /* headers are upper case: a row "root 1 ..." never looks like one */
-    if (!(has_pid && lay->n >= 2 && upper > 0))
+    if (!(has_pid && lay->n >= 2 + 2 * unknown && upper > 0))
         return 0;
     *out = tmp;
     return 1;
