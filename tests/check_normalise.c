@@ -64,6 +64,18 @@ static const struct {
     {"one escaped underscore is no markdown", "echo a\\_b\n", NULL, 0, {0}},
     {"Jira code blocks", "{code:bash}\n$ ps\n{code}\n{noformat}\nx\n{noformat}\n", "\n$ ps\n\n\nx\n\n",
      LHT_NORM_FENCE, {0}},
+    {"a stack whose newlines a web page lost",
+     "[<0>] nfs_set_open_stateid_locked+0x100/0x380 [nfsv4] [<0>] update_open_stateid+0xa0/0x2b0 [nfsv4] "
+     "[<0>] nfs4_file_open+0x172/0x2d0 [nfsv4]\n",
+     "[<0>] nfs_set_open_stateid_locked+0x100/0x380 [nfsv4]\n[<0>] update_open_stateid+0xa0/0x2b0 [nfsv4]\n"
+     "[<0>] nfs4_file_open+0x172/0x2d0 [nfsv4]\n", LHT_NORM_ROWS, {1, 1, 1, 0}},
+    {"a kernel log whose newlines a web page lost",
+     "[ 246.880095] INFO: task bash:576 blocked for more than 120 seconds. [ 246.888639] Call Trace: "
+     "[ 246.889567] __schedule+0x260/0x6e0\n",
+     "[ 246.880095] INFO: task bash:576 blocked for more than 120 seconds.\n[ 246.888639] Call Trace:\n"
+     "[ 246.889567] __schedule+0x260/0x6e0\n", LHT_NORM_ROWS, {1, 1, 1, 0}},
+    {"two timestamps on one line are no collapsed log", "[ 1.0] x [ 2.0] y and then some more words to make it long enough\n",
+     NULL, 0, {0}},
     {"a ps listing an HTML archive ran into one line",
      "<pre><code><span>$ </span>ps l F UID PID PPID PRI NI VSZ RSS WCHAN STAT TTY TIME COMMAND "
      "0 500 5942 5928 15 0 12916 1460 <span>wait </span>Ss pts/14 0:00 -/bin/bash "

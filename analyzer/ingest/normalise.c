@@ -214,6 +214,67 @@ static int blank(char c)
 /* A line this long may be a table an HTML archive ran together. */
 #define ROWS_MIN 80
 
+/* A record start inside a line: 1 for a stack frame "[<0>] sym+0x..."
+ * (or "[<ffffffff81...>] ? sym+0x"), 2 for a printk time "[  123.456] ",
+ * 0 for neither. An ARM frame's "[<c08a3a10>] (sym) from [<...>]" is one
+ * line of its own, not two records. */
+static int record_start(const char *p, const char *e)
+{
+    const char *q = p + 1;
+
+    if (e - p < 5 || *p != '[')
+        return 0;
+    if (*q == '<') {
+        for (q++; q < e && ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f') || *q == 'x'); q++)
+            ;
+        if (q == p + 2 || e - q < 4 || q[0] != '>' || q[1] != ']' || q[2] != ' ')
+            return 0;
+        for (q += 3; e - q >= 2 && q[0] == '?' && q[1] == ' '; q += 2)
+            ;
+        for (p = q; q < e && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+                              *q == '_' || *q == '.');
+             q++)
+            ;
+        return q > p && e - q >= 3 && q[0] == '+' && q[1] == '0' && q[2] == 'x' ? 1 : 0;
+    }
+    while (q < e && *q == ' ')
+        q++;
+    if (q >= e || *q < '0' || *q > '9')
+        return 0;
+    while (q < e && *q >= '0' && *q <= '9')
+        q++;
+    if (q >= e || *q != '.')
+        return 0;
+    for (q++; q < e && *q >= '0' && *q <= '9'; q++)
+        ;
+    return e - q >= 2 && q[0] == ']' && q[1] == ' ' ? 2 : 0;
+}
+
+/* A stack or a kernel log whose newlines an archive collapsed: three or
+ * more frames, or three or more timestamps, on one line. The offsets of
+ * the blanks before each of them (at most max); 0 when the line holds
+ * fewer. */
+static size_t record_cuts(const char *s, size_t len, size_t *cuts, size_t max)
+{
+    const char *p, *e = s + len;
+    size_t n = 0, seen[3] = {0, 0, 0};
+    int kind, want;
+
+    for (p = s; p < e; p++)
+        if (*p == '[' && (kind = record_start(p, e)) > 0)
+            seen[kind]++;
+    want = seen[1] >= 3 ? 1 : seen[2] >= 3 ? 2 : 0;
+    if (want == 0)
+        return 0;
+    /* before each record, the first too when text comes before it (the
+     * command that printed them, run onto the same line) */
+    for (p = s, seen[want] = 0; p < e; p++)
+        if (*p == '[' && record_start(p, e) == want && (seen[want]++ > 0 || lht_rtrim(s, (size_t)(p - s)) > 0) &&
+            p > s && p[-1] == ' ' && n < max)
+            cuts[n++] = (size_t)(p - 1 - s);
+    return n;
+}
+
 /* One line of the input for pass 1. */
 static void look_line(struct look *lk, const char *s, size_t len, size_t *indent)
 {
@@ -236,9 +297,9 @@ static void look_line(struct look *lk, const char *s, size_t len, size_t *indent
         lk->need |= LHT_NORM_BOLD;
     if (len >= 60 && len <= 78 && e[-1] == '=' && e[-2] != '=')
         lk->soft++;
-    if (len > ROWS_MIN && lht_find(s, len, "PID") != NULL) {
-        size_t cut;
-        if (lht_ps_collapsed_cuts(s, len, &cut, 1) > 0)
+    if (len > ROWS_MIN) {
+        size_t cut[4];
+        if (lht_ps_collapsed_cuts(s, len, cut, 1) > 0 || record_cuts(s, len, cut, 4) > 0)
             lk->need |= LHT_NORM_ROWS;
     }
     for (; p < e; p++) {
@@ -421,6 +482,8 @@ static int end_line(struct out *st, int nl)
     if ((st->need & (LHT_NORM_ROWS | LHT_NORM_HTML)) && st->w - st->line0 > ROWS_MIN) {
         size_t cuts[512], n, i;
         n = lht_ps_collapsed_cuts(st->o + st->line0, st->w - st->line0, cuts, N(cuts));
+        if (n == 0)
+            n = record_cuts(st->o + st->line0, st->w - st->line0, cuts, N(cuts));
         for (i = 0; i < n; i++) {
             st->o[st->line0 + cuts[i]] = '\n';
             if (push_map(st, st->line_orig) != LHT_OK)

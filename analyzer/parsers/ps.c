@@ -643,6 +643,30 @@ static int header_at(const char *const *ts, const size_t *tl, size_t n, size_t i
     return 0;
 }
 
+/* Rows without their header run together: the line starts with a row of
+ * one of ps's formats and a second row of that format follows. */
+static size_t collapsed_rows(const char *const *ts, const size_t *tl, size_t n, const char *s, size_t *cuts,
+                             size_t max)
+{
+    size_t f, q, k = 0;
+
+    pthread_once(&formats_once, init_formats);
+    for (f = 0; f < sizeof formats / sizeof formats[0]; f++) {
+        const struct layout *lay = &format_layouts[f];
+        if (lay->n < 4 || !fits(lay, ts, tl, (int)n))
+            continue;
+        for (q = (size_t)lay->n; q + (size_t)lay->n <= n; q++)
+            if (fits(lay, ts + q, tl + q, (int)(n - q))) {
+                size_t off = (size_t)(ts[q] - s) - 1;
+                if (k < max && (s[off] == ' ' || s[off] == '\t'))
+                    cuts[k++] = off;
+                q += (size_t)lay->n - 1;
+            }
+        return k;
+    }
+    return 0;
+}
+
 size_t lht_ps_collapsed_cuts(const char *s, size_t len, size_t *cuts, size_t max)
 {
     const char *ts[MAXLTOK], *p = s, *e = s + len, *tok;
@@ -655,6 +679,8 @@ size_t lht_ps_collapsed_cuts(const char *s, size_t len, size_t *cuts, size_t max
         ts[n] = tok;
         tl[n++] = toklen;
     }
+    if ((k = collapsed_rows(ts, tl, n, s, cuts, max)) > 0)
+        return k;
     for (i = 0; i + 4 < n; i++) {
         if (!header_at(ts, tl, n, i, &lay, &hend))
             continue;
