@@ -62,6 +62,8 @@ static const struct {
      "\\[<0\\>\\] nfs\\_set\\_open\\_stateid\\_locked+0x100/0x380 \\[nfsv4\\]\n",
      "[<0>] nfs_set_open_stateid_locked+0x100/0x380 [nfsv4]\n", LHT_NORM_MDESC, {0}},
     {"one escaped underscore is no markdown", "echo a\\_b\n", NULL, 0, {0}},
+    {"chat fences glued to the text", "```[<0>] a+0x1/0x2 [nfsv4]\n[<0>] b+0x1/0x2 [nfsv4]```\n",
+     "[<0>] a+0x1/0x2 [nfsv4]\n[<0>] b+0x1/0x2 [nfsv4]\n", LHT_NORM_FENCE, {0}},
     {"Jira code blocks", "{code:bash}\n$ ps\n{code}\n{noformat}\nx\n{noformat}\n", "\n$ ps\n\n\nx\n\n",
      LHT_NORM_FENCE, {0}},
     {"a stack whose newlines a web page lost",

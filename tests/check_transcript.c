@@ -185,6 +185,9 @@ static const struct {
     {"for p in $(pgrep -f writer); do echo $p; cat /proc/$p/stack; done", "-",
      "for p in $(pgrep -f writer); do echo $p; cat /proc/$p/stack; done"},
     {"sudo tail /proc/{$PID1,$PID2}/{stack,syscall}", "-", "sudo tail /proc/{$PID1,$PID2}/{stack,syscall}"},
+    /* run through ssh: the remote command counts, the host is its node */
+    {"ssh root@n1 cat /proc/4242/stack", "n1", "cat /proc/4242/stack"},
+    {"ssh -i ~/.ssh/id -p 2222 admin@worker-2 'sudo nfsstat -m'", "worker-2", "sudo nfsstat -m"},
 };
 
 START_TEST(prompt_shapes)

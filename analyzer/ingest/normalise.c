@@ -291,7 +291,7 @@ static void look_line(struct look *lk, const char *s, size_t len, size_t *indent
         lk->need |= LHT_NORM_QUOTE;
     if ((len - k >= 3 && (memcmp(s + k, "```", 3) == 0 || memcmp(s + k, "~~~", 3) == 0)) ||
         lht_starts(s + k, len - k, "{code") || lht_starts(s + k, len - k, "{noformat}") ||
-        lht_starts(s + k, len - k, "{quote}"))
+        lht_starts(s + k, len - k, "{quote}") || (len > 3 && memcmp(e - 3, "```", 3) == 0))
         lk->need |= LHT_NORM_FENCE;
     if ((len - k >= 3 && memcmp(s + k, "**", 2) == 0) || (len >= 3 && memcmp(e - 2, "**", 2) == 0))
         lk->need |= LHT_NORM_BOLD;
@@ -420,6 +420,18 @@ static void strip_quote(struct out *st)
 }
 
 /* "```", "```text", "``` shell", "~~~bash", "```bash decproc.sh": gone. */
+/* "... [nfsv4]```": a fence closed at the end of a line of text. */
+static void strip_fence_at_end(struct out *st)
+{
+    const char *s = st->o + st->line0;
+    size_t len = lht_rtrim(s, st->w - st->line0);
+
+    if (len > 3 && memcmp(s + len - 3, "```", 3) == 0 && s[len - 4] != '`' && lht_rtrim(s, len - 3) > 0) {
+        st->w = st->line0 + len - 3;
+        st->done |= LHT_NORM_FENCE;
+    }
+}
+
 static void strip_fence(struct out *st)
 {
     const char *s = st->o + st->line0, *e = st->o + st->w, *p = s;
@@ -436,8 +448,20 @@ static void strip_fence(struct out *st)
         st->done |= LHT_NORM_FENCE;
         return;
     }
+    strip_fence_at_end(st);
+    s = st->o + st->line0;
+    e = st->o + st->w;
+    for (p = s; p < e && blank(*p);)
+        p++;
     if (e - p < 3 || !(memcmp(p, "```", 3) == 0 || memcmp(p, "~~~", 3) == 0))
         return;
+    if (e - p > 3 && !((p[3] >= 'a' && p[3] <= 'z') || (p[3] >= 'A' && p[3] <= 'Z') || blank(p[3]) || p[3] == '`' ||
+                       p[3] == '~' || p[3] == '{')) {
+        /* chat style: the text starts right after the fence ("```[<0>] sym") */
+        drop_head(st, (size_t)(p + 3 - s));
+        st->done |= LHT_NORM_FENCE;
+        return;
+    }
     for (p += 3; p < e; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
               strchr(" \t._+-{}=~`", *p) != NULL))

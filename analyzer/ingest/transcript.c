@@ -193,21 +193,67 @@ static int reads_as_command(const char *s, size_t len)
     return 1;
 }
 
-/* A line that is itself a command printing evidence (see the file
- * comment); the trimmed line goes to cmd. */
-static int bare_command(const char *s, size_t len, pcre2_match_data *rmd, char *cmd, size_t cmdsz, int *fail)
+/* "ssh [options] [user@]host remote command": the host, into host (""
+ * when the line is no ssh), and where the remote command starts. */
+static const char *ssh_target(const char *s, size_t len, char *host, size_t hostsz)
 {
+    static const char with_arg[] = "bcDEeFIiJLlmOoPpQRSWw";
+    const char *p = s, *e = s + len, *w, *at;
+    size_t wl;
+
+    host[0] = '\0';
+    if (!next_word(&p, e, &w, &wl) || wl != 3 || memcmp(w, "ssh", 3) != 0)
+        return NULL;
+    while (next_word(&p, e, &w, &wl) && w[0] == '-')
+        if (wl == 2 && strchr(with_arg, w[1]) != NULL && !next_word(&p, e, &w, &wl))
+            return NULL;
+    if (p >= e || w[0] == '-')
+        return NULL;
+    at = memchr(w, '@', wl);
+    if (at != NULL) {
+        wl -= (size_t)(at + 1 - w);
+        w = at + 1;
+    }
+    if (wl == 0 || wl >= hostsz)
+        return NULL;
+    memcpy(host, w, wl);
+    host[wl] = '\0';
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\'' || *p == '"'))
+        p++;
+    return p;
+}
+
+/* A line that is itself a command printing evidence (see the file
+ * comment); the trimmed line goes to cmd. Run through ssh, the remote
+ * command counts and the host it ran on goes to host. */
+static int bare_command(const char *s, size_t len, pcre2_match_data *rmd, char *cmd, size_t cmdsz, char *host,
+                        size_t hostsz, int *fail)
+{
+    const char *r;
+    size_t rl;
     int i;
 
     s = lht_ltrim(s, &len);
     len = lht_rtrim(s, len);
-    if (len < 2 || len > 512 || len >= cmdsz || !reads_as_command(s, len))
+    if (len < 2 || len > 512 || len >= cmdsz)
         return 0;
-    i = lht_re_first(route_table, N(route_table), s, len, rmd, fail);
-    if (i < 0 || route_table[i].value == LHT_K_COMMAND)
+    r = ssh_target(s, len, host, hostsz);
+    rl = r ? (size_t)(s + len - r) : len;
+    if (r == NULL)
+        r = s;
+    while (rl > 0 && (r[rl - 1] == '\'' || r[rl - 1] == '"'))
+        rl--;
+    if (!reads_as_command(r, rl)) {
+        host[0] = '\0';
         return 0;
-    memcpy(cmd, s, len);
-    cmd[len] = '\0';
+    }
+    i = lht_re_first(route_table, N(route_table), r, rl, rmd, fail);
+    if (i < 0 || route_table[i].value == LHT_K_COMMAND) {
+        host[0] = '\0';
+        return 0;
+    }
+    memcpy(cmd, r, rl);
+    cmd[rl] = '\0';
     return 1;
 }
 
@@ -238,7 +284,7 @@ static int match_prompt(const char *s, size_t len, pcre2_match_data *pmd,
     /* every prompt ends in one of these: most lines need no pattern */
     i = has_prompt_char(s, len) ? lht_re_first(prompt_table, N(prompt_table), s, len, pmd, fail) : -1;
     if (i < 0) {
-        *bare = bare_command(s, len, rmd, cmd, cmdsz, fail);
+        *bare = bare_command(s, len, rmd, cmd, cmdsz, host, hostsz, fail);
         return *bare;
     }
     for (j = 0; j < (int)N(cmds) && cl < 0; j++)
