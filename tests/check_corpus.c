@@ -24,6 +24,19 @@
 
 static char *files[MAXFILES];
 static int nfiles;
+static struct lht_ruleset *rs;   /* loaded once, before the tests fork */
+
+static void load_rules(void)
+{
+    lht_err err;
+    ck_assert_int_eq(lht_ruleset_load(tu_source("rules"), &rs, &err), LHT_OK);
+}
+
+static void free_rules(void)
+{
+    lht_ruleset_free(rs);
+    rs = NULL;
+}
 
 static int by_name(const void *a, const void *b)
 {
@@ -220,7 +233,6 @@ START_TEST(corpus_file)
     char path[600], member[300], *buf, *body, *line, *save = NULL, *expects[64];
     size_t len, blen;
     int nexp = 0, seed_expected = 0, i, sourced = 0;
-    struct lht_ruleset *rs;
     struct lht_matcher *m;
     struct lht_facts *f = lht_facts_new();
     lht_err err;
@@ -244,7 +256,6 @@ START_TEST(corpus_file)
 
     snprintf(member, sizeof member, "ticket/%s", files[_i]);
     ck_assert_msg(lht_extract_text(f, member, body, blen, &err) == LHT_OK, "%s", err.msg);
-    ck_assert_int_eq(lht_ruleset_load(tu_source("rules"), &rs, &err), LHT_OK);
     ck_assert_int_eq(lht_matcher_new(rs, &m, &err), LHT_OK);
     ck_assert_int_eq(lht_matcher_run(m, f, &err), LHT_OK);
     for (i = 0; i < nexp; i++) {
@@ -255,7 +266,6 @@ START_TEST(corpus_file)
     if (!seed_expected)
         ck_assert_msg(!has_finding(f, SEED, NULL), "%s: the seed rule fired on a look-alike", files[_i]);
     lht_matcher_free(m);
-    lht_ruleset_free(rs);
     lht_facts_free(f);
     free(buf);
 }
@@ -274,6 +284,7 @@ static Suite *corpus_suite(void)
     TCase *tc = tcase_create("dresses");
 
     list_corpus();
+    tcase_add_unchecked_fixture(tc, load_rules, free_rules);
     tcase_add_test(tc, corpus_present);
     tcase_add_loop_test(tc, corpus_file, 0, nfiles);
     tcase_set_timeout(tc, 60);
