@@ -658,8 +658,9 @@ static int finish(struct lht_facts *f, struct lht_bundle_info *info)
     return LHT_OK;
 }
 
-int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_facts *f,
-                struct lht_bundle_info *info, lht_err *err)
+/* input names the input; fd >= 0 is the stream to read instead of it. */
+static int extract(const char *input, int fd, const struct lht_source_opts *o, struct lht_facts *f,
+                   struct lht_bundle_info *info, lht_err *err)
 {
     struct ex x;
     struct lht_source_cb cb;
@@ -680,7 +681,7 @@ int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_f
     cb.chunk = on_chunk;
     cb.warn = on_warn;
     cb.ud = &x;
-    rc = lht_source_walk(input, o, &cb, err);
+    rc = fd >= 0 ? lht_source_walk_fd(fd, input, o, &cb, err) : lht_source_walk(input, o, &cb, err);
     free(x.cpath);
     if (rc != LHT_OK) {
         /* Damage after some members: keep what was read, say why. */
@@ -693,6 +694,18 @@ int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_f
         }
     }
     return finish(f, info);
+}
+
+int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_facts *f,
+                struct lht_bundle_info *info, lht_err *err)
+{
+    return extract(input, -1, o, f, info, err);
+}
+
+int lht_extract_fd(int fd, const char *name, const struct lht_source_opts *o, struct lht_facts *f,
+                   struct lht_bundle_info *info, lht_err *err)
+{
+    return extract(name, fd, o, f, info, err);
 }
 
 int lht_extract_text(struct lht_facts *f, const char *member, const char *data, size_t len,
