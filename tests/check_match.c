@@ -333,6 +333,7 @@ START_TEST(nodeless_stack_binds_within_its_member)
 {
     struct lht_facts *f = lht_facts_new();
     const struct lht_finding *fi;
+    const char *paste;
     size_t n, i;
     lht_err err;
 
@@ -352,10 +353,24 @@ START_TEST(nodeless_stack_binds_within_its_member)
 
     /* within one paste, the ps row and the stack are one process */
     f = lht_facts_new();
-    add_row(f, NULL, "ticket/paste.txt", 4242, "D", "/bin/sh -c echo x >> /data/f");
-    add_loose_stack(f, "ticket/paste.txt", 4242);
+    paste = lht_facts_strz(f, "paste.txt");
+    add_row(f, NULL, paste, 4242, "D", "/bin/sh -c echo x >> /data/f");
+    add_loose_stack(f, paste, 4242);
     fi = only_finding(f);
     ck_assert_str_eq(fi->confidence, "confirmed");
+    lht_facts_free(f);
+
+    /* two inputs of a case may each hold a paste.txt: one's ps row and
+     * the other's stack are not one piece of evidence */
+    f = lht_facts_new();
+    add_row(f, NULL, lht_facts_strz(f, "paste.txt"), 4242, "D", "/bin/sh -c echo x >> /data/f");
+    add_loose_stack(f, lht_facts_strz(f, "paste.txt"), 4242);
+    ck_assert_int_eq(lht_matcher_run(m, f, &err), LHT_OK);
+    fi = lht_facts_findings(f, &n);
+    for (i = 0; i < n; i++)
+        ck_assert_str_ne(fi[i].confidence, "confirmed");
+    ck_assert_int_eq(count_rule(f, SEED, &fi), 1);   /* the stack alone (no mount makes the D row suspected) */
+    ck_assert_str_eq(fi->confidence, "likely");
     lht_facts_free(f);
 }
 END_TEST

@@ -45,7 +45,10 @@ extern const char *const lht_mount_origin_names[];
 
 struct lht_prov {
     const char *node;    /* node name or NULL when unknown */
-    const char *member;  /* archive member path, '!' between nesting levels */
+    const char *member;  /* archive member path, '!' between nesting levels; one
+                          * string per member (its records share the pointer,
+                          * which is how the matcher tells two members of one
+                          * name in two inputs apart) */
     long line;           /* 1-based line in member */
 };
 
@@ -84,8 +87,8 @@ enum lht_fact_type {
 
 /* ---- findings (the rule engine's output, not facts) ------------------- */
 
-/* A finding: a rule that fired on this bundle, at one confidence level,
- * about one subject (a process, a node or the whole bundle). */
+/* A finding: a rule that fired on a case's facts, at one confidence
+ * level, about one subject (a process, a node or the whole case). */
 struct lht_finding {
     const char *rule_id;
     const char *title;
@@ -98,6 +101,7 @@ struct lht_finding {
     const char *next_steps;  /* expanded commands, or NULL */
     const char *refs;     /* the rule's reference URLs, one per line, or NULL */
     size_t first, nevidence; /* its evidence in lht_facts_evidence() */
+    int merged;           /* 1: one finding for a node's subjects (a level with merge: node) */
 };
 
 /* One piece of evidence of a finding: which signal, where, what matched. */

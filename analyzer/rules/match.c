@@ -24,6 +24,7 @@
 #include "rules/rules_private.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,10 +259,11 @@ static int try_record(struct lht_matcher *m, const struct lht_rule *r, const str
     return rc ? record_ref(m, s, f, i, v, res) : LHT_OK;
 }
 
+/* One member is one string (lht_prov): two inputs of a case may both
+ * hold a "stack.txt", and those are two pieces of evidence. */
 static int same_member(const struct lht_facts *f, int t, size_t i, const struct subject *sub)
 {
-    const char *member = lht_facts_prov(f, t, i).member;
-    return sub->member != NULL && member != NULL && strcmp(member, sub->member) == 0;
+    return sub->member != NULL && lht_facts_prov(f, t, i).member == sub->member;
 }
 
 /* The candidates of s for sub, by scope, in record order. */
@@ -441,6 +443,7 @@ static int add_finding(struct lht_matcher *m, const struct lht_rule *r, struct l
     fi.confidence = r->levels[p->level].name;
     fi.node = p->node;
     fi.pid = p->pid;
+    fi.merged = r->levels[p->level].merge_node;
     fi.pids = p->pids.len ? lht_facts_strz(f, lht_sb_str(&p->pids)) : NULL;
     fi.remediation = lht_rule_remediation(r, f, p->node, lht_sb_str(&p->pids));
     /* Next steps matter when the evidence is not yet conclusive: the
@@ -521,14 +524,13 @@ struct psub {
 static int psub_key_cmp(const void *a, const void *b)
 {
     const struct psub *x = a, *y = b;
-    int c;
 
     if (x->pid != y->pid)
         return x->pid < y->pid ? -1 : 1;
     if (x->node_id != y->node_id)
         return x->node_id < y->node_id ? -1 : 1;
-    if (x->node_id == 0 && (c = strcmp(x->member, y->member)) != 0)
-        return c;
+    if (x->node_id == 0 && x->member != y->member)
+        return (uintptr_t)x->member < (uintptr_t)y->member ? -1 : 1;
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
