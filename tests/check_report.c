@@ -888,8 +888,9 @@ START_TEST(model_verdict)
     ck_assert_str_eq(v->workloads.v[0], "ReplicaSet default/writer-7d9c5b6f4");
     ck_assert_int_eq((int)v->pods.n, 2);
     /* why: each required signal once, the stack among them */
-    ck_assert_int_eq((int)v->why.n, 3);
-    ck_assert(strncmp(v->why.v[2], "open_state_wait: stack, customer-transcript.txt line 7", 54) == 0);
+    ck_assert_int_eq((int)v->why.n, 2);
+    ck_assert(strncmp(v->why.v[0], "d_state: process, customer-transcript.txt line 4", 48) == 0);
+    ck_assert(strncmp(v->why.v[1], "open_state_wait: stack, customer-transcript.txt line 7", 54) == 0);
     ck_assert_str_eq(v->fix, "Mount the RWX volume with NFSv4.0, which does not take the NFSv4.1 open-stateid "
                              "wait. New StorageClass `longhorn-rwx-nfs40` (its YAML is under What to do).");
     lht_report_model_free(m);
@@ -911,6 +912,10 @@ START_TEST(model_evidence_once)
     exec(db, "INSERT INTO finding_evidence (finding_id, seq, signal, fact, member_id, node, line, text, matched, role) "
              "SELECT finding_id, 100 + seq, signal, fact, (SELECT max(id) FROM members), node, 5, text, matched, role "
              "FROM finding_evidence WHERE signal = 'd_state'");
+    /* a second signal on the very same fact and line: the same item, one more signal */
+    exec(db, "INSERT INTO finding_evidence (finding_id, seq, signal, fact, member_id, node, line, text, matched, role) "
+             "SELECT finding_id, 200 + seq, 'second_signal', fact, member_id, node, line, text, NULL, 'supporting' "
+             "FROM finding_evidence WHERE signal = 'd_state' AND seq < 100");
     m = build(db, NULL, 0);
     f = &case_of(m, "seed-rwx-unpacked")->findings[0];
     for (g = 0; g < f->ngroups; g++)
@@ -922,7 +927,7 @@ START_TEST(model_evidence_once)
             ck_assert_msg(it->sources[0].member == f->groups[g].member ||
                           strcmp(it->sources[0].member, f->groups[g].member) == 0, "item not in its member's group");
             for (k = 0; k < it->signals.n; k++)
-                if (strcmp(it->signals.v[k], "user_process") == 0 && it->signals.n > 1)
+                if (strcmp(it->signals.v[k], "second_signal") == 0 && it->signals.n > 1)
                     both = 1;
             if (strstr(it->text, "123315 Ds+")) {
                 /* the transcript, the bundle's processes_info, the copy added here */
@@ -932,7 +937,7 @@ START_TEST(model_evidence_once)
             for (j = i + 1; j < f->groups[g].nitems; j++)
                 ck_assert_msg(strcmp(it->text, f->groups[g].items[j].text) != 0, "one text twice");
         }
-    ck_assert_msg(both, "d_state and user_process on one line are one item");
+    ck_assert_msg(both, "two signals on one line are one item");
     ck_assert_int_lt((int)items, (int)f->nevidence);
     ck_assert_int_le((int)sources, (int)f->nevidence);
     lht_report_model_free(m);

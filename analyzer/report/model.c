@@ -26,8 +26,8 @@
 #include <string.h>
 
 /* The first schema whose views carry every column read here
- * (schema/013_volume_walk.sql; --redact also needs 011_redact_key.sql's key). */
-#define MODEL_SCHEMA 13
+ * (schema/014_volume_walk.sql; --redact also needs 011_redact_key.sql's key). */
+#define MODEL_SCHEMA 14
 
 /* The inputs of case ?1 whose facts count: copies of another input are not. */
 #define READ_INPUTS "(SELECT bundle_id FROM v_bundles WHERE case_id = ?1 AND duplicate_of IS NULL)"

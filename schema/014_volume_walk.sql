@@ -1,4 +1,4 @@
--- 013_volume_walk.sql - from a node's mount to the Longhorn volume, its
+-- 014_volume_walk.sql - from a node's mount to the Longhorn volume, its
 -- PVC, share manager, pods and StorageClass: the "which volume is this?"
 -- walk a support engineer does by hand, as a view.
 --
