@@ -841,6 +841,41 @@ START_TEST(model_volume_walk)
 }
 END_TEST
 
+/* A node with two Longhorn NFS mounts: the verdict names both, until lsof
+ * shows which one the stuck pid has its file on (and who else holds it). */
+START_TEST(model_verdict_open_files)
+{
+    sqlite3 *db = open_db();
+    struct lht_report_model *m;
+    const struct lht_report_verdict *v;
+
+    exec(db, "INSERT INTO mounts (bundle_id, member_id, node, line, source, target, fstype, options, nfs_vers, origin) "
+             "SELECT bundle_id, member_id, node, 98, '10.43.9.9:/pvc-other', '/mnt/other', 'nfs4', 'vers=4.2', '4.2', "
+             "origin FROM mounts WHERE fstype = 'nfs4' AND node = '" N1 "' LIMIT 1");
+    m = build(db, NULL, 0);
+    v = &case_of(m, "seed-rwx-unpacked")->findings[0].verdict;
+    ck_assert_int_eq((int)v->volumes.n, 2);
+    ck_assert_int_eq((int)v->nfiles, 0);
+    lht_report_model_free(m);
+    exec(db, "INSERT INTO open_files (bundle_id, member_id, node, line, pid, command, fd, type, name) "
+             "SELECT bundle_id, member_id, node, 900 + pid % 10, pid, 'sh', '1w', 'REG', "
+             "'/data/index.html (10.43.58.194:/pvc-d09ebc96-88c0-44c1-9e0e-ce9f76f83f4e)' "
+             "FROM processes WHERE pid IN (123312, 123315) AND member_id = (SELECT min(member_id) FROM processes "
+             "WHERE pid = 123315)");
+    m = build(db, NULL, 0);
+    v = &case_of(m, "seed-rwx-unpacked")->findings[0].verdict;
+    ck_assert_int_eq((int)v->volumes.n, 1);
+    ck_assert_str_eq(v->volumes.v[0], "pvc-d09ebc96-88c0-44c1-9e0e-ce9f76f83f4e");
+    ck_assert_int_eq((int)v->nfiles, 1);
+    ck_assert_str_eq(v->files[0].path, "/data/index.html");
+    ck_assert_str_eq(v->files[0].mount, "10.43.58.194:/pvc-d09ebc96-88c0-44c1-9e0e-ce9f76f83f4e");
+    ck_assert_int_eq((int)v->files[0].nothers, 1);
+    ck_assert_int_eq((int)v->files[0].others[0], 123312);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
 /* A pod the bundle has no YAML of keeps its UID; a NAS export that no
  * Longhorn object names is not walked. */
 START_TEST(model_volume_walk_partial)
@@ -1072,6 +1107,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, model_volume_walk);
     tcase_add_test(tc, model_volume_walk_partial);
     tcase_add_test(tc, model_verdict);
+    tcase_add_test(tc, model_verdict_open_files);
     tcase_add_test(tc, model_evidence_once);
     tcase_add_test(tc, model_anomalies);
     tcase_add_test(tc, model_text_is_clean);

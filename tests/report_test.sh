@@ -118,6 +118,10 @@ for f in "$T/report.html" "$T/h.html"; do
         "$(grep -ciE '<(script|link|img|iframe|object|embed)[ >]|@import|url\(' "$f")" "0"
 done
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$T/h.html"; expect_eq "hostile text escaped in html" $? 0
+# redaction happens in the model: the page hides what markdown and JSON hide
+"$BIN" report --db "$T/r.db" --format html --redact >"$T/red.html"
+grep -q '<h2>Case <code>ticket-1234</code></h2>' "$T/red.html" && ! grep -qE 'testing-jiras|10\.43\.58\.194|10\.136\.183' "$T/red.html"
+expect_eq "html --redact hides hosts and IPs" $? 0
 CHROME=""
 for c in chromium chromium-browser google-chrome; do command -v "$c" >/dev/null 2>&1 && { CHROME=$c; break; }; done
 if [ -n "$CHROME" ]; then

@@ -250,6 +250,34 @@ static const char *workload(struct lht_rm_build *b, const struct lht_report_pod 
     return out;
 }
 
+/* The volume an open file's mount ("server:/export") is, or NULL. */
+static const struct lht_report_volume *volume_of(const struct lht_report_case *x, const char *mount)
+{
+    const char *exp = mount ? strstr(mount, ":/") : NULL;
+    size_t i;
+
+    for (i = 0; exp && i < x->nvolumes; i++)
+        if (strcmp(exp + 2, x->volumes[i].name) == 0)
+            return &x->volumes[i];
+    return NULL;
+}
+
+/* Whether v is a volume f's subject has files open on; any volume when
+ * none of its open files is on a volume of the walk (no lsof, say). */
+static int files_on(const struct lht_report_case *x, const struct lht_report_finding *f,
+                    const struct lht_report_volume *v)
+{
+    size_t i, named = 0;
+
+    for (i = 0; i < f->verdict.nfiles; i++) {
+        const struct lht_report_volume *w = volume_of(x, f->verdict.files[i].mount);
+        if (w == v)
+            return 1;
+        named += w != NULL;
+    }
+    return named == 0;
+}
+
 /* The volumes f's node mounts over NFS, their PVCs, and the pods on that
  * node that mount them with their workloads. */
 static int volumes_of(struct lht_rm_build *b, const struct lht_report_case *x, struct lht_report_finding *f)
@@ -261,7 +289,7 @@ static int volumes_of(struct lht_rm_build *b, const struct lht_report_case *x, s
 
     for (i = 0; f->node && i < x->nvolumes && rc == LHT_OK; i++) {
         const struct lht_report_volume *v = &x->volumes[i];
-        if (!holds(&v->clients, f->node))
+        if (!holds(&v->clients, f->node) || !files_on(x, f, v))
             continue;
         rc = lht_rm_strs_add_unique(&vols, v->name);
         if (rc == LHT_OK && v->pvc)

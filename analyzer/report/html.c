@@ -191,6 +191,30 @@ static void source(struct lht_sb *b, const struct lht_report_source *s)
     }
 }
 
+static void opt(struct lht_sb *b, const char *label, const char *v)
+{
+    if (v == NULL)
+        return;
+    lht_sb_puts(b, label);
+    code(b, v);
+}
+
+static void open_files(const struct lht_report_verdict *v, struct lht_sb *b)
+{
+    size_t i, k;
+
+    for (i = 0; i < v->nfiles; i++) {
+        const struct lht_report_open_file *of = &v->files[i];
+        lht_sb_puts(b, i ? "; " : ", file ");
+        code(b, of->path);
+        opt(b, " on ", of->mount);
+        for (k = 0; k < of->nothers; k++)
+            lht_sb_printf(b, "%s%lld", k ? " " : of->nothers == 1 ? " (also open by pid " : " (also open by pids ",
+                          of->others[k]);
+        lht_sb_puts(b, of->nothers ? ")" : "");
+    }
+}
+
 static void verdict_one(const struct lht_report_finding *f, struct lht_sb *b)
 {
     const struct lht_report_verdict *v = &f->verdict;
@@ -210,6 +234,7 @@ static void verdict_one(const struct lht_report_finding *f, struct lht_sb *b)
         lht_sb_puts(b, ", ");
         code(b, v->command);
     }
+    open_files(v, b);
     lht_sb_puts(b, "</dd><dt>Volume</dt><dd>");
     if (v->volumes.n == 0)
         lht_sb_puts(b, "none found (no Longhorn NFS mount on that node in the inputs)");
@@ -241,11 +266,11 @@ static void verdict_one(const struct lht_report_finding *f, struct lht_sb *b)
     lht_sb_puts(b, "</dl></div>\n");
 }
 
-static const char *anomaly_noun(const char *kind)
+static const char *anomaly_noun(const char *kind, size_t n)
 {
-    return strcmp(kind, "d_state") == 0 ? "D-state process(es)"
-           : strcmp(kind, "hung_task") == 0 ? "hung task(s)"
-                                            : "kernel warning(s)";
+    return strcmp(kind, "d_state") == 0     ? (n == 1 ? "D-state process" : "D-state processes")
+           : strcmp(kind, "hung_task") == 0 ? (n == 1 ? "hung task" : "hung tasks")
+                                            : (n == 1 ? "kernel warning" : "kernel warnings");
 }
 
 static void verdict(const struct lht_report_case *x, struct lht_sb *b)
@@ -261,17 +286,9 @@ static void verdict(const struct lht_report_case *x, struct lht_sb *b)
         lht_sb_puts(b, "<p>Not explained by any rule: ");
         for (i = 0; i < x->nanomaly_counts; i++)
             lht_sb_printf(b, "%s%zu %s", i ? ", " : "", x->anomaly_counts[i].total,
-                          anomaly_noun(x->anomaly_counts[i].kind));
+                          anomaly_noun(x->anomaly_counts[i].kind, x->anomaly_counts[i].total));
         lht_sb_puts(b, " (see Anomalies).</p>\n");
     }
-}
-
-static void opt(struct lht_sb *b, const char *label, const char *v)
-{
-    if (v == NULL)
-        return;
-    lht_sb_puts(b, label);
-    code(b, v);
 }
 
 static void volume(const struct lht_report_volume *v, struct lht_sb *b)
@@ -372,7 +389,7 @@ static void anomalies(const struct lht_report_case *x, struct lht_sb *b)
         if (x->anomaly_counts[i].total > x->anomaly_counts[i].shown)
             lht_sb_printf(b, "<li>and %zu more %s</li>\n",
                           x->anomaly_counts[i].total - x->anomaly_counts[i].shown,
-                          anomaly_noun(x->anomaly_counts[i].kind));
+                          anomaly_noun(x->anomaly_counts[i].kind, x->anomaly_counts[i].total - x->anomaly_counts[i].shown));
     lht_sb_puts(b, "</ul>\n");
 }
 
@@ -434,11 +451,9 @@ static void item(const struct lht_report_item *it, struct lht_sb *b)
 
 static void evidence(const struct lht_report_finding *f, struct lht_sb *b)
 {
-    size_t g, i, n = 0;
+    size_t g, i;
 
-    for (g = 0; g < f->ngroups; g++)
-        n += f->groups[g].nitems;
-    lht_sb_printf(b, "<h4>Evidence</h4>\n");
+    lht_sb_puts(b, "<h4>Evidence</h4>\n");
     for (g = 0; g < f->ngroups; g++) {
         const struct lht_report_group *gr = &f->groups[g];
         struct lht_report_source s = {gr->input, gr->member, 0, 0};
@@ -450,7 +465,6 @@ static void evidence(const struct lht_report_finding *f, struct lht_sb *b)
             item(&gr->items[i], b);
         lht_sb_puts(b, "</details>\n");
     }
-    (void)n;
 }
 
 static void what_to_do(const struct lht_report_finding *f, struct lht_sb *b)

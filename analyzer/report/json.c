@@ -203,6 +203,7 @@ static void evidence(const struct lht_report_finding *f, struct lht_sb *b)
 
 static void verdict(const struct lht_report_verdict *v, struct lht_sb *b)
 {
+    size_t i, k;
     int n = 0;
 
     lht_sb_putn(b, "{", 1);
@@ -213,7 +214,19 @@ static void verdict(const struct lht_report_verdict *v, struct lht_sb *b)
     kstrs(b, &n, "workloads", &v->workloads);
     kstrs(b, &n, "why", &v->why);
     kstr(b, &n, "fix", v->fix);
-    lht_sb_putn(b, "}", 1);
+    karray(b, &n, "files");
+    for (i = 0; i < v->nfiles; i++) {
+        int m = 0;
+        comma(b, i);
+        lht_sb_putn(b, "{", 1);
+        kstr(b, &m, "path", v->files[i].path);
+        kstr(b, &m, "mount", v->files[i].mount);
+        karray(b, &m, "others");
+        for (k = 0; k < v->files[i].nothers; k++)
+            lht_sb_printf(b, "%s%lld", k ? "," : "", v->files[i].others[k]);
+        lht_sb_puts(b, "]}");
+    }
+    lht_sb_puts(b, "]}");
 }
 
 static void steps(const struct lht_report_finding *f, struct lht_sb *b)

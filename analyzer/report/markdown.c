@@ -300,6 +300,26 @@ static void codes(struct lht_sb *b, const struct lht_report_strs *s)
 
 /* ---- the verdict ---------------------------------------------------------- */
 
+/* ", file `/data/index.html` on `ip:/pvc-...` (also open by pid 123312)" */
+static void open_files(const struct lht_report_verdict *v, struct lht_sb *b)
+{
+    size_t i, k;
+
+    for (i = 0; i < v->nfiles; i++) {
+        const struct lht_report_open_file *of = &v->files[i];
+        lht_sb_puts(b, i ? "; " : ", file ");
+        lht_md_code(b, of->path, 0);
+        if (of->mount) {
+            lht_sb_puts(b, " on ");
+            lht_md_code(b, of->mount, 0);
+        }
+        for (k = 0; k < of->nothers; k++)
+            lht_sb_printf(b, "%s%lld", k ? " " : of->nothers == 1 ? " (also open by pid " : " (also open by pids ",
+                          of->others[k]);
+        lht_sb_puts(b, of->nothers ? ")" : "");
+    }
+}
+
 static void verdict_one(const struct lht_report_finding *f, size_t k, struct lht_sb *b)
 {
     const struct lht_report_verdict *v = &f->verdict;
@@ -320,6 +340,7 @@ static void verdict_one(const struct lht_report_finding *f, size_t k, struct lht
         lht_sb_puts(b, ", ");
         lht_md_code(b, v->command, 0);
     }
+    open_files(v, b);
     lht_sb_puts(b, "\n   - Volume: ");
     if (v->volumes.n == 0)
         lht_sb_puts(b, "none found (no Longhorn NFS mount on that node in the inputs)");
@@ -353,11 +374,14 @@ static void anomaly_summary(const struct lht_report_case *x, struct lht_sb *b)
 {
     size_t i;
 
-    for (i = 0; i < x->nanomaly_counts; i++)
-        lht_sb_printf(b, "%s%zu %s", i ? ", " : "", x->anomaly_counts[i].total,
-                      strcmp(x->anomaly_counts[i].kind, "d_state") == 0   ? "D-state process(es)"
-                      : strcmp(x->anomaly_counts[i].kind, "hung_task") == 0 ? "hung task(s)"
-                                                                            : "kernel warning(s)");
+    for (i = 0; i < x->nanomaly_counts; i++) {
+        size_t n = x->anomaly_counts[i].total;
+        const char *k = x->anomaly_counts[i].kind;
+        lht_sb_printf(b, "%s%zu %s", i ? ", " : "", n,
+                      strcmp(k, "d_state") == 0     ? (n == 1 ? "D-state process" : "D-state processes")
+                      : strcmp(k, "hung_task") == 0 ? (n == 1 ? "hung task" : "hung tasks")
+                                                    : (n == 1 ? "kernel warning" : "kernel warnings"));
+    }
 }
 
 static void verdict(const struct lht_report_case *x, struct lht_sb *b)

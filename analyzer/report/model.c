@@ -76,6 +76,14 @@ static const char *const stmt_sql[NSTMT] = {
     [S_COMMAND] =
         "SELECT command FROM v_processes WHERE case_id = ?1 AND case_node IS ?2 AND pid = ?3 "
         "AND command IS NOT NULL AND bundle_id IN " READ_INPUTS " ORDER BY bundle_id, member, line LIMIT 1",
+    /* ?2 node, ?3 pid: the files it has open on NFS (lsof appends the mount) */
+    [S_OPEN] =
+        "SELECT DISTINCT name FROM v_open_files WHERE case_id = ?1 AND case_node IS ?2 AND pid = ?3 "
+        "AND name LIKE '% (%:/%)' AND bundle_id IN " READ_INPUTS " ORDER BY name LIMIT 8",
+    /* ?2 node, ?3 pid, ?4 a file: the other pids holding it */
+    [S_SHARERS] =
+        "SELECT DISTINCT pid FROM v_open_files WHERE case_id = ?1 AND case_node IS ?2 AND name = ?4 "
+        "AND pid != ?3 AND bundle_id IN " READ_INPUTS " ORDER BY pid LIMIT 16",
     /* Longhorn volumes only: a NAS export no Volume names and no kubelet
      * path reaches is not part of the walk. */
     [S_WALK] =
@@ -540,6 +548,83 @@ static int subject_command(struct lht_rm_build *b, sqlite3_stmt *row, struct lht
     return rc;
 }
 
+/* The other pids holding file name (as stored) on the finding's node. */
+static int sharers(struct lht_rm_build *b, sqlite3_stmt *row, const struct lht_report_finding *f, const char *name,
+                   struct lht_report_open_file *of)
+{
+    sqlite3_stmt *st = b->st[S_SHARERS];
+    struct lht_rm_vec pids = LHT_RM_VEC(long long);
+    int step, rc = LHT_OK;
+
+    sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, 12));
+    if (sqlite3_column_type(row, 6) != SQLITE_NULL)
+        sqlite3_bind_text(st, 2, (const char *)sqlite3_column_text(row, 6), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, f->pid);
+    sqlite3_bind_text(st, 4, name, -1, SQLITE_TRANSIENT);
+    while (rc == LHT_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        long long pid = sqlite3_column_int64(st, 0);
+        rc = lht_rm_vec_add(&pids, &pid);
+    }
+    if (rc == LHT_OK && step != SQLITE_DONE)
+        rc = db_error(b);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (lht_rm_vec_finish(b, &pids, &of->others) != LHT_OK && rc == LHT_OK)
+        rc = LHT_ENOMEM;
+    of->nothers = pids.n;
+    return rc;
+}
+
+/* One open file: "path (server:/export)" split at its last " (". */
+static int open_file_row(struct lht_rm_build *b, sqlite3_stmt *row, const struct lht_report_finding *f,
+                         sqlite3_stmt *st, struct lht_rm_vec *out)
+{
+    const char *name = (const char *)sqlite3_column_text(st, 0), *cut;
+    struct lht_report_open_file of;
+    size_t n;
+    int rc = LHT_OK;
+
+    memset(&of, 0, sizeof of);
+    if (name == NULL || (cut = strstr(name, " (")) == NULL)
+        return LHT_OK;
+    while (strstr(cut + 1, " (") != NULL)
+        cut = strstr(cut + 1, " (");
+    n = strlen(cut + 2);
+    if (n == 0 || cut[2 + n - 1] != ')')
+        return LHT_OK;
+    if ((rc = shown(b, name, (size_t)(cut - name))) != LHT_OK ||
+        (of.path = lht_rm_strn(b, lht_sb_str(&b->scratch), b->scratch.len)) == NULL ||
+        (rc = shown(b, cut + 2, n - 1)) != LHT_OK ||
+        (of.mount = lht_rm_strn(b, lht_sb_str(&b->scratch), b->scratch.len)) == NULL)
+        return rc != LHT_OK ? rc : LHT_ENOMEM;
+    if ((rc = sharers(b, row, f, name, &of)) != LHT_OK)
+        return rc;
+    return lht_rm_vec_add(out, &of);
+}
+
+/* The files the subject has open on NFS mounts, when the inputs hold lsof. */
+static int subject_files(struct lht_rm_build *b, sqlite3_stmt *row, struct lht_report_finding *f)
+{
+    sqlite3_stmt *st = b->st[S_OPEN];
+    struct lht_rm_vec files = LHT_RM_VEC(struct lht_report_open_file);
+    int step = SQLITE_DONE, rc = LHT_OK;
+
+    sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, 12));
+    if (sqlite3_column_type(row, 6) != SQLITE_NULL)
+        sqlite3_bind_text(st, 2, (const char *)sqlite3_column_text(row, 6), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, f->pid);
+    while (rc == LHT_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = open_file_row(b, row, f, st, &files);
+    if (rc == LHT_OK && step != SQLITE_DONE)
+        rc = db_error(b);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (lht_rm_vec_finish(b, &files, &f->verdict.files) != LHT_OK && rc == LHT_OK)
+        rc = LHT_ENOMEM;
+    f->verdict.nfiles = files.n;
+    return rc;
+}
+
 static int finding_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_report_finding x;
@@ -562,6 +647,8 @@ static int finding_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
         rc = split_pids(b, &x);
     if (rc == LHT_OK && x.has_pid)
         rc = subject_command(b, st, &x);
+    if (rc == LHT_OK && x.has_pid)
+        rc = subject_files(b, st, &x);
     if (rc == LHT_OK)
         rc = split_refs(b, (const char *)sqlite3_column_text(st, 11), &x);
     if (rc != LHT_OK)

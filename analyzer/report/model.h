@@ -124,15 +124,27 @@ struct lht_report_volume {
     size_t npods;
 };
 
+/* A file the finding's subject has open on an NFS mount (lsof's NAME
+ * column: "/data/index.html (10.43.58.194:/pvc-...)"). */
+struct lht_report_open_file {
+    const char *path;         /* as lsof printed it, without the mount */
+    const char *mount;        /* "server:/export", or NULL */
+    const long long *others;  /* other pids of the node holding the same file */
+    size_t nothers;
+};
+
 /* The finding in one line: what, where, which volume, how sure, the fix. */
 struct lht_report_verdict {
     const char *command;             /* the subject pid's command line, or NULL */
-    struct lht_report_strs volumes;  /* Longhorn volumes its node mounts over NFS */
+    struct lht_report_strs volumes;  /* Longhorn volumes its node mounts over NFS (only those
+                                      * its subject has files open on, when lsof says) */
     struct lht_report_strs pvcs;     /* "namespace/name" of those volumes */
     struct lht_report_strs workloads;/* owners of the pods on its node that mount them */
     struct lht_report_strs pods;     /* "namespace/name" (or "uid <uid>") of those pods */
     struct lht_report_strs why;      /* the required signals: "open_state_wait: stack, member line 7" */
     const char *fix;                 /* the remediation's first sentence, or NULL */
+    const struct lht_report_open_file *files;   /* from lsof, when the inputs have it */
+    size_t nfiles;
 };
 
 /* Something the rules did not explain: a D-state process, a hung task,

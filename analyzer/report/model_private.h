@@ -31,7 +31,7 @@ struct lht_rm_model {
 
 enum lht_rm_stmt {
     S_CASES, S_INPUTS, S_NODES, S_NODE_FACTS, S_FINDINGS, S_EVIDENCE, S_CHECKED, S_NOTES,
-    S_COMMAND, S_WALK, S_DSTATE, S_HUNG, S_FRAMES, S_KWARN, NSTMT
+    S_COMMAND, S_OPEN, S_SHARERS, S_WALK, S_DSTATE, S_HUNG, S_FRAMES, S_KWARN, NSTMT
 };
 
 struct lht_rm_build {

@@ -92,11 +92,14 @@ static void quiet_case(const struct lht_report_case *x, struct lht_sb *b)
     lht_sb_puts(b, "- ");
     lht_md_code(b, x->name, 0);
     lht_sb_puts(b, ": no rule fired");
-    for (i = 0; i < x->nanomaly_counts; i++)
-        lht_sb_printf(b, "%s%zu %s", i ? ", " : "; not explained: ", x->anomaly_counts[i].total,
-                      strcmp(x->anomaly_counts[i].kind, "d_state") == 0   ? "D-state"
-                      : strcmp(x->anomaly_counts[i].kind, "hung_task") == 0 ? "hung task"
-                                                                            : "kernel warning");
+    for (i = 0; i < x->nanomaly_counts; i++) {
+        size_t n = x->anomaly_counts[i].total;
+        const char *k = x->anomaly_counts[i].kind;
+        lht_sb_printf(b, "%s%zu %s", i ? ", " : "; not explained: ", n,
+                      strcmp(k, "d_state") == 0     ? (n == 1 ? "D-state process" : "D-state processes")
+                      : strcmp(k, "hung_task") == 0 ? (n == 1 ? "hung task" : "hung tasks")
+                                                    : (n == 1 ? "kernel warning" : "kernel warnings"));
+    }
     lht_sb_puts(b, "\n");
 }
 
