@@ -16,6 +16,7 @@
 #include "rules/rules.h"
 #include "core/sha256.h"
 #include "ingest/source.h"
+#include "ingest/sysreport.h"
 #include "store/store.h"
 
 #include <dirent.h>
@@ -85,14 +86,16 @@ static int exists_in(const char *dir, const char *name)
     return access(p, F_OK) == 0;
 }
 
-/* An unpacked bundle: its top folder, or the folder holding that. */
+/* An unpacked bundle: its top folder, or the folder holding that; or an
+ * unpacked sosreport or supportconfig (its own top folder). */
 static int is_bundle_dir(const char *dir)
 {
     DIR *d;
     struct dirent *e;
     int yes = 0;
 
-    if (exists_in(dir, "metadata.yaml") || exists_in(dir, "nodes") || exists_in(dir, "yamls"))
+    if (exists_in(dir, "metadata.yaml") || exists_in(dir, "nodes") || exists_in(dir, "yamls") ||
+        lht_sysreport_dir(dir) != LHT_SYSREPORT_NONE)
         return 1;
     d = opendir(dir);
     if (d == NULL)

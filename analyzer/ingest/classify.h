@@ -29,7 +29,10 @@ enum lht_kind {
 
 enum {
     LHT_KF_LOG = 1,       /* a node log: left unread by --no-logs */
-    LHT_KF_EXCLUSIVE = 2  /* when its shape is sniffed, no other kind runs */
+    LHT_KF_EXCLUSIVE = 2, /* when its shape is sniffed, no other kind runs */
+    LHT_KF_ONCE = 4       /* proc/<pid>/ files of one input with the same text
+                             (one mount namespace seen through many pids) are
+                             parsed once */
 };
 
 /* One evidence kind, as the registry describes it. */
