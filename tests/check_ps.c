@@ -63,6 +63,10 @@ static const struct {
      "F   UID     PID    PPID PRI  NI    VSZ   RSS WCHAN  STAT TTY        TIME COMMAND\n"
      "4     0  123315  123240  20   0   1604   896 nfs_se Ds   ?          0:00 /bin/sh -c x\n",
      NULL, 1, 123315, 123240, -1, "Ds", "0", "nfs_se", "/bin/sh -c x", 2},
+    {"sos ps axo flags,state,...,wchan:20,lstart,tty,time,cmd (LSTART is five words)",
+     "F S   UID     PID    PPID    PGID     SID CLS PRI PSR ADDR SZ WCHAN                STARTED TT           TIME CMD\n"
+     "0 D     0  123315  123240  123240  123240 TS   19   1 -   401 nfs_set_open_statei  Wed Sep 24 06:41:02 2025 ?    00:00:00 /bin/sh -c x\n",
+     NULL, 1, 123315, 123240, -1, "D", "0", "nfs_set_open_statei", "/bin/sh -c x", 2},
     /* insights-core PS_AUXWWWM_LINES shape: the state is on the thread line */
     {"ps auxwwwm: process line STAT -, thread line holds the state",
      "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"

@@ -451,6 +451,34 @@ START_TEST(kubernetes_plugin_nodes)
 }
 END_TEST
 
+/* A report's name dates it: sos friendly and legacy names, supportconfig. */
+START_TEST(report_names_date_it)
+{
+    static const struct {
+        const char *member, *want;
+    } cases[] = {
+        {"sosreport-rke2-w1-01234567-2025-09-24-qhtcvbm/version.txt", "2025-09-24"},
+        {"t.zip!sosreport-rke2-w1-mylabel-2025-09-24-abcdefg/x", "2025-09-24"},
+        {"sosreport-sles-w2.01234567-20250924070512/version.txt", "2025-09-24T07:05:12"},
+        {"sosreport-sles-w2-20250924070512/version.txt", "2025-09-24T07:05:12"},
+        {"scc_sles-w2_250924_0705/basic-environment.txt", "2025-09-24T07:05"},
+        {"sosreport-renamed/version.txt", NULL},
+        {"plain/paste.txt", NULL},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct lht_sysreports *h = lht_sysreports_new(LHT_SYSREPORT_NONE);
+        char out[40] = "";
+        ck_assert_int_eq(lht_sysreports_see(h, cases[i].member, LHT_K_UNKNOWN), LHT_OK);
+        ck_assert_int_eq(lht_sysreports_created(h, "input", out, sizeof out), cases[i].want != NULL);
+        if (cases[i].want)
+            ck_assert_str_eq(out, cases[i].want);
+        lht_sysreports_free(h);
+    }
+}
+END_TEST
+
 static Suite *sysreport_suite(void)
 {
     Suite *s = suite_create("sysreport");
@@ -468,6 +496,7 @@ static Suite *sysreport_suite(void)
     tcase_add_test(tc, folder_links_are_never_followed);
     tcase_add_loop_test(tc, sos_command_names, 0, (int)(sizeof names / sizeof names[0]));
     tcase_add_test(tc, kubernetes_plugin_nodes);
+    tcase_add_test(tc, report_names_date_it);
     suite_add_tcase(s, tc);
     return s;
 }

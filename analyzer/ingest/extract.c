@@ -683,14 +683,6 @@ int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_f
     free(x.cpath);
     free(x.once.key);
     free(x.once.first);
-    if (rc == LHT_OK || ((rc == LHT_EFORMAT || rc == LHT_ELIMIT) && info->members > 0)) {
-        int src = lht_sysreports_finish(x.sr, f);
-        if (src != LHT_OK) {
-            lht_sysreports_free(x.sr);
-            return lht_err_set(err, src, "%s: out of memory", input);
-        }
-    }
-    lht_sysreports_free(x.sr);
     if (rc != LHT_OK) {
         /* Damage after some members: keep what was read, say why. */
         if ((rc == LHT_EFORMAT || rc == LHT_ELIMIT) && info->members > 0) {
@@ -698,10 +690,17 @@ int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_f
             snprintf(info->error, sizeof info->error, "%s", err->msg);
             lht_err_clear(err);
         } else {
+            lht_sysreports_free(x.sr);
             return rc;
         }
     }
-    return finish(f, info);
+    if ((rc = finish(f, info)) == LHT_OK && (rc = lht_sysreports_finish(x.sr, f)) != LHT_OK)
+        rc = lht_err_set(err, rc, "%s: out of memory", input);
+    /* a node's own report is dated by its name */
+    if (rc == LHT_OK && info->created_at[0] == '\0')
+        lht_sysreports_created(x.sr, info->name, info->created_at, sizeof info->created_at);
+    lht_sysreports_free(x.sr);
+    return rc;
 }
 
 int lht_extract_text(struct lht_facts *f, const char *member, const char *data, size_t len,

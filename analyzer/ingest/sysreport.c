@@ -457,3 +457,57 @@ int lht_sysreports_finish(struct lht_sysreports *h, struct lht_facts *f)
     }
     return LHT_OK;
 }
+
+/* ---- dates ------------------------------------------------------------- */
+
+static int digits(const char *s, size_t n)
+{
+    return strspn(s, "0123456789") >= n;
+}
+
+static int date_of(const char *name, size_t l, char *out, size_t outsz)
+{
+    const char *e = name + l, *p;
+
+    /* scc_<host>_yymmdd_hhmm */
+    if (l > 12 && e[-12] == '_' && digits(e - 11, 6) && e[-5] == '_' && digits(e - 4, 4)) {
+        snprintf(out, outsz, "20%.2s-%.2s-%.2sT%.2s:%.2s", e - 11, e - 9, e - 7, e - 4, e - 2);
+        return 1;
+    }
+    /* sosreport-<host>[.<case>]-YYYYMMDDhhmmss */
+    if (l > 15 && e[-15] == '-' && digits(e - 14, 14)) {
+        snprintf(out, outsz, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s", e - 14, e - 10, e - 8, e - 6, e - 4, e - 2);
+        return 1;
+    }
+    /* sosreport-<host>[-<label>][-<case>]-YYYY-MM-DD-<random> */
+    for (p = e; p > name && p[-1] >= 'a' && p[-1] <= 'z'; p--)
+        ;
+    if (p < e && p - name > 11 && p[-1] == '-' && p[-12] == '-' && digits(p - 11, 4) && p[-7] == '-' &&
+        digits(p - 6, 2) && p[-4] == '-' && digits(p - 3, 2)) {
+        snprintf(out, outsz, "%.10s", p - 11);
+        return 1;
+    }
+    return 0;
+}
+
+int lht_sysreports_created(const struct lht_sysreports *h, const char *name, char *out, size_t outsz)
+{
+    size_t i;
+
+    for (i = 0; i < h->n; i++) {
+        const struct root *r = &h->v[i];
+        const char *base;
+        size_t l;
+        if (r->first == NULL)
+            continue;
+        if (r->len == 0)
+            return date_of(name, strlen(name), out, outsz);
+        base = r->prefix + r->len - 1;
+        while (base > r->prefix && base[-1] != '/' && base[-1] != '!')
+            base--;
+        l = (size_t)(r->prefix + r->len - 1 - base);
+        if (date_of(base, l, out, outsz))
+            return 1;
+    }
+    return 0;
+}

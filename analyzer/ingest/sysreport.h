@@ -69,4 +69,12 @@ int lht_sysreports_see(struct lht_sysreports *h, const char *member, enum lht_ki
  * it lacks. Returns LHT_OK or LHT_ENOMEM. */
 int lht_sysreports_finish(struct lht_sysreports *h, struct lht_facts *f);
 
+/* When the first report was made, from its name: sos "friendly" names
+ * end in -YYYY-MM-DD-<random>, legacy ones in -YYYYMMDDhhmmss,
+ * supportconfig's in _yymmdd_hhmm (the host's local time). name: the
+ * input's name, for a report that is the input folder itself. Writes an
+ * ISO 8601 date or date and time to out; returns 1, or 0 (out untouched)
+ * when no name says it. */
+int lht_sysreports_created(const struct lht_sysreports *h, const char *name, char *out, size_t outsz);
+
 #endif
