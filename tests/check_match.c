@@ -214,6 +214,66 @@ START_TEST(lookalikes_do_not_fire)
 }
 END_TEST
 
+/* A sosreport's scale: thousands of processes, each with a stack, on
+ * several nodes. Node-scoped signals answer per node, pid-scoped ones per
+ * pid: the one writer whose stack waits in the open-state path is
+ * confirmed, a D writer on a node without an NFSv4.1 mount is nothing,
+ * and the sibling of the writer is found among them. */
+START_TEST(many_subjects_on_many_nodes)
+{
+    static const char *const nodes[] = {"n-a", "n-b", "n-c"};
+    static const char *const idle[] = {"hrtimer_nanosleep", "do_nanosleep", "do_syscall_64"};
+    static const char *const cmd = "/bin/sh -c while true; do echo x >> /data/index.html; sleep 1; done;";
+    struct lht_facts *f = lht_facts_new();
+    const struct lht_finding *fi = NULL;
+    lht_err err;
+    long pid;
+    int k;
+
+    for (k = 0; k < 3; k++)
+        for (pid = 1000; pid < 2000; pid++) {
+            int writer = pid == 1500 && k != 2, sibling = pid == 1501 && k == 0;
+            struct lht_process p = {.at = {nodes[k], "sos/ps", pid}, .pid = pid, .ppid = -1, .tid = -1,
+                                    .user = "root", .stat = writer ? "Ds" : "S",
+                                    .command = writer || sibling ? cmd : "sleep 3600"};
+            struct lht_stack st = {.at = {nodes[k], "sos/proc/stack", 1}, .pid = pid, .origin = LHT_STACK_PROC};
+            int j, nfr = writer && k == 0 ? 7 : 3;
+            ck_assert_int_eq(lht_facts_add_process(f, &p), LHT_OK);
+            if (writer && k == 1)
+                continue;   /* n-b's writer: no stack, no NFSv4.1 mount: nothing to suspect */
+            ck_assert_int_eq(lht_facts_add_stack(f, &st), LHT_OK);
+            for (j = 0; j < nfr; j++) {
+                struct lht_frame fr = {.line = 1 + j, .symbol = nfr == 7 ? seed_frames[j] : idle[j]};
+                ck_assert_int_eq(lht_facts_add_frame(f, &fr), LHT_OK);
+            }
+        }
+    /* NFSv4.1 Longhorn mounts on n-a and n-c only */
+    for (k = 0; k < 3; k += 2) {
+        struct lht_mount mo = {.at = {nodes[k], "sos/proc/mounts", 4}, .origin = LHT_MOUNT_PROC,
+                               .source = "10.43.58.194:/pvc-d09ebc96-88c0-44c1-9e0e-ce9f76f83f4e",
+                               .target = "/var/lib/kubelet/x", .fstype = "nfs4", .options = "rw,vers=4.1",
+                               .nfs_vers = "4.1"};
+        ck_assert_int_eq(lht_facts_add_mount(f, &mo), LHT_OK);
+    }
+    ck_assert_int_eq(lht_matcher_run(m, f, &err), LHT_OK);
+    ck_assert_int_eq(count_rule(f, SEED, &fi), 1);
+    ck_assert_str_eq(fi->confidence, "confirmed");
+    ck_assert_str_eq(fi->node, "n-a");
+    ck_assert_int_eq(fi->pid, 1500);
+    {
+        size_t n, i;
+        const struct lht_evidence *ev = lht_facts_evidence(f, &n);
+        int sib = 0;
+        for (i = fi->first; i < fi->first + fi->nevidence; i++)
+            if (strcmp(ev[i].signal, "sibling_writer") == 0 && ev[i].at.line == 1501 &&
+                strcmp(ev[i].at.node, "n-a") == 0)
+                sib++;
+        ck_assert_int_eq(sib, 1);
+    }
+    lht_facts_free(f);
+}
+END_TEST
+
 static Suite *match_suite(void)
 {
     Suite *s = suite_create("match");
@@ -223,6 +283,7 @@ static Suite *match_suite(void)
     tcase_add_test(tc, old_longhorn_gets_app_level_advice);
     tcase_add_test(tc, suspected_merges_pids_per_node);
     tcase_add_test(tc, lookalikes_do_not_fire);
+    tcase_add_test(tc, many_subjects_on_many_nodes);
     suite_add_tcase(s, tc);
     return s;
 }

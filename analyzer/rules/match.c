@@ -11,6 +11,13 @@
  * Facts are reached only through the registry's descriptors
  * (facts/registry.h), so a new fact type is visible to rules without a
  * change here. What a finding's text says is expand.c's business.
+ *
+ * Cost: a sosreport lists thousands of processes, each with its
+ * /proc/<pid>/stack, so a signal is never evaluated over every record
+ * for every subject: pid-scoped signals visit the records of the
+ * subject's pid through a per-run pid index, and node-scoped ones are
+ * evaluated once per node and rule (their result does not depend on the
+ * subject's pid).
  */
 #include "rules/match.h"
 #include "core/strbuf.h"
@@ -55,8 +62,34 @@ struct subject {
     const char *same;   /* sibling key value of the subject (in m->same) */
 };
 
+/* Records of one type by pid, ascending (pid, index). */
+struct pidx {
+    long pid;
+    size_t i;
+};
+
+/* A node-scoped signal's result for one node, within one rule. */
+struct memo {
+    int sig;
+    const char *node;
+    struct sigres res;
+};
+
+/* Process rows by the value of a sibling signal's `same` field. */
+struct sibx {
+    char *key;
+    size_t i;
+};
+
 struct lht_matcher {
     const struct lht_ruleset *rs;
+    struct pidx *bypid[LHT_FACT_COUNT];  /* built per run, NULL: type has no pid */
+    size_t nbypid[LHT_FACT_COUNT];
+    struct memo *memo;                   /* reset per rule */
+    size_t nmemo, capmemo;
+    struct sibx *sib;                    /* for signal sib_sig of the rule at hand */
+    size_t nsib;
+    int sib_sig;
     pcre2_match_data *md;
     struct lht_sb field;    /* scratch: the field text being matched */
     struct lht_sb other;    /* scratch: a sibling's field */
@@ -77,6 +110,7 @@ int lht_matcher_new(const struct lht_ruleset *rs, struct lht_matcher **out, lht_
     if (m == NULL)
         return lht_err_set(err, LHT_ENOMEM, "out of memory");
     m->rs = rs;
+    m->sib_sig = -1;
     for (i = 0; i < rs->n; i++)
         if (rs->rules[i].nsignals > most)
             most = rs->rules[i].nsignals;
@@ -102,6 +136,12 @@ void lht_matcher_free(struct lht_matcher *m)
     lht_sb_free(&m->same);
     lht_sb_free(&m->text);
     free(m->res);
+    for (i = 0; i < LHT_FACT_COUNT; i++)
+        free(m->bypid[i]);
+    free(m->memo);
+    for (i = 0; i < m->nsib; i++)
+        free(m->sib[i].key);
+    free(m->sib);
     for (i = 0; i < m->cappend; i++) {
         lht_sb_free(&m->pend[i].pids);
         free(m->pend[i].ev);
@@ -241,29 +281,216 @@ static int record_ref(struct lht_matcher *m, const struct lht_signal *s, struct 
     return ref->matched ? LHT_OK : LHT_ENOMEM;
 }
 
-static int eval_signal(struct lht_matcher *m, const struct lht_rule *r, const struct lht_signal *s,
-                       struct lht_facts *f, const struct subject *sub, struct sigres *res)
+/* Record i for signal s and subject sub: into res when it holds. */
+static int eval_record(struct lht_matcher *m, const struct lht_rule *r, const struct lht_signal *s,
+                       struct lht_facts *f, size_t i, const struct subject *sub, struct sigres *res)
 {
-    size_t n = lht_facts_count(f, s->type), i;
+    const char *v;
+    int rc;
+
+    if (!in_scope(m, r, s, f, i, sub))
+        return LHT_OK;
+    if (s->origins) {
+        long o = lht_fact_long(lht_fact_record(f, s->type, i), s->origin_fd);
+        if (o < 0 || o >= 32 || !(s->origins & (1u << o)))
+            return LHT_OK;
+    }
+    if ((v = signal_value(s, f, i, &m->field)) == NULL)
+        return LHT_OK;
+    if ((rc = signal_holds(m, r, s, f, i, v)) < 0)
+        return rc;
+    if (rc && record_ref(m, s, f, i, v, res) != LHT_OK)
+        return LHT_ENOMEM;
+    return LHT_OK;
+}
+
+enum reach { R_ALL, R_PID, R_NODE, R_SAME };
+
+/* Which records can be in scope of s: those of the subject's pid, those
+ * of its node (the same for every subject there), or all. */
+static enum reach reach_of(const struct lht_rule *r, const struct lht_signal *s)
+{
+    int scope = s->scope, has_pid = lht_fact_pid_field(&lht_fact_types[s->type]) != NULL;
+
+    if (r->subject == LHT_SUBJ_BUNDLE)
+        return R_ALL;
+    if (r->subject == LHT_SUBJ_NODE && scope != LHT_SC_BUNDLE)
+        scope = LHT_SC_SAME_NODE;
+    if (scope == LHT_SC_SAME_NODE || scope == LHT_SC_BUNDLE ||
+        ((scope == LHT_SC_SUBJECT || scope == LHT_SC_SAME_PID) && !has_pid))
+        return R_NODE;
+    if (scope == LHT_SC_SUBJECT || scope == LHT_SC_SAME_PID)
+        return R_PID;
+    if (scope == LHT_SC_SIBLING && s->type == LHT_FACT_PROCESS)
+        return R_SAME;
+    return R_ALL;
+}
+
+static void sib_free(struct lht_matcher *m)
+{
+    size_t i;
+
+    for (i = 0; i < m->nsib; i++)
+        free(m->sib[i].key);
+    free(m->sib);
+    m->sib = NULL;
+    m->nsib = 0;
+    m->sib_sig = -1;
+}
+
+static int cmp_sibx(const void *a, const void *b)
+{
+    const struct sibx *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+
+    return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The process rows by the `same` field of sibling signal sig. */
+static int sib_index(struct lht_matcher *m, const struct lht_signal *s, int sig, const struct lht_facts *f)
+{
+    size_t n = lht_facts_count(f, LHT_FACT_PROCESS), i;
+
+    if (m->sib_sig == sig)
+        return LHT_OK;
+    sib_free(m);
+    if ((m->sib = calloc(n + 1, sizeof *m->sib)) == NULL)
+        return LHT_ENOMEM;
+    for (i = 0; i < n; i++) {
+        const char *v = lht_fact_text(f, LHT_FACT_PROCESS, i, s->same_fd, &m->other);
+        if (v == NULL)
+            continue;
+        if ((m->sib[m->nsib].key = strdup(v)) == NULL)
+            return LHT_ENOMEM;
+        m->sib[m->nsib++].i = i;
+    }
+    qsort(m->sib, m->nsib, sizeof *m->sib, cmp_sibx);
+    m->sib_sig = sig;
+    return LHT_OK;
+}
+
+/* First row whose key is same. */
+static size_t sib_lower(const struct lht_matcher *m, const char *same)
+{
+    size_t lo = 0, hi = m->nsib;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(m->sib[mid].key, same) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static struct memo *memo_find(struct lht_matcher *m, int sig, const char *node)
+{
+    size_t i;
+
+    for (i = 0; i < m->nmemo; i++)
+        if (m->memo[i].sig == sig && node_eq(m->memo[i].node, node))
+            return &m->memo[i];
+    return NULL;
+}
+
+static int memo_add(struct lht_matcher *m, int sig, const char *node, const struct sigres *res)
+{
+    if (m->nmemo == m->capmemo) {
+        size_t cap = m->capmemo ? m->capmemo * 2 : 32;
+        struct memo *nv = realloc(m->memo, cap * sizeof *nv);
+        if (nv == NULL)
+            return LHT_ENOMEM;
+        m->memo = nv;
+        m->capmemo = cap;
+    }
+    m->memo[m->nmemo].sig = sig;
+    m->memo[m->nmemo].node = node;
+    m->memo[m->nmemo].res = *res;
+    m->nmemo++;
+    return LHT_OK;
+}
+
+/* First entry of pid in the type's index. */
+static size_t pid_lower(const struct pidx *v, size_t n, long pid)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].pid < pid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int eval_signal(struct lht_matcher *m, const struct lht_rule *r, int sig, struct lht_facts *f,
+                       const struct subject *sub, struct sigres *res)
+{
+    const struct lht_signal *s = &r->signals[sig];
+    size_t n = lht_facts_count(f, s->type), i, k;
+    enum reach reach = reach_of(r, s);
+    const struct pidx *ix = m->bypid[s->type];
+    struct memo *hit;
+    int rc = LHT_OK;
 
     res->matched = 0;
     res->nev = 0;
-    for (i = 0; i < n; i++) {
-        const char *v;
-        int rc;
-        if (!in_scope(m, r, s, f, i, sub))
-            continue;
-        if (s->origins) {
-            long o = lht_fact_long(lht_fact_record(f, s->type, i), s->origin_fd);
-            if (o < 0 || o >= 32 || !(s->origins & (1u << o)))
-                continue;
-        }
-        if ((v = signal_value(s, f, i, &m->field)) == NULL)
-            continue;
-        if ((rc = signal_holds(m, r, s, f, i, v)) < 0)
+    if (reach == R_NODE && (hit = memo_find(m, sig, sub->node)) != NULL) {
+        *res = hit->res;
+        return LHT_OK;
+    }
+    if (reach == R_PID && ix != NULL) {
+        for (k = pid_lower(ix, m->nbypid[s->type], sub->pid);
+             k < m->nbypid[s->type] && ix[k].pid == sub->pid && rc == LHT_OK; k++)
+            rc = eval_record(m, r, s, f, ix[k].i, sub, res);
+    } else if (reach == R_SAME) {
+        if (sub->same == NULL || (rc = sib_index(m, s, sig, f)) != LHT_OK)
             return rc;
-        if (rc && record_ref(m, s, f, i, v, res) != LHT_OK)
+        for (k = sib_lower(m, sub->same); k < m->nsib && strcmp(m->sib[k].key, sub->same) == 0 && rc == LHT_OK;
+             k++)
+            rc = eval_record(m, r, s, f, m->sib[k].i, sub, res);
+    } else {
+        for (i = 0; i < n && rc == LHT_OK; i++)
+            rc = eval_record(m, r, s, f, i, sub, res);
+    }
+    if (rc == LHT_OK && reach == R_NODE)
+        rc = memo_add(m, sig, sub->node, res);
+    return rc;
+}
+
+static int cmp_pidx(const void *a, const void *b)
+{
+    const struct pidx *x = a, *y = b;
+
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The pid index of every rule-visible type that has a pid field. */
+static int index_pids(struct lht_matcher *m, const struct lht_facts *f)
+{
+    int t;
+
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        const struct lht_fact_desc *d = &lht_fact_types[t];
+        size_t n = lht_facts_count(f, t), i;
+        free(m->bypid[t]);
+        m->bypid[t] = NULL;
+        m->nbypid[t] = 0;
+        if (d->rule == NULL || d->parent >= 0 || lht_fact_pid_field(d) == NULL)
+            continue;
+        if ((m->bypid[t] = malloc((n + 1) * sizeof *m->bypid[t])) == NULL)
             return LHT_ENOMEM;
+        for (i = 0; i < n; i++) {
+            m->bypid[t][i].pid = lht_fact_pid(f, t, i);
+            m->bypid[t][i].i = i;
+        }
+        qsort(m->bypid[t], n, sizeof *m->bypid[t], cmp_pidx);
+        m->nbypid[t] = n;
     }
     return LHT_OK;
 }
@@ -413,7 +640,7 @@ static int eval_subject(struct lht_matcher *m, const struct lht_rule *r, struct 
     struct pend *p;
 
     for (s = 0; s < r->nsignals; s++)
-        if ((rc = eval_signal(m, r, &r->signals[s], f, sub, &m->res[s])) != LHT_OK)
+        if ((rc = eval_signal(m, r, s, f, sub, &m->res[s])) != LHT_OK)
             return rc;
     for (lv = 0; lv < r->nlevels; lv++)
         if (cond_holds(&r->levels[lv].cond, m->res))
@@ -445,10 +672,29 @@ static int run_bundle(struct lht_matcher *m, const struct lht_rule *r, struct lh
     return eval_subject(m, r, f, &sub);
 }
 
+/* Is row i the first process row of its node+pid? The pid index lists
+ * a pid's rows in order, so only earlier rows of that pid are looked at. */
+static int first_of_subject(const struct lht_matcher *m, const struct lht_process *p, size_t i)
+{
+    const struct pidx *ix = m->bypid[LHT_FACT_PROCESS];
+    size_t k;
+
+    if (ix == NULL) {
+        for (k = 0; k < i; k++)
+            if (p[k].pid == p[i].pid && node_eq(p[k].at.node, p[i].at.node))
+                return 0;
+        return 1;
+    }
+    for (k = pid_lower(ix, m->nbypid[LHT_FACT_PROCESS], p[i].pid); ix[k].i < i; k++)
+        if (node_eq(p[ix[k].i].at.node, p[i].at.node))
+            return 0;
+    return 1;
+}
+
 /* Each distinct node+pid of the process rows, at its first row. */
 static int run_processes(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f)
 {
-    size_t n, i, j;
+    size_t n, i;
     const struct lht_process *p = lht_facts_processes(f, &n);
     const struct lht_field_desc *same = NULL;
     int rc = LHT_OK;
@@ -459,10 +705,7 @@ static int run_processes(struct lht_matcher *m, const struct lht_rule *r, struct
     for (i = 0; i < n && rc == LHT_OK; i++) {
         struct subject sub;
         const char *v;
-        for (j = 0; j < i; j++)
-            if (p[j].pid == p[i].pid && node_eq(p[j].at.node, p[i].at.node))
-                break;
-        if (j < i)
+        if (!first_of_subject(m, p, i))
             continue;
         sub.node = p[i].at.node;
         sub.pid = p[i].pid;
@@ -521,6 +764,8 @@ static int run_rule(struct lht_matcher *m, const struct lht_rule *r, struct lht_
     int rc;
 
     m->npend = 0;
+    m->nmemo = 0;
+    sib_free(m);
     if (r->subject == LHT_SUBJ_BUNDLE)
         rc = run_bundle(m, r, f);
     else if (r->subject == LHT_SUBJ_PROCESS)
@@ -537,6 +782,8 @@ int lht_matcher_run(struct lht_matcher *m, struct lht_facts *f, lht_err *err)
     size_t i;
 
     lht_facts_clear_findings(f);
+    if (index_pids(m, f) != LHT_OK)
+        return lht_err_set(err, LHT_ENOMEM, "out of memory indexing facts");
     for (i = 0; i < m->rs->n; i++)
         if (run_rule(m, &m->rs->rules[i], f) != LHT_OK)
             return lht_err_set(err, LHT_ENOMEM, "out of memory matching rule %s", m->rs->rules[i].id);
@@ -548,6 +795,8 @@ int lht_matcher_run_rule(struct lht_matcher *m, size_t rule, struct lht_facts *f
     lht_facts_clear_findings(f);
     if (rule >= m->rs->n)
         return lht_err_set(err, LHT_EUSAGE, "no rule %zu", rule);
+    if (index_pids(m, f) != LHT_OK)
+        return lht_err_set(err, LHT_ENOMEM, "out of memory indexing facts");
     if (run_rule(m, &m->rs->rules[rule], f) != LHT_OK)
         return lht_err_set(err, LHT_ENOMEM, "out of memory");
     return LHT_OK;
