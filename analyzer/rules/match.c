@@ -17,7 +17,9 @@
  * for every subject: pid-scoped signals visit the records of the
  * subject's pid through a per-run pid index, and node-scoped ones are
  * evaluated once per node and rule (their result does not depend on the
- * subject's pid).
+ * subject's pid); a signal is evaluated only when a level's condition
+ * asks for it (most subjects fail the first `all` signal), and a scan
+ * stops once a signal holds with all the evidence it keeps.
  */
 #include "rules/match.h"
 #include "core/strbuf.h"
@@ -41,6 +43,7 @@ struct ref {
 };
 
 struct sigres {
+    int done;           /* evaluated for the subject at hand */
     int matched;
     struct ref ev[MAX_EV_PER_SIGNAL];
     int nev;
@@ -444,16 +447,18 @@ static int eval_signal(struct lht_matcher *m, const struct lht_rule *r, int sig,
     }
     if (reach == R_PID && ix != NULL) {
         for (k = pid_lower(ix, m->nbypid[s->type], sub->pid);
-             k < m->nbypid[s->type] && ix[k].pid == sub->pid && rc == LHT_OK; k++)
+             k < m->nbypid[s->type] && ix[k].pid == sub->pid && rc == LHT_OK && res->nev < MAX_EV_PER_SIGNAL;
+             k++)
             rc = eval_record(m, r, s, f, ix[k].i, sub, res);
     } else if (reach == R_SAME) {
         if (sub->same == NULL || (rc = sib_index(m, s, sig, f)) != LHT_OK)
             return rc;
-        for (k = sib_lower(m, sub->same); k < m->nsib && strcmp(m->sib[k].key, sub->same) == 0 && rc == LHT_OK;
+        for (k = sib_lower(m, sub->same);
+             k < m->nsib && strcmp(m->sib[k].key, sub->same) == 0 && rc == LHT_OK && res->nev < MAX_EV_PER_SIGNAL;
              k++)
             rc = eval_record(m, r, s, f, m->sib[k].i, sub, res);
     } else {
-        for (i = 0; i < n && rc == LHT_OK; i++)
+        for (i = 0; i < n && rc == LHT_OK && res->nev < MAX_EV_PER_SIGNAL; i++)
             rc = eval_record(m, r, s, f, i, sub, res);
     }
     if (rc == LHT_OK && reach == R_NODE)
@@ -495,20 +500,47 @@ static int index_pids(struct lht_matcher *m, const struct lht_facts *f)
     return LHT_OK;
 }
 
-static int cond_holds(const struct lht_cond *c, const struct sigres *res)
+/* Signal sig's result for the subject, evaluated on first use. */
+static int need(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f, const struct subject *sub,
+                int sig)
 {
-    int i, any = c->nany == 0;
+    int rc;
 
-    for (i = 0; i < c->nall; i++)
-        if (!res[c->all[i]].matched)
-            return 0;
-    for (i = 0; i < c->nnone; i++)
-        if (res[c->none[i]].matched)
-            return 0;
-    for (i = 0; i < c->nany; i++)
-        if (res[c->any[i]].matched)
-            any = 1;
-    return any;
+    if (m->res[sig].done)
+        return LHT_OK;
+    if ((rc = eval_signal(m, r, sig, f, sub, &m->res[sig])) != LHT_OK)
+        return rc;
+    m->res[sig].done = 1;
+    return LHT_OK;
+}
+
+/* Does condition c hold for the subject? *holds 1 or 0; the signals it
+ * names are evaluated in its order, only as far as needed. */
+static int cond_holds(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f,
+                      const struct subject *sub, const struct lht_cond *c, int *holds)
+{
+    int i, rc;
+
+    *holds = 0;
+    for (i = 0; i < c->nall; i++) {
+        if ((rc = need(m, r, f, sub, c->all[i])) != LHT_OK)
+            return rc;
+        if (!m->res[c->all[i]].matched)
+            return LHT_OK;
+    }
+    for (i = 0; i < c->nnone; i++) {
+        if ((rc = need(m, r, f, sub, c->none[i])) != LHT_OK)
+            return rc;
+        if (m->res[c->none[i]].matched)
+            return LHT_OK;
+    }
+    *holds = c->nany == 0;
+    for (i = 0; i < c->nany; i++) {
+        if ((rc = need(m, r, f, sub, c->any[i])) != LHT_OK)
+            return rc;
+        *holds |= m->res[c->any[i]].matched;
+    }
+    return LHT_OK;
 }
 
 /* ---- findings --------------------------------------------------------- */
@@ -569,6 +601,8 @@ static int collect(struct lht_matcher *m, struct lht_facts *f, struct pend *p,
     struct sigres *res = &m->res[sig];
     int k;
 
+    if (!res->done)
+        return LHT_EUSAGE;   /* evaluated by the caller first */
     for (k = 0; k < res->nev; k++) {
         struct lht_evidence e;
         const struct ref *ref = &res->ev[k];
@@ -636,17 +670,22 @@ static int flush(struct lht_matcher *m, const struct lht_rule *r, struct lht_fac
 static int eval_subject(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f,
                         const struct subject *sub)
 {
-    int s, lv, k, rc;
+    int s, lv, k, rc, holds = 0;
     struct pend *p;
 
     for (s = 0; s < r->nsignals; s++)
-        if ((rc = eval_signal(m, r, s, f, sub, &m->res[s])) != LHT_OK)
+        m->res[s].done = 0;
+    for (lv = 0; lv < r->nlevels; lv++) {
+        if ((rc = cond_holds(m, r, f, sub, &r->levels[lv].cond, &holds)) != LHT_OK)
             return rc;
-    for (lv = 0; lv < r->nlevels; lv++)
-        if (cond_holds(&r->levels[lv].cond, m->res))
+        if (holds)
             break;
+    }
     if (lv == r->nlevels)
         return LHT_OK;
+    for (k = 0; k < r->nraises; k++)
+        if ((rc = need(m, r, f, sub, r->raises[k])) != LHT_OK)
+            return rc;
     p = pend_for(m, lv, sub->node, sub->pid, r->levels[lv].merge_node);
     if (p == NULL)
         return LHT_ENOMEM;
