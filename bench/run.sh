@@ -1,96 +1,143 @@
 #!/usr/bin/env bash
-# Benchmark lhtriage against the decompression floor on the same file, in
-# one run (machines are noisy: compare ratios, not seconds).
-#   bench/run.sh [NODES] [MB_SYSLOG_PER_NODE] [MB_PODLOGS] [RUNS]
-# Defaults: 8 nodes x 48 MiB syslog (+12 MiB kubelet, 1 MiB dmesg) and
-# 80 MiB pod logs = ~570 MB uncompressed. Prints medians, ratios, peak RSS.
+# Benchmark lhtriage against baselines measured in the same run (machines
+# are noisy: compare the ratios, not the seconds). Each comparison times
+# its commands in turns (A B A B ...) and reports medians.
+#
+#   bench/run.sh [quick|full]
+#
+# full (default): a bundle of 8 nodes x 1500 processes with trigger-dense
+# syslogs (~560 MiB uncompressed), written twice: by Info-ZIP (as
+# support-bundle-kit does: no data descriptors, node zips stored) and with
+# data descriptors (as Go's archive/zip does); pastes of 5,000 and 50,000
+# processes; 200 small bundles; a database of 10,000 bundles. quick: a
+# smaller bundle and database, for a first look.
+#
+# Needs bsdtar, zip, GNU time, bc (apt-get install libarchive-tools zip time bc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-nodes=${1:-8} syslog=${2:-48} pods=${3:-80} runs=${4:-3}
-W=${LHT_BENCH_DIR:-/tmp/lht-bench}
+mode=${1:-full}
+case $mode in
+    full) nodes=8 syslog=48 pods=80 procs=1500 trig=40 dbn=10000 runs=3 ;;
+    quick) nodes=2 syslog=16 pods=16 procs=1500 trig=40 dbn=1000 runs=3 ;;
+    *) echo "usage: bench/run.sh [quick|full]" >&2; exit 2 ;;
+esac
+for c in bsdtar zip bc /usr/bin/time; do
+    command -v "$c" >/dev/null || { echo "bench: needs $c (apt-get install libarchive-tools zip time bc)" >&2; exit 2; }
+done
+W=${LHT_BENCH_DIR:-/tmp/lht-bench}/$mode
 mkdir -p "$W"
 # Its own optimised build: build/ may hold a Debug or sanitizer configuration.
 B=build-bench
 cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON >/dev/null
 cmake --build "$B" -j"$(nproc)" --target lhtriage genbundle fixtures >/dev/null
-BIN=$PWD/$B/lhtriage
-Z=$W/bundle-$nodes-$syslog-$pods.zip
-[ -f "$Z" ] || ./"$B"/genbundle "$Z" "$nodes" "$syslog" "$pods"
-command -v bsdtar >/dev/null || { echo "bench: needs bsdtar (apt-get install libarchive-tools)"; exit 2; }
-command -v bc >/dev/null || { echo "bench: needs bc (apt-get install bc)"; exit 2; }
-TIME=/usr/bin/time
-[ -x "$TIME" ] || { echo "bench: needs GNU time (apt-get install time)"; exit 2; }
+BIN=$PWD/$B/lhtriage GEN=$PWD/$B/genbundle
+export BIN W
 
-# The floor inflates everything, nested node zips included, to /dev/null.
-floor() {
-    bsdtar -xOf "$Z" >/dev/null
-    for n in $(bsdtar -tf "$Z" | grep '/nodes/.*\.zip$'); do
-        bsdtar -xOf "$Z" "$n" | bsdtar -xOf - >/dev/null
+# ---- inputs ---------------------------------------------------------------
+GO=$W/bundle-go.zip IZ=$W/bundle-infozip.zip
+args=(--nodes "$nodes" --syslog-mb "$syslog" --pod-mb "$pods" --procs "$procs" --triggers "$trig")
+[ -f "$GO" ] || "$GEN" "${args[@]}" "$GO"
+if [ ! -f "$IZ" ]; then
+    rm -rf "$W/tree"
+    "$GEN" "${args[@]}" --tree "$W/tree" x
+    for d in "$W"/tree/*/nodes/*.zip.d; do
+        (cd "$d" && zip -qr "../$(basename "$d" .d)" .) && rm -rf "$d"
+    done
+    (cd "$W/tree" && zip -qr "$IZ" .)
+    rm -rf "$W/tree"
+fi
+for n in 5000 50000; do [ -f "$W/ps$n.txt" ] || "$GEN" --paste "$n" "$W/ps$n.txt"; done
+
+# ---- timing ---------------------------------------------------------------
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
+# turns NAME... : run the commands named by the functions NAME in turns,
+# $runs rounds; sets T_<NAME> to each one's median seconds.
+turns() {
+    local r f
+    for f in "$@"; do : >"$W/t.$f"; done
+    for r in $(seq "$runs"); do
+        for f in "$@"; do secs "$f" >>"$W/t.$f"; done
+    done
+    for f in "$@"; do printf -v "T_$f" '%s' "$(median <"$W/t.$f")"; done
+}
+ratio() { echo "$1 / $2" | bc -l; }
+rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+row() { printf '%-52s %8.2f s  %6.2fx %s\n' "$1" "$2" "$3" "$4"; }
+
+# Which members the scanner reads: every member a parser takes, as the
+# inventory of a full scan records them (nested zips opened).
+"$BIN" scan -q --rescan --db "$W/inv.db" "$IZ" >/dev/null
+"$BIN" query --db "$W/inv.db" --csv "SELECT member FROM v_members WHERE status <> 'skipped'" | tail -n +2 | tr -d '\r' >"$W/read.lst"
+
+floor_all() {     # inflate every member, nested node zips included
+    bsdtar -xOf "$IZ" >/dev/null
+    for n in $(bsdtar -tf "$IZ" | grep '/nodes/.*\.zip$'); do bsdtar -xOf "$IZ" "$n" | bsdtar -xOf - >/dev/null; done
+}
+floor_read() {    # inflate only the members the scanner reads
+    grep -v '!' "$W/read.lst" | xargs -r -d '\n' bsdtar -xOf "$IZ" >/dev/null 2>&1 || true
+    for n in $(bsdtar -tf "$IZ" | grep '/nodes/.*\.zip$'); do
+        grep -F "${n#./}!" "$W/read.lst" | sed 's/^[^!]*!//' >"$W/inner.lst" || true
+        bsdtar -xOf "$IZ" "$n" | bsdtar -xOf - -T "$W/inner.lst" >/dev/null 2>&1 || true
     done
 }
-floor_grep() {
-    { bsdtar -xOf "$Z"
-      for n in $(bsdtar -tf "$Z" | grep '/nodes/.*\.zip$'); do bsdtar -xOf "$Z" "$n" | bsdtar -xOf -; done
-    } | grep -cP '^\[<[0-9a-fx]+>\] (nfs_set_open_stateid_locked|update_open_stateid)\+' >/dev/null || true
-}
-export -f floor floor_grep
-export Z
+scan_iz() { "$BIN" scan -q --rescan --db "$W/s.db" "$IZ"; }
+scan_go() { "$BIN" scan -q --rescan --db "$W/s.db" "$GO"; }
+scan_nologs() { "$BIN" scan -q --rescan --no-logs --db "$W/n.db" "$IZ"; }
+export -f floor_all floor_read scan_iz scan_go scan_nologs
+export IZ GO
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# t CMD...: median wall seconds of $runs runs
-t() {
-    for _ in $(seq "$runs"); do
-        s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
-        echo "$e - $s" | bc -l
-    done | median
-}
-rss() { "$TIME" -f %M "$@" 2>&1 >/dev/null | tail -1; }
-
-unz=$(bsdtar -xOf "$Z" | wc -c)
-for n in $(bsdtar -tf "$Z" | grep '/nodes/.*\.zip$'); do
-    unz=$((unz + $(bsdtar -xOf "$Z" "$n" | bsdtar -xOf - | wc -c)))
-done
+unz=$(bsdtar -xOf "$IZ" | wc -c)
+for n in $(bsdtar -tf "$IZ" | grep '/nodes/.*\.zip$'); do unz=$((unz + $(bsdtar -xOf "$IZ" "$n" | bsdtar -xOf - | wc -c))); done
 echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
-echo "bundle: $(du -m "$Z" | cut -f1) MB zip, $((unz / 1048576)) MiB uncompressed, $nodes nested node zips"
+echo "bundle: $(du -m "$IZ" | cut -f1) MB (Info-ZIP) / $(du -m "$GO" | cut -f1) MB (data descriptors), $((unz / 1048576)) MiB uncompressed, $nodes node zips x $procs processes, $trig triggers/MiB of kernel log"
+echo "the scanner reads $(wc -l <"$W/read.lst") of $("$BIN" query --db "$W/inv.db" --csv "SELECT count(*) FROM v_members" | tail -1 | tr -d '\r') members"
+echo
+turns floor_all floor_read scan_iz scan_go scan_nologs
+row "floor: bsdtar -xO of every member (nested too)" "$T_floor_all" 1 "floor"
+row "bsdtar -xO of the members the scanner reads" "$T_floor_read" "$(ratio "$T_floor_read" "$T_floor_all")" "floor"
+row "lhtriage scan, Info-ZIP bundle" "$T_scan_iz" "$(ratio "$T_scan_iz" "$T_floor_all")" \
+    "floor   peak RSS $(( $(rss "$BIN" scan -q --rescan --db "$W/s.db" "$IZ") / 1024 )) MiB"
+row "lhtriage scan, data-descriptor bundle" "$T_scan_go" "$(ratio "$T_scan_go" "$T_floor_all")" \
+    "floor   peak RSS $(( $(rss "$BIN" scan -q --rescan --db "$W/s.db" "$GO") / 1024 )) MiB"
+row "lhtriage scan --no-logs (host evidence)" "$T_scan_nologs" "$(ratio "$T_scan_nologs" "$T_floor_all")" "floor"
 
-tf=$(t bash -c floor)
-tg=$(t bash -c floor_grep)
-ts=$(t "$BIN" scan -q --rescan --db "$W/b.db" "$Z")
-peak=$(rss "$BIN" scan -q --rescan --db "$W/b.db" "$Z")
-tn=$(t "$BIN" scan -q --rescan --no-logs --db "$W/n.db" "$Z")
-printf '%-44s %8.2f s  %5.2fx floor\n' "floor: bsdtar -xO (nested zips too)" "$tf" 1
-printf '%-44s %8.2f s  %5.2fx floor\n' "bsdtar -xO | grep -P <seed stack pattern>" "$tg" "$(echo "$tg / $tf" | bc -l)"
-printf '%-44s %8.2f s  %5.2fx floor   peak RSS %d MiB\n' "lhtriage scan (all rules)" "$ts" "$(echo "$ts / $tf" | bc -l)" $((peak / 1024))
-printf '%-44s %8.2f s  %5.1fx faster than the floor\n' "lhtriage scan --no-logs (host evidence)" "$tn" "$(echo "$tf / $tn" | bc -l)"
+echo
+paste5k() { rm -f "$W/p5.db"*; "$BIN" scan -q --db "$W/p5.db" "$W/ps5000.txt"; }
+paste50k() { rm -f "$W/p50.db"*; "$BIN" scan -q --db "$W/p50.db" "$W/ps50000.txt"; }
+export -f paste5k paste50k
+turns paste5k paste50k
+row "pasted ps aux, 5,000 processes" "$T_paste5k" 1 ""
+row "pasted ps aux, 50,000 processes" "$T_paste50k" "$(ratio "$T_paste50k" "$T_paste5k")" "the 5,000 paste"
 
-# Many small bundles: parallel speed-up and the unchanged re-scan.
-S=$W/small
-if [ ! -d "$S" ]; then
-    mkdir -p "$S"
-    for i in $(seq -w 1 1000); do cp "$B"/fixtures/seed-rwx.zip "$S/b$i.zip"; done
+# ---- batches --------------------------------------------------------------
+S=$W/small200
+if [ ! -d "$S" ]; then mkdir -p "$S"; for i in $(seq -w 1 200); do cp "$B"/fixtures/seed-rwx.zip "$S/b$i.zip"; done; fi
+jobs1() { rm -f "$W/j.db"*; "$BIN" scan -q --jobs 1 --db "$W/j.db" "$W/small200"; }
+jobs2() { rm -f "$W/j.db"*; "$BIN" scan -q --jobs 2 --db "$W/j.db" "$W/small200"; }
+export -f jobs1 jobs2
+turns jobs1 jobs2
+echo
+row "200 small bundles, --jobs 1" "$T_jobs1" 1 ""
+row "200 small bundles, --jobs 2" "$T_jobs2" "$(ratio "$T_jobs1" "$T_jobs2")" "faster than --jobs 1"
+
+# ---- a large database -----------------------------------------------------
+D=$W/db$dbn
+if [ ! -f "$D/full.db" ]; then
+    mkdir -p "$D/in"
+    for i in $(seq -w 1 "$dbn"); do cp "$B"/fixtures/seed-rwx.zip "$D/in/b$i.zip"; done
+    "$BIN" scan -q --db "$D/full.db" "$D/in" >/dev/null
 fi
-if [ ! -d "$W/s200" ]; then mkdir -p "$W/s200"; for i in $(seq -w 1 200); do cp "$S/b0$i.zip" "$W/s200/b$i.zip"; done; fi
-j() { rm -f "$W/j.db"*; "$BIN" scan -q --jobs "$1" --db "$W/j.db" "$W/s200"; }
-export -f j; export BIN W
-t1=$(t bash -c "j 1")
-t2=$(t bash -c "j 2")
-# CPU seconds of the whole --jobs 1 batch = what one thread doing read,
-# match and store in turn would take. --jobs 1 already overlaps its one
-# reader with the store writer, so on 2 CPUs it is not a serial baseline.
-cpu1=$(for _ in $(seq "$runs"); do rm -f "$W/j.db"*; "$TIME" -f '%U %S' "$BIN" scan -q --jobs 1 --db "$W/j.db" "$W/s200" 2>&1 >/dev/null | tail -1 | awk '{print $1 + $2}'; done | median)
-printf '%-44s %8.2f s\n' "200 small bundles, CPU of --jobs 1 (serial)" "$cpu1"
-printf '%-44s %8.2f s  %5.2fx serial\n' "200 small bundles, --jobs 1" "$t1" "$(echo "$cpu1 / $t1" | bc -l)"
-printf '%-44s %8.2f s  %5.2fx serial  %5.2fx --jobs 1\n' "200 small bundles, --jobs 2" "$t2" \
-    "$(echo "$cpu1 / $t2" | bc -l)" "$(echo "$t1 / $t2" | bc -l)"
-B4=$W/big4
-if [ ! -d "$B4" ]; then mkdir -p "$B4"; for i in 1 2 3 4; do cp "$Z" "$B4/b$i.zip"; done; fi
-g() { rm -f "$W/g.db"*; "$BIN" scan -q --jobs "$1" --db "$W/g.db" "$W/big4"; }
-export -f g
-g1=$(t bash -c "g 1")
-g2=$(t bash -c "g 2")
-printf '%-44s %8.2f s\n' "4 large bundles, --jobs 1" "$g1"
-printf '%-44s %8.2f s  %5.2fx faster\n' "4 large bundles, --jobs 2" "$g2" "$(echo "$g1 / $g2" | bc -l)"
-rm -f "$W/r.db"*
-"$BIN" scan -q --db "$W/r.db" "$S" >/dev/null
-tr=$(t "$BIN" scan -q --db "$W/r.db" "$S")
-printf '%-44s %8.2f s\n' "re-scan of 1000 unchanged bundles" "$tr"
+cp "$B"/fixtures/seed-rwx.zip "$W/one.zip"
+rm -f "$W/empty.db"*; "$BIN" scan -q --db "$W/empty.db" "$W/one.zip" >/dev/null
+cp "$D/full.db" "$W/full-copy.db"
+rescan_empty() { "$BIN" scan -q --rescan --db "$W/empty.db" "$W/one.zip"; }
+rescan_full() { "$BIN" scan -q --rescan --db "$W/full-copy.db" "$D/in/b$(printf "%0${#dbn}d" 1).zip"; }
+report_full() { "$BIN" report --db "$W/full-copy.db" -o "$W/fleet.md"; }
+export -f rescan_empty rescan_full report_full
+export D dbn
+turns rescan_empty rescan_full report_full
+echo
+row "re-scan one bundle, empty database" "$T_rescan_empty" 1 ""
+row "re-scan one bundle, database of $dbn bundles" "$T_rescan_full" "$(ratio "$T_rescan_full" "$T_rescan_empty")" "the empty database"
+row "default report over $dbn bundles" "$T_report_full" 0 "($(( $(wc -c <"$W/fleet.md") / 1024 )) KiB of markdown)"

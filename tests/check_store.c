@@ -253,12 +253,30 @@ START_TEST(schema_matches_registry)
 }
 END_TEST
 
+/* A cascading delete looks child rows up by the parent's id: without an
+ * index starting with the child column it scans the table, and a re-scan
+ * in a large database costs as much as the whole database. */
+START_TEST(every_foreign_key_is_indexed)
+{
+    struct lht_store *s;
+    lht_err err;
+
+    new_db();
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RW, &s, &err), LHT_OK);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM sqlite_master m, pragma_foreign_key_list(m.name) f "
+                              "WHERE m.type = 'table' AND NOT EXISTS (SELECT 1 FROM pragma_index_list(m.name) il, "
+                              "pragma_index_info(il.name) ii WHERE ii.seqno = 0 AND ii.name = f.\"from\")"), 0);
+    lht_store_close(s);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
     TCase *tc = tcase_create("sqlite");
     tcase_add_test(tc, migrates_once);
     tcase_add_test(tc, schema_matches_registry);
+    tcase_add_test(tc, every_foreign_key_is_indexed);
     tcase_add_test(tc, ro_open_errors);
     tcase_add_test(tc, bundle_facts_fill_views);
     tcase_add_test(tc, failed_rescan_keeps_good_facts);

@@ -2,28 +2,29 @@
  * match.c - evaluate rules on one bundle's facts (see match.h).
  *
  * For each rule: enumerate its subjects (each distinct node+pid of the ps
- * rows, each node, or the bundle), evaluate every signal in its scope
- * relative to the subject, pick the first confidence level whose
- * all/none/any conditions hold, and record the finding with the facts
+ * rows, each node, or the bundle), pick the first confidence level whose
+ * all/none/any conditions hold, evaluating each signal in its scope
+ * relative to the subject when a condition first asks for it (a subject
+ * that fails a level's first `all` signal costs that one signal), and
+ * record the finding with the facts
  * that made each signal true. Levels marked `merge: node` fold the
  * subjects of one node into one finding that names all their pids.
  *
  * Facts are reached only through the registry's descriptors
  * (facts/registry.h), so a new fact type is visible to rules without a
- * change here. What a finding's text says is expand.c's business.
- *
- * Cost: a sosreport lists thousands of processes, each with its
- * /proc/<pid>/stack, so a signal is never evaluated over every record
- * for every subject: pid-scoped signals visit the records of the
- * subject's pid through a per-run pid index, and node-scoped ones are
- * evaluated once per node and rule (their result does not depend on the
- * subject's pid); a signal is evaluated only when a level's condition
- * asks for it (most subjects fail the first `all` signal), and a scan
- * stops once a signal holds with all the evidence it keeps.
+ * change here. A signal looks only at the facts its scope can reach,
+ * through indexes built once per run (factindex.h), and a signal whose
+ * answer cannot depend on the subject (scope bundle, or the same node as
+ * the last subject) is evaluated once, and a scan stops once its signal
+ * holds with all the evidence it keeps (thousands of identical /pause
+ * siblings): the cost of a run grows with the facts, not with facts times
+ * subjects. What a finding's text says is
+ * expand.c's business.
  */
 #include "rules/match.h"
 #include "core/strbuf.h"
 #include "core/re.h"
+#include "rules/factindex.h"
 #include "rules/rules_private.h"
 
 #include <stdarg.h>
@@ -43,7 +44,7 @@ struct ref {
 };
 
 struct sigres {
-    int done;           /* evaluated for the subject at hand */
+    int done;           /* evaluated (or kept) for the subject at hand */
     int matched;
     struct ref ev[MAX_EV_PER_SIGNAL];
     int nev;
@@ -61,44 +62,27 @@ struct pend {
 
 struct subject {
     const char *node;
+    int node_id;        /* in the run's index; -1: a node no fact names */
     long pid;           /* -1 unless a process subject */
     const char *same;   /* sibling key value of the subject (in m->same) */
 };
 
-/* Records of one type by pid, ascending (pid, index). */
-struct pidx {
-    long pid;
-    size_t i;
-};
-
-/* A node-scoped signal's result for one node, within one rule. */
+/* A signal's last result and what it depended on (see eval_signal). */
 struct memo {
-    int sig;
-    const char *node;
-    struct sigres res;
-};
-
-/* Process rows by the value of a sibling signal's `same` field. */
-struct sibx {
-    char *key;
-    size_t i;
+    int valid;
+    int node_id;        /* for same-node signals */
 };
 
 struct lht_matcher {
     const struct lht_ruleset *rs;
-    struct pidx *bypid[LHT_FACT_COUNT];  /* built per run, NULL: type has no pid */
-    size_t nbypid[LHT_FACT_COUNT];
-    struct memo *memo;                   /* reset per rule */
-    size_t nmemo, capmemo;
-    struct sibx *sib;                    /* for signal sib_sig of the rule at hand */
-    size_t nsib;
-    int sib_sig;
     pcre2_match_data *md;
     struct lht_sb field;    /* scratch: the field text being matched */
     struct lht_sb other;    /* scratch: a sibling's field */
     struct lht_sb same;     /* the subject's sibling key, owned */
     struct lht_sb text;     /* scratch: rendered evidence */
     struct sigres *res;     /* per signal of the current rule */
+    struct memo *memo;      /* per signal of the current rule */
+    struct lht_fidx *ix;    /* indexes of the collection being matched */
     struct pend *pend;
     size_t npend, cappend;
 };
@@ -113,13 +97,13 @@ int lht_matcher_new(const struct lht_ruleset *rs, struct lht_matcher **out, lht_
     if (m == NULL)
         return lht_err_set(err, LHT_ENOMEM, "out of memory");
     m->rs = rs;
-    m->sib_sig = -1;
     for (i = 0; i < rs->n; i++)
         if (rs->rules[i].nsignals > most)
             most = rs->rules[i].nsignals;
     m->res = calloc((size_t)most + 1, sizeof *m->res);
+    m->memo = calloc((size_t)most + 1, sizeof *m->memo);
     m->md = pcre2_match_data_create(32, NULL);
-    if (m->res == NULL || m->md == NULL) {
+    if (m->res == NULL || m->memo == NULL || m->md == NULL) {
         lht_matcher_free(m);
         return lht_err_set(err, LHT_ENOMEM, "out of memory");
     }
@@ -139,12 +123,8 @@ void lht_matcher_free(struct lht_matcher *m)
     lht_sb_free(&m->same);
     lht_sb_free(&m->text);
     free(m->res);
-    for (i = 0; i < LHT_FACT_COUNT; i++)
-        free(m->bypid[i]);
     free(m->memo);
-    for (i = 0; i < m->nsib; i++)
-        free(m->sib[i].key);
-    free(m->sib);
+    lht_fidx_free(m->ix);
     for (i = 0; i < m->cappend; i++) {
         lht_sb_free(&m->pend[i].pids);
         free(m->pend[i].ev);
@@ -175,39 +155,17 @@ static int node_eq(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
-static int in_scope(struct lht_matcher *m, const struct lht_rule *r, const struct lht_signal *s,
-                    const struct lht_facts *f, size_t i, const struct subject *sub)
+/* The scope a signal has for this rule's kind of subject. */
+static int effective_scope(const struct lht_rule *r, const struct lht_signal *s)
 {
-    struct lht_prov at = lht_facts_prov(f, s->type, i);
-    int has_pid = lht_fact_pid_field(&lht_fact_types[s->type]) != NULL;
-    int scope = s->scope;
-
     if (r->subject == LHT_SUBJ_BUNDLE)
-        return scope != LHT_SC_SIBLING;
-    if (r->subject == LHT_SUBJ_NODE && scope != LHT_SC_BUNDLE)
-        scope = LHT_SC_SAME_NODE;
-    switch (scope) {
-    case LHT_SC_BUNDLE:
-        return 1;
-    case LHT_SC_SAME_NODE:
-        return node_eq(at.node, sub->node);
-    case LHT_SC_SUBJECT:
-    case LHT_SC_SAME_PID:
-        if (!has_pid)
-            return node_eq(at.node, sub->node);
-        /* A paste without a prompt has no node: its pid still ties it to
-         * the subject (the evidence shows both, so the engineer sees it). */
-        return lht_fact_pid(f, s->type, i) == sub->pid &&
-               (at.node == NULL || sub->node == NULL || node_eq(at.node, sub->node));
-    case LHT_SC_SIBLING: {
-        const char *v;
-        if (!node_eq(at.node, sub->node) || lht_fact_pid(f, s->type, i) == sub->pid || sub->same == NULL)
-            return 0;
-        v = lht_fact_text(f, LHT_FACT_PROCESS, i, s->same_fd, &m->other);
-        return v != NULL && strcmp(v, sub->same) == 0;
-    }
-    }
-    return 0;
+        return s->scope == LHT_SC_SIBLING ? -1 : LHT_SC_BUNDLE;
+    if (r->subject == LHT_SUBJ_NODE && s->scope != LHT_SC_BUNDLE)
+        return LHT_SC_SAME_NODE;
+    if ((s->scope == LHT_SC_SUBJECT || s->scope == LHT_SC_SAME_PID) &&
+        lht_fact_pid_field(&lht_fact_types[s->type]) == NULL)
+        return LHT_SC_SAME_NODE;
+    return s->scope;
 }
 
 static const char *captures_of(struct lht_matcher *m, const struct lht_signal *s, const char *subj,
@@ -284,15 +242,14 @@ static int record_ref(struct lht_matcher *m, const struct lht_signal *s, struct 
     return ref->matched ? LHT_OK : LHT_ENOMEM;
 }
 
-/* Record i for signal s and subject sub: into res when it holds. */
-static int eval_record(struct lht_matcher *m, const struct lht_rule *r, const struct lht_signal *s,
-                       struct lht_facts *f, size_t i, const struct subject *sub, struct sigres *res)
+/* Record i as a candidate of signal s: filter by origin, take the field,
+ * test it. */
+static int try_record(struct lht_matcher *m, const struct lht_rule *r, const struct lht_signal *s,
+                      struct lht_facts *f, size_t i, struct sigres *res)
 {
     const char *v;
     int rc;
 
-    if (!in_scope(m, r, s, f, i, sub))
-        return LHT_OK;
     if (s->origins) {
         long o = lht_fact_long(lht_fact_record(f, s->type, i), s->origin_fd);
         if (o < 0 || o >= 32 || !(s->origins & (1u << o)))
@@ -302,205 +259,80 @@ static int eval_record(struct lht_matcher *m, const struct lht_rule *r, const st
         return LHT_OK;
     if ((rc = signal_holds(m, r, s, f, i, v)) < 0)
         return rc;
-    if (rc && record_ref(m, s, f, i, v, res) != LHT_OK)
-        return LHT_ENOMEM;
-    return LHT_OK;
+    return rc ? record_ref(m, s, f, i, v, res) : LHT_OK;
 }
 
-enum reach { R_ALL, R_PID, R_NODE, R_SAME };
+/* Room for more evidence: once a signal holds with all the evidence it
+ * keeps, further candidates change nothing. */
+#define FULL(res) ((res)->nev < MAX_EV_PER_SIGNAL)
 
-/* Which records can be in scope of s: those of the subject's pid, those
- * of its node (the same for every subject there), or all. */
-static enum reach reach_of(const struct lht_rule *r, const struct lht_signal *s)
+/* The candidates of s for sub, by scope, in record order, until the
+ * signal holds with all the evidence it keeps. */
+static int scan_scope(struct lht_matcher *m, const struct lht_rule *r, const struct lht_signal *s, int scope,
+                      struct lht_facts *f, const struct subject *sub, struct sigres *res)
 {
-    int scope = s->scope, has_pid = lht_fact_pid_field(&lht_fact_types[s->type]) != NULL;
-
-    if (r->subject == LHT_SUBJ_BUNDLE)
-        return R_ALL;
-    if (r->subject == LHT_SUBJ_NODE && scope != LHT_SC_BUNDLE)
-        scope = LHT_SC_SAME_NODE;
-    if (scope == LHT_SC_SAME_NODE || scope == LHT_SC_BUNDLE ||
-        ((scope == LHT_SC_SUBJECT || scope == LHT_SC_SAME_PID) && !has_pid))
-        return R_NODE;
-    if (scope == LHT_SC_SUBJECT || scope == LHT_SC_SAME_PID)
-        return R_PID;
-    if (scope == LHT_SC_SIBLING && s->type == LHT_FACT_PROCESS)
-        return R_SAME;
-    return R_ALL;
-}
-
-static void sib_free(struct lht_matcher *m)
-{
-    size_t i;
-
-    for (i = 0; i < m->nsib; i++)
-        free(m->sib[i].key);
-    free(m->sib);
-    m->sib = NULL;
-    m->nsib = 0;
-    m->sib_sig = -1;
-}
-
-static int cmp_sibx(const void *a, const void *b)
-{
-    const struct sibx *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-
-    return c ? c : x->i < y->i ? -1 : x->i > y->i;
-}
-
-/* The process rows by the `same` field of sibling signal sig. */
-static int sib_index(struct lht_matcher *m, const struct lht_signal *s, int sig, const struct lht_facts *f)
-{
-    size_t n = lht_facts_count(f, LHT_FACT_PROCESS), i;
-
-    if (m->sib_sig == sig)
-        return LHT_OK;
-    sib_free(m);
-    if ((m->sib = calloc(n + 1, sizeof *m->sib)) == NULL)
-        return LHT_ENOMEM;
-    for (i = 0; i < n; i++) {
-        const char *v = lht_fact_text(f, LHT_FACT_PROCESS, i, s->same_fd, &m->other);
-        if (v == NULL)
-            continue;
-        if ((m->sib[m->nsib].key = strdup(v)) == NULL)
-            return LHT_ENOMEM;
-        m->sib[m->nsib++].i = i;
-    }
-    qsort(m->sib, m->nsib, sizeof *m->sib, cmp_sibx);
-    m->sib_sig = sig;
-    return LHT_OK;
-}
-
-/* First row whose key is same. */
-static size_t sib_lower(const struct lht_matcher *m, const char *same)
-{
-    size_t lo = 0, hi = m->nsib;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(m->sib[mid].key, same) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static struct memo *memo_find(struct lht_matcher *m, int sig, const char *node)
-{
-    size_t i;
-
-    for (i = 0; i < m->nmemo; i++)
-        if (m->memo[i].sig == sig && node_eq(m->memo[i].node, node))
-            return &m->memo[i];
-    return NULL;
-}
-
-static int memo_add(struct lht_matcher *m, int sig, const char *node, const struct sigres *res)
-{
-    if (m->nmemo == m->capmemo) {
-        size_t cap = m->capmemo ? m->capmemo * 2 : 32;
-        struct memo *nv = realloc(m->memo, cap * sizeof *nv);
-        if (nv == NULL)
-            return LHT_ENOMEM;
-        m->memo = nv;
-        m->capmemo = cap;
-    }
-    m->memo[m->nmemo].sig = sig;
-    m->memo[m->nmemo].node = node;
-    m->memo[m->nmemo].res = *res;
-    m->nmemo++;
-    return LHT_OK;
-}
-
-/* First entry of pid in the type's index. */
-static size_t pid_lower(const struct pidx *v, size_t n, long pid)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].pid < pid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static int eval_signal(struct lht_matcher *m, const struct lht_rule *r, int sig, struct lht_facts *f,
-                       const struct subject *sub, struct sigres *res)
-{
-    const struct lht_signal *s = &r->signals[sig];
-    size_t n = lht_facts_count(f, s->type), i, k;
-    enum reach reach = reach_of(r, s);
-    const struct pidx *ix = m->bypid[s->type];
-    struct memo *hit;
+    long i;
     int rc = LHT_OK;
 
-    res->matched = 0;
-    res->nev = 0;
-    if (reach == R_NODE && (hit = memo_find(m, sig, sub->node)) != NULL) {
-        *res = hit->res;
-        return LHT_OK;
-    }
-    if (reach == R_PID && ix != NULL) {
-        for (k = pid_lower(ix, m->nbypid[s->type], sub->pid);
-             k < m->nbypid[s->type] && ix[k].pid == sub->pid && rc == LHT_OK && res->nev < MAX_EV_PER_SIGNAL;
-             k++)
-            rc = eval_record(m, r, s, f, ix[k].i, sub, res);
-    } else if (reach == R_SAME) {
-        if (sub->same == NULL || (rc = sib_index(m, s, sig, f)) != LHT_OK)
-            return rc;
-        for (k = sib_lower(m, sub->same);
-             k < m->nsib && strcmp(m->sib[k].key, sub->same) == 0 && rc == LHT_OK && res->nev < MAX_EV_PER_SIGNAL;
-             k++)
-            rc = eval_record(m, r, s, f, m->sib[k].i, sub, res);
-    } else {
-        for (i = 0; i < n && rc == LHT_OK && res->nev < MAX_EV_PER_SIGNAL; i++)
-            rc = eval_record(m, r, s, f, i, sub, res);
-    }
-    if (rc == LHT_OK && reach == R_NODE)
-        rc = memo_add(m, sig, sub->node, res);
-    return rc;
-}
-
-static int cmp_pidx(const void *a, const void *b)
-{
-    const struct pidx *x = a, *y = b;
-
-    if (x->pid != y->pid)
-        return x->pid < y->pid ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
-/* The pid index of every rule-visible type that has a pid field. */
-static int index_pids(struct lht_matcher *m, const struct lht_facts *f)
-{
-    int t;
-
-    for (t = 0; t < LHT_FACT_COUNT; t++) {
-        const struct lht_fact_desc *d = &lht_fact_types[t];
-        size_t n = lht_facts_count(f, t), i;
-        free(m->bypid[t]);
-        m->bypid[t] = NULL;
-        m->nbypid[t] = 0;
-        if (d->rule == NULL || d->parent >= 0 || lht_fact_pid_field(d) == NULL)
-            continue;
-        if ((m->bypid[t] = malloc((n + 1) * sizeof *m->bypid[t])) == NULL)
-            return LHT_ENOMEM;
-        for (i = 0; i < n; i++) {
-            m->bypid[t][i].pid = lht_fact_pid(f, t, i);
-            m->bypid[t][i].i = i;
+    switch (scope) {
+    case LHT_SC_BUNDLE:
+        for (i = 0; rc == LHT_OK && FULL(res) && (size_t)i < lht_facts_count(f, s->type); i++)
+            rc = try_record(m, r, s, f, (size_t)i, res);
+        return rc;
+    case LHT_SC_SAME_NODE:
+        if (sub->node_id < 0)
+            return LHT_OK;
+        for (i = lht_fidx_node_first(m->ix, s->type, sub->node_id); rc == LHT_OK && FULL(res) && i >= 0;
+             i = lht_fidx_node_next(m->ix, s->type, i))
+            rc = try_record(m, r, s, f, (size_t)i, res);
+        return rc;
+    case LHT_SC_SUBJECT:
+    case LHT_SC_SAME_PID:
+        /* A paste without a prompt has no node: its pid still ties it to
+         * the subject (the evidence shows both, so the engineer sees it). */
+        for (i = lht_fidx_pid_first(m->ix, s->type, sub->pid); rc == LHT_OK && FULL(res) && i >= 0;
+             i = lht_fidx_pid_next(m->ix, s->type, i)) {
+            int n = lht_fidx_node_of(m->ix, s->type, (size_t)i);
+            if (n == 0 || sub->node_id == 0 || n == sub->node_id)
+                rc = try_record(m, r, s, f, (size_t)i, res);
         }
-        qsort(m->bypid[t], n, sizeof *m->bypid[t], cmp_pidx);
-        m->nbypid[t] = n;
+        return rc;
+    case LHT_SC_SIBLING:
+        if (sub->same == NULL || sub->node_id < 0)
+            return LHT_OK;
+        if (lht_fidx_same_first(m->ix, s->same_fd, sub->node_id, sub->same, &i) != LHT_OK)
+            return LHT_ENOMEM;
+        for (; rc == LHT_OK && FULL(res) && i >= 0; i = lht_fidx_same_next(m->ix, s->same_fd, i))
+            if (lht_fact_pid(f, s->type, (size_t)i) != sub->pid)
+                rc = try_record(m, r, s, f, (size_t)i, res);
+        return rc;
     }
     return LHT_OK;
 }
 
-/* Signal sig's result for the subject, evaluated on first use. */
+/* A signal's result for sub. Scope bundle does not depend on the subject
+ * and scope same-node only on its node: those are kept from the last
+ * subject that asked (subjects of one node come together). */
+static int eval_signal(struct lht_matcher *m, const struct lht_rule *r, int sig, struct lht_facts *f,
+                       const struct subject *sub)
+{
+    const struct lht_signal *s = &r->signals[sig];
+    struct sigres *res = &m->res[sig];
+    struct memo *mo = &m->memo[sig];
+    int scope = effective_scope(r, s);
+
+    if (mo->valid && (scope == LHT_SC_BUNDLE || (scope == LHT_SC_SAME_NODE && mo->node_id == sub->node_id)))
+        return LHT_OK;
+    res->matched = 0;
+    res->nev = 0;
+    mo->valid = scope == LHT_SC_BUNDLE || scope == LHT_SC_SAME_NODE;
+    mo->node_id = sub->node_id;
+    return scan_scope(m, r, s, scope, f, sub, res);
+}
+
+/* Signal sig's result for the subject, evaluated on first use: most
+ * subjects of a sosreport fail a level's first `all` signal (not in D),
+ * and then nothing else of the rule needs to be looked at. */
 static int need(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f, const struct subject *sub,
                 int sig)
 {
@@ -508,14 +340,14 @@ static int need(struct lht_matcher *m, const struct lht_rule *r, struct lht_fact
 
     if (m->res[sig].done)
         return LHT_OK;
-    if ((rc = eval_signal(m, r, sig, f, sub, &m->res[sig])) != LHT_OK)
+    if ((rc = eval_signal(m, r, sig, f, sub)) != LHT_OK)
         return rc;
     m->res[sig].done = 1;
     return LHT_OK;
 }
 
-/* Does condition c hold for the subject? *holds 1 or 0; the signals it
- * names are evaluated in its order, only as far as needed. */
+/* Does condition c hold for sub? *holds 1 or 0; the signals it names are
+ * evaluated in its order, only as far as the answer needs. */
 static int cond_holds(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f,
                       const struct subject *sub, const struct lht_cond *c, int *holds)
 {
@@ -535,7 +367,7 @@ static int cond_holds(struct lht_matcher *m, const struct lht_rule *r, struct lh
             return LHT_OK;
     }
     *holds = c->nany == 0;
-    for (i = 0; i < c->nany; i++) {
+    for (i = 0; i < c->nany; i++) {   /* every one: each that holds is evidence */
         if ((rc = need(m, r, f, sub, c->any[i])) != LHT_OK)
             return rc;
         *holds |= m->res[c->any[i]].matched;
@@ -601,8 +433,6 @@ static int collect(struct lht_matcher *m, struct lht_facts *f, struct pend *p,
     struct sigres *res = &m->res[sig];
     int k;
 
-    if (!res->done)
-        return LHT_EUSAGE;   /* evaluated by the caller first */
     for (k = 0; k < res->nev; k++) {
         struct lht_evidence e;
         const struct ref *ref = &res->ev[k];
@@ -707,27 +537,8 @@ static int eval_subject(struct lht_matcher *m, const struct lht_rule *r, struct 
 
 static int run_bundle(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f)
 {
-    struct subject sub = {NULL, -1, NULL};
+    struct subject sub = {NULL, 0, -1, NULL};
     return eval_subject(m, r, f, &sub);
-}
-
-/* Is row i the first process row of its node+pid? The pid index lists
- * a pid's rows in order, so only earlier rows of that pid are looked at. */
-static int first_of_subject(const struct lht_matcher *m, const struct lht_process *p, size_t i)
-{
-    const struct pidx *ix = m->bypid[LHT_FACT_PROCESS];
-    size_t k;
-
-    if (ix == NULL) {
-        for (k = 0; k < i; k++)
-            if (p[k].pid == p[i].pid && node_eq(p[k].at.node, p[i].at.node))
-                return 0;
-        return 1;
-    }
-    for (k = pid_lower(ix, m->nbypid[LHT_FACT_PROCESS], p[i].pid); ix[k].i < i; k++)
-        if (node_eq(p[ix[k].i].at.node, p[i].at.node))
-            return 0;
-    return 1;
 }
 
 /* Each distinct node+pid of the process rows, at its first row. */
@@ -744,9 +555,10 @@ static int run_processes(struct lht_matcher *m, const struct lht_rule *r, struct
     for (i = 0; i < n && rc == LHT_OK; i++) {
         struct subject sub;
         const char *v;
-        if (!first_of_subject(m, p, i))
+        if (!lht_fidx_first_of_pid(m->ix, i))
             continue;
         sub.node = p[i].at.node;
+        sub.node_id = lht_fidx_node_of(m->ix, LHT_FACT_PROCESS, i);
         sub.pid = p[i].pid;
         sub.same = NULL;
         /* the subject's own copy: field scratch buffers are reused per record */
@@ -761,40 +573,30 @@ static int run_processes(struct lht_matcher *m, const struct lht_rule *r, struct
     return rc;
 }
 
-/* Every node the rule-visible facts name, plus "no node". */
+/* Every node the rule-visible facts name, plus "no node", in the order
+ * the facts name them. */
 static int run_nodes(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f)
 {
-    const char **nodes = NULL;
-    size_t nn = 0, cap = 0, t, i, j;
-    int rc = LHT_OK;
+    int nn = lht_fidx_nodes(m->ix), rc = LHT_OK;
+    unsigned char *seen = calloc((size_t)nn, 1);
+    size_t t, i;
 
-    for (t = 0; t < LHT_FACT_COUNT; t++) {
+    if (seen == NULL)
+        return LHT_ENOMEM;
+    for (t = 0; t < LHT_FACT_COUNT && rc == LHT_OK; t++) {
         const struct lht_fact_desc *d = &lht_fact_types[t];
-        size_t cnt = lht_facts_count(f, (int)t);
         if (d->rule == NULL || d->parent >= 0 || d->keyed_get)
             continue;
-        for (i = 0; i < cnt; i++) {
-            const char *nd = lht_facts_prov(f, (int)t, i).node;
-            for (j = 0; j < nn && !node_eq(nodes[j], nd); j++)
-                ;
-            if (j < nn)
+        for (i = 0; i < lht_facts_count(f, (int)t) && rc == LHT_OK; i++) {
+            int id = lht_fidx_node_of(m->ix, (int)t, i);
+            struct subject sub = {lht_facts_prov(f, (int)t, i).node, id, -1, NULL};
+            if (seen[id])
                 continue;
-            if (nn == cap) {
-                const char **nv = realloc(nodes, (cap = cap ? cap * 2 : 8) * sizeof *nodes);
-                if (nv == NULL) {
-                    free(nodes);
-                    return LHT_ENOMEM;
-                }
-                nodes = nv;
-            }
-            nodes[nn++] = nd;
+            seen[id] = 1;
+            rc = eval_subject(m, r, f, &sub);
         }
     }
-    for (j = 0; j < nn && rc == LHT_OK; j++) {
-        struct subject sub = {nodes[j], -1, NULL};
-        rc = eval_subject(m, r, f, &sub);
-    }
-    free(nodes);
+    free(seen);
     return rc;
 }
 
@@ -803,8 +605,7 @@ static int run_rule(struct lht_matcher *m, const struct lht_rule *r, struct lht_
     int rc;
 
     m->npend = 0;
-    m->nmemo = 0;
-    sib_free(m);
+    memset(m->memo, 0, (size_t)r->nsignals * sizeof *m->memo);
     if (r->subject == LHT_SUBJ_BUNDLE)
         rc = run_bundle(m, r, f);
     else if (r->subject == LHT_SUBJ_PROCESS)
@@ -816,27 +617,33 @@ static int run_rule(struct lht_matcher *m, const struct lht_rule *r, struct lht_
     return rc;
 }
 
-int lht_matcher_run(struct lht_matcher *m, struct lht_facts *f, lht_err *err)
+/* Rules [first, last) on f, with the collection indexed once. */
+static int run_rules(struct lht_matcher *m, size_t first, size_t last, struct lht_facts *f, lht_err *err)
 {
     size_t i;
+    int rc = LHT_OK;
 
     lht_facts_clear_findings(f);
-    if (index_pids(m, f) != LHT_OK)
+    lht_fidx_free(m->ix);
+    if ((m->ix = NULL, lht_fidx_build(f, &m->ix)) != LHT_OK)
         return lht_err_set(err, LHT_ENOMEM, "out of memory indexing facts");
-    for (i = 0; i < m->rs->n; i++)
-        if (run_rule(m, &m->rs->rules[i], f) != LHT_OK)
-            return lht_err_set(err, LHT_ENOMEM, "out of memory matching rule %s", m->rs->rules[i].id);
-    return LHT_OK;
+    for (i = first; i < last && rc == LHT_OK; i++)
+        if ((rc = run_rule(m, &m->rs->rules[i], f)) != LHT_OK)
+            rc = lht_err_set(err, LHT_ENOMEM, "out of memory matching rule %s", m->rs->rules[i].id);
+    /* the index points into f, which the caller may free next */
+    lht_fidx_free(m->ix);
+    m->ix = NULL;
+    return rc;
+}
+
+int lht_matcher_run(struct lht_matcher *m, struct lht_facts *f, lht_err *err)
+{
+    return run_rules(m, 0, m->rs->n, f, err);
 }
 
 int lht_matcher_run_rule(struct lht_matcher *m, size_t rule, struct lht_facts *f, lht_err *err)
 {
-    lht_facts_clear_findings(f);
     if (rule >= m->rs->n)
         return lht_err_set(err, LHT_EUSAGE, "no rule %zu", rule);
-    if (index_pids(m, f) != LHT_OK)
-        return lht_err_set(err, LHT_ENOMEM, "out of memory indexing facts");
-    if (run_rule(m, &m->rs->rules[rule], f) != LHT_OK)
-        return lht_err_set(err, LHT_ENOMEM, "out of memory");
-    return LHT_OK;
+    return run_rules(m, rule, rule + 1, f, err);
 }
