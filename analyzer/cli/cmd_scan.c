@@ -35,9 +35,10 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage: lhtriage scan [OPTIONS] INPUT...\n\n"
             "Read Longhorn support bundles (.zip, .tar, .tar.gz/.tgz, .tar.xz, .tar.zst),\n"
-            "unpacked bundle folders or pasted text files without extracting them, and\n"
-            "store the host evidence they hold in the database. A folder that is not a\n"
-            "bundle is searched for bundles and pasted files.\n\n"
+            "a node's sosreport or supportconfig (archive or folder), unpacked bundle\n"
+            "folders or pasted text files without extracting them, and store the host\n"
+            "evidence they hold in the database. A folder that is none of these is\n"
+            "searched for bundles, reports and pasted files.\n\n"
             "options:\n"
             "  --db FILE               database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
             "  --rules DIR             rules directory (default: $LHTRIAGE_RULES or the installed rules)\n"
