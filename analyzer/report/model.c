@@ -432,7 +432,7 @@ static const struct expected {
 } expected[] = {
     {{"ps"}, "no process table (hostinfos/processes_info needs Longhorn 1.9.2+/1.10.0+; or paste `ps aux`)"},
     {{"stack"}, "no kernel stacks (paste `cat /proc/<pid>/stack` of stuck processes)"},
-    {{"proc_mounts", "mount", "mountinfo", "nfsstat", "mounts"},
+    {{"proc_mounts", "mount", "mountinfo", "nfsstat", "mounts", "mountstats"},
      "no /proc/mounts (hostinfos/proc_mounts needs Longhorn 1.8.2+; or paste `nfsstat -m`)"},
     {{"kernel_log"}, "no kernel log (logs/dmesg.log, syslog or messages)"},
 };
