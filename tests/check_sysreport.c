@@ -385,6 +385,50 @@ START_TEST(folder_links_are_never_followed)
 }
 END_TEST
 
+/* The node when `hostname` is missing (uname's nodename), and a note
+ * when nothing names it; a D process past sos's 2048-pid cut has no
+ * stack, and a note says why. */
+START_TEST(node_fallbacks_and_numprocs_note)
+{
+#define TOP "sosreport-h3-2025-09-24-abcdefg/"
+    static const char ps[] =
+        "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
+        "root          42  0.0  0.0   1604   896 ?        -    06:41   0:00 sleep 9\n"
+        "root           -  0.0    -      -     - -        S    06:41   0:00 -\n"
+        "root       99001  0.0  0.0   1604   896 ?        -    06:41   0:00 /bin/sh -c x\n"
+        "root           -  0.0    -      -     - -        Ds   06:41   0:00 -\n";
+    const struct tu_member with_uname[] = {
+        {TOP "version.txt", "sos report: 4.10.0", 0},
+        {TOP "proc/42/stack", "[<0>] hrtimer_nanosleep+0x93/0x120\n", 0},
+        {TOP "sos_commands/kernel/uname_-a",
+         "Linux h3 5.14.0-427.13.1.el9_4.x86_64 #1 SMP PREEMPT_DYNAMIC Wed Apr 10 10:29:16 EDT 2024 x86_64 GNU/Linux\n",
+         0},
+        {TOP "sos_commands/process/ps_auxwwwm", ps, 0},
+    };
+    const struct tu_member nameless[] = {
+        {"ticket/node1-sos/sos_commands/process/ps_auxwwwm", ps, 0},   /* a renamed folder */
+    };
+    char path[4200];
+    struct lht_facts *f;
+
+    snprintf(path, sizeof path, "%s/h3.tar.gz", tu_tmpdir());
+    ck_assert_int_eq(tu_write_archive(path, "tar.gz", with_uname, 4), 0);
+    f = scan(path);
+    all_on_node(f, "h3");
+    ck_assert(has_note(f, "D-state pid 99001 has no proc/<pid>/stack", "numprocs=0"));
+    lht_facts_free(f);
+
+    snprintf(path, sizeof path, "%s/renamed.zip", tu_tmpdir());
+    ck_assert_int_eq(tu_write_archive(path, "zip", nameless, 1), 0);
+    f = scan(path);
+    ck_assert(has_note(f, "sosreport without hostname or uname output", NULL));
+    ck_assert(has_note(f, "without proc/<pid>/stack files (sos version unknown", "99001"));
+    ck_assert_ptr_null(lht_facts_processes(f, &(size_t){0})[0].at.node);
+    lht_facts_free(f);
+#undef TOP
+}
+END_TEST
+
 /* A sos output's name spells its command, routed like a pasted one. */
 static const struct {
     const char *path, *kind;
@@ -494,6 +538,7 @@ static Suite *sysreport_suite(void)
     tcase_add_test(tc, supportconfig_and_paste_confirm);
     tcase_add_test(tc, links_are_never_followed);
     tcase_add_test(tc, folder_links_are_never_followed);
+    tcase_add_test(tc, node_fallbacks_and_numprocs_note);
     tcase_add_loop_test(tc, sos_command_names, 0, (int)(sizeof names / sizeof names[0]));
     tcase_add_test(tc, kubernetes_plugin_nodes);
     tcase_add_test(tc, report_names_date_it);
