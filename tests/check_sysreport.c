@@ -376,7 +376,7 @@ START_TEST(folder_links_are_never_followed)
     ck_assert_int_eq(symlink("/var", p), 0);            /* a whole tree outside */
     snprintf(p, sizeof p, "%s/proc", dir);
     ck_assert_int_eq(symlink("/proc", p), 0);
-    ck_assert_int_eq(lht_sysreport_dir(dir), LHT_SYSREPORT_SOS);
+    ck_assert_int_eq(lht_sysreports_dir(dir), LHT_SYSREPORT_SOS);
     f = scan(dir);
     lht_facts_members(f, &n);
     ck_assert_int_eq((int)n, 1);

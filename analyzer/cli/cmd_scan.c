@@ -96,7 +96,7 @@ static int is_bundle_dir(const char *dir)
     int yes = 0;
 
     if (exists_in(dir, "metadata.yaml") || exists_in(dir, "nodes") || exists_in(dir, "yamls") ||
-        lht_sysreport_dir(dir) != LHT_SYSREPORT_NONE)
+        lht_sysreports_dir(dir) != LHT_SYSREPORT_NONE)
         return 1;
     d = opendir(dir);
     if (d == NULL)

@@ -674,7 +674,7 @@ int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_f
     cb.ud = &x;
     {
         struct stat st;
-        x.sr = lht_sysreports_new(stat(input, &st) == 0 && S_ISDIR(st.st_mode) ? lht_sysreport_dir(input)
+        x.sr = lht_sysreports_new(stat(input, &st) == 0 && S_ISDIR(st.st_mode) ? lht_sysreports_dir(input)
                                                                               : LHT_SYSREPORT_NONE);
     }
     if (x.sr == NULL)

@@ -63,7 +63,7 @@ static int is_file(const char *dir, const char *name)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-enum lht_sysreport_type lht_sysreport_dir(const char *dir)
+enum lht_sysreport_type lht_sysreports_dir(const char *dir)
 {
     if (is_dir(dir, "sos_commands") || is_dir(dir, "sos_reports") || is_dir(dir, "sos_logs"))
         return LHT_SYSREPORT_SOS;

@@ -41,7 +41,7 @@
 enum lht_sysreport_type { LHT_SYSREPORT_NONE = 0, LHT_SYSREPORT_SOS = 1, LHT_SYSREPORT_SCC = 2 };
 
 /* The report the folder dir itself is (its own top folder), or NONE. */
-enum lht_sysreport_type lht_sysreport_dir(const char *dir);
+enum lht_sysreport_type lht_sysreports_dir(const char *dir);
 
 /* The roots seen in one input; opaque. */
 struct lht_sysreports;
