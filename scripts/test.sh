@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README.md, .ci/run): a -Werror build with the
 # full ctest suite, then the same suite under AddressSanitizer and
-# UndefinedBehaviorSanitizer.
+# UndefinedBehaviorSanitizer, then the threaded parts under
+# ThreadSanitizer, then a fuzzing smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -15,6 +16,16 @@ cmake -S . -B build-asan -DLHT_WERROR=ON -DCMAKE_BUILD_TYPE=Debug \
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+# ThreadSanitizer over what runs threads: scan workers (--jobs), each
+# streaming multi-piece logs to a parser thread, and the writer
+# (tests/threads_test.sh), and the streamed-log suite. Only those targets
+# are built, and the rest of the suite is not run again: the whole CLI
+# suite under TSan would cost about as much as everything else.
+cmake -S . -B build-tsan -DLHT_WERROR=ON -DCMAKE_BUILD_TYPE=Debug -DLHT_SANITIZE=thread >/dev/null
+cmake --build build-tsan -j"$jobs" --target lhtriage check_extract fixtures
+TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
+    ctest --test-dir build-tsan --output-on-failure -j"$jobs" -R '^(threads|check_extract)$'
 
 # Fuzzing smoke run (5 s per libFuzzer target); the long runs are
 # scripts/fuzz.sh SECONDS.

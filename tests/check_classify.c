@@ -52,7 +52,9 @@ START_TEST(path_table)
 {
     char node[128];
     long pid;
-    enum lht_kind k = lht_classify_path(paths[_i].path, node, sizeof node, &pid);
+    int fail = 0;
+    enum lht_kind k = lht_classify_path(paths[_i].path, node, sizeof node, &pid, &fail);
+    ck_assert_int_eq(fail, 0);
     ck_assert_msg(k == paths[_i].kind, "%s: got %s want %s", paths[_i].path, lht_kind_name(k),
                   lht_kind_name(paths[_i].kind));
     ck_assert_str_eq(node, paths[_i].node);
@@ -92,9 +94,10 @@ START_TEST(content_shapes)
 {
     struct lht_kindset set;
     uint64_t got = 0;
-    int k;
+    int k, fail = 0;
 
-    lht_classify_content(shapes[_i].text, strlen(shapes[_i].text), &set);
+    lht_classify_content(shapes[_i].text, strlen(shapes[_i].text), &set, &fail);
+    ck_assert_int_eq(fail, 0);
     for (k = 0; k < LHT_K_COUNT; k++)
         if (lht_kindset_has(&set, k))
             got |= (uint64_t)1 << k;

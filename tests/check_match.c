@@ -189,6 +189,74 @@ START_TEST(suspected_merges_pids_per_node)
 }
 END_TEST
 
+/* A sibling shares the subject's `same:` field. Numeric fields are
+ * formatted into a scratch buffer: when the subject's value borrowed the
+ * buffer a sibling's was then written to, every process was its own
+ * match and `same: pid` (which no other process can share) fired. */
+#define SIBLING_RULE                                                                                   \
+    "id: sib\ntitle: t\nseverity: info\ndescription: d\nsubject: process\n"                              \
+    "signals:\n"                                                                                       \
+    "  - name: d\n    fact: process\n    field: stat\n    pattern: '^D'\n"                               \
+    "  - name: s\n    fact: process\n    field: stat\n    pattern: '^D'\n    scope: sibling\n    same: %s\n" \
+    "levels:\n  - name: c\n    all: [d, s]\n"
+
+/* pids of the findings rule `sib` gives on three D processes, two with
+ * parent 1 and one with parent 2, as "a b" in pid order. */
+static void sibling_pids(const char *same, char *out, size_t outsz)
+{
+    static const long pid[] = {10, 11, 12}, ppid[] = {1, 1, 2};
+    struct lht_ruleset *srs;
+    struct lht_matcher *sm;
+    struct lht_facts *f = lht_facts_new();
+    const struct lht_finding *fi;
+    char text[1024], path[512];
+    size_t n, i, used = 0;
+    int seen[3] = {0, 0, 0};
+    lht_err err;
+
+    snprintf(text, sizeof text, SIBLING_RULE, same);
+    snprintf(path, sizeof path, "%s/sib.yaml", tu_tmpdir());
+    ck_assert_int_eq(tu_write_file(path, text, strlen(text)), 0);
+    *strrchr(path, '/') = '\0';
+    ck_assert_msg(lht_ruleset_load(path, &srs, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq(lht_matcher_new(srs, &sm, &err), LHT_OK);
+    for (i = 0; i < 3; i++) {
+        struct lht_process p = {.at = {N, PS, (long)i + 2}, .pid = pid[i], .ppid = ppid[i], .tid = -1,
+                                .user = "root", .stat = "D", .command = "writer"};
+        ck_assert_int_eq(lht_facts_add_process(f, &p), LHT_OK);
+    }
+    ck_assert_int_eq(lht_matcher_run(sm, f, &err), LHT_OK);
+    fi = lht_facts_findings(f, &n);
+    for (i = 0; i < n; i++)
+        for (size_t k = 0; k < 3; k++) {
+            char want[16];
+            snprintf(want, sizeof want, "%ld", pid[k]);
+            for (const char *q = fi[i].pids; q && (q = strstr(q, want)) != NULL; q++)
+                if ((q == fi[i].pids || q[-1] == ' ') && (q[2] == '\0' || q[2] == ' '))
+                    seen[k] = 1;
+        }
+    out[0] = '\0';
+    for (i = 0; i < 3; i++)
+        if (seen[i])
+            used += (size_t)snprintf(out + used, outsz - used, "%s%ld", used ? " " : "", pid[i]);
+    lht_facts_free(f);
+    lht_matcher_free(sm);
+    lht_ruleset_free(srs);
+}
+
+START_TEST(sibling_shares_the_same_field)
+{
+    char got[64];
+
+    sibling_pids("ppid", got, sizeof got);
+    ck_assert_str_eq(got, "10 11");     /* 12's parent is another */
+    sibling_pids("pid", got, sizeof got);
+    ck_assert_str_eq(got, "");          /* no other process has the subject's pid */
+    sibling_pids("command", got, sizeof got);
+    ck_assert_str_eq(got, "10 11 12");
+}
+END_TEST
+
 START_TEST(lookalikes_do_not_fire)
 {
     const struct lht_finding *other = NULL;
@@ -284,6 +352,7 @@ static Suite *match_suite(void)
     tcase_add_test(tc, suspected_merges_pids_per_node);
     tcase_add_test(tc, lookalikes_do_not_fire);
     tcase_add_test(tc, many_subjects_on_many_nodes);
+    tcase_add_test(tc, sibling_shares_the_same_field);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -70,6 +70,10 @@ static const struct {
     {"expect: confirmed", "expect: certain", "neither 'none' nor a level", 16},
     {"title: test rule\n", "title: [unclosed\n", "", 3},
     {"id: t1\n", "", "missing required key 'id'", 1},
+    /* same: names a process field, and only for a sibling */
+    {"pattern: '^D'", "pattern: '^D'\n    scope: sibling\n    same: colour", "a process has no field 'colour'", 12},
+    {"pattern: '^D'", "pattern: '^D'\n    same: pid", "'same' applies to scope 'sibling' only", 11},
+    {"pattern: '^D'", "pattern: '^D'\n    scope: sibling", "needs fact 'process' and a 'same' field", 7},
 };
 
 START_TEST(broken_rules_point_at_file_line)
@@ -107,8 +111,19 @@ static const struct {
 } versions[] = {
     {"v1.10.1", "1.10.1", 0},  {"v1.9.2", "1.10.1", -1}, {"1.11.0", "1.10.1", 1},
     {"4.1", "4.1", 0},         {"4.2", "4.1", 1},        {"4.0", "4.1", -1},
-    {"4", "4.1", -1},          {"3", "4.1", -1},         {"5.14.0-427.el9", "5.14", 1},
-    {"6.8.0-51-generic", "6.8", 1}, {"v1.10.1-rc1", "1.10.1", 0},
+    {"4", "4.1", -1},          {"3", "4.1", -1},
+    /* a missing component is 0 */
+    {"4.1", "4.1.0", 0},       {"4.1.0", "4.1", 0},      {"4.1.0.0", "v4.1", 0},
+    {"4.1", "4.1.1", -1},      {"4.1.1", "4.1", 1},      {"4", "4.0.0", 0},
+    /* digit runs of any length, no overflow; leading zeros do not count */
+    {"1.1234567890", "1.999999999", 1},                  {"1.99999999999999999999", "1.99999999999999999998", 1},
+    {"123456789012345678901234567890", "123456789012345678901234567891", -1},
+    {"4.01", "4.1", 0},        {"4.010", "4.9", 1},      {"0.0", "0", 0},
+    /* the suffix after the numeric part is not compared */
+    {"5.14.0-427.el9", "5.14", 0}, {"5.14.0-427.el9", "5.14.1", -1},
+    {"6.8.0-51-generic", "6.8", 0}, {"6.8.0-51-generic", "6.8.0-52-generic", 0},
+    {"v1.10.1-rc1", "1.10.1", 0},  {"v1.10.1-rc1", "1.10.2", -1},
+    {"4.1.", "4.1", 0},        {"v", "0", 0},
 };
 
 START_TEST(version_compare)

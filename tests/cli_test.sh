@@ -79,6 +79,8 @@ expect_eq "uname -r" "$(q "SELECT value FROM v_facts WHERE bundle='sles-healthy-
 
 # --- bad input: one line, exit 2, nothing lost --------------------------
 before=$(q "SELECT count(*) FROM processes")
+# ("" = "" would pass if every query failed: the count must be real)
+[ "${before:-0}" -gt 50 ]; expect_eq "facts before bad input are counted" $? 0
 KEEP="SELECT count(*) FROM processes p JOIN bundles b ON b.id=p.bundle_id WHERE b.path NOT LIKE '%cut.zip'"
 head -c 3000 "$FX/seed-rwx.zip" >"$T/cut.zip"
 "$BIN" scan --db "$DB" "$T/cut.zip" >/dev/null 2>"$T/err"; expect_eq "truncated zip exit" $? 2
@@ -104,7 +106,16 @@ grep -q "^lhtriage: query: " "$T/err"; expect_eq "bad sql msg" $? 0
 grep -qx 'process        pid ppid tid user stat wchan command' "$T/fields"; expect_eq "rules fields: process, from the registry" $? 0
 grep -q '^kernel_event ' "$T/fields"; expect_eq "rules fields: the rule names of types" $? 0
 "$BIN" rules test >"$T/rt"; expect_eq "rules test exit" $? 0
-grep -q ' 0 failed$' "$T/rt"; expect_eq "rules test summary" $? 0
+grep -q '^[1-9][0-9]* passed, 0 failed$' "$T/rt"; expect_eq "rules test summary: examples ran, none failed" $? 0
+# nothing run is a failure, never a pass: a misspelt id, or options after the action
+"$BIN" rules test no-such-rule >"$T/rt" 2>"$T/err"; expect_eq "rules test of an unknown rule exit" $? 2
+grep -q "no rule 'no-such-rule'" "$T/err"; expect_eq "rules test of an unknown rule says so" $? 0
+"$BIN" rules test --rules "$SRC/rules" >/dev/null 2>"$T/err"; expect_eq "rules test with an option after the action exit" $? 2
+grep -q "options go before the action" "$T/err"; expect_eq "rules test with an option after the action says so" $? 0
+mkdir -p "$T/noexamples"
+sed '/^examples:/,$d' "$SRC/rules/rwx-nfs4-open-state-hang.yaml" >"$T/noexamples/x.yaml"
+"$BIN" rules --rules "$T/noexamples" test >/dev/null 2>"$T/err"; expect_eq "rules test with no examples exit" $? 1
+grep -q "no examples ran" "$T/err"; expect_eq "rules test with no examples says so" $? 0
 S="rwx-nfs4-open-state-hang"
 expect_eq "seed folder: confirmed" "$(q "SELECT confidence||'|'||node||'|'||pid||'|'||severity FROM v_findings WHERE rule_id='$S' AND bundle_id=$BID")" \
   "confirmed|$N1|123315|error"
@@ -142,19 +153,28 @@ grep -q '"confidence":"confirmed"' "$T/report.json"; expect_eq "json finding" $?
 "$BIN" report --db "$RDB" --bundle seed-rwx-unpacked -o "$T/one.md"; expect_eq "report -o" $? 0
 grep -c '^## Bundle' "$T/one.md" | grep -qx 1; expect_eq "--bundle selects one" $? 0
 grep -q '^## Fleet' "$T/report.md"; expect_eq "fleet section with several bundles" $? 0
-grep -q '^## Fleet' "$T/one.md"; expect_eq "no fleet section for one bundle" $? 1
+grep -q '^## Fleet' "$T/one.md" || grep -q '^## Bundle' "$T/one.md"; expect_eq "no fleet section for one bundle" $? 0
 grep -q 'No rule fired on this bundle' "$T/report.md"; expect_eq "nothing-found is said plainly" $? 0
 "$BIN" report --db "$RDB" --bundle no-such-bundle 2>"$T/err"; expect_eq "unknown bundle exit" $? 2
 grep -q "no bundle named 'no-such-bundle'" "$T/err"; expect_eq "unknown bundle message" $? 0
 "$BIN" report --db "$RDB" --redact >"$T/red.md"; expect_eq "redact exit" $? 0
-grep -cE 'testing-jiras|10\.43\.58\.194|10\.136\.183' "$T/red.md" | grep -qx 0; expect_eq "redact removes hosts and IPs" $? 0
-t1=$(grep -o 'host-[0-9a-f]\{6\}' "$T/red.md" | head -1)
-"$BIN" report --db "$RDB" --redact --format json | grep -q "$t1"; expect_eq "redaction tokens are stable across formats" $? 0
+# (an empty report has no names either: the report must be there)
+grep -q '^## Bundle' "$T/red.md" && ! grep -qE 'testing-jiras|10\.43\.58\.194|10\.136\.183' "$T/red.md"
+expect_eq "redact removes hosts and IPs" $? 0
+t1=$(grep -o 'host-[0-9a-f]\{16\}' "$T/red.md" | head -1)
+[ -n "$t1" ] && "$BIN" report --db "$RDB" --redact --format json | grep -q "$t1"
+expect_eq "redaction tokens are stable across formats" $? 0
+# timestamps are not addresses: every one the plain report shows survives
+"$BIN" report --db "$RDB" >"$T/plain.md"
+grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z' "$T/plain.md" | sort -u >"$T/times"
+grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z' "$T/red.md" | sort -u >"$T/rtimes"
+[ -s "$T/times" ] && cmp -s "$T/times" "$T/rtimes"; expect_eq "redaction keeps timestamps" $? 0
 "$BIN" explain --db "$RDB" 1 >"$T/explain"; expect_eq "explain exit" $? 0
 grep -q '\[x\] open_state_wait' "$T/explain"; expect_eq "explain marks matched signals" $? 0
 grep -q '\[ \] rpc_wait' "$T/explain"; expect_eq "explain marks unmatched signals" $? 0
 grep -q '^ >      7  nfs_set_open_stateid_locked+0x100/0x380 \[nfsv4\]$' "$T/explain"; expect_eq "explain shows context" $? 0
-grep -q '^        6  root@testing-jiras-pool1-rm5mw-9dx82:' "$T/explain"; expect_eq "explain context holds no prompt (not a fact)" $? 1
+grep -q '^ >      7  ' "$T/explain" && ! grep -q '^        6  root@testing-jiras-pool1-rm5mw-9dx82:' "$T/explain"
+expect_eq "explain context holds no prompt (not a fact)" $? 0
 "$BIN" explain --db "$RDB" 999 2>/dev/null; expect_eq "explain unknown id" $? 2
 "$BIN" query --db "$RDB" --csv stuck-processes | grep -q '123315'; expect_eq "named query" $? 0
 # hostile bundle text cannot break the page
@@ -218,7 +238,8 @@ examples:
         text: |
           10.0.0.1:/pvc-1 /mnt nfs4 rw,vers=4.1 0 0
 EOF
-"$BIN" rules test --rules "$T/hostrules" >/dev/null; expect_eq "host-only rule's example passes" $? 0
+"$BIN" rules --rules "$T/hostrules" test >"$T/rt"; expect_eq "host-only rule's example passes" $? 0
+grep -qx '1 passed, 0 failed' "$T/rt"; expect_eq "host-only rule's example ran" $? 0
 ADB=$T/auto.db
 "$BIN" scan -q --rules "$T/hostrules" --db "$ADB" "$FX/seed-rwx-unpacked"; expect_eq "host-only rules scan exit" $? 0
 expect_eq "host-only rules: logs skipped by themselves" \
@@ -257,13 +278,16 @@ rows() { "$BIN" query --db "$1" --csv "SELECT count(*) FROM processes" | tail -1
 expect_eq "--jobs 1 and --jobs 4 store the same" "$(dump "$T/j1.db")" "$(dump "$T/j4.db")"
 [ "$(rows "$T/j1.db")" -gt 20 ]; expect_eq "--jobs comparison sees the processes" $? 0
 for k in 1 2 3; do "$BIN" scan --db "$T/s$k.db" -q --shard $k/3 "$TK"; done
-all=$( (for k in 1 2 3; do "$BIN" query --db "$T/s$k.db" --csv "SELECT path FROM bundles" | tail -n +2; done) | sort | tr -d '\r' | md5sum)
-expect_eq "shards partition the inputs" "$all" "$("$BIN" query --db "$T/j1.db" --csv "SELECT path FROM bundles" | tail -n +2 | sort | tr -d '\r' | md5sum)"
+(for k in 1 2 3; do "$BIN" query --db "$T/s$k.db" --csv "SELECT path FROM bundles" | tail -n +2; done) | sort | tr -d '\r' >"$T/shards"
+"$BIN" query --db "$T/j1.db" --csv "SELECT path FROM bundles" | tail -n +2 | sort | tr -d '\r' >"$T/whole"
+expect_eq "shards partition the inputs" "$(wc -l <"$T/whole" | tr -d ' '):$(md5sum <"$T/shards")" "5:$(md5sum <"$T/whole")"
 "$BIN" scan --db "$BDB" --shard 4/3 "$TK" 2>/dev/null; expect_eq "bad shard" $? 2
 "$BIN" merge -q "$T/merged.db" "$T/s1.db" "$T/s2.db" "$T/s3.db"; expect_eq "merge exit" $? 0
 facts() { "$BIN" query --db "$1" --csv "SELECT b.path, (SELECT count(*) FROM processes p WHERE p.bundle_id = b.id), (SELECT count(*) FROM stack_frames f JOIN stacks s ON s.id = f.stack_id WHERE s.bundle_id = b.id), (SELECT count(*) FROM mount_options o JOIN mounts m ON m.id = o.mount_id WHERE m.bundle_id = b.id), (SELECT count(*) FROM k8s_fields f JOIN k8s_objects o ON o.id = f.object_id WHERE o.bundle_id = b.id), (SELECT group_concat(f.rule_id || f.confidence || (SELECT count(*) FROM finding_evidence e WHERE e.finding_id = f.id)) FROM findings f WHERE f.bundle_id = b.id) FROM bundles b ORDER BY 1" | md5sum; }
 expect_eq "N shards merged equal one full scan" "$(facts "$T/merged.db")" "$(facts "$T/j1.db")"
-"$BIN" query --db "$T/merged.db" --csv "PRAGMA foreign_key_check" | tail -n +2 | wc -l | grep -qx 0; expect_eq "merged: foreign keys" $? 0
+expect_eq "the merge comparison sees the bundles" "$("$BIN" query --db "$T/merged.db" --csv "SELECT path FROM bundles" | tail -n +2 | wc -l | tr -d ' ')" "5"
+"$BIN" query --db "$T/merged.db" --csv "PRAGMA foreign_key_check" >"$T/fk"; expect_eq "merged: foreign key check runs" $? 0
+expect_eq "merged: foreign keys" "$(tail -n +2 "$T/fk" | wc -l | tr -d ' ')" "0"
 "$BIN" merge -q "$T/merged.db" "$T/s1.db"; expect_eq "merge again" $? 0
 expect_eq "merge again keeps one row per path" "$("$BIN" query --db "$T/merged.db" --csv "SELECT count(*) - count(DISTINCT path) FROM bundles" | tail -1 | tr -d '\r')" "0"
 "$BIN" merge -q "$T/merged.db" "$T/nope.db" 2>/dev/null; expect_eq "merge missing input" $? 2

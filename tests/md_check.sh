@@ -2,7 +2,8 @@
 # md_check.sh FILE - structural checks of a markdown report that must hold
 # whatever bundle text it quotes: fences balanced (closing fence at least as
 # long as the opening one), no raw HTML tag outside fences, every table row
-# with the header's number of cells, no line longer than 2000 bytes.
+# with the header's number of cells, no line longer than 2000 bytes, and not
+# empty (an empty file breaks nothing, and proves nothing).
 # Prints the first problem and exits 1.
 LC_ALL=C awk '
 function cells(s,   t) { t = s; gsub(/\\\|/, "", t); return gsub(/\|/, "", t) }
@@ -25,5 +26,6 @@ function cells(s,   t) { t = s; gsub(/\\\|/, "", t); return gsub(/\|/, "", t) }
 }
 END {
     if (bad) exit 1
+    if (NR == 0) { print "empty report"; exit 1 }
     if (fence != "") { print "unclosed fence " fence; exit 1 }
 }' "$1"

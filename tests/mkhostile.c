@@ -175,6 +175,27 @@ int main(int argc, char **argv)
             free(line);
         }
     }
+    /* 17. a tar.gz whose gzip CRC-32 trailer does not match its data (the
+     * data itself intact: only the check can tell), 18. a zip whose end
+     * record lists one entry more than its central directory holds */
+    {
+        struct tu_member m[] = {{"sb/nodes/n1/n1/hostinfos/processes_info", ps, sizeof ps - 1},
+                                {"sb/metadata.yaml", "bundleName: crc\n", 0}};
+        char *z;
+        size_t zlen;
+        if (tu_archive_bytes("tar.gz", m, 2, &z, &zlen) == 0) {
+            z[zlen - 8] ^= 0x5a;
+            tu_write_file(at("badcrc.tar.gz"), z, zlen);
+            free(z);
+        }
+        if (tu_archive_bytes("zip", m, 2, &z, &zlen) == 0 && zlen > 22 &&
+            memcmp(z + zlen - 22, "PK\005\006", 4) == 0) {
+            z[zlen - 22 + 8]++;    /* entries on this disk */
+            z[zlen - 22 + 10]++;   /* entries in all */
+            tu_write_file(at("badeocd.zip"), z, zlen);
+            free(z);
+        }
+    }
     free(zeros);
     free(big);
     return 0;

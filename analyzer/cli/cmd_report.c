@@ -24,7 +24,8 @@ static void usage(FILE *fp)
             "  --db FILE           database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
             "  --bundle NAME|ID    only this bundle (name, id, path or file name); repeatable\n"
             "  --format md|json    markdown (default) or one JSON document\n"
-            "  --redact            replace IP addresses and host names with stable tokens\n"
+            "  --redact            replace IP addresses and host names with tokens, stable\n"
+            "                      for this database and unguessable without it\n"
             "  -o, --output FILE   write to FILE (atomically) instead of stdout\n"
             "  -h, --help          show this help\n");
 }
@@ -71,10 +72,10 @@ int lht_cmd_report(int argc, char **argv)
     };
     struct lht_report_opts o;
     struct lht_store *store = NULL;
-    struct lht_sb out = LHT_SB_INIT, red = LHT_SB_INIT;
+    struct lht_sb out = LHT_SB_INIT;
     const char *db = NULL, *outfile = NULL;
     const char **bundles = NULL;
-    int c, redact = 0, status = LHT_EXIT_ERROR;
+    int c, status = LHT_EXIT_ERROR;
     lht_err err;
 
     memset(&o, 0, sizeof o);
@@ -98,7 +99,7 @@ int lht_cmd_report(int argc, char **argv)
                 goto done;
             }
             break;
-        case O_REDACT: redact = 1; break;
+        case O_REDACT: o.redact = 1; break;
         case 'o': outfile = optarg; break;
         case 'h': usage(stdout); status = LHT_EXIT_OK; goto done;
         default: usage(stderr); goto done;
@@ -111,26 +112,21 @@ int lht_cmd_report(int argc, char **argv)
     o.bundles = bundles;
     lht_err_clear(&err);
     if (lht_store_open(lht_cli_db_path(db), LHT_STORE_RO, &store, &err) != LHT_OK ||
-        lht_report_render(lht_store_db(store), &o, &out, &err) != LHT_OK ||
-        (redact && lht_redact(lht_store_db(store), lht_sb_str(&out), out.len, &red, &err) != LHT_OK)) {
+        lht_report_render(lht_store_db(store), &o, &out, &err) != LHT_OK) {
         lht_cli_error("%s", err.msg);
         goto done;
     }
-    {
-        const struct lht_sb *final = redact ? &red : &out;
-        if (outfile) {
-            if (write_file(outfile, lht_sb_str(final), final->len) != 0)
-                goto done;
-        } else if (fwrite(lht_sb_str(final), 1, final->len, stdout) != final->len || fflush(stdout) != 0) {
-            lht_cli_error("report: cannot write to standard output: %s", strerror(errno));
+    if (outfile) {
+        if (write_file(outfile, lht_sb_str(&out), out.len) != 0)
             goto done;
-        }
+    } else if (fwrite(lht_sb_str(&out), 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+        lht_cli_error("report: cannot write to standard output: %s", strerror(errno));
+        goto done;
     }
     status = LHT_EXIT_OK;
 done:
     lht_store_close(store);
     lht_sb_free(&out);
-    lht_sb_free(&red);
     free(bundles);
     return status;
 }

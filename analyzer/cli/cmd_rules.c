@@ -23,7 +23,8 @@ static void usage(FILE *fp)
             "               or the source tree's rules/)\n"
             "  -q, --quiet  test: print failing examples and the summary only\n"
             "  -h, --help   show this help\n\n"
-            "Exit status: 0 ok, 1 a lint warning or a failing example, 2 a rule that does not load.\n");
+            "Exit status: 0 ok, 1 a lint warning, a failing example or none run, 2 a rule that\n"
+            "does not load, or a RULE_ID that names no rule.\n");
 }
 
 static int wanted(const char *id, int argc, char **argv, int first)
@@ -87,13 +88,30 @@ static int fields(void)
 
 static int quiet;
 
-static int test(const struct lht_ruleset *rs, int argc, char **argv, int first)
+/* Every RULE_ID named must exist: a misspelt id would otherwise run no
+ * example and pass. */
+static int check_ids(const struct lht_ruleset *rs, const char *dir, int argc, char **argv, int first)
+{
+    int i;
+
+    for (i = first; i < argc; i++) {
+        if (lht_ruleset_find(rs, argv[i]) == NULL) {
+            lht_cli_error("rules test: no rule '%s' in %s (see 'lhtriage rules list')", argv[i], dir);
+            return LHT_EXIT_ERROR;
+        }
+    }
+    return LHT_EXIT_OK;
+}
+
+static int test(const struct lht_ruleset *rs, const char *dir, int argc, char **argv, int first)
 {
     struct lht_matcher *m = NULL;
     size_t i, j;
     int passed = 0, failed = 0;
     lht_err err;
 
+    if (check_ids(rs, dir, argc, argv, first) != LHT_EXIT_OK)
+        return LHT_EXIT_ERROR;
     lht_err_clear(&err);
     if (lht_matcher_new(rs, &m, &err) != LHT_OK) {
         lht_cli_error("%s", err.msg);
@@ -122,6 +140,12 @@ static int test(const struct lht_ruleset *rs, int argc, char **argv, int first)
     }
     lht_matcher_free(m);
     printf("%d passed, %d failed\n", passed, failed);
+    if (passed + failed == 0) {
+        /* a test run that tested nothing must not look like a pass */
+        lht_cli_error("rules test: no examples ran: the rules %sin %s have none",
+                      first < argc ? "named " : "", dir);
+        return LHT_EXIT_FINDINGS;
+    }
     return failed ? LHT_EXIT_FINDINGS : LHT_EXIT_OK;
 }
 
@@ -153,6 +177,15 @@ int lht_cmd_rules(int argc, char **argv)
         return LHT_EXIT_ERROR;
     }
     verb = argv[optind++];
+    for (c = optind; c < argc; c++) {
+        /* getopt stops at the action: "test --rules DIR" would take
+         * "--rules" for a rule id */
+        if (argv[c][0] == '-') {
+            lht_cli_error("rules: options go before the action: 'lhtriage rules [--rules DIR] [-q] %s ...' "
+                          "(got '%s' after '%s')", verb, argv[c], verb);
+            return LHT_EXIT_ERROR;
+        }
+    }
     if (strcmp(verb, "fields") == 0)
         return fields();
     if (strcmp(verb, "list") != 0 && strcmp(verb, "lint") != 0 && strcmp(verb, "test") != 0) {
@@ -176,7 +209,7 @@ int lht_cmd_rules(int argc, char **argv)
     } else if (strcmp(verb, "lint") == 0) {
         status = lint(rs, dir);
     } else {
-        status = test(rs, argc, argv, optind);
+        status = test(rs, dir, argc, argv, optind);
     }
     lht_ruleset_free(rs);
     return status;

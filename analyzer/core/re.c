@@ -2,6 +2,7 @@
 #include "core/re.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,9 +11,14 @@ static pthread_once_t mctx_once = PTHREAD_ONCE_INIT;
 
 static void mctx_init(void)
 {
+    /* LHT_RE_MATCH_LIMIT lowers the limit: the tests prove with it that
+     * every caller records a pattern that gives up */
+    const char *v = getenv("LHT_RE_MATCH_LIMIT");
+    unsigned long limit = v && *v ? strtoul(v, NULL, 10) : 0;
+
     mctx = pcre2_match_context_create(NULL);
     if (mctx) {
-        pcre2_set_match_limit(mctx, 1000000);
+        pcre2_set_match_limit(mctx, limit > 0 && limit < 1000000 ? (uint32_t)limit : 1000000);
         pcre2_set_depth_limit(mctx, 10000);
     }
 }
@@ -57,17 +63,37 @@ int lht_re_compile(struct lht_re *t, size_t n, lht_err *err)
 }
 
 int lht_re_first(const struct lht_re *t, size_t n, const char *s, size_t len,
-                 pcre2_match_data *md)
+                 pcre2_match_data *md, int *fail)
 {
     size_t i;
 
     for (i = 0; i < n; i++) {
+        int rc;
         if (t[i].code == NULL)
             continue;
-        if (pcre2_match(t[i].code, (PCRE2_SPTR)s, len, 0, 0, md, lht_re_mctx()) >= 0)
+        rc = pcre2_match(t[i].code, (PCRE2_SPTR)s, len, 0, 0, md, lht_re_mctx());
+        if (rc >= 0)
             return (int)i;
+        if (rc != PCRE2_ERROR_NOMATCH && *fail == 0)
+            *fail = rc;
     }
     return -1;
+}
+
+int lht_re_fail_is_limit(int code)
+{
+    return code == PCRE2_ERROR_MATCHLIMIT || code == PCRE2_ERROR_DEPTHLIMIT ||
+           code == PCRE2_ERROR_HEAPLIMIT || code == PCRE2_ERROR_JIT_STACKLIMIT;
+}
+
+const char *lht_re_fail_text(int code, char *buf, size_t n)
+{
+    PCRE2_UCHAR msg[200];
+
+    if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
+        snprintf((char *)msg, sizeof msg, "unknown error");
+    snprintf(buf, n, "%s (PCRE2 error %d)", (char *)msg, code);
+    return buf;
 }
 
 pcre2_match_data *lht_re_match_data(const struct lht_re *t, size_t n)

@@ -22,9 +22,23 @@ struct lht_re {
 int lht_re_compile(struct lht_re *t, size_t n, lht_err *err);
 
 /* Index of the first entry matching [s, s+len), or -1. md receives the
- * match (create it with lht_re_match_data). */
+ * match (create it with lht_re_match_data).
+ *
+ * A pattern that fails (PCRE2 gave up at a match or depth limit on
+ * untrusted text, or ran out of memory) is not a "no match": the first
+ * such PCRE2 error code is stored in *fail (which must not be NULL and is
+ * left alone when nothing failed, so one int can collect a whole member's
+ * lines), and the patterns after it are still tried. The caller records
+ * it: a note for a limit (lht_re_fail_is_limit), an error otherwise. */
 int lht_re_first(const struct lht_re *t, size_t n, const char *s, size_t len,
-                 pcre2_match_data *md);
+                 pcre2_match_data *md, int *fail);
+
+/* 1 when a PCRE2 error code is a resource limit (match, depth, heap, JIT
+ * stack): the text was too hard, not the program wrong. */
+int lht_re_fail_is_limit(int code);
+
+/* One line for a PCRE2 error code: "match limit exceeded (PCRE2 error -47)". */
+const char *lht_re_fail_text(int code, char *buf, size_t n);
 
 /* Match data large enough for any pattern of t; free with
  * pcre2_match_data_free. NULL on OOM. */

@@ -76,7 +76,7 @@ int lht_classify_init(lht_err *err)
     return LHT_OK;
 }
 
-enum lht_kind lht_classify_path(const char *path, char *node, size_t nodesz, long *pid)
+enum lht_kind lht_classify_path(const char *path, char *node, size_t nodesz, long *pid, int *fail)
 {
     pcre2_match_data *md;
     size_t len = strlen(path);
@@ -92,20 +92,20 @@ enum lht_kind lht_classify_path(const char *path, char *node, size_t nodesz, lon
     md = lht_re_match_data(path_table, N(path_table));
     if (md == NULL)
         return LHT_K_UNKNOWN;
-    i = lht_re_first(path_table, N(path_table), path, len, md);
+    i = lht_re_first(path_table, N(path_table), path, len, md, fail);
     if (i >= 0) {
         kind = (enum lht_kind)path_table[i].value;
         /* any path pattern may name the process: (?<pid>...) */
         if (lht_re_group(path_table[i].code, md, path, "pid", pidbuf, sizeof pidbuf) > 0)
             *pid = strtol(pidbuf, NULL, 10);
     }
-    if (nodesz && lht_re_first(node_re, 1, path, len, md) == 0)
+    if (nodesz && lht_re_first(node_re, 1, path, len, md, fail) == 0)
         lht_re_group(node_re[0].code, md, path, "node", node, nodesz);
     pcre2_match_data_free(md);
     return kind;
 }
 
-void lht_classify_content(const char *buf, size_t len, struct lht_kindset *out)
+void lht_classify_content(const char *buf, size_t len, struct lht_kindset *out, int *fail)
 {
     unsigned votes[LHT_K_COUNT] = {0};
     pcre2_match_data *md;
@@ -128,7 +128,7 @@ void lht_classify_content(const char *buf, size_t len, struct lht_kindset *out)
         if (l > 0 && p[l - 1] == '\r')
             l--;
         if (l > 0 && l < 4096) {
-            i = lht_re_first(sniff_table, N(sniff_table), p, l, md);
+            i = lht_re_first(sniff_table, N(sniff_table), p, l, md, fail);
             if (i >= 0)
                 votes[sniff_table[i].value]++;
         }

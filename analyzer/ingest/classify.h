@@ -71,11 +71,13 @@ int lht_classify_init(lht_err *err);
 
 /* Kind by member path; writes the node named by the path into node
  * (NUL-terminated, "" when none). *pid gets a pid named by the path
- * (".../proc/123/stack") or -1. */
-enum lht_kind lht_classify_path(const char *path, char *node, size_t nodesz, long *pid);
+ * (".../proc/123/stack") or -1. A PCRE2 failure (a limit hit on a hostile
+ * path) goes to *fail as lht_re_first does (core/re.h). */
+enum lht_kind lht_classify_path(const char *path, char *node, size_t nodesz, long *pid, int *fail);
 
 /* Evidence kinds whose line shapes occur in the first part of buf (empty
- * when none). Several kinds for a mixed paste. */
-void lht_classify_content(const char *buf, size_t len, struct lht_kindset *out);
+ * when none). Several kinds for a mixed paste. Failures as above: a line
+ * a pattern gave up on casts no vote. */
+void lht_classify_content(const char *buf, size_t len, struct lht_kindset *out, int *fail);
 
 #endif

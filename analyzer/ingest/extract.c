@@ -48,7 +48,15 @@ struct ex {
     char cnode[256];
     char ccmd[512];          /* the command a sos output's name spells, or "" */
     long cpid;
+    int cfail;               /* a PCRE2 failure classifying cpath */
 };
+
+/* err for a parse that failed with code (negative) on member. */
+static int parse_error(lht_err *err, const char *member, int code)
+{
+    return lht_err_set(err, code, "%s: %s", member,
+                       code == LHT_ENOMEM ? "out of memory" : "a pattern failed (internal PCRE2 error)");
+}
 
 /* Kind, node and pid of path (cached for the member at hand); a report's
  * layout (sysreport.h) refines what the path table says. */
@@ -57,8 +65,9 @@ static enum lht_kind classify(struct ex *x, const char *path, const char **node,
     if (x->cpath == NULL || strcmp(x->cpath, path) != 0) {
         free(x->cpath);
         x->cpath = strdup(path);
-        x->ckind = lht_classify_path(path, x->cnode, sizeof x->cnode, &x->cpid);
-        x->ckind = lht_sysreports_kind(x->sr, path, x->ckind, x->ccmd, sizeof x->ccmd);
+        x->cfail = 0;
+        x->ckind = lht_classify_path(path, x->cnode, sizeof x->cnode, &x->cpid, &x->cfail);
+        x->ckind = lht_sysreports_kind(x->sr, path, x->ckind, x->ccmd, sizeof x->ccmd, &x->cfail);
         if (x->cpath == NULL) {
             /* no cache, same answer */
             enum lht_kind k = x->ckind;
@@ -180,9 +189,11 @@ static long run_sniffed(struct lht_facts *f, const char *buf, size_t len,
                         const struct lht_pctx *ctx, const char *command, struct lht_kindset *kinds_out)
 {
     long total = 0;
-    int k;
+    int k, fail = 0;
 
-    lht_classify_content(buf, len, kinds_out);
+    lht_classify_content(buf, len, kinds_out, &fail);
+    if ((k = lht_pctx_re_failed(ctx, ctx->first_line, "telling what the text is", fail, 1)) != LHT_OK)
+        return k;
     for (k = 0; k < LHT_K_COUNT; k++) {
         long n;
         if (!lht_kindset_has(kinds_out, k))
@@ -220,7 +231,7 @@ static int on_section(void *ud, const struct lht_section *s)
     else
         n = run_sniffed(t->x->f, s->body, s->body_len, &ctx, s->command, &kinds);
     if (n < 0)
-        return lht_err_set(t->x->err, LHT_ENOMEM, "%s: out of memory", ctx.member);
+        return parse_error(t->x->err, ctx.member, (int)n);
     t->sections++;
     return LHT_OK;
 }
@@ -230,16 +241,19 @@ static int on_section(void *ud, const struct lht_section *s)
 static int parse_sections(struct ex *x, const struct lht_pctx *ctx, const char *data, size_t len, int scc)
 {
     struct tctx t;
-    int rc;
+    int rc, fail = 0;
 
     t.x = x;
     t.base = *ctx;
     t.sections = 0;
-    rc = scc ? lht_supportconfig_split(data, len, on_section, &t)
-             : lht_transcript_split(data, len, 1, on_section, &t);
+    rc = scc ? lht_supportconfig_split(data, len, on_section, &t, &fail)
+             : lht_transcript_split(data, len, 1, on_section, &t, &fail);
     if (rc == LHT_OK)
-        x->info->parsed++;
-    return rc;
+        rc = lht_pctx_re_failed(ctx, 1, scc ? "routing supportconfig sections" : "finding shell prompts", fail, 1);
+    if (rc != LHT_OK)
+        return rc == LHT_ENOMEM || rc == LHT_EPARSE ? parse_error(x->err, ctx->member, rc) : rc;
+    x->info->parsed++;
+    return LHT_OK;
 }
 
 /* Parse one member's text; returns the kind to record for the member. */
@@ -258,10 +272,13 @@ static int parse_member(struct ex *x, enum lht_kind k, const struct lht_pctx *ct
     if (k == LHT_K_SUPPORTCONFIG)
         k = LHT_K_UNKNOWN;   /* a text file of a supportconfig without sections */
     if (k == LHT_K_UNKNOWN) {
-        if (lht_transcript_prompts(data, len, 1) > 0) {
+        int fail = 0;
+        if (lht_transcript_prompts(data, len, 1, &fail) > 0) {
             *kind_out = LHT_K_TRANSCRIPT;
             return parse_sections(x, ctx, data, len, 0);
         }
+        if ((n = lht_pctx_re_failed(ctx, 1, "finding shell prompts", fail, 1)) != LHT_OK)
+            return parse_error(x->err, ctx->member, (int)n);
         n = run_sniffed(x->f, data, len, ctx, NULL, &kinds);
         *kind_out = LHT_K_OTHER;
         for (int b = 0; b < LHT_K_COUNT; b++)
@@ -273,7 +290,7 @@ static int parse_member(struct ex *x, enum lht_kind k, const struct lht_pctx *ct
         n = run_parser(x->f, k, data, len, ctx, ctx->command);
     }
     if (n < 0)
-        return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", ctx->member);
+        return parse_error(x->err, ctx->member, (int)n);
     if (lht_kind(*kind_out)->parse != NULL)
         x->info->parsed++;
     return LHT_OK;
@@ -327,6 +344,7 @@ static int begin_member(struct ex *x, const char *path, struct lht_pctx *ctx, en
 {
     const char *node;
     long pid;
+    int rc;
 
     x->info->members++;
     learn_name(x, path);
@@ -341,6 +359,8 @@ static int begin_member(struct ex *x, const char *path, struct lht_pctx *ctx, en
     if (ctx->member == NULL || (node[0] && ctx->node == NULL) || (x->ccmd[0] && ctx->command == NULL) ||
         (x->sr && lht_sysreports_see(x->sr, ctx->member, *k) != LHT_OK))
         return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", path);
+    if ((rc = lht_pctx_re_failed(ctx, 0, "classifying the member by its path", x->cfail, 1)) != LHT_OK)
+        return parse_error(x->err, path, rc);
     return LHT_OK;
 }
 
@@ -359,7 +379,7 @@ static int end_member(struct ex *x, const struct lht_pctx *ctx, enum lht_kind ki
 }
 
 static int on_member(void *ud, const char *path, const char *data, size_t len,
-                     long long size, int truncated)
+                     long long size, int flags)
 {
     struct ex *x = ud;
     struct lht_pctx ctx;
@@ -380,8 +400,12 @@ static int on_member(void *ud, const char *path, const char *data, size_t len,
     }
     if ((rc = parse_member(x, k, &ctx, data, len, &recorded)) != LHT_OK)
         return rc;
-    return end_member(x, &ctx, recorded, size, truncated ? "truncated" : "parsed",
-                      truncated ? "member larger than --max-member-size; only its head was read" : NULL);
+    if (flags & LHT_MEMBER_CUT)
+        return end_member(x, &ctx, recorded, size, "truncated",
+                          "reading stopped part-way; only the part before was parsed");
+    return end_member(x, &ctx, recorded, size, flags & LHT_MEMBER_CAPPED ? "truncated" : "parsed",
+                      flags & LHT_MEMBER_CAPPED ? "member larger than --max-member-size; only its head was read"
+                                                : NULL);
 }
 
 /* ---- streamed logs ----------------------------------------------------- */
@@ -495,7 +519,7 @@ static int stream_finish(struct ex *x, long long size, int flags)
         pthread_join(s->th, NULL);
     n = s->kd->stream_end(s->state);
     if (n < 0) {
-        rc = lht_err_set(x->err, n, "%s: out of memory", s->ctx.member);
+        rc = parse_error(x->err, s->ctx.member, n);
     } else {
         x->info->parsed++;
         rc = add_piece(x->f, &s->ctx, s->kind, NULL, n);

@@ -9,11 +9,13 @@
  * stream them (logs), handed over in line-aligned pieces of that buffer.
  */
 #include "ingest/source.h"
+#include "ingest/unpack.h"
 #include "ingest/zipdir.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <strings.h>
 #include <stdlib.h>
@@ -34,15 +36,25 @@ struct walk {
     size_t cap;
     struct lht_zipdir *zipdir;  /* stored zips of the input zip, or NULL */
     int zipdir_tried;
+    unsigned long damaged;      /* damage seen (each also went to warn()) */
+    char first_damage[400];     /* "member: what" of the first */
+    char input_damage[400];     /* the input's own: cut short, bad trailer, bad directory */
+    char why[256];              /* a read failure's message, copied off libarchive */
 };
 
-/* Bytes of a nested archive: pulled from the parent archive's member
- * (parent set), or, for a zip stored in the input zip file, read straight
- * from the file range it occupies (fd, base, size), which can seek. */
+/* Bytes of an archive opened with our own callbacks: pulled from the
+ * parent archive's member (parent set), or read straight from a file range
+ * (fd, base, size): a zip stored in the input zip file, which can seek, or
+ * a compressed input file. When they are gzip or xz, z decompresses them
+ * (unpack.h); the first block, read to tell, is handed on first. */
 struct nested {
     struct archive *parent;
     int fd;
     long long base, size, pos;
+    struct lht_unpack *z;
+    const void *pending;
+    long npending;
+    char why[256];        /* why the last raw read failed */
     char block[BLOCK];
 };
 
@@ -78,15 +90,19 @@ int lht_source_is_archive_name(const char *path)
 
 /* Formats are listed, not format_all: bidders such as mtree would claim
  * some plain text files; raw (lowest bid) turns a loose text file, or a
- * gzip'd one, into a single member. */
-static struct archive *new_reader(void)
+ * gzip'd one, into a single member. zip_stream: read zips by their local
+ * headers only, for a zip whose central directory cannot be trusted. */
+static struct archive *new_reader(int zip_stream)
 {
     struct archive *a = archive_read_new();
 
     if (a == NULL)
         return NULL;
     archive_read_support_filter_all(a);
-    archive_read_support_format_zip(a);
+    if (zip_stream)
+        archive_read_support_format_zip_streamable(a);
+    else
+        archive_read_support_format_zip(a);
     archive_read_support_format_tar(a);
     archive_read_support_format_cpio(a);
     archive_read_support_format_7zip(a);
@@ -99,6 +115,31 @@ static void warn(struct walk *w, const char *path, const char *msg)
 {
     if (w->cb->warn)
         w->cb->warn(w->cb->ud, path, msg);
+}
+
+/* Data was lost or cannot be trusted: a member-level warning, and the
+ * walk as a whole ends with LHT_EFORMAT (a partial result). */
+static void damage(struct walk *w, const char *path, const char *msg)
+{
+    warn(w, path, msg);
+    if (w->damaged++ == 0)
+        snprintf(w->first_damage, sizeof w->first_damage, "%s: %s", path, msg);
+}
+
+/* The input itself is damaged (not one member in it): said first. */
+static void damage_input(struct walk *w, const char *path, const char *msg)
+{
+    damage(w, path, msg);
+    if (w->input_damage[0] == '\0')
+        snprintf(w->input_damage, sizeof w->input_damage, "%s", msg);
+}
+
+static const char *archive_why(struct walk *w, struct archive *a, const char *dflt)
+{
+    const char *m = archive_error_string(a);
+
+    snprintf(w->why, sizeof w->why, "%s", m ? m : dflt);
+    return w->why;
 }
 
 static int grow(struct walk *w, size_t need)
@@ -118,14 +159,16 @@ static int grow(struct walk *w, size_t need)
     return LHT_OK;
 }
 
-/* Read the current entry's data (up to member_cap) into w->buf. */
+/* Read the current entry's data (up to member_cap) into w->buf. *flags
+ * gets LHT_MEMBER_CAPPED or LHT_MEMBER_CUT; *failed, for a cut, why. */
 static int read_leaf(struct walk *w, struct archive *a, const char *path,
-                     size_t *len_out, int *truncated)
+                     size_t *len_out, int *flags, const char **failed)
 {
     size_t len = 0;
     la_ssize_t r;
 
-    *truncated = 0;
+    *flags = 0;
+    *failed = NULL;
     for (;;) {
         if (grow(w, len + BLOCK) != LHT_OK)
             return lht_err_set(w->err, LHT_ENOMEM, "%s: %s: out of memory", w->input, path);
@@ -133,8 +176,10 @@ static int read_leaf(struct walk *w, struct archive *a, const char *path,
         if (r == 0)
             break;
         if (r < 0) {
-            warn(w, path, archive_error_string(a) ? archive_error_string(a) : "read error");
-            *truncated = 1;
+            /* ARCHIVE_WARN too: a zip member whose CRC fails comes back
+             * as a warning, its last block withheld */
+            *failed = archive_why(w, a, "read error");
+            *flags = LHT_MEMBER_CUT;
             break;
         }
         len += (size_t)r;
@@ -145,7 +190,7 @@ static int read_leaf(struct walk *w, struct archive *a, const char *path,
                                w->input, path, w->o->total_cap);
         if (len >= w->o->member_cap) {
             len = w->o->member_cap;
-            *truncated = 1;
+            *flags = LHT_MEMBER_CAPPED;
             (void)archive_read_data_skip(a);
             break;
         }
@@ -168,7 +213,7 @@ static int read_stream(struct walk *w, struct archive *a, const char *path, long
         if (r == 0)
             break;
         if (r < 0) {
-            failed = archive_error_string(a) ? archive_error_string(a) : "read error";
+            failed = archive_why(w, a, "read error");
             flags |= LHT_CHUNK_CUT;
             break;
         }
@@ -192,7 +237,7 @@ static int read_stream(struct walk *w, struct archive *a, const char *path, long
     }
     crc = w->cb->chunk(w->cb->ud, path, w->buf, len, size, flags);
     if (failed)
-        warn(w, path, failed);
+        damage(w, path, failed);
     return rc != LHT_OK ? rc : crc;
 }
 
@@ -204,7 +249,8 @@ static int deliver(struct walk *w, struct archive *a, const char *path, long lon
 {
     int how = w->cb->want ? w->cb->want(w->cb->ud, path, size) : LHT_WANT_WHOLE;
     size_t len = 0;
-    int trunc = 0, rc;
+    int flags = 0, rc;
+    const char *failed = NULL;
 
     if (how == LHT_WANT_SKIP) {
         if (!disk)
@@ -213,44 +259,101 @@ static int deliver(struct walk *w, struct archive *a, const char *path, long lon
     }
     if (how == LHT_WANT_STREAM && w->cb->chunk && !top_raw)
         return read_stream(w, a, path, size);
-    if ((rc = read_leaf(w, a, path, &len, &trunc)) != LHT_OK)
+    if ((rc = read_leaf(w, a, path, &len, &flags, &failed)) != LHT_OK)
         return rc;
     if (top_raw && memchr(w->buf, '\0', len < 4096 ? len : 4096) != NULL)
         return lht_err_set(w->err, LHT_EFORMAT, "%s: not a support bundle, archive or text file", w->input);
-    return w->cb->member(w->cb->ud, path, w->buf ? w->buf : "", len, size >= 0 ? size : (long long)len,
-                         trunc);
+    rc = w->cb->member(w->cb->ud, path, w->buf ? w->buf : "", len, size >= 0 ? size : (long long)len,
+                       flags);
+    if (failed)
+        damage(w, path, failed);   /* after member(), which recorded the member itself */
+    return rc;
 }
 
+/* The next raw bytes of n: > 0, 0 at the end, < 0 failed (why in n->why). */
+static long raw_next(struct nested *n, const void **buf)
+{
+    long r;
+
+    if (n->npending > 0) {
+        *buf = n->pending;
+        r = n->npending;
+        n->npending = 0;
+        return r;
+    }
+    if (n->parent != NULL) {
+        la_ssize_t got = archive_read_data(n->parent, n->block, sizeof n->block);
+        if (got < 0) {
+            const char *m = archive_error_string(n->parent);
+            snprintf(n->why, sizeof n->why, "%s", m ? m : "read error in enclosing archive");
+            return -1;
+        }
+        *buf = n->block;
+        return (long)got;
+    } else {
+        size_t want = n->size - n->pos < BLOCK ? (size_t)(n->size - n->pos) : BLOCK;
+        ssize_t got;
+        do
+            got = pread(n->fd, n->block, want, (off_t)(n->base + n->pos));
+        while (got < 0 && errno == EINTR);
+        if (got < 0) {
+            snprintf(n->why, sizeof n->why, "read error: %s", strerror(errno));
+            return -1;
+        }
+        n->pos += got;
+        *buf = n->block;
+        return (long)got;
+    }
+}
+
+static long unpack_pull(void *ud, const void **buf)
+{
+    return raw_next(ud, buf);
+}
+
+/* libarchive's read callback over n: decompressed when n->z is set. */
 static la_ssize_t nested_read(struct archive *a, void *ud, const void **buff)
 {
     struct nested *n = ud;
-    la_ssize_t r = archive_read_data(n->parent, n->block, sizeof n->block);
+    long r = n->z ? lht_unpack_read(n->z, buff) : raw_next(n, buff);
 
     if (r < 0) {
-        const char *m = archive_error_string(n->parent);
-        archive_set_error(a, EIO, "%s", m ? m : "read error in enclosing archive");
+        archive_set_error(a, EIO, "%s", n->why[0] ? n->why : n->z && lht_unpack_damage(n->z)
+                                                              ? lht_unpack_damage(n->z) : "read error");
         return -1;
     }
-    *buff = n->block;
     return r;
 }
 
-static la_ssize_t range_read(struct archive *a, void *ud, const void **buff)
+/* Read a decompressed stream to its end after the archive in it ended
+ * (a tar stops at its end-of-archive blocks), so that its trailers are
+ * checked too. What is read there counts towards the total cap. */
+static void drain(struct walk *w, struct nested *n)
 {
-    struct nested *n = ud;
-    size_t want = n->size - n->pos < BLOCK ? (size_t)(n->size - n->pos) : BLOCK;
-    ssize_t r;
+    const void *buf;
+    long r;
 
-    do
-        r = pread(n->fd, n->block, want, (off_t)(n->base + n->pos));
-    while (r < 0 && errno == EINTR);
-    if (r < 0) {
-        archive_set_error(a, errno, "read error in enclosing archive");
-        return -1;
-    }
-    n->pos += r;
-    *buff = n->block;
-    return r;
+    while (w->total <= w->o->total_cap && (r = lht_unpack_read(n->z, &buf)) > 0)
+        w->total += (unsigned long long)r;
+}
+
+/* Read n's first block and, when it is gzip or xz, put a decompressor in
+ * front (the block is handed on first either way). Returns LHT_OK, or
+ * LHT_ENOMEM; a failed read leaves it to the archive open to report. */
+static int sniff_nested(struct nested *n)
+{
+    const void *buf = NULL;
+    long r = raw_next(n, &buf);
+    int kind;
+
+    if (r <= 0)
+        return LHT_OK;
+    n->pending = buf;
+    n->npending = r;
+    kind = lht_unpack_sniff(buf, (size_t)r);
+    if (kind != LHT_UNPACK_NONE && (n->z = lht_unpack_new(kind, unpack_pull, n)) == NULL)
+        return LHT_ENOMEM;
+    return LHT_OK;
 }
 
 static la_int64_t range_seek(struct archive *a, void *ud, la_int64_t off, int whence)
@@ -279,11 +382,13 @@ static la_int64_t range_skip(struct archive *a, void *ud, la_int64_t req)
 
 /* Open na over the file range of a zip stored in the input zip, when the
  * input is such a file and raw_name is one of its stored zips; 1 opened,
- * 0 not applicable (stream it instead), -1 open failed (na is spent). */
+ * 0 not applicable or not to be trusted (stream it instead), -1 open
+ * failed (na is spent). */
 static int open_range(struct walk *w, struct archive *parent, struct archive *na, struct nested *n,
-                      const char *raw_name, int depth)
+                      const char *path, const char *raw_name, int depth)
 {
     long long off, size;
+    char why[256];
 
     if (depth != 0 || raw_name == NULL ||
         (archive_format(parent) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_ZIP)
@@ -294,12 +399,17 @@ static int open_range(struct walk *w, struct archive *parent, struct archive *na
     }
     if (w->zipdir == NULL || !lht_zipdir_find(w->zipdir, raw_name, &off, &size))
         return 0;
+    if (lht_zipdir_check(lht_zipdir_fd(w->zipdir), off, size, why, sizeof why) != 0) {
+        /* the streaming reader needs only the local headers */
+        damage(w, path, why);
+        return 0;
+    }
     n->parent = NULL;
     n->fd = lht_zipdir_fd(w->zipdir);
     n->base = off;
     n->size = size;
     n->pos = 0;
-    archive_read_set_read_callback(na, range_read);
+    archive_read_set_read_callback(na, nested_read);
     archive_read_set_seek_callback(na, range_seek);
     archive_read_set_skip_callback(na, range_skip);
     archive_read_set_callback_data(na, n);
@@ -308,6 +418,17 @@ static int open_range(struct walk *w, struct archive *parent, struct archive *na
 
 static int walk_archive(struct walk *w, struct archive *a, const char *container,
                         int depth);
+
+/* Open na over n, streamed from the parent archive's current member:
+ * *opened 1 or -1 (na's error says why). LHT_OK or LHT_ENOMEM. */
+static int open_streamed(struct archive *parent, struct archive *na, struct nested *n, int *opened)
+{
+    n->parent = parent;
+    if (sniff_nested(n) != LHT_OK)
+        return LHT_ENOMEM;
+    *opened = archive_read_open(na, n, NULL, nested_read, NULL) == ARCHIVE_OK ? 1 : -1;
+    return LHT_OK;
+}
 
 /* raw_name: the member's name as the parent archive stores it, or NULL. */
 static int open_nested(struct walk *w, struct archive *parent, const char *path, const char *raw_name,
@@ -321,41 +442,41 @@ static int open_nested(struct walk *w, struct archive *parent, const char *path,
         warn(w, path, "nested archive deeper than the depth limit, not opened (raise --max-depth)");
         return LHT_OK;
     }
-    n = malloc(sizeof *n);
-    na = new_reader();
-    if (n == NULL || na == NULL) {
-        rc = lht_err_set(w->err, LHT_ENOMEM, "%s: %s: out of memory", w->input, path);
-        goto done;
-    }
-    ranged = open_range(w, parent, na, n, raw_name, depth);
+    n = calloc(1, sizeof *n);
+    na = new_reader(0);
+    if (n == NULL || na == NULL)
+        goto oom;
+    ranged = open_range(w, parent, na, n, path, raw_name, depth);
     if (ranged < 0) {
-        /* e.g. a node zip whose central directory is cut off: the
-         * streaming reader needs only the local headers */
         archive_read_free(na);
-        if ((na = new_reader()) == NULL) {
-            rc = lht_err_set(w->err, LHT_ENOMEM, "%s: %s: out of memory", w->input, path);
-            goto done;
-        }
+        if ((na = new_reader(1)) == NULL)
+            goto oom;
         ranged = 0;
     }
-    if (ranged == 0) {
-        n->parent = parent;
-        ranged = archive_read_open(na, n, NULL, nested_read, NULL) == ARCHIVE_OK ? 1 : -1;
-    }
+    if (ranged == 0 && open_streamed(parent, na, n, &ranged) != LHT_OK)
+        goto oom;
     if (ranged < 0) {
-        warn(w, path, archive_error_string(na) ? archive_error_string(na)
-                                               : "cannot open nested archive");
+        damage(w, path, archive_error_string(na) ? archive_error_string(na) : "cannot open nested archive");
         goto done;
     }
     rc = walk_archive(w, na, path, depth + 1);
+    if (rc == LHT_OK && n->z)
+        drain(w, n);
     if (rc == LHT_EFORMAT) {
-        /* A broken inner archive is a broken member, not a broken bundle. */
-        warn(w, path, w->err ? w->err->msg : "corrupt nested archive");
+        /* A broken inner archive is a damaged member (walk_archive said
+         * so); the bundle's other members are still read. */
         lht_err_clear(w->err);
         rc = LHT_OK;
     }
+    if (n->z && lht_unpack_damage(n->z))
+        damage(w, path, lht_unpack_damage(n->z));
+    goto done;
+oom:
+    rc = lht_err_set(w->err, LHT_ENOMEM, "%s: %s: out of memory", w->input, path);
 done:
     archive_read_free(na);
+    if (n)
+        lht_unpack_free(n->z);
     free(n);
     return rc;
 }
@@ -367,6 +488,17 @@ static const char *strip_dot_slash(const char *p)
     while (p[0] == '/')
         p++;
     return p;
+}
+
+/* A header libarchive read with a warning: a local header that disagrees
+ * with the central directory (sizes, CRC) is damage; a name it could not
+ * convert to the locale is only a warning. */
+static void header_warning(struct walk *w, const char *container, const char *msg)
+{
+    if (strstr(msg, "convert") != NULL)
+        warn(w, container, msg);
+    else
+        damage(w, container, msg);
 }
 
 /* container: path of the archive itself (input basename or a nested
@@ -387,16 +519,24 @@ static int walk_archive(struct walk *w, struct archive *a, const char *container
 
         if (r == ARCHIVE_EOF)
             break;
-        if (r == ARCHIVE_RETRY)
+        if (r == ARCHIVE_RETRY) {
+            /* a damaged header libarchive skipped past: a member is lost */
+            damage(w, container, archive_why(w, a, "damaged archive header skipped"));
             continue;
+        }
+        if (r == ARCHIVE_FAILED && ++w->members <= w->o->max_members) {
+            /* this entry is lost, the ones after it may not be */
+            damage(w, container, archive_why(w, a, "unreadable archive entry"));
+            continue;
+        }
         if (r < ARCHIVE_WARN) {
-            const char *m = archive_error_string(a);
-            rc = lht_err_set(w->err, LHT_EFORMAT, "%s: %s: %s", w->input, container,
-                             m ? m : "unreadable archive");
+            const char *m = archive_why(w, a, "unreadable archive");
+            rc = lht_err_set(w->err, LHT_EFORMAT, "%s: %s: %s", w->input, container, m);
+            damage(w, container, m);
             goto done;
         }
         if (r == ARCHIVE_WARN && archive_error_string(a))
-            warn(w, container, archive_error_string(a));
+            header_warning(w, container, archive_error_string(a));
         here++;
         if (++w->members > w->o->max_members) {
             rc = lht_err_set(w->err, LHT_ELIMIT, "%s: more than %lu members (raise --max-members)",
@@ -447,21 +587,94 @@ done:
     return rc;
 }
 
-static int walk_file(struct walk *w, const char *path, const char *label)
+/* Before trusting a zip file's directory: a zip whose directory does not
+ * add up is read by its local headers, and said to be damaged. */
+static int zip_is_damaged(struct walk *w, int fd, long long size, const unsigned char *magic, size_t n,
+                          const char *label, int depth)
 {
-    struct archive *a = new_reader();
-    int rc;
+    char why[256];
 
-    if (a == NULL)
-        return lht_err_set(w->err, LHT_ENOMEM, "%s: out of memory", w->input);
-    if (archive_read_open_filename(a, path, BLOCK) != ARCHIVE_OK) {
-        const char *m = archive_error_string(a);
-        rc = lht_err_set(w->err, LHT_EFORMAT, "%s: %s", path, m ? m : "cannot open");
-        archive_read_free(a);
-        return rc;
+    if (n < 4 || memcmp(magic, "PK\003\004", 4) != 0 || lht_zipdir_check(fd, 0, size, why, sizeof why) == 0)
+        return 0;
+    if (depth == 0) {
+        damage_input(w, label, why);
+        w->zipdir_tried = 1;   /* nor can its stored zips be found through it */
+    } else {
+        damage(w, label, why);
     }
-    rc = walk_archive(w, a, label, 0);
+    return 1;
+}
+
+/* Open a on the file fd (path): through a decompressor when it is gzip or
+ * xz (*np gets the source, owned by the caller), else by libarchive. */
+static int open_file(struct walk *w, struct archive *a, int fd, const char *path, long long size, int kind,
+                     struct nested **np)
+{
+    struct nested *n;
+
+    (void)w;
+    if (kind == LHT_UNPACK_NONE)
+        return archive_read_open_filename(a, path, BLOCK) == ARCHIVE_OK ? LHT_OK : LHT_EFORMAT;
+    if ((n = *np = calloc(1, sizeof *n)) == NULL || (n->z = lht_unpack_new(kind, unpack_pull, n)) == NULL)
+        return LHT_ENOMEM;
+    n->fd = fd;
+    n->size = size;
+    return archive_read_open(a, n, NULL, nested_read, NULL) == ARCHIVE_OK ? LHT_OK : LHT_EFORMAT;
+}
+
+/* Walk the archive in file path, its members named below label: the
+ * input itself (depth 0) or an archive inside an unpacked folder. A
+ * problem of an inner one is a damaged member; of the input, an error. */
+static int walk_path(struct walk *w, const char *path, const char *label, int depth)
+{
+    struct nested *n = NULL;
+    struct archive *a = NULL;
+    unsigned char magic[8];
+    struct stat st;
+    ssize_t got = -1;
+    int fd, rc, kind = LHT_UNPACK_NONE, zip_stream;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        rc = depth == 0 ? lht_err_set(w->err, LHT_EIO, "%s: %s", path, strerror(errno)) : LHT_OK;
+        if (depth > 0)
+            damage(w, label, strerror(errno));
+        goto done;
+    }
+    got = pread(fd, magic, sizeof magic, 0);
+    if (got > 0)
+        kind = lht_unpack_sniff(magic, (size_t)got);
+    zip_stream = got > 0 && zip_is_damaged(w, fd, (long long)st.st_size, magic, (size_t)got, label, depth);
+    if ((a = new_reader(zip_stream)) == NULL ||
+        (rc = open_file(w, a, fd, path, (long long)st.st_size, kind, &n)) == LHT_ENOMEM) {
+        rc = lht_err_set(w->err, LHT_ENOMEM, "%s: out of memory", w->input);
+        goto done;
+    }
+    if (rc != LHT_OK) {
+        const char *m = archive_why(w, a, "cannot open");
+        if (depth > 0)
+            damage(w, label, m);
+        rc = depth == 0 ? lht_err_set(w->err, LHT_EFORMAT, "%s: %s", path, m) : LHT_OK;
+    } else if (depth > 0 && w->o->max_depth <= 1) {
+        warn(w, label, "nested archive deeper than the depth limit, not opened (raise --max-depth)");
+    } else {
+        rc = walk_archive(w, a, label, depth);
+        if (rc == LHT_OK && n)
+            drain(w, n);
+    }
+    if (n && lht_unpack_damage(n->z))
+        (depth == 0 ? damage_input : damage)(w, label, lht_unpack_damage(n->z));
+    if (depth > 0 && rc == LHT_EFORMAT) {
+        lht_err_clear(w->err);   /* walk_archive has recorded the damage */
+        rc = LHT_OK;
+    }
+done:
     archive_read_free(a);
+    if (n)
+        lht_unpack_free(n->z);
+    free(n);
+    if (fd >= 0)
+        close(fd);
     return rc;
 }
 
@@ -516,25 +729,7 @@ static int walk_dir(struct walk *w, const char *dir)
             goto done;
         }
         if (lht_source_is_archive_name(rel)) {
-            struct archive *a = new_reader();
-            if (a == NULL) {
-                rc = lht_err_set(w->err, LHT_ENOMEM, "%s: out of memory", dir);
-                goto done;
-            }
-            if (archive_read_open_filename(a, full, BLOCK) != ARCHIVE_OK) {
-                warn(w, rel, archive_error_string(a) ? archive_error_string(a) : "cannot open");
-            } else if (w->o->max_depth <= 1) {
-                warn(w, rel, "nested archive deeper than the depth limit, not opened (raise --max-depth)");
-            } else {
-                rc = walk_archive(w, a, rel, 1);
-                if (rc == LHT_EFORMAT) {
-                    warn(w, rel, w->err->msg);
-                    lht_err_clear(w->err);
-                    rc = LHT_OK;
-                }
-            }
-            archive_read_free(a);
-            if (rc != LHT_OK)
+            if ((rc = walk_path(w, full, rel, 1)) != LHT_OK)
                 goto done;
             continue;
         }
@@ -569,9 +764,18 @@ int lht_source_walk(const char *input, const struct lht_source_opts *o,
             return lht_err_set(err, LHT_EFORMAT, "%s: empty file, nothing to scan", input);
         base = strrchr(input, '/');
         base = base ? base + 1 : input;
-        rc = walk_file(&w, input, base);
+        rc = walk_path(&w, input, base, 0);
     } else {
         rc = lht_err_set(err, LHT_EFORMAT, "%s: not a regular file or folder", input);
+    }
+    if (w.damaged && (rc == LHT_OK || rc == LHT_EFORMAT)) {
+        /* whatever else went wrong, the damage is the reason */
+        int in = w.input_damage[0] != '\0';
+        unsigned long more = w.damaged - 1;
+        char tail[96] = "";
+        if (more)
+            snprintf(tail, sizeof tail, " (and %lu more problem%s: see the notes)", more, more > 1 ? "s" : "");
+        rc = lht_err_set(err, LHT_EFORMAT, "%s: %s%s", input, in ? w.input_damage : w.first_damage, tail);
     }
     free(w.buf);
     lht_zipdir_free(w.zipdir);

@@ -39,12 +39,15 @@ void lht_source_defaults(struct lht_source_opts *o);
 enum { LHT_WANT_SKIP = 0, LHT_WANT_WHOLE = 1, LHT_WANT_STREAM = 2 };
 typedef int (*lht_want_fn)(void *ud, const char *path, long long size);
 
-/* One member. data is NULL for skipped members; truncated is 1 when the
- * member was longer than member_cap. Return LHT_OK to go on, or an error
- * code (which stops the walk and is returned by lht_source_walk). The
- * callee borrows data and path until it returns. */
+/* One member. data is NULL for skipped members; flags has
+ * LHT_MEMBER_CAPPED when the member was longer than member_cap (its head
+ * is data), LHT_MEMBER_CUT when reading it failed part-way (data is what
+ * came before; warn() says why right after this call). Return LHT_OK to go
+ * on, or an error code (which stops the walk and is returned by
+ * lht_source_walk). The callee borrows data and path until it returns. */
+enum { LHT_MEMBER_CAPPED = 1, LHT_MEMBER_CUT = 2 };
 typedef int (*lht_member_fn)(void *ud, const char *path, const char *data,
-                             size_t len, long long size, int truncated);
+                             size_t len, long long size, int flags);
 
 /* One piece of a streamed member, about LHT_SOURCE_CHUNK bytes that end
  * at a line end (only a longer line is cut). flags has LHT_CHUNK_LAST on
@@ -57,8 +60,9 @@ enum { LHT_CHUNK_LAST = 1, LHT_CHUNK_CUT = 2 };
 typedef int (*lht_chunk_fn)(void *ud, const char *path, const char *data, size_t len,
                             long long size, int flags);
 
-/* A member that could not be read (corrupt entry, encrypted, nested archive
- * past max_depth). The walk goes on. */
+/* A member that could not be read, or not all of it (corrupt entry,
+ * encrypted, nested archive past max_depth), or damage to the input
+ * itself (path is then the input's name). The walk goes on. */
 typedef void (*lht_warn_fn)(void *ud, const char *path, const char *msg);
 
 struct lht_source_cb {
@@ -70,7 +74,17 @@ struct lht_source_cb {
 };
 
 /* Walk input. Returns LHT_OK, or LHT_EIO/LHT_EFORMAT/LHT_ELIMIT with err set
- * ("input: member: what") when the input as a whole cannot be read. */
+ * ("input: member: what") when the input as a whole cannot be read.
+ *
+ * Damage is never silent: data lost or failing its check (a stream that
+ * ends early, a gzip CRC-32 or length trailer or xz check that fails, a
+ * zip whose end record, central directory and local headers disagree, a
+ * member libarchive could not read whole, a damaged header skipped) is
+ * reported through warn() where it happens, and the walk then reads on
+ * and returns LHT_EFORMAT with the reason: the input's own damage first,
+ * else the first member's. Members delivered before stay valid (a partial
+ * result). Skips by policy (encrypted, depth limit, unreadable file in a
+ * folder) are warnings only. */
 int lht_source_walk(const char *input, const struct lht_source_opts *o,
                     const struct lht_source_cb *cb, lht_err *err);
 

@@ -76,18 +76,18 @@ static size_t label(enum entry type, const char *s, size_t len, char *out, size_
 }
 
 /* Kind of the section a marker of type `type` and label lab opens. */
-static enum lht_kind route(enum entry type, const char *lab, size_t len, long *pid)
+static enum lht_kind route(enum entry type, const char *lab, size_t len, long *pid, int *fail)
 {
     enum lht_kind k;
 
     *pid = -1;
     if (type == E_OTHER || len == 0)
         return LHT_K_OTHER;
-    k = lht_transcript_command_kind(lab, len, pid);
+    k = lht_transcript_command_kind(lab, len, pid, fail);
     return k == LHT_K_UNKNOWN ? LHT_K_OTHER : k;
 }
 
-int lht_supportconfig_split(const char *buf, size_t len, lht_section_fn fn, void *ud)
+int lht_supportconfig_split(const char *buf, size_t len, lht_section_fn fn, void *ud, int *fail)
 {
     struct lht_lines it;
     struct lht_line ln;
@@ -118,7 +118,7 @@ int lht_supportconfig_split(const char *buf, size_t len, lht_section_fn fn, void
             sec.prompt_line = ln.no;
             sec.body = next;
             sec.body_line = ln.no + 1;
-            sec.kind = route(type, lab, 0, &sec.pid);
+            sec.kind = route(type, lab, 0, &sec.pid, fail);
             continue;
         }
         if (want_label) {
@@ -127,7 +127,7 @@ int lht_supportconfig_split(const char *buf, size_t len, lht_section_fn fn, void
             if (l > 0 || lht_starts(ln.s, ln.len, "# ")) {
                 sec.body = next;
                 sec.body_line = ln.no + 1;
-                sec.kind = route(type, lab, l, &sec.pid);
+                sec.kind = route(type, lab, l, &sec.pid, fail);
             }
         }
     }

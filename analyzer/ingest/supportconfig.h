@@ -33,7 +33,8 @@ int lht_supportconfig_markers(const char *buf, size_t len, int max);
 
 /* Call fn for each marked section in order (text before the first
  * marker is skipped): command is the label as routed, host NULL.
- * Returns LHT_OK, the first non-zero value fn returned, or LHT_ENOMEM. */
-int lht_supportconfig_split(const char *buf, size_t len, lht_section_fn fn, void *ud);
+ * Returns LHT_OK, the first non-zero value fn returned, or LHT_ENOMEM; a
+ * PCRE2 failure routing a label goes to *fail as lht_re_first does. */
+int lht_supportconfig_split(const char *buf, size_t len, lht_section_fn fn, void *ud, int *fail);
 
 #endif

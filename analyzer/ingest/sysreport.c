@@ -213,7 +213,7 @@ static size_t sos_command(const char *path, char *cmd, size_t cmdsz)
 }
 
 enum lht_kind lht_sysreports_kind(struct lht_sysreports *h, const char *path, enum lht_kind k, char *cmd,
-                                  size_t cmdsz)
+                                  size_t cmdsz, int *fail)
 {
     struct root *r;
     int oom;
@@ -223,7 +223,7 @@ enum lht_kind lht_sysreports_kind(struct lht_sysreports *h, const char *path, en
     if (k == LHT_K_SOS_COMMAND && cmdsz > 1) {
         long pid;
         size_t n = sos_command(path, cmd, cmdsz);
-        enum lht_kind routed = lht_transcript_command_kind(cmd, n, &pid);
+        enum lht_kind routed = lht_transcript_command_kind(cmd, n, &pid, fail);
         if (lht_kind(routed)->parse != NULL)
             return routed;
         cmd[0] = '\0';

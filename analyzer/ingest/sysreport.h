@@ -56,9 +56,11 @@ void lht_sysreports_free(struct lht_sysreports *h);
  * itself, a sos command output routed by the command its name spells
  * (written to cmd, "" when none), LHT_K_SUPPORTCONFIG for a supportconfig
  * topic file, or LHT_K_HOST_FILE for a file of a report that holds no
- * evidence read here. Members outside any report keep k. */
+ * evidence read here. Members outside any report keep k. h may be NULL
+ * (a loose member: only the sos command names count). A PCRE2 failure
+ * routing the command goes to *fail as lht_re_first does. */
 enum lht_kind lht_sysreports_kind(struct lht_sysreports *h, const char *path, enum lht_kind k, char *cmd,
-                                  size_t cmdsz);
+                                  size_t cmdsz, int *fail);
 
 /* Count member `path` of kind k (as lht_sysreports_kind gave it) in its
  * report; member is an arena copy of path that outlives h. Returns

@@ -58,7 +58,7 @@ static int init(void)
     return init_rc;
 }
 
-enum lht_kind lht_transcript_command_kind(const char *cmd, size_t len, long *pid)
+enum lht_kind lht_transcript_command_kind(const char *cmd, size_t len, long *pid, int *fail)
 {
     pcre2_match_data *md;
     enum lht_kind k = LHT_K_UNKNOWN;
@@ -68,7 +68,7 @@ enum lht_kind lht_transcript_command_kind(const char *cmd, size_t len, long *pid
     *pid = -1;
     if (init() != LHT_OK || (md = lht_re_match_data(route_table, N(route_table))) == NULL)
         return LHT_K_UNKNOWN;
-    i = lht_re_first(route_table, N(route_table), cmd, len, md);
+    i = lht_re_first(route_table, N(route_table), cmd, len, md, fail);
     if (i >= 0) {
         k = (enum lht_kind)route_table[i].value;
         if (lht_re_group(route_table[i].code, md, cmd, "pid", buf, sizeof buf) > 0)
@@ -81,15 +81,15 @@ enum lht_kind lht_transcript_command_kind(const char *cmd, size_t len, long *pid
     return k;
 }
 
-static int known_command(const char *cmd, size_t len, pcre2_match_data *md)
+static int known_command(const char *cmd, size_t len, pcre2_match_data *md, int *fail)
 {
-    return lht_re_first(route_table, N(route_table), cmd, len, md) >= 0;
+    return lht_re_first(route_table, N(route_table), cmd, len, md, fail) >= 0;
 }
 
 /* Is line a prompt? Fills host/cmd (NUL-terminated copies) on success. */
 static int match_prompt(const char *s, size_t len, pcre2_match_data *pmd,
                         pcre2_match_data *rmd, char *host, size_t hostsz,
-                        char *cmd, size_t cmdsz)
+                        char *cmd, size_t cmdsz, int *fail)
 {
     static const char *const hosts[] = {"h1", "h2", "h3"};
     static const char *const cmds[] = {"c1", "c2", "c3", "c4", "c5"};
@@ -97,7 +97,7 @@ static int match_prompt(const char *s, size_t len, pcre2_match_data *pmd,
 
     if (len == 0 || len > 4096)
         return 0;
-    i = lht_re_first(prompt_table, N(prompt_table), s, len, pmd);
+    i = lht_re_first(prompt_table, N(prompt_table), s, len, pmd, fail);
     if (i < 0)
         return 0;
     for (j = 0; j < (int)N(cmds) && cl < 0; j++)
@@ -108,12 +108,12 @@ static int match_prompt(const char *s, size_t len, pcre2_match_data *pmd,
     for (j = 0; j < (int)N(hosts); j++)
         if (lht_re_group(prompt_table[i].code, pmd, s, hosts[j], host, hostsz) > 0)
             break;
-    if (prompt_table[i].value == P_BARE && !known_command(cmd, (size_t)cl, rmd))
+    if (prompt_table[i].value == P_BARE && !known_command(cmd, (size_t)cl, rmd, fail))
         return 0;
     return 1;
 }
 
-int lht_transcript_prompts(const char *buf, size_t len, int max)
+int lht_transcript_prompts(const char *buf, size_t len, int max, int *fail)
 {
     pcre2_match_data *pmd, *rmd;
     const char *p = buf, *end = buf + len;
@@ -129,7 +129,7 @@ int lht_transcript_prompts(const char *buf, size_t len, int max)
         size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
         if (l > 0 && p[l - 1] == '\r')
             l--;
-        if (match_prompt(p, l, pmd, rmd, host, sizeof host, cmd, sizeof cmd))
+        if (match_prompt(p, l, pmd, rmd, host, sizeof host, cmd, sizeof cmd, fail))
             n++;
         p = nl ? nl + 1 : end;
     }
@@ -139,7 +139,7 @@ int lht_transcript_prompts(const char *buf, size_t len, int max)
 }
 
 int lht_transcript_split(const char *buf, size_t len, long first_line,
-                         lht_section_fn fn, void *ud)
+                         lht_section_fn fn, void *ud, int *fail)
 {
     pcre2_match_data *pmd = NULL, *rmd = NULL;
     const char *p = buf, *end = buf + len;
@@ -169,7 +169,7 @@ int lht_transcript_split(const char *buf, size_t len, long first_line,
         size_t ll = (l > 0 && p[l - 1] == '\r') ? l - 1 : l;
         int nx = cur ^ 1;
 
-        if (match_prompt(p, ll, pmd, rmd, host[nx], sizeof host[nx], cmd[nx], sizeof cmd[nx])) {
+        if (match_prompt(p, ll, pmd, rmd, host[nx], sizeof host[nx], cmd[nx], sizeof cmd[nx], fail)) {
             sec.body_len = (size_t)(p - sec.body);
             if (have || sec.body_len > 0) {
                 rc = fn(ud, &sec);
@@ -183,7 +183,7 @@ int lht_transcript_split(const char *buf, size_t len, long first_line,
             sec.prompt_line = no;
             sec.body = next;
             sec.body_line = no + 1;
-            sec.kind = lht_transcript_command_kind(cmd[cur], strlen(cmd[cur]), &sec.pid);
+            sec.kind = lht_transcript_command_kind(cmd[cur], strlen(cmd[cur]), &sec.pid, fail);
         }
         p = next;
     }

@@ -28,17 +28,21 @@ struct lht_section {
 
 typedef int (*lht_section_fn)(void *ud, const struct lht_section *s);
 
+/* Every function below takes fail: the first PCRE2 error a pattern met on
+ * the text (a limit hit on hostile text) is stored there, as
+ * lht_re_first does (core/re.h); the line is then taken for no prompt. */
+
 /* Count prompts in buf (stops counting at max). Cheap enough to call on
  * every unknown member before deciding how to read it. */
-int lht_transcript_prompts(const char *buf, size_t len, int max);
+int lht_transcript_prompts(const char *buf, size_t len, int max, int *fail);
 
 /* Call fn for each section, in order. Text before the first prompt is a
  * section with command NULL. Returns LHT_OK, the first non-zero value fn
  * returned, or LHT_ENOMEM. */
 int lht_transcript_split(const char *buf, size_t len, long first_line,
-                         lht_section_fn fn, void *ud);
+                         lht_section_fn fn, void *ud, int *fail);
 
 /* Kind of evidence a command prints, and the pid it names (or -1). */
-enum lht_kind lht_transcript_command_kind(const char *cmd, size_t len, long *pid);
+enum lht_kind lht_transcript_command_kind(const char *cmd, size_t len, long *pid, int *fail);
 
 #endif

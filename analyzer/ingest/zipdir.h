@@ -9,10 +9,13 @@
  * zip reader walks its central directory and skips unwanted members
  * without inflating them. libarchive does not expose member offsets, so
  * this module reads the outer central directory itself (zip64 included),
- * checking every length against the file.
+ * checking every length against the file. The same reading checks that a
+ * zip is whole before anything trusts its directory.
  */
 #ifndef LHT_ZIPDIR_H
 #define LHT_ZIPDIR_H
+
+#include <stddef.h>
 
 struct lht_zipdir;
 
@@ -28,6 +31,14 @@ void lht_zipdir_free(struct lht_zipdir *z);
  * 0 otherwise. */
 int lht_zipdir_find(const struct lht_zipdir *z, const char *name, long long *offset,
                     long long *size);
+
+/* Check the zip in [base, base + size) of fd the way a zip is damaged in
+ * the wild: the end-of-central-directory record (and its zip64 twin) is
+ * present and names a central directory that ends where the record
+ * starts, holds as many entries as the record says, and each entry's
+ * local header is where the entry says, with its data before the
+ * directory. 0 when consistent; -1 with one line in why otherwise. */
+int lht_zipdir_check(int fd, long long base, long long size, char *why, size_t whysz);
 
 /* The open file descriptor (read-only) of the indexed file. */
 int lht_zipdir_fd(const struct lht_zipdir *z);

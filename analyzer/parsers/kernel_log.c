@@ -248,7 +248,22 @@ struct kl {
     int blocker;        /* next task line is a lock owner (hung_task blocker) */
     char when[64];      /* timestamp of the current line */
     int added;
+    long no;            /* the line being read */
+    int re_fail;        /* first PCRE2 failure (lht_re_first), 0 none */
+    long re_line;       /* its line */
+    unsigned long re_lines;   /* failures met (about one per line) */
 };
+
+/* Collect a PCRE2 failure met on the current line. */
+static void re_failed(struct kl *k, int fail)
+{
+    if (fail == 0)
+        return;
+    if (k->re_lines++ == 0) {
+        k->re_fail = fail;
+        k->re_line = k->no;
+    }
+}
 
 static const char *grp(struct kl *k, const struct lht_re *re, const char *s, const char *name,
                        char *buf, size_t sz)
@@ -258,7 +273,11 @@ static const char *grp(struct kl *k, const struct lht_re *re, const char *s, con
 
 static int matches(struct kl *k, const struct lht_re *re, const char *s, size_t len)
 {
-    return pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, k->md, lht_re_mctx()) >= 0;
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, k->md, lht_re_mctx());
+
+    if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
+        re_failed(k, rc);
+    return rc >= 0;
 }
 
 static int add_klog(struct kl *k, long no, const char *kind, const char *server, const char *when,
@@ -430,12 +449,13 @@ static const char *kernel_message(struct kl *k, const char *s, size_t len, const
 {
     PCRE2_SIZE *ov;
     char whenbuf[64], tag[64];
-    int p;
+    int p, fail = 0;
 
     *when = NULL;
     if (len == 0 || len > MAX_LINE)
         return NULL;
-    p = lht_re_first(prefix_re, N(prefix_re), s, len, k->md);
+    p = lht_re_first(prefix_re, N(prefix_re), s, len, k->md, &fail);
+    re_failed(k, fail);
     if (p < 0)
         return NULL;
     if (grp(k, &prefix_re[p], s, "prog", tag, sizeof tag) && strcmp(tag, "kernel") != 0)
@@ -551,7 +571,8 @@ static int message(struct kl *k, int i, const char *msg, size_t mlen, long no, c
     case M_PANIC:
         return add_klog(k, no, "panic", NULL, when, msg, mlen);
     case M_NFS: {
-        int j = lht_re_first(nfs_re, N(nfs_re), msg, mlen, k->md);
+        int fail = 0, j = lht_re_first(nfs_re, N(nfs_re), msg, mlen, k->md, &fail);
+        re_failed(k, fail);
         if (j < 0)
             return LHT_OK;
         return add_klog(k, no, nfs_kinds[nfs_re[j].value], grp(k, &nfs_re[j], msg, "server", buf, sizeof buf),
@@ -565,13 +586,15 @@ static int line(struct kl *k, const char *s, size_t len, long no)
 {
     const char *when, *msg;
     size_t mlen = 0;
-    int i, rc;
+    int i, rc, fail = 0;
 
+    k->no = no;
     if ((msg = kernel_message(k, s, len, &when, &mlen)) == NULL)
         return LHT_OK;
     if (k->mode == TRACE && (rc = trace_line(k, msg, mlen, no)) != 0)
         return rc < 0 ? rc : LHT_OK;
-    i = lht_re_first(msg_re, N(msg_re), msg, mlen, k->md);
+    i = lht_re_first(msg_re, N(msg_re), msg, mlen, k->md, &fail);
+    re_failed(k, fail);
     if (i < 0)
         return other_line(k, msg, mlen, no);
     return message(k, i, msg, mlen, no, when);
@@ -629,7 +652,7 @@ int lht_kernel_log_stream_feed(void *state, const char *buf, size_t len)
     struct lht_lines it;
     struct lht_line ln;
     struct kl *k = &s->k;
-    int rc = s->rc;
+    int rc = s->rc, jump = 1;
 
     if (len == 0)
         return rc;
@@ -646,7 +669,7 @@ int lht_kernel_log_stream_feed(void *state, const char *buf, size_t len)
     s->midline = len > 0 && buf[len - 1] != '\n';
     lht_lines_init(&it, buf, len, s->no);
     while (rc == LHT_OK && it.p < it.end) {
-        if (k->mode == IDLE && !k->sysrq && !k->blocker) {
+        if (jump && k->mode == IDLE && !k->sysrq && !k->blocker) {
             /* Jump to the line holding the next trigger word with one JIT
              * scan of the rest of the buffer instead of one match call
              * per line: most of a multi-GB syslog is never split. */
@@ -661,6 +684,8 @@ int lht_kernel_log_stream_feed(void *state, const char *buf, size_t len)
             }
             if (r >= 0)
                 skip_to(&it, it.p + pcre2_get_ovector_pointer(k->md)[0]);
+            else
+                jump = 0;   /* the scan gave up: read this piece line by line, nothing lost */
         }
         if (!lht_line_next(&it, &ln))
             break;
@@ -681,6 +706,8 @@ int lht_kernel_log_stream_end(void *state)
     rc = s->rc;
     if (rc == LHT_OK)
         rc = end_report(&s->k, s->no - 1);
+    if (rc == LHT_OK)
+        rc = lht_pctx_re_failed(&s->ctx, s->k.re_line, "kernel log", s->k.re_fail, s->k.re_lines);
     pcre2_match_data_free(s->k.md);
     rc = rc == LHT_OK ? s->k.added : rc;
     free(s);

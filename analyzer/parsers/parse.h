@@ -83,4 +83,13 @@ static inline struct lht_prov lht_pctx_at(const struct lht_pctx *ctx, long no)
 int lht_pctx_note_line(const struct lht_pctx *ctx, long no, const char *parser, const char *what,
                        const char *s, size_t len);
 
+/* PCRE2 failures a parse met (lht_re_first's *fail): `count` of them, the
+ * first at line `no`, with code. A resource limit (hostile or pathological
+ * text) is a note on the member, "<who>: a pattern gave up on this text N
+ * times, first here (...)", and the parse goes on: what those lines held
+ * may be missed, and the report says so. Any other code is an error: LHT_ENOMEM for
+ * PCRE2's out of memory, else LHT_EPARSE. Returns LHT_OK when code is 0. */
+int lht_pctx_re_failed(const struct lht_pctx *ctx, long no, const char *who, int code,
+                       unsigned long count);
+
 #endif

@@ -13,6 +13,7 @@
  * until lht_report_model_free().
  */
 #include "report/model.h"
+#include "report/redact.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +45,8 @@ struct build {
     lht_err *err;
     struct model *m;          /* being built; freed by the caller on failure */
     sqlite3_stmt *st[NSTMT];  /* stmt_sql, prepared once for every bundle */
+    struct lht_redactor *red; /* --redact: bundle text goes through it, or NULL */
+    struct lht_sb scratch;    /* one redacted string */
 };
 
 /* Bound parameter ?1 is the bundle id (S_EVIDENCE: the finding id). The
@@ -188,6 +191,28 @@ static const char *col_text(struct build *b, sqlite3_stmt *st, int i, int *rc)
     return copy;
 }
 
+/* Column i holding bundle text (names, paths, evidence, notes): as
+ * col_text, redacted when the report is, so that every renderer gets the
+ * same redacted string before it escapes anything. Enumerations (status,
+ * severity, rule ids) and rule text read with col_text. */
+static const char *col_data(struct build *b, sqlite3_stmt *st, int i, int *rc)
+{
+    const char *s = (const char *)sqlite3_column_text(st, i);
+    const char *copy;
+    int r;
+
+    if (s == NULL || b->red == NULL)
+        return col_text(b, st, i, rc);
+    lht_sb_reset(&b->scratch);
+    if ((r = lht_redact_text(b->red, s, (size_t)sqlite3_column_bytes(st, i), &b->scratch, b->err)) != LHT_OK) {
+        *rc = r;
+        return NULL;
+    }
+    if ((copy = arena_strn(b, lht_sb_str(&b->scratch), b->scratch.len)) == NULL)
+        *rc = LHT_ENOMEM;
+    return copy;
+}
+
 static long long col_int(sqlite3_stmt *st, int i, int *has)
 {
     if (has)
@@ -283,15 +308,15 @@ static int bundle_row(struct build *b, sqlite3_stmt *st, void *ctx)
 
     memset(&x, 0, sizeof x);
     x.id = sqlite3_column_int64(st, 0);
-    x.name = col_text(b, st, 1, &rc);
-    x.path = col_text(b, st, 2, &rc);
+    x.name = col_data(b, st, 1, &rc);
+    x.path = col_data(b, st, 2, &rc);
     x.file = basename_of(x.path);
     x.status = col_text(b, st, 3, &rc);
-    x.error = col_text(b, st, 4, &rc);
+    x.error = col_data(b, st, 4, &rc);
     x.created_at = col_text(b, st, 5, &rc);
     x.scanned_at = col_text(b, st, 6, &rc);
-    x.longhorn_version = col_text(b, st, 7, &rc);
-    x.kubernetes_version = col_text(b, st, 8, &rc);
+    x.longhorn_version = col_data(b, st, 7, &rc);
+    x.kubernetes_version = col_data(b, st, 8, &rc);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
 }
 
@@ -300,9 +325,9 @@ static int node_row(struct build *b, sqlite3_stmt *st, void *ctx)
     struct lht_report_node x;
     int rc = LHT_OK;
 
-    x.name = col_text(b, st, 0, &rc);
-    x.kernel_release = col_text(b, st, 1, &rc);
-    x.os = col_text(b, st, 2, &rc);
+    x.name = col_data(b, st, 0, &rc);
+    x.kernel_release = col_data(b, st, 1, &rc);
+    x.os = col_data(b, st, 2, &rc);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
 }
 
@@ -314,11 +339,11 @@ static int evidence_row(struct build *b, sqlite3_stmt *st, void *ctx)
     x.signal = col_text(b, st, 0, &rc);
     x.role = col_text(b, st, 1, &rc);
     x.fact = col_text(b, st, 2, &rc);
-    x.member = col_text(b, st, 3, &rc);
+    x.member = col_data(b, st, 3, &rc);
     x.line = col_int(st, 4, &x.has_line);
-    x.matched = col_text(b, st, 5, &rc);
-    x.text = col_text(b, st, 6, &rc);
-    x.captures = col_text(b, st, 7, &rc);
+    x.matched = col_data(b, st, 5, &rc);
+    x.text = col_data(b, st, 6, &rc);
+    x.captures = col_data(b, st, 7, &rc);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
 }
 
@@ -356,15 +381,15 @@ static int finding_row(struct build *b, sqlite3_stmt *st, void *ctx)
     memset(&x, 0, sizeof x);
     x.id = sqlite3_column_int64(st, 0);
     x.rule_id = col_text(b, st, 1, &rc);
-    x.title = col_text(b, st, 2, &rc);
+    x.title = col_data(b, st, 2, &rc);
     x.severity = col_text(b, st, 3, &rc);
     x.severity_rank = sqlite3_column_int(st, 4);
     x.confidence = col_text(b, st, 5, &rc);
-    x.node = col_text(b, st, 6, &rc);
+    x.node = col_data(b, st, 6, &rc);
     x.pid = col_int(st, 7, &x.has_pid);
     x.pids = col_text(b, st, 8, &rc);
-    x.remediation = col_text(b, st, 9, &rc);
-    x.next_steps = col_text(b, st, 10, &rc);
+    x.remediation = col_data(b, st, 9, &rc);   /* expanded with facts: {node}, versions */
+    x.next_steps = col_data(b, st, 10, &rc);
     if (rc == LHT_OK)
         rc = split_refs(b, (const char *)sqlite3_column_text(st, 11), &x);
     if (rc != LHT_OK)
@@ -381,7 +406,7 @@ static int checked_row(struct build *b, sqlite3_stmt *st, void *ctx)
     int rc = LHT_OK;
 
     x.kind = col_text(b, st, 0, &rc);
-    x.node = col_text(b, st, 1, &rc);
+    x.node = col_data(b, st, 1, &rc);
     x.pieces = sqlite3_column_int64(st, 2);
     x.records = sqlite3_column_int64(st, 3);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
@@ -392,9 +417,9 @@ static int note_row(struct build *b, sqlite3_stmt *st, void *ctx)
     struct lht_report_note x;
     int rc = LHT_OK;
 
-    x.member = col_text(b, st, 0, &rc);
+    x.member = col_data(b, st, 0, &rc);
     x.line = col_int(st, 1, &x.has_line);
-    x.message = col_text(b, st, 2, &rc);
+    x.message = col_data(b, st, 2, &rc);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
 }
 
@@ -646,10 +671,13 @@ int lht_report_model_build(sqlite3 *db, const struct lht_report_opts *o,
     if ((b.m = calloc(1, sizeof *b.m)) == NULL)
         return no_memory(&b);
     b.m->pub.version = LHT_VERSION;
-    if ((rc = check_schema(&b)) == LHT_OK && (rc = prepare_all(&b)) == LHT_OK)
+    if ((rc = check_schema(&b)) == LHT_OK && (o == NULL || !o->redact || (rc = lht_redactor_new(db, &b.red, err)) == LHT_OK) &&
+        (rc = prepare_all(&b)) == LHT_OK)
         rc = load(&b, o);
     for (i = 0; i < NSTMT; i++)
         sqlite3_finalize(b.st[i]);
+    lht_redactor_free(b.red);
+    lht_sb_free(&b.scratch);
     if (rc != LHT_OK) {
         lht_report_model_free(&b.m->pub);
         return rc;

@@ -23,17 +23,13 @@ struct lht_report_opts {
     int format;                  /* LHT_REPORT_MD or LHT_REPORT_JSON */
     const char *const *bundles;  /* names, ids or path suffixes; none = all */
     size_t nbundles;
+    int redact;                  /* 1: host names and IP addresses become tokens (redact.h) */
 };
 
 /* Append the report to out (the caller owns and frees out). LHT_ENOTFOUND
  * when a named bundle is not in the DB. */
 int lht_report_render(sqlite3 *db, const struct lht_report_opts *o, struct lht_sb *out,
                       lht_err *err);
-
-/* Replace IP addresses and the host/node names the database knows with
- * stable tokens ("host-3fa2c1", "ip-9f8e7d": a hash of the original), so the
- * same input always gives the same token in any output. */
-int lht_redact(sqlite3 *db, const char *in, size_t len, struct lht_sb *out, lht_err *err);
 
 /* Markdown helpers, exposed for tests: inline text, a table cell, and a
  * fenced block whose fence is longer than any backtick run inside. Control

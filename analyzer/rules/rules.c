@@ -882,28 +882,61 @@ int lht_severity_parse(const char *s)
     return lookup(s, sev_names, 4);
 }
 
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Compare the digit runs at *pa and *pb as numbers of any length (leading
+ * zeros aside, the longer run is the larger number), and step past them.
+ * A side at "" counts as 0. */
+static int digits_cmp(const char **pa, const char **pb)
+{
+    const char *a = *pa, *b = *pb;
+    size_t la, lb;
+    int c;
+
+    while (*a == '0' && is_digit(a[1]))
+        a++;
+    while (*b == '0' && is_digit(b[1]))
+        b++;
+    for (la = 0; is_digit(a[la]); la++)
+        ;
+    for (lb = 0; is_digit(b[lb]); lb++)
+        ;
+    *pa = a + la;
+    *pb = b + lb;
+    if (la == 0 || (la == 1 && *a == '0'))
+        la = 0;
+    if (lb == 0 || (lb == 1 && *b == '0'))
+        lb = 0;
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    c = memcmp(a, b, la);
+    return (c > 0) - (c < 0);
+}
+
+/* Past the '.' before the next numeric component, or at "" when the
+ * numeric part has ended (what follows is the suffix, not compared). */
+static const char *next_component(const char *p)
+{
+    return p[0] == '.' && is_digit(p[1]) ? p + 1 : "";
+}
+
 int lht_version_cmp(const char *a, const char *b)
 {
     if (*a == 'v' || *a == 'V')
         a++;
     if (*b == 'v' || *b == 'V')
         b++;
-    for (;;) {
-        int da = *a >= '0' && *a <= '9', db = *b >= '0' && *b <= '9';
-        long x = 0, y = 0;
-        if (!da || !db)
-            return da - db;
-        while (*a >= '0' && *a <= '9' && x < 100000000)
-            x = x * 10 + (*a++ - '0');
-        while (*b >= '0' && *b <= '9' && y < 100000000)
-            y = y * 10 + (*b++ - '0');
-        if (x != y)
-            return x < y ? -1 : 1;
-        if (*a != '.' || *b != '.')
-            return (*a == '.') - (*b == '.');
-        a++;
-        b++;
+    while (is_digit(*a) || is_digit(*b)) {
+        int c = digits_cmp(&a, &b);
+        if (c != 0)
+            return c;
+        a = next_component(a);
+        b = next_component(b);
     }
+    return 0;
 }
 
 const char *lht_rules_default_dir(void)

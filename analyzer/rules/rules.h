@@ -74,8 +74,13 @@ const char *lht_severity_name(int sev);
 int lht_severity_parse(const char *s);
 
 /* Compare dotted versions ("v1.10.1", "4.1", "5.14.0-427.el9"): <0, 0, >0.
- * Numeric components compare as numbers; the first non-numeric rest ends
- * the comparison. */
+ * A leading v is dropped. The numeric part is the dot-separated digit runs
+ * up to the first other character; runs compare as numbers of any length
+ * (no overflow, leading zeros ignored) and a missing component counts as
+ * 0, so 4.1 == 4.1.0 and 4 < 4.1. What follows the numeric part (a
+ * pre-release or build suffix: "-rc1", "-427.el9", "-51-generic") is not
+ * compared: v1.10.1-rc1 == 1.10.1 and 5.14.0-427.el9 == 5.14. A rule that
+ * must tell builds apart matches the suffix with a pattern. */
 int lht_version_cmp(const char *a, const char *b);
 
 /* Where the rules live when no --rules is given: $LHTRIAGE_RULES, the

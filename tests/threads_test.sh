@@ -1,0 +1,58 @@
+#!/bin/sh
+# threads_test.sh - the scan's threads at once: several workers (--jobs),
+# each streaming node logs of several pieces to its own parser thread
+# (one plain, one gzip'd), while the writer stores results in input order.
+# A four-worker scan must store exactly what a one-worker scan stores.
+# scripts/test.sh also runs this under ThreadSanitizer (halt_on_error=1),
+# where any unsynchronised access between those threads fails the run.
+set -u
+BIN=${LHT_BINARY:?}
+T=$(mktemp -d /tmp/lht-threads-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fails=0 checks=0
+ok() { checks=$((checks + 1)); }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*" >&2; }
+expect_eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: got [$2] want [$3]"; fi; }
+
+# four unpacked bundles, each with a 4 MB syslog (four 1 MiB pieces) and
+# its gzip'd rotation: a trigger every 5000 lines, a hung task at the end
+for b in 1 2 3 4; do
+    d=$T/in/b$b/sb/nodes/n$b/logs
+    mkdir -p "$d"
+    awk -v n=$b 'BEGIN {
+        for (i = 0; i < 60000; i++)
+            if (i % 5000 == 4999)
+                printf "Sep 24 06:%02d:%02d n%d kernel: nfs: server nas%d not responding, still trying\n", (i / 60) % 60, i % 60, n, n
+            else
+                printf "Sep 24 06:%02d:%02d n%d kubelet[812]: I0924 sync pod %d of the fleet\n", (i / 60) % 60, i % 60, n, i
+        printf "Sep 24 07:00:00 n%d kernel: INFO: task sh:%d blocked for more than 120 seconds.\n", n, 70 + n
+    }' >"$d/syslog"
+    gzip -c "$d/syslog" >"$d/syslog.1.gz"
+done
+IN="$T/in/b1 $T/in/b2 $T/in/b3 $T/in/b4"
+
+"$BIN" scan -q --db "$T/j4.db" -j 4 $IN; expect_eq "--jobs 4 exit" $? 0
+"$BIN" scan -q --db "$T/j1.db" -j 1 $IN; expect_eq "--jobs 1 exit" $? 0
+rows() {
+    "$BIN" query --db "$1" --csv "SELECT * FROM (SELECT b.path, h.node, m.path, h.line, h.pid FROM hung_tasks h JOIN bundles b ON b.id = h.bundle_id JOIN members m ON m.id = h.member_id ORDER BY 1, 3)
+                                  UNION ALL SELECT * FROM (SELECT '', kind, count(*), min(line), max(line) FROM v_kernel_events GROUP BY kind ORDER BY kind)" | tail -n +2 | tr -d '\r'
+}
+rows "$T/j1.db" >"$T/j1"
+rows "$T/j4.db" >"$T/j4"
+expect_eq "every stream read to its end (8 hung tasks on line 60001)" \
+  "$(grep -c ',60001,7[1-4]$' "$T/j1")" "8"
+expect_eq "nfs messages from all pieces" "$(grep '^,nfs_not_responding,' "$T/j1")" ",nfs_not_responding,96,5000,60000"
+cmp -s "$T/j1" "$T/j4"; expect_eq "--jobs 4 stores what --jobs 1 stores" $? 0
+
+# an input that fails inside a worker (stat says a regular file, reading it
+# fails: /proc/self/mem) while the others are scanned: the worker's error
+# reaches the writer, the others are stored
+if [ -r /proc/self/mem ]; then
+    "$BIN" scan -q --db "$T/f.db" -j 4 /proc/self/mem $IN 2>"$T/err"; expect_eq "failing worker: exit" $? 2
+    grep -q '^lhtriage: /proc/[0-9]*/mem: ' "$T/err"; expect_eq "failing worker: named" $? 0
+    expect_eq "failing worker: the rest stored" \
+      "$("$BIN" query --db "$T/f.db" --csv "SELECT count(*) FROM bundles WHERE status = 'ok'" | tail -n +2 | tr -d '\r')" "4"
+fi
+
+echo "$((checks - fails)) passed, $fails failed"
+[ "$fails" -eq 0 ]
