@@ -429,6 +429,33 @@ START_TEST(node_fallbacks_and_numprocs_note)
 }
 END_TEST
 
+/* A hostile archive of many empty report folders: at most 64 are taken
+ * for reports, the rest are plain members. */
+START_TEST(report_roots_are_capped)
+{
+    struct tu_member m[100];
+    char names[100][64], path[4200];
+    struct lht_facts *f;
+    size_t n, i, nameless = 0;
+    const struct lht_note *no;
+
+    for (i = 0; i < 100; i++) {
+        snprintf(names[i], sizeof names[i], "sosreport-n%zu-2025-09-24-abcdefg/etc/motd", i);
+        m[i].name = names[i];
+        m[i].data = "hello\n";
+        m[i].len = 0;
+    }
+    snprintf(path, sizeof path, "%s/many.tar", tu_tmpdir());
+    ck_assert_int_eq(tu_write_archive(path, "tar", m, 100), 0);
+    f = scan(path);
+    no = lht_facts_notes(f, &n);
+    for (i = 0; i < n; i++)
+        nameless += strstr(no[i].msg, "without hostname or uname output") != NULL;
+    ck_assert_int_eq((int)nameless, 64);
+    lht_facts_free(f);
+}
+END_TEST
+
 /* A sos output's name spells its command, routed like a pasted one. */
 static const struct {
     const char *path, *kind;
@@ -539,6 +566,7 @@ static Suite *sysreport_suite(void)
     tcase_add_test(tc, links_are_never_followed);
     tcase_add_test(tc, folder_links_are_never_followed);
     tcase_add_test(tc, node_fallbacks_and_numprocs_note);
+    tcase_add_test(tc, report_roots_are_capped);
     tcase_add_loop_test(tc, sos_command_names, 0, (int)(sizeof names / sizeof names[0]));
     tcase_add_test(tc, kubernetes_plugin_nodes);
     tcase_add_test(tc, report_names_date_it);

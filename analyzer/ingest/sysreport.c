@@ -30,6 +30,10 @@
 #include <sys/stat.h>
 
 #define MAX_NOTED_PIDS 5
+/* Reports per input: a sos collect archive holds one per node. More (a
+ * hostile archive of empty sosreport-* folders) are read as plain
+ * members, so the work per member stays bounded. */
+#define MAX_ROOTS 64
 
 struct root {
     char *prefix;                 /* "sosreport-x/", "t.zip!scc_y/", "" */
@@ -182,7 +186,7 @@ static struct root *root_of(struct lht_sysreports *h, const char *path, int *oom
         type = h->dir_type;
         len = 0;
     }
-    if (type == LHT_SYSREPORT_NONE || (best != NULL && best->len >= len))
+    if (type == LHT_SYSREPORT_NONE || (best != NULL && best->len >= len) || h->n >= MAX_ROOTS)
         return best;
     best = add_root(h, path, len, type);
     *oom = best == NULL;
