@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ingest/source.h"
 #include "testutil.h"
@@ -743,6 +745,174 @@ START_TEST(stored_node_zip_bad_directory_is_streamed)
 }
 END_TEST
 
+/* ---- progress hook ---------------------------------------------------- */
+
+struct ticks {
+    int n;
+    unsigned long long done[512], total[512];
+    char member[512][96];
+};
+
+static void on_tick(void *ud, const struct lht_source_progress *p)
+{
+    struct ticks *t = ud;
+    if (t->n < 512) {
+        t->done[t->n] = p->done;
+        t->total[t->n] = p->total;
+        snprintf(t->member[t->n], sizeof t->member[0], "%s", p->member ? p->member : "");
+    }
+    t->n++;
+}
+
+static int walk_ticks(const char *path, unsigned ms, struct ticks *t)
+{
+    struct lht_source_opts o;
+    struct seen s;
+    struct lht_source_cb cb = {NULL, on_member, NULL, on_warn, &s};
+    lht_err err;
+
+    lht_source_defaults(&o);
+    o.progress = on_tick;
+    o.progress_ud = t;
+    o.progress_ms = ms;
+    memset(t, 0, sizeof *t);
+    memset(&s, 0, sizeof s);
+    return lht_source_walk(path, &o, &cb, &err);
+}
+
+/* While a stored node zip is read by its file range, the position moves
+ * through that range, block by block, inside the one member. */
+START_TEST(progress_within_a_stored_node_zip)
+{
+    char path[256], *z;
+    size_t zlen;
+    struct ticks *t = calloc(1, sizeof *t);
+    struct stat st;
+    int i, on_log = 0, rising = 0;
+    unsigned long long last = 0;
+
+    snprintf(path, sizeof path, "%s/sb.zip", tu_tmpdir());
+    stored_bundle(path, 0, 0, &z, &zlen);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(walk_ticks(path, 0, t), LHT_OK);
+    ck_assert_int_gt(t->n, 2);
+    for (i = 0; i < t->n && i < 512; i++) {
+        ck_assert_uint_eq(t->total[i], (unsigned long long)st.st_size);
+        ck_assert_uint_le(t->done[i], t->total[i]);
+        if (strcmp(t->member[i], "sb/nodes/n1.zip!n1/logs/syslog") == 0) {
+            ck_assert_uint_gt(t->done[i], 0);
+            rising += on_log++ > 0 && t->done[i] > last;
+            last = t->done[i];
+        }
+    }
+    ck_assert_int_ge(on_log, 2);
+    ck_assert_int_ge(rising, 1);
+    free(z);
+    free(t);
+}
+END_TEST
+
+/* A streamed archive (tar.gz): the compressed bytes consumed, rising to
+ * the file's size; progress_ms limits the calls. */
+START_TEST(progress_streamed_and_rate_limited)
+{
+    static char big[400000];
+    struct tu_member m[] = {{"sb/a.log", big, sizeof big}, {"sb/b.txt", "b\n", 0}};
+    char path[256];
+    struct ticks *t = calloc(1, sizeof *t);
+    struct stat st;
+    int i;
+    unsigned k;
+
+    for (k = 0; k < sizeof big; k++)
+        big[k] = (char)('a' + (k * 2654435761u >> 27) % 26);
+    snprintf(path, sizeof path, "%s/p.tar.gz", tu_tmpdir());
+    ck_assert_int_eq(tu_write_archive(path, "tar.gz", m, 2), 0);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(walk_ticks(path, 0, t), LHT_OK);
+    ck_assert_int_gt(t->n, 3);
+    for (i = 1; i < t->n && i < 512; i++)
+        ck_assert_uint_ge(t->done[i], t->done[i - 1]);
+    ck_assert_str_eq(t->member[t->n - 1], "sb/b.txt");
+    ck_assert_uint_gt(t->done[t->n - 1], (unsigned long long)st.st_size / 2);
+    ck_assert_int_eq(walk_ticks(path, 100000, t), LHT_OK);
+    ck_assert_int_eq(t->n, 1);   /* the first call only */
+    free(t);
+}
+END_TEST
+
+/* ---- streams (stdin) --------------------------------------------------- */
+
+/* Walk bytes through a pipe, as `cat x | lhtriage scan -` does. */
+static int walk_pipe(const char *bytes, size_t len, const char *name, struct seen *s, lht_err *err)
+{
+    struct lht_source_opts o;
+    struct lht_source_cb cb = {NULL, on_member, NULL, on_warn, s};
+    int fd[2], rc;
+
+    ck_assert_int_lt(len, 60000);   /* fits the pipe's buffer: no writer thread */
+    ck_assert_int_eq(pipe(fd), 0);
+    ck_assert_int_eq(write(fd[1], bytes, len), (ssize_t)len);
+    close(fd[1]);
+    lht_source_defaults(&o);
+    memset(s, 0, sizeof *s);
+    lht_err_clear(err);
+    rc = lht_source_walk_fd(fd[0], name, &o, &cb, err);
+    close(fd[0]);
+    return rc;
+}
+
+START_TEST(stream_from_a_pipe)
+{
+    struct tu_member inner[] = {{"n1/hostinfos/hostinfo", "hostname : \n \tn1\n", 0}};
+    char *zbytes, *bytes;
+    size_t zlen, len;
+    struct seen s;
+    lht_err err;
+    ck_assert_int_eq(tu_archive_bytes("zip-store", inner, 1, &zbytes, &zlen), 0);
+    {
+        struct tu_member outer[] = {{"sb/metadata.yaml", "x: 1\n", 0}, {"sb/nodes/n1.zip", zbytes, zlen}};
+        ck_assert_int_eq(tu_archive_bytes(_i ? "tar.gz" : "zip", outer, 2, &bytes, &len), 0);
+    }
+    ck_assert_int_eq(walk_pipe(bytes, len, "(stdin)", &s, &err), LHT_OK);
+    ck_assert_int_ge(find(&s, "sb/nodes/n1.zip!n1/hostinfos/hostinfo"), 0);
+    ck_assert_int_ge(find(&s, "sb/metadata.yaml"), 0);
+    /* a paste is one member, named as the stream */
+    ck_assert_int_eq(walk_pipe("root@n1:~# uname -r\n6.1.0\n", 26, "ticket-1", &s, &err), LHT_OK);
+    ck_assert_int_eq(s.n, 1);
+    ck_assert_str_eq(s.paths[0], "ticket-1");
+    ck_assert_int_ne(walk_pipe("", 0, "(stdin)", &s, &err), LHT_OK);
+    ck_assert_ptr_nonnull(strstr(err.msg, "(stdin): "));
+    free(zbytes);
+    free(bytes);
+}
+END_TEST
+
+/* A redirected file (`< x.zip`): its stored node zips are still found. */
+START_TEST(stream_from_a_regular_file)
+{
+    char path[256], *z;
+    size_t zlen;
+    struct lht_source_opts o;
+    struct seen s;
+    struct lht_source_cb cb = {NULL, on_member, NULL, on_warn, &s};
+    lht_err err;
+    int fd;
+
+    snprintf(path, sizeof path, "%s/sb.zip", tu_tmpdir());
+    stored_bundle(path, 0, 0, &z, &zlen);
+    fd = open(path, O_RDONLY);
+    ck_assert_int_ge(fd, 0);
+    lht_source_defaults(&o);
+    memset(&s, 0, sizeof s);
+    ck_assert_int_eq(lht_source_walk_fd(fd, "(stdin)", &o, &cb, &err), LHT_OK);
+    close(fd);
+    ck_assert_int_ge(find(&s, "sb/nodes/n1.zip!n1/hostinfos/proc_mounts"), 0);
+    ck_assert_int_ge(find(&s, "sb/nodes/n1.zip!n1/logs/syslog"), 0);
+    free(z);
+}
+END_TEST
+
 static Suite *source_suite(void)
 {
     Suite *s = suite_create("source");
@@ -767,6 +937,10 @@ static Suite *source_suite(void)
     tcase_add_test(tc, stream_cut_by_damage);
     tcase_add_test(tc, stored_node_zip_read_by_range);
     tcase_add_test(tc, stored_node_zip_bad_directory_is_streamed);
+    tcase_add_test(tc, progress_within_a_stored_node_zip);
+    tcase_add_test(tc, progress_streamed_and_rate_limited);
+    tcase_add_loop_test(tc, stream_from_a_pipe, 0, 2);
+    tcase_add_test(tc, stream_from_a_regular_file);
     suite_add_tcase(s, tc);
     return s;
 }

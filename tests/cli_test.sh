@@ -110,8 +110,10 @@ grep -q '^[1-9][0-9]* passed, 0 failed$' "$T/rt"; expect_eq "rules test summary:
 # nothing run is a failure, never a pass: a misspelt id, or options after the action
 "$BIN" rules test no-such-rule >"$T/rt" 2>"$T/err"; expect_eq "rules test of an unknown rule exit" $? 2
 grep -q "no rule 'no-such-rule'" "$T/err"; expect_eq "rules test of an unknown rule says so" $? 0
-"$BIN" rules test --rules "$SRC/rules" >/dev/null 2>"$T/err"; expect_eq "rules test with an option after the action exit" $? 2
-grep -q "options go before the action" "$T/err"; expect_eq "rules test with an option after the action says so" $? 0
+# options may follow the action, as in git: "test --rules DIR" reads DIR
+# (it once took "--rules" and DIR for rule ids, and tested nothing)
+"$BIN" rules test --rules "$SRC/rules" >"$T/rt" 2>"$T/err"; expect_eq "rules test with an option after the action exit" $? 0
+grep -q '^[1-9][0-9]* passed, 0 failed$' "$T/rt"; expect_eq "rules test with an option after the action uses it" $? 0
 mkdir -p "$T/noexamples"
 sed '/^examples:/,$d' "$SRC/rules/rwx-nfs4-open-state-hang.yaml" >"$T/noexamples/x.yaml"
 "$BIN" rules --rules "$T/noexamples" test >/dev/null 2>"$T/err"; expect_eq "rules test with no examples exit" $? 1
@@ -297,6 +299,184 @@ expect_eq "merge again keeps one row per path" "$("$BIN" query --db "$T/merged.d
 grep -q '"pid": 123315, "stat": "Ds+"' "$T/j"; expect_eq "json row" $? 0
 "$BIN" query --db "$DB" "SELECT 'a'||char(10)||'b' AS x" | tail -1 >"$T/t"
 expect_eq "table escapes newlines" "$(cat "$T/t")" 'a\nb'
+
+# --- command-line conventions: the first five minutes ------------------
+# every mistake is one line: what is wrong, the nearest right name, and
+# where the help is; nothing else follows it
+one_line() { [ "$(wc -l <"$T/err" | tr -d ' ')" = 1 ] && grep -q -- "$1" "$T/err"; }
+for c in scan query report explain merge rules; do
+    "$BIN" $c --bogus >"$T/out" 2>"$T/err"; expect_eq "$c: unknown option exit" $? 2
+    one_line "^lhtriage: $c: unknown option '--bogus'; see 'lhtriage $c --help'\$"; expect_eq "$c: unknown option, one line" $? 0
+    [ -s "$T/out" ]; expect_eq "$c: no help dumped on a mistake" $? 1
+done
+"$BIN" scan --rescna x 2>"$T/err"; one_line "unknown option '--rescna' (did you mean '--rescan'?)"; expect_eq "option: did you mean" $? 0
+"$BIN" scan --db 2>"$T/err"; one_line "^lhtriage: scan: option '--db' needs a value; see"; expect_eq "option needs a value" $? 0
+"$BIN" scan --rescan=yes x 2>"$T/err"; one_line "option '--rescan' takes no value"; expect_eq "option takes no value" $? 0
+"$BIN" scan --no x 2>"$T/err"; one_line "ambiguous option '--no' (--no-logs, --no-progress)"; expect_eq "ambiguous option" $? 0
+"$BIN" scan -Z x 2>"$T/err"; one_line "unknown option '-Z'"; expect_eq "unknown short option" $? 0
+"$BIN" scna x 2>"$T/err"; expect_eq "mistyped command exit" $? 2
+one_line "^lhtriage: unknown command 'scna' (did you mean 'scan'?); see 'lhtriage --help'\$"; expect_eq "command: did you mean" $? 0
+"$BIN" query --db "$DB" stuck-process 2>"$T/err"; expect_eq "mistyped named query exit" $? 2
+one_line "'stuck-process' is neither SQL nor a named query (did you mean 'stuck-processes'?)"; expect_eq "named query: did you mean" $? 0
+"$BIN" query --db "$DB" v_findings 2>"$T/err"; one_line "'v_findings' is a table or view, not a query: try \"SELECT \* FROM v_findings\""
+expect_eq "a view named alone" $? 0
+"$BIN" rules test seed-rul >"$T/out" 2>"$T/err"; expect_eq "unknown rule id exit" $? 2
+one_line "no rule 'seed-rul'"; expect_eq "unknown rule id message" $? 0
+[ -s "$T/out" ]; expect_eq "unknown rule id: no '0 passed' summary" $? 1
+"$BIN" rules test rwx-nfs4-open-state-hagn 2>"$T/err"; one_line "(did you mean 'rwx-nfs4-open-state-hang'?)"; expect_eq "rule id: did you mean" $? 0
+"$BIN" rules lnit 2>"$T/err"; one_line "unknown action 'lnit' (did you mean 'lint'?)"; expect_eq "rules verb: did you mean" $? 0
+"$BIN" help scan >"$T/h1"; expect_eq "help scan exit" $? 0
+"$BIN" scan --help >"$T/h2"; cmp -s "$T/h1" "$T/h2"; expect_eq "help scan = scan --help" $? 0
+"$BIN" help sacn 2>"$T/err"; one_line "did you mean 'scan'"; expect_eq "help: did you mean" $? 0
+"$BIN" --help | grep -q "^  lhtriage scan .*paste.txt"; expect_eq "--help shows the first steps" $? 0
+
+# a folder with nothing to scan is an error that says so, and leaves no database
+mkdir "$T/emptydir" "$T/notabundle"
+printf 'minutes of the call\n' >"$T/notabundle/notes.pdf"
+for d in emptydir notabundle; do
+    ( cd "$T" && "$BIN" scan --db "$T/none.db" "$d" ) >"$T/out" 2>"$T/err"; expect_eq "scan $d exit" $? 2
+    one_line "^lhtriage: no bundle, sosreport or text evidence in $d\$"; expect_eq "scan $d message" $? 0
+done
+[ -e "$T/none.db" ]; expect_eq "no database created for nothing" $? 1
+"$BIN" scan --db "$T/mix.db" -q "$T/emptydir" "$FX/seed-rwx.zip" 2>"$T/err"; expect_eq "an empty folder among inputs: exit 2" $? 2
+expect_eq "the other inputs are still scanned" "$("$BIN" query --db "$T/mix.db" --csv "SELECT count(*) FROM bundles" | tail -1 | tr -d '\r')" "1"
+
+# errors name inputs as typed, not by their absolute path
+( cd "$T" && "$BIN" scan --db "$T/rel.db" cut.zip ) 2>"$T/err"
+grep -q "^lhtriage: cut.zip: " "$T/err"; expect_eq "relative input named as typed" $? 0
+grep -q "$T" "$T/err"; expect_eq "no absolute path in the error" $? 1
+
+# '-' is stdin: a bundle through a pipe, a paste, a redirected file
+SDB=$T/stdin.db
+cat "$FX/seed-rwx.zip" | "$BIN" scan --db "$SDB" - >"$T/out"; expect_eq "zip from a pipe exit" $? 0
+sq() { "$BIN" query --db "$SDB" --csv "$1" | tail -n +2 | tr -d '\r'; }
+expect_eq "zip from a pipe: stored as (stdin)" "$(sq "SELECT path||'|'||name||'|'||status FROM v_bundles")" "(stdin)|$SB|ok"
+expect_eq "zip from a pipe: the nested node zips read" "$(sq "SELECT count(*) FROM v_processes WHERE member LIKE '%/nodes/%.zip!%'")" "29"
+expect_eq "zip from a pipe: the finding" "$(sq "SELECT confidence FROM v_findings WHERE rule_id='$S'")" "suspected"
+"$BIN" scan --db "$SDB" --name ticket-4711 - <"$SRC/fixtures/transcripts/rhel8-rpc-wait.txt" >"$T/out"; expect_eq "paste on stdin exit" $? 0
+expect_eq "paste on stdin: --name names it" "$(sq "SELECT count(*)||'|'||min(member) FROM v_processes WHERE bundle='ticket-4711'")" "2|ticket-4711"
+"$BIN" scan --db "$SDB" -q - <"$FX/seed-rwx.tar.gz"; expect_eq "tar.gz redirected" $? 0
+expect_eq "a later scan under the same name replaces it" "$(sq "SELECT count(*) FROM v_bundles WHERE path='(stdin)'")" "1"
+: | "$BIN" scan --db "$SDB" - 2>"$T/err"; expect_eq "empty stdin exit" $? 2
+grep -q "^lhtriage: (stdin): empty" "$T/err"; expect_eq "empty stdin named (stdin)" $? 0
+"$BIN" scan --db "$SDB" - - </dev/null 2>"$T/err"; expect_eq "stdin twice" $? 2
+"$BIN" scan --db "$SDB" --name x "$FX/seed-rwx.zip" 2>"$T/err"; expect_eq "--name without -" $? 2
+( cd "$T" && "$BIN" report --db "$RDB" -o - >"$T/dash.md" ); expect_eq "report -o - exit" $? 0
+[ -e "$T/-" ]; expect_eq "report -o - makes no file named -" $? 1
+cmp -s "$T/dash.md" "$T/report.md" || norm <"$T/dash.md" | cmp -s - "$T/report.md"; expect_eq "report -o - is stdout" $? 0
+
+# report: --json, and -o through a private temp file renamed into place
+"$BIN" report --db "$RDB" --json | norm | cmp -s - "$T/report.json"; expect_eq "report --json = --format json" $? 0
+( umask 022 && "$BIN" report --db "$RDB" -o "$T/mode.md" ); expect_eq "report -o exit" $? 0
+expect_eq "report -o: a normal file mode, not mkstemp's 0600" "$(stat -c %a "$T/mode.md")" "644"
+# A file size limit cuts the write short (SIGXFSZ ignored: write fails with
+# EFBIG). The database is put in rollback-journal mode first, so reading
+# it writes no WAL index under that limit.
+printf 'old report\n' >"$T/keep.md"
+cp "$RDB" "$T/del.db"
+sqlite3 "$T/del.db" 'PRAGMA journal_mode=DELETE' >/dev/null; expect_eq "sqlite3 journal_mode" $? 0
+( ulimit -f 8; trap '' XFSZ; "$BIN" report --db "$T/del.db" -o "$T/keep.md" ) 2>"$T/err"; expect_eq "short write: exit" $? 2
+one_line "^lhtriage: report: $T/keep.md: File too large\$"; expect_eq "short write: names the target, not a temp file" $? 0
+expect_eq "short write: the old report is intact" "$(cat "$T/keep.md")" "old report"
+expect_eq "short write: no temp file left" "$(ls -a "$T" | grep -c 'lhtriage-\|\.tmp')" "0"
+
+# progress: on a terminal (a pseudo-terminal from script(1)), never off one
+if command -v script >/dev/null 2>&1; then
+    script -qfec "'$BIN' scan --db '$T/p.db' -j 1 '$FX/seed-rwx.zip' '$FX/disk-hang.zip'" /dev/null >"$T/pty" 2>&1
+    expect_eq "scan on a terminal exit" $? 0
+    tr '\r' '\n' <"$T/pty" | grep -q "^\[1/2\] [0-9.]* of [0-9.]* KiB  $FX/seed-rwx.zip: [^ ]*$(printf '\033')\[K\$"
+    expect_eq "progress line: batch position, bytes of total, input and member" $? 0
+    tr '\r' '\n' <"$T/pty" | grep -q "^$(printf '\033')\[Ksupportbundle_5b0a5f3e.*: ok, "
+    expect_eq "progress line cleared before the bundle line" $? 0
+    script -qfec "'$BIN' scan --db '$T/p.db' --rescan --no-progress '$FX/seed-rwx.zip'" /dev/null >"$T/pty" 2>&1
+    grep -q ' KiB  ' "$T/pty"; expect_eq "--no-progress" $? 1
+    script -qfec "'$BIN' scan --db '$T/p.db' --rescan -q '$FX/seed-rwx.zip'" /dev/null >"$T/pty" 2>&1
+    grep -q ' KiB  ' "$T/pty"; expect_eq "-q shows no progress" $? 1
+    # a paste typed into the terminal: how to end it, no progress line over it
+    (sleep 0.3; printf 'root@n1:~# uname -r\n6.1.0-9-amd64\n'; sleep 0.3; printf '\004'; sleep 0.3) |
+        script -qfec "'$BIN' scan --db '$T/tty.db' -" /dev/null >"$T/pty" 2>&1
+    grep -q "^lhtriage: reading (stdin) from the terminal; end it with Ctrl-D" "$T/pty"; expect_eq "stdin on a terminal: the hint" $? 0
+    grep -q ' KiB  ' "$T/pty"; expect_eq "stdin on a terminal: no progress line" $? 1
+    expect_eq "stdin on a terminal: the paste read" \
+      "$("$BIN" query --db "$T/tty.db" --csv "SELECT value FROM v_facts WHERE key='kernel_release'" | tail -1 | tr -d '\r')" "6.1.0-9-amd64"
+else
+    bad "script (util-linux) is not installed"
+fi
+"$BIN" scan --db "$T/p.db" --rescan "$FX/seed-rwx.zip" >/dev/null 2>"$T/err"
+grep -q 'KiB' "$T/err"; expect_eq "no progress when stderr is not a terminal" $? 1
+"$BIN" scan --db "$T/p.db" --rescan --progress "$FX/seed-rwx.zip" >/dev/null 2>"$T/err"
+grep -q "KiB  $FX/seed-rwx.zip: " "$T/err"; expect_eq "--progress forces it" $? 0
+
+# colour: --color beside NO_COLOR (which an explicit --color=always beats)
+"$BIN" scan --db "$T/p.db" --rescan --color=always "$FX/seed-rwx.zip" | grep -q "$(printf '\033')\[31merror"; expect_eq "--color=always" $? 0
+NO_COLOR=1 "$BIN" scan --db "$T/p.db" --rescan --color=always "$FX/seed-rwx.zip" | grep -q "$(printf '\033')"; expect_eq "--color=always beats NO_COLOR" $? 0
+script -qfec "'$BIN' scan --db '$T/p.db' --rescan --color=never '$FX/seed-rwx.zip'" /dev/null | grep -q "$(printf '\033')\[3"
+expect_eq "--color=never on a terminal" $? 1
+script -qfec "NO_COLOR=1 '$BIN' scan --db '$T/p.db' --rescan --no-progress '$FX/seed-rwx.zip'" /dev/null | grep -q "$(printf '\033')\[3"
+expect_eq "NO_COLOR on a terminal" $? 1
+script -qfec "'$BIN' scan --db '$T/p.db' --rescan --no-progress '$FX/seed-rwx.zip'" /dev/null | grep -q "$(printf '\033')\[31merror"
+expect_eq "colour by default on a terminal" $? 0
+"$BIN" scan --color=sometimes x 2>"$T/err"; one_line "--color takes auto, always or never"; expect_eq "--color bad value" $? 0
+
+# plurals
+"$BIN" scan --db "$T/pl.db" "$SRC/fixtures/transcripts/rhel8-rpc-wait.txt" | grep -q '^rhel8-rpc-wait: ok, 1 member (1 parsed), 2 processes, 1 stack, 1 mount, 0 hung tasks, 2 kernel events$'
+expect_eq "plurals" $? 0
+
+# query --help lists every view the schema has, read from the schema
+"$BIN" query --help >"$T/qh"
+missing=""
+for v in $("$BIN" query --db "$DB" --csv "SELECT name FROM sqlite_master WHERE type='view'" | tail -n +2 | tr -d '\r'); do
+    grep -q "\b$v\b" "$T/qh" || missing="$missing $v"
+done
+expect_eq "query --help names every view" "$missing" ""
+for v in v_findings v_finding_evidence v_members v_open_files; do grep -q "\b$v\b" "$T/qh" || bad "query --help lacks $v"; ok; done
+
+# rules lint reports every error of every bad file
+LR=$T/lintrules
+mkdir "$LR"
+cp "$SRC"/rules/*.yaml "$LR/"
+printf 'id: x\ntitle: t\nseverity: loud\ndescription: d\nsubject: process\nbogus: 1\nsignals:\n  - name: a\n    fact: process\n    field: stat\n    pattern: "(D"\n  - name: b\n    fact: procss\n    field: stat\n    pattern: "D"\nlevels:\n  - name: c\n    all: [a]\nexamples:\n  - name: e\n    expect: maybe\n    files: [{text: "x"}]\n' >"$LR/x.yaml"
+printf 'id: [\n' >"$LR/y.yaml"
+"$BIN" rules --rules "$LR" lint >"$T/out" 2>"$T/err"; expect_eq "lint with errors exit" $? 2
+for e in "x.yaml:6:1: unknown key 'bogus'" "x.yaml:3:11: severity 'loud'" "x.yaml:11:14: signal 'a': bad pattern" \
+         "x.yaml:13:11: unknown fact kind 'procss'" "x.yaml:21:13: example expects 'maybe'" "y.yaml:2:1: "; do
+    grep -q "^lhtriage: $LR/$e" "$T/err" || bad "lint does not report $e"
+    ok
+done
+expect_eq "lint: one line per error" "$(wc -l <"$T/err" | tr -d ' ')" "6"
+grep -q "^5 rules in $LR, 6 errors, 0 warnings\$" "$T/out"; expect_eq "lint summary: the good rules still linted" $? 0
+
+# merge into a new file that fails leaves nothing behind
+( cd "$T" && "$BIN" merge x.db missing.db ) 2>"$T/err"; expect_eq "merge missing input exit" $? 2
+expect_eq "merge: no empty x.db left" "$(ls "$T" | grep -c '^x\.db')" "0"
+cp "$T/merged.db" "$T/keep.db"
+"$BIN" merge -q "$T/keep.db" "$T/nope.db" 2>/dev/null
+[ -s "$T/keep.db" ]; expect_eq "merge: an existing OUT is kept" $? 0
+"$BIN" merge "$T/m1.db" "$T/s1.db" | grep -qE '^.*s1.db: [0-9]+ bundles? merged, 0 bundles kept from'; expect_eq "merge: plurals" $? 0
+
+# untrusted text cannot drive the terminal, the JSON or a spreadsheet
+"$BIN" query --db "$DB" "SELECT 'a'||char(155)||'[31mb' AS c1, cast(x'ff41' AS text) AS bad" | tail -1 >"$T/t"
+expect_eq "table: C1 controls and invalid UTF-8 escaped" "$(cat "$T/t")" 'a\u009b[31mb  \xffA'
+"$BIN" query --db "$DB" --json "SELECT 'a'||char(155)||'b' AS c1, cast(x'ff41' AS text) AS bad, 1.5 AS f, x'00ff' AS blob" >"$T/j"
+grep -qF '{"c1": "a\u009bb", "bad": "\ufffdA", "f": 1.5, "blob": "00ff"}' "$T/j"; expect_eq "json: escaped, valid UTF-8" $? 0
+LC_ALL=C grep -q "$(printf '\302\233\|\377')" "$T/j"; expect_eq "json: no raw C1 or invalid bytes" $? 1
+"$BIN" query --db "$DB" --csv "SELECT '=HYPERLINK(\"x\")' AS a, '+1' AS b, '-x' AS c, '@x' AS d, char(9)||'t' AS e, -5 AS n, 'ok' AS f" | tail -1 | tr -d '\r' >"$T/c"
+expect_eq "csv: formula cells defused, numbers kept" "$(cat "$T/c")" "\"'=HYPERLINK(\"\"x\"\")\",'+1,'-x,'@x,'$(printf '\t')t,-5,ok"
+"$BIN" query --help | grep -q "gets a leading ' so that a spreadsheet"; expect_eq "csv: --help says so" $? 0
+mkdir -p "$T/esc/sb"
+ESC=$(printf '\033')
+seq 1 20000 >"$T/esc/sb/evil${ESC}]0;pwned${ESC}[31m.log"
+tar -C "$T/esc" -czf "$T/esc.tar.gz" sb
+"$BIN" scan --db "$T/esc.db" --max-total 1K "$T/esc.tar.gz" 2>"$T/err"; expect_eq "member name in an error: exit" $? 2
+grep -q "$ESC" "$T/err"; expect_eq "member names reach stderr escaped" $? 1
+grep -qF 'evil\x1b]0;pwned\x1b[31m.log' "$T/err"; expect_eq "the escaped member name is shown" $? 0
+
+# sizes: suffixes, and values that do not fit are refused
+"$BIN" scan --db "$T/sz.db" -q --max-member-size 1KiB "$FX/seed-rwx.zip"; expect_eq "size 1KiB" $? 0
+for v in 99999999999999999999 17179869185G 16777217T 12Q -1 ""; do
+    "$BIN" scan --db "$T/sz.db" --max-total "$v" "$FX/seed-rwx.zip" 2>"$T/err"
+    expect_eq "size '$v' refused" "$?:$(grep -c "bad value '$v' for --max-total" "$T/err")" "2:1"
+done
 
 echo "$((checks - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

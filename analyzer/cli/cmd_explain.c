@@ -228,23 +228,20 @@ static int parse_args(int argc, char **argv, const char **db, const char **rules
     int c;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': *db = optarg; break;
         case 'r': *rules_dir = optarg; break;
         case 'h': usage(stdout); return LHT_EXIT_OK;
-        default: usage(stderr); return LHT_EXIT_ERROR;
+        default: return lht_cli_bad_option("explain", c, argv, longopts);
         }
     }
-    if (optind + 1 != argc) {
-        lht_cli_error("explain: give one finding id (try 'lhtriage explain --help')");
-        return LHT_EXIT_ERROR;
-    }
+    if (optind + 1 != argc)
+        return lht_cli_usage_error("explain", "give one finding id ('lhtriage query findings' lists them)");
     *id = strtoll(argv[optind], &end, 10);
-    if (*argv[optind] == '\0' || *end != '\0') {
-        lht_cli_error("explain: '%s' is not a finding id", argv[optind]);
-        return LHT_EXIT_ERROR;
-    }
+    if (*argv[optind] == '\0' || *end != '\0')
+        return lht_cli_usage_error("explain", "'%s' is not a finding id (a number: 'lhtriage query findings' "
+                                   "lists them)", argv[optind]);
     return -1;
 }
 
@@ -253,7 +250,7 @@ int lht_cmd_explain(int argc, char **argv)
     struct lht_store *store = NULL;
     sqlite3_stmt *fst = NULL, *est = NULL;
     const char *db = NULL, *rules_dir = NULL;
-    long long id;
+    long long id = 0;
     int status;
     lht_err err;
 

@@ -2,13 +2,18 @@
  * cmd_query.c - `lhtriage query`: user SQL on a read-only connection.
  *
  * The statement loop is the sqlite3 shell's (prepare with a tail pointer,
- * skip empty statements). Values are bundle text, so control bytes are
- * escaped before they reach a terminal.
+ * skip empty statements). Values are bundle text: the table escapes what
+ * would drive a terminal, JSON goes through the report's string writer
+ * (valid UTF-8 whatever the bytes), and CSV cells that a spreadsheet
+ * would run as a formula are defused (OWASP's CSV injection advice).
  */
 #include "cli/cli.h"
+#include "report/render.h"
 #include "store/store.h"
 
+#include <ctype.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,45 +60,82 @@ static const struct named {
 
 #define NNAMED (sizeof named / sizeof named[0])
 
+/* The views the schema defines, read from a database migrated in memory,
+ * so the help lists exactly what a database holds. */
+static void list_views(FILE *fp)
+{
+    struct lht_store *mem = NULL;
+    sqlite3_stmt *st = NULL;
+    size_t col = 0;
+    lht_err err;
+
+    lht_err_clear(&err);
+    if (lht_store_open(":memory:", LHT_STORE_RW, &mem, &err) != LHT_OK ||
+        sqlite3_prepare_v2(lht_store_db(mem), "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name",
+                           -1, &st, NULL) != SQLITE_OK) {
+        fprintf(fp, "  (the schema could not be read: %s)\n", err.msg);
+        lht_store_close(mem);
+        return;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        size_t n = strlen(v);
+        if (col > 0 && col + 2 + n > 78) {
+            fputs(",\n", fp);
+            col = 0;
+        } else if (col > 0) {
+            fputs(", ", fp);
+            col += 2;
+        }
+        if (col == 0) {
+            fputs("  ", fp);
+            col = 2;
+        }
+        fputs(v, fp);
+        col += n;
+    }
+    fputs(col ? "\n" : "", fp);
+    sqlite3_finalize(st);
+    lht_store_close(mem);
+}
+
 static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: lhtriage query [--db FILE] [--csv|--json] SQL|NAME\n"
             "       lhtriage query --list\n\n"
             "Run SQL (one or more statements), or a named query, against the database,\n"
-            "read-only.\n"
-            "Stable views: v_bundles, v_processes, v_stacks, v_mounts, v_hung_tasks,\n"
-            "v_kernel_events, v_facts, v_k8s, v_evidence, v_notes.\n\n"
+            "read-only. The stable views (columns are only ever added at the end):\n");
+    list_views(fp);
+    fprintf(fp,
+            "A view's columns: lhtriage query \"SELECT name FROM pragma_table_info('v_findings')\"\n\n"
             "options:\n"
             "  --db FILE   database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
-            "  --csv       RFC 4180 CSV with a header row\n"
+            "  --csv       RFC 4180 CSV with a header row; a text cell starting with\n"
+            "              = + - @ tab or CR gets a leading ' so that a spreadsheet\n"
+            "              shows it instead of running it as a formula\n"
             "  --json      one JSON array of objects per statement\n"
             "  --list      show the named queries\n"
             "  -h, --help  show this help\n");
 }
 
-static size_t escaped_width(const unsigned char *s)
+/* A cell a spreadsheet would evaluate (OWASP, "CSV Injection"). */
+static int formula_like(const char *s)
 {
-    size_t w = 0;
-
-    for (; *s; s++) {
-        if (*s == '\n' || *s == '\t')
-            w += 2;
-        else if (*s < 0x20 || *s == 0x7f)
-            w += 4;
-        else if ((*s & 0xc0) != 0x80)   /* count UTF-8 lead bytes only */
-            w++;
-    }
-    return w;
+    return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
 }
 
-static void put_csv(FILE *fp, const char *s)
+static void put_csv(FILE *fp, const char *s, int is_text)
 {
+    const char *guard = is_text && formula_like(s) ? "'" : "";
+
     if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(guard, fp);
         fputs(s, fp);
         return;
     }
     fputc('"', fp);
+    fputs(guard, fp);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', fp);
@@ -153,15 +195,15 @@ static int print_table(sqlite3_stmt *st, FILE *fp)
             if (copy == NULL)
                 goto done;
             t.cells[t.nrows * (size_t)t.ncol + (size_t)c] = copy;
-            if (escaped_width((const unsigned char *)copy) > w[c])
-                w[c] = escaped_width((const unsigned char *)copy);
+            if (lht_cli_escaped_width(copy) > w[c])
+                w[c] = lht_cli_escaped_width(copy);
         }
         t.nrows++;
     }
     for (r = 0; r < t.nrows; r++) {
         for (c = 0; c < t.ncol; c++) {
             const char *v = t.cells[r * (size_t)t.ncol + (size_t)c];
-            size_t pad = w[c] - escaped_width((const unsigned char *)v);
+            size_t pad = w[c] - lht_cli_escaped_width(v);
             lht_cli_put_escaped(fp, v);
             if (c + 1 < t.ncol) {
                 for (i = 0; i < pad + 2; i++)
@@ -193,7 +235,7 @@ static int print_csv(sqlite3_stmt *st, FILE *fp)
     for (c = 0; c < n; c++) {
         if (c)
             fputc(',', fp);
-        put_csv(fp, sqlite3_column_name(st, c));
+        put_csv(fp, sqlite3_column_name(st, c), 1);
     }
     fputs("\r\n", fp);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -202,46 +244,108 @@ static int print_csv(sqlite3_stmt *st, FILE *fp)
             if (c)
                 fputc(',', fp);
             if (v)
-                put_csv(fp, v);
+                put_csv(fp, v, sqlite3_column_type(st, c) == SQLITE_TEXT);
         }
         fputs("\r\n", fp);
     }
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* JSON values come from SQLite's own json_quote(), so strings are escaped
- * by the library, not by hand. */
-static int print_json(sqlite3 *db, sqlite3_stmt *st, FILE *fp)
+/* One value as JSON: strings through the report's writer, so invalid
+ * UTF-8 and control bytes come out escaped; a BLOB as a hex string;
+ * infinities (not JSON numbers) as null. */
+static void json_value(struct lht_sb *b, sqlite3_stmt *st, int c)
 {
-    sqlite3_stmt *q = NULL;
+    switch (sqlite3_column_type(st, c)) {
+    case SQLITE_INTEGER:
+        lht_sb_printf(b, "%lld", (long long)sqlite3_column_int64(st, c));
+        break;
+    case SQLITE_FLOAT: {
+        double d = sqlite3_column_double(st, c);
+        if (isfinite(d))
+            lht_sb_printf(b, "%.17g", d);
+        else
+            lht_sb_puts(b, "null");
+        break;
+    }
+    case SQLITE_NULL:
+        lht_sb_puts(b, "null");
+        break;
+    case SQLITE_BLOB: {
+        const unsigned char *p = sqlite3_column_blob(st, c);
+        int i, n = sqlite3_column_bytes(st, c);
+        lht_sb_puts(b, "\"");
+        for (i = 0; i < n; i++)
+            lht_sb_printf(b, "%02x", p[i]);
+        lht_sb_puts(b, "\"");
+        break;
+    }
+    default:
+        lht_json_str(b, (const char *)sqlite3_column_text(st, c));
+    }
+}
+
+static int print_json(sqlite3_stmt *st, FILE *fp)
+{
+    struct lht_sb b = LHT_SB_INIT;
     int c, n = sqlite3_column_count(st), rc, first = 1;
 
-    if (sqlite3_prepare_v2(db, "SELECT json_quote(?1)", -1, &q, NULL) != SQLITE_OK)
-        return -1;
     fputc('[', fp);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        fputs(first ? "\n  {" : ",\n  {", fp);
+        lht_sb_reset(&b);
+        lht_sb_puts(&b, first ? "\n  {" : ",\n  {");
         first = 0;
         for (c = 0; c < n; c++) {
-            int i;
-            for (i = 0; i < 2; i++) {
-                if (i == 0)
-                    sqlite3_bind_text(q, 1, sqlite3_column_name(st, c), -1, SQLITE_TRANSIENT);
-                else
-                    sqlite3_bind_value(q, 1, sqlite3_column_value(st, c));
-                if (sqlite3_step(q) == SQLITE_ROW)
-                    fputs((const char *)sqlite3_column_text(q, 0), fp);
-                sqlite3_reset(q);
-                fputs(i == 0 ? ": " : "", fp);
-            }
+            lht_json_str(&b, sqlite3_column_name(st, c));
+            lht_sb_puts(&b, ": ");
+            json_value(&b, st, c);
             if (c + 1 < n)
-                fputs(", ", fp);
+                lht_sb_puts(&b, ", ");
         }
-        fputc('}', fp);
+        lht_sb_puts(&b, "}");
+        if (b.oom)
+            break;
+        fwrite(b.p, 1, b.len, fp);
     }
     fputs(first ? "]\n" : "\n]\n", fp);
-    sqlite3_finalize(q);
+    lht_sb_free(&b);
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A lone word that is not SQL: a named query mistyped, or a view named
+ * without a SELECT. Says which, with the nearest name. */
+static int not_a_query(struct lht_store *store, const char *word)
+{
+    struct lht_cli_suggest s;
+    sqlite3_stmt *st = NULL;
+    size_t i;
+    int is_table = 0;
+
+    if (sqlite3_prepare_v2(lht_store_db(store), "SELECT 1 FROM sqlite_master WHERE name = ?1 AND type IN "
+                           "('view', 'table')", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, word, -1, SQLITE_STATIC);
+        is_table = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+    }
+    if (is_table)
+        return lht_cli_usage_error("query", "'%s' is a table or view, not a query: try \"SELECT * FROM %s\"",
+                                   word, word);
+    lht_cli_suggest_init(&s, word);
+    for (i = 0; i < NNAMED; i++)
+        lht_cli_suggest_add(&s, named[i].name);
+    if (lht_cli_suggest_best(&s))
+        return lht_cli_usage_error("query", "'%s' is neither SQL nor a named query (did you mean '%s'?)", word,
+                                   lht_cli_suggest_best(&s));
+    return lht_cli_usage_error("query", "'%s' is neither SQL nor a named query ('lhtriage query --list' "
+                               "shows them)", word);
+}
+
+static int single_word(const char *s)
+{
+    for (; *s; s++)
+        if (isspace((unsigned char)*s) || strchr("();'\"", *s) != NULL)
+            return 0;
+    return 1;
 }
 
 int lht_cmd_query(int argc, char **argv)
@@ -261,7 +365,7 @@ int lht_cmd_query(int argc, char **argv)
     lht_err err;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'c': fmt = F_CSV; break;
@@ -273,13 +377,12 @@ int lht_cmd_query(int argc, char **argv)
             return LHT_EXIT_OK;
         }
         case 'h': usage(stdout); return LHT_EXIT_OK;
-        default: usage(stderr); return LHT_EXIT_ERROR;
+        default: return lht_cli_bad_option("query", c, argv, longopts);
         }
     }
-    if (optind + 1 != argc) {
-        lht_cli_error("query: give exactly one SQL argument (try 'lhtriage query --help')");
-        return LHT_EXIT_ERROR;
-    }
+    if (optind + 1 != argc)
+        return lht_cli_usage_error("query", optind == argc ? "no SQL or query name given"
+                                                            : "give the SQL as one argument (quote it)");
     lht_err_clear(&err);
     if (lht_store_open(lht_cli_db_path(db), LHT_STORE_RO, &store, &err) != LHT_OK) {
         lht_cli_error("%s", err.msg);
@@ -296,7 +399,10 @@ int lht_cmd_query(int argc, char **argv)
         sqlite3_stmt *st = NULL;
         int rc;
         if (sqlite3_prepare_v2(lht_store_db(store), sql, -1, &st, &tail) != SQLITE_OK) {
-            lht_cli_error("query: %s", sqlite3_errmsg(lht_store_db(store)));
+            if (sql == argv[optind] && single_word(sql))
+                not_a_query(store, sql);
+            else
+                lht_cli_error("query: %s", sqlite3_errmsg(lht_store_db(store)));
             status = LHT_EXIT_ERROR;
             break;
         }
@@ -306,7 +412,7 @@ int lht_cmd_query(int argc, char **argv)
         if (fmt == F_CSV)
             rc = print_csv(st, stdout);
         else if (fmt == F_JSON)
-            rc = print_json(lht_store_db(store), st, stdout);
+            rc = print_json(st, stdout);
         else
             rc = print_table(st, stdout);
         if (rc != 0) {

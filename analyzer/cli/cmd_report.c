@@ -10,13 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: lhtriage report [--db FILE] [--bundle NAME|ID ...] [--format md|json]\n"
-            "                       [--redact] [-o FILE]\n\n"
+            "                       [--json] [--redact] [-o FILE]\n\n"
             "Print the findings report: per bundle its versions and nodes, a summary by\n"
             "severity, each finding with its evidence (member, line, matched text), what to\n"
             "do and what to collect next; with several bundles a fleet section first.\n\n"
@@ -24,48 +25,70 @@ static void usage(FILE *fp)
             "  --db FILE           database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
             "  --bundle NAME|ID    only this bundle (name, id, path or file name); repeatable\n"
             "  --format md|json    markdown (default) or one JSON document\n"
+            "  --json              the same as --format json\n"
             "  --redact            replace IP addresses and host names with tokens, stable\n"
             "                      for this database and unguessable without it\n"
-            "  -o, --output FILE   write to FILE (atomically) instead of stdout\n"
+            "  -o, --output FILE   write to FILE (atomically: a reader never sees half a\n"
+            "                      report) instead of stdout; '-' is stdout\n"
             "  -h, --help          show this help\n");
 }
 
-/* Write via a temp file + rename so a reader never sees half a report. */
+/* Write via a temp file + rename so a reader never sees half a report.
+ * The temp file is mkstemp's (unpredictable, O_EXCL) in the target's
+ * folder, so the rename stays on one file system; it gets the mode a
+ * new file would have. Errors name the target, never the temp file. */
 static int write_file(const char *path, const char *data, size_t len)
 {
     char tmp[4096];
-    FILE *fp;
+    const char *slash = strrchr(path, '/');
+    int fd = -1, saved;
+    mode_t mask;
+    FILE *fp = NULL;
 
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+    if (snprintf(tmp, sizeof tmp, "%.*s.lhtriage-XXXXXX", slash ? (int)(slash - path + 1) : 0, path) >=
+        (int)sizeof tmp) {
         lht_cli_error("report: %s: path too long", path);
         return -1;
     }
-    fp = fopen(tmp, "wb");
-    if (fp == NULL) {
-        lht_cli_error("report: %s: %s", tmp, strerror(errno));
-        return -1;
-    }
-    if (fwrite(data, 1, len, fp) != len || fclose(fp) != 0) {
-        lht_cli_error("report: %s: %s", tmp, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) != 0) {
+    if ((fd = mkstemp(tmp)) < 0) {
         lht_cli_error("report: %s: %s", path, strerror(errno));
-        unlink(tmp);
         return -1;
     }
+    mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0 || (fp = fdopen(fd, "wb")) == NULL)
+        goto fail;
+    fd = -1;   /* fp owns it now */
+    if (fwrite(data, 1, len, fp) != len || fflush(fp) != 0 || fsync(fileno(fp)) != 0)
+        goto fail;
+    if (fclose(fp) != 0) {
+        fp = NULL;
+        goto fail;
+    }
+    fp = NULL;
+    if (rename(tmp, path) != 0)
+        goto fail;
     return 0;
+fail:
+    saved = errno;
+    if (fp)
+        fclose(fp);
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    lht_cli_error("report: %s: %s", path, strerror(saved));
+    return -1;
 }
 
 int lht_cmd_report(int argc, char **argv)
 {
-    enum { O_DB = 256, O_BUNDLE, O_FORMAT, O_REDACT };
+    enum { O_DB = 256, O_BUNDLE, O_FORMAT, O_REDACT, O_JSON };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},
         {"bundle", required_argument, NULL, O_BUNDLE},
         {"format", required_argument, NULL, O_FORMAT},
         {"redact", no_argument, NULL, O_REDACT},
+        {"json", no_argument, NULL, O_JSON},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -85,7 +108,7 @@ int lht_cmd_report(int argc, char **argv)
         return LHT_EXIT_ERROR;
     }
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
         case O_DB: db = optarg; break;
         case O_BUNDLE: bundles[o.nbundles++] = optarg; break;
@@ -95,20 +118,23 @@ int lht_cmd_report(int argc, char **argv)
             else if (strcmp(optarg, "json") == 0)
                 o.format = LHT_REPORT_JSON;
             else {
-                lht_cli_error("report: --format takes md or json, not '%s'", optarg);
+                lht_cli_usage_error("report", "--format takes md or json, not '%s'", optarg);
                 goto done;
             }
             break;
+        case O_JSON: o.format = LHT_REPORT_JSON; break;
         case O_REDACT: o.redact = 1; break;
         case 'o': outfile = optarg; break;
         case 'h': usage(stdout); status = LHT_EXIT_OK; goto done;
-        default: usage(stderr); goto done;
+        default: lht_cli_bad_option("report", c, argv, longopts); goto done;
         }
     }
     if (optind < argc) {
-        lht_cli_error("report: unexpected argument '%s' (bundles go after --bundle)", argv[optind]);
+        lht_cli_usage_error("report", "unexpected argument '%s' (bundles go after --bundle)", argv[optind]);
         goto done;
     }
+    if (outfile && strcmp(outfile, "-") == 0)
+        outfile = NULL;   /* stdout, as '-' is for every tool */
     o.bundles = bundles;
     lht_err_clear(&err);
     if (lht_store_open(lht_cli_db_path(db), LHT_STORE_RO, &store, &err) != LHT_OK ||

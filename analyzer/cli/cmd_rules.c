@@ -15,7 +15,7 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage: lhtriage rules [--rules DIR] [-q] list|lint|test|fields [RULE_ID...]\n\n"
             "  list   one line per rule: id, severity, examples, title\n"
-            "  lint   load and check every rule file; errors as file:line:col: message\n"
+            "  lint   load and check every rule file; every error as file:line:col: message\n"
             "  test   run every rule's embedded examples (must-fire / must-not-fire)\n"
             "  fields the fact kinds rules can read, with their fields\n\n"
             "options:\n"
@@ -38,11 +38,48 @@ static int wanted(const char *id, int argc, char **argv, int first)
     return 0;
 }
 
-static int lint(const struct lht_ruleset *rs, const char *dir)
+/* Every RULE_ID named must exist: a typo must not pass as "0 failed". */
+static int check_ids(const struct lht_ruleset *rs, int argc, char **argv, int first)
 {
-    size_t i, j;
-    int warnings = 0;
+    int a, status = LHT_EXIT_OK;
+    size_t i;
 
+    for (a = first; a < argc; a++) {
+        struct lht_cli_suggest s;
+        if (lht_ruleset_find(rs, argv[a]) != NULL)
+            continue;
+        lht_cli_suggest_init(&s, argv[a]);
+        for (i = 0; i < lht_ruleset_count(rs); i++)
+            lht_cli_suggest_add(&s, lht_rule_id(lht_ruleset_rule(rs, i)));
+        if (lht_cli_suggest_best(&s))
+            lht_cli_error("rules: no rule '%s' (did you mean '%s'?); 'lhtriage rules list' shows them", argv[a],
+                          lht_cli_suggest_best(&s));
+        else
+            lht_cli_error("rules: no rule '%s'; 'lhtriage rules list' shows them", argv[a]);
+        status = LHT_EXIT_ERROR;
+    }
+    return status;
+}
+
+static void lint_error(void *ud, const char *msg)
+{
+    (void)ud;
+    lht_cli_error("%s", msg);
+}
+
+static int lint(const char *dir)
+{
+    struct lht_ruleset *rs = NULL;
+    size_t i, j, nerr = 0;
+    int warnings = 0;
+    char w[3][48];
+    lht_err err;
+
+    lht_err_clear(&err);
+    if (lht_ruleset_lint(dir, lint_error, NULL, &rs, &nerr, &err) != LHT_OK) {
+        lht_cli_error("%s", err.msg);
+        return LHT_EXIT_ERROR;
+    }
     for (i = 0; i < lht_ruleset_count(rs); i++) {
         const struct lht_rule *r = lht_ruleset_rule(rs, i);
         int fire = 0, quiet = 0;
@@ -58,8 +95,11 @@ static int lint(const struct lht_ruleset *rs, const char *dir)
             warnings++;
         }
     }
-    printf("%zu rules in %s, %d warnings\n", lht_ruleset_count(rs), dir, warnings);
-    return warnings ? LHT_EXIT_FINDINGS : LHT_EXIT_OK;
+    printf("%s in %s, %s, %s\n", lht_cli_plural(w[0], sizeof w[0], lht_ruleset_count(rs), "rule", "rules"), dir,
+           lht_cli_plural(w[1], sizeof w[1], nerr, "error", "errors"),
+           lht_cli_plural(w[2], sizeof w[2], (unsigned long long)warnings, "warning", "warnings"));
+    lht_ruleset_free(rs);
+    return nerr ? LHT_EXIT_ERROR : warnings ? LHT_EXIT_FINDINGS : LHT_EXIT_OK;
 }
 
 /* The fact kinds and fields a rule may name, from the registry. */
@@ -90,19 +130,6 @@ static int quiet;
 
 /* Every RULE_ID named must exist: a misspelt id would otherwise run no
  * example and pass. */
-static int check_ids(const struct lht_ruleset *rs, const char *dir, int argc, char **argv, int first)
-{
-    int i;
-
-    for (i = first; i < argc; i++) {
-        if (lht_ruleset_find(rs, argv[i]) == NULL) {
-            lht_cli_error("rules test: no rule '%s' in %s (see 'lhtriage rules list')", argv[i], dir);
-            return LHT_EXIT_ERROR;
-        }
-    }
-    return LHT_EXIT_OK;
-}
-
 static int test(const struct lht_ruleset *rs, const char *dir, int argc, char **argv, int first)
 {
     struct lht_matcher *m = NULL;
@@ -110,7 +137,7 @@ static int test(const struct lht_ruleset *rs, const char *dir, int argc, char **
     int passed = 0, failed = 0;
     lht_err err;
 
-    if (check_ids(rs, dir, argc, argv, first) != LHT_EXIT_OK)
+    if (check_ids(rs, argc, argv, first) != LHT_EXIT_OK)
         return LHT_EXIT_ERROR;
     lht_err_clear(&err);
     if (lht_matcher_new(rs, &m, &err) != LHT_OK) {
@@ -149,6 +176,21 @@ static int test(const struct lht_ruleset *rs, const char *dir, int argc, char **
     return failed ? LHT_EXIT_FINDINGS : LHT_EXIT_OK;
 }
 
+static int unknown_verb(const char *verb)
+{
+    static const char *const verbs[] = {"list", "lint", "test", "fields"};
+    struct lht_cli_suggest s;
+    size_t i;
+
+    lht_cli_suggest_init(&s, verb);
+    for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        lht_cli_suggest_add(&s, verbs[i]);
+    if (lht_cli_suggest_best(&s))
+        return lht_cli_usage_error("rules", "unknown action '%s' (did you mean '%s'?)", verb,
+                                   lht_cli_suggest_best(&s));
+    return lht_cli_usage_error("rules", "unknown action '%s' (list, lint, test, fields)", verb);
+}
+
 int lht_cmd_rules(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -164,37 +206,26 @@ int lht_cmd_rules(int argc, char **argv)
     lht_err err;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': dir = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return LHT_EXIT_OK;
-        default: usage(stderr); return LHT_EXIT_ERROR;
+        default: return lht_cli_bad_option("rules", c, argv, longopts);
         }
     }
-    if (optind >= argc) {
-        lht_cli_error("rules: say list, lint or test (try 'lhtriage rules --help')");
-        return LHT_EXIT_ERROR;
-    }
+    if (optind >= argc)
+        return lht_cli_usage_error("rules", "say list, lint, test or fields");
     verb = argv[optind++];
-    for (c = optind; c < argc; c++) {
-        /* getopt stops at the action: "test --rules DIR" would take
-         * "--rules" for a rule id */
-        if (argv[c][0] == '-') {
-            lht_cli_error("rules: options go before the action: 'lhtriage rules [--rules DIR] [-q] %s ...' "
-                          "(got '%s' after '%s')", verb, argv[c], verb);
-            return LHT_EXIT_ERROR;
-        }
-    }
     if (strcmp(verb, "fields") == 0)
         return fields();
-    if (strcmp(verb, "list") != 0 && strcmp(verb, "lint") != 0 && strcmp(verb, "test") != 0) {
-        lht_cli_error("rules: unknown action '%s' (list, lint, test, fields)", verb);
-        return LHT_EXIT_ERROR;
-    }
+    if (strcmp(verb, "list") != 0 && strcmp(verb, "lint") != 0 && strcmp(verb, "test") != 0)
+        return unknown_verb(verb);
     lht_err_clear(&err);
     if (dir == NULL)
         dir = lht_rules_default_dir();
+    if (strcmp(verb, "lint") == 0)
+        return lint(dir);
     if (lht_ruleset_load(dir, &rs, &err) != LHT_OK) {
         lht_cli_error("%s", err.msg);
         return LHT_EXIT_ERROR;
@@ -206,8 +237,6 @@ int lht_cmd_rules(int argc, char **argv)
                    lht_severity_name(lht_rule_severity(r)), lht_rule_example_count(r), lht_rule_title(r));
         }
         status = LHT_EXIT_OK;
-    } else if (strcmp(verb, "lint") == 0) {
-        status = lint(rs, dir);
     } else {
         status = test(rs, dir, argc, argv, optind);
     }

@@ -38,7 +38,9 @@ static void usage(FILE *fp)
             "a node's sosreport or supportconfig (archive or folder), unpacked bundle\n"
             "folders or pasted text files without extracting them, and store the host\n"
             "evidence they hold in the database. A folder that is none of these is\n"
-            "searched for bundles, reports and pasted files.\n\n"
+            "searched for bundles, reports and pasted files. INPUT '-' reads one bundle\n"
+            "or pasted text from stdin, stored as '(stdin)' or --name NAME (a later scan\n"
+            "under the same name replaces it).\n\n"
             "options:\n"
             "  --db FILE               database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
             "  --rules DIR             rules directory (default: $LHTRIAGE_RULES or the installed rules)\n"
@@ -54,6 +56,12 @@ static void usage(FILE *fp)
             "  --max-total SIZE        bytes read per input, all members (default 64G)\n"
             "  --max-depth N           nesting levels of archives (default 4)\n"
             "  --max-members N         members per input (default 2000000)\n"
+            "  --name NAME             the name of the '-' input (default: (stdin))\n"
+            "  --progress              show a progress line on stderr even when it is not\n"
+            "                          a terminal\n"
+            "  --no-progress           never show it (default: only on a terminal)\n"
+            "  --color WHEN            colour the finding lines: auto (default, on a\n"
+            "                          terminal unless NO_COLOR is set), always, never\n"
             "  -q, --quiet             print errors only\n"
             "  -h, --help              show this help\n\n"
             "Prints one line per bundle and per finding, then a summary. Exit status: 0 ok,\n"
@@ -168,6 +176,7 @@ struct job {
     char sha[65];
     long long size, mtime;
     int is_file;
+    int is_stdin;               /* INPUT '-': canon holds its name */
     struct lht_facts *f;
     struct lht_bundle_info info;
     lht_err err;
@@ -177,18 +186,29 @@ struct job {
     int io_failed;              /* could not even stat/hash it */
 };
 
+/* The input as the user named it. */
+static const char *shown(const struct job *j)
+{
+    return j->is_stdin ? j->canon : j->input;
+}
+
 struct pool {
     struct job *jobs;
     size_t n, next, stored;
     size_t window;              /* jobs read ahead of the writer */
     const struct lht_source_opts *o;
     const struct lht_ruleset *rs;
+    struct lht_progress *progress;  /* or NULL */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
 
-static void run_job(struct job *j, const struct lht_source_opts *o, struct lht_matcher *m)
+static void run_job(struct pool *p, struct job *j, struct lht_matcher *m)
 {
+    struct lht_source_opts o = *p->o;
+
+    o.progress = p->progress ? lht_progress_hook : NULL;
+    o.progress_ud = lht_progress_ud(p->progress, (size_t)(j - p->jobs));
     lht_err_clear(&j->err);
     if (j->is_file && lht_sha256_file(j->canon, j->sha, &j->err) != LHT_OK) {
         j->rc = j->err.code;
@@ -197,10 +217,14 @@ static void run_job(struct job *j, const struct lht_source_opts *o, struct lht_m
     }
     j->f = lht_facts_new();
     if (j->f == NULL) {
-        j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", j->input);
+        j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", shown(j));
         return;
     }
-    j->rc = lht_extract(j->canon, o, j->f, &j->info, &j->err);
+    if (j->is_stdin)
+        j->rc = lht_extract_fd(STDIN_FILENO, j->canon, &o, j->f, &j->info, &j->err);
+    else
+        j->rc = lht_extract(j->canon, &o, j->f, &j->info, &j->err);
+    lht_progress_done(p->progress, (size_t)(j - p->jobs));
     if (j->rc == LHT_OK)
         j->rc = lht_matcher_run(m, j->f, &j->err);
 }
@@ -230,9 +254,9 @@ static void *worker(void *arg)
         j = &p->jobs[p->next++];
         pthread_mutex_unlock(&p->mu);
         if (m == NULL) {
-            j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", j->input);
+            j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", shown(j));
         } else {
-            run_job(j, p->o, m);
+            run_job(p, j, m);
         }
         pthread_mutex_lock(&p->mu);
         j->done = 1;
@@ -256,6 +280,7 @@ static void summary(const char *name, const char *status, const struct lht_facts
 {
     size_t np, ns, nm, nh, nk, nf, i;
     const struct lht_finding *fi = lht_facts_findings(f, &nf);
+    char w[6][48];
 
     (void)lht_facts_processes(f, &np);
     (void)lht_facts_stacks(f, &ns);
@@ -263,9 +288,13 @@ static void summary(const char *name, const char *status, const struct lht_facts
     (void)lht_facts_hung_tasks(f, &nh);
     (void)lht_facts_klogs(f, &nk);
     lht_cli_put_escaped(stdout, name);
-    printf(": %s, %lu members (%lu parsed), %zu processes, %zu stacks, %zu mounts, "
-           "%zu hung tasks, %zu kernel events\n",
-           status, info->members, info->parsed, np, ns, nm, nh, nk);
+    printf(": %s, %s (%lu parsed), %s, %s, %s, %s, %s\n", status,
+           lht_cli_plural(w[0], sizeof w[0], info->members, "member", "members"), info->parsed,
+           lht_cli_plural(w[1], sizeof w[1], np, "process", "processes"),
+           lht_cli_plural(w[2], sizeof w[2], ns, "stack", "stacks"),
+           lht_cli_plural(w[3], sizeof w[3], nm, "mount", "mounts"),
+           lht_cli_plural(w[4], sizeof w[4], nh, "hung task", "hung tasks"),
+           lht_cli_plural(w[5], sizeof w[5], nk, "kernel event", "kernel events"));
     for (i = 0; i < nf; i++) {
         static const char *const colours[] = {"\033[36m", "\033[33m", "\033[31m", "\033[1;31m"};
         int c = lht_cli_colour(stdout) && (unsigned)fi[i].severity < 4;
@@ -275,11 +304,28 @@ static void summary(const char *name, const char *status, const struct lht_facts
             printf(" node=");
             lht_cli_put_escaped(stdout, fi[i].node);
         }
-        if (fi[i].pids)
-            printf(" pid=%s", fi[i].pids);
-        printf(": %s\n", fi[i].title);
+        if (fi[i].pids) {
+            printf(" pid=");
+            lht_cli_put_escaped(stdout, fi[i].pids);
+        }
+        /* a title may quote bundle text through its placeholders */
+        printf(": ");
+        lht_cli_put_escaped(stdout, fi[i].title);
+        printf("\n");
     }
     fflush(stdout);
+}
+
+/* An error about job j, with the input named as the user typed it rather
+ * than by the canonical path the core was given. */
+static void job_error(const struct job *j, const char *msg)
+{
+    size_t n = strlen(j->canon);
+
+    if (!j->is_stdin && strncmp(msg, j->canon, n) == 0 && (msg[n] == ':' || msg[n] == '\0'))
+        lht_cli_error("%s%s", j->input, msg + n);
+    else
+        lht_cli_error("%s", msg);
 }
 
 /* Store one finished job; returns LHT_EXIT_OK or LHT_EXIT_ERROR. */
@@ -297,11 +343,11 @@ static int store_job(struct lht_store *store, struct job *j, const char *digest,
     meta.size = j->size;
     meta.mtime = j->mtime;
     meta.sha256 = j->sha[0] ? j->sha : NULL;
-    meta.name = j->info.name[0] ? j->info.name : j->input;
+    meta.name = j->info.name[0] ? j->info.name : shown(j);
     meta.created_at = j->info.created_at;
     meta.rules_digest = digest;
     if (j->rc != LHT_OK) {
-        lht_cli_error("%s", j->err.msg);
+        job_error(j, j->err.msg);
         t->failed++;
         if (j->io_failed)
             return LHT_EXIT_ERROR;
@@ -310,7 +356,7 @@ static int store_job(struct lht_store *store, struct job *j, const char *digest,
         if (lht_store_put_failure(store, &meta, &kept, &err) != LHT_OK)
             lht_cli_error("%s", err.msg);
         else if (kept)
-            lht_cli_error("%s: facts of the previous scan kept", j->input);
+            lht_cli_error("%s: facts of the previous scan kept", shown(j));
         return LHT_EXIT_ERROR;
     }
     meta.status = j->info.partial ? "partial" : "ok";
@@ -321,8 +367,11 @@ static int store_job(struct lht_store *store, struct job *j, const char *digest,
         return LHT_EXIT_ERROR;
     }
     t->scanned++;
-    if (j->info.partial)
-        lht_cli_error("%s (partial scan stored)", j->info.error);
+    if (j->info.partial) {
+        char why[sizeof j->info.error + 32];
+        snprintf(why, sizeof why, "%s (partial scan stored)", j->info.error);
+        job_error(j, why);
+    }
     if (!quiet)
         summary(meta.name, meta.status, j->f, &j->info);
     {
@@ -338,30 +387,49 @@ static int store_job(struct lht_store *store, struct job *j, const char *digest,
     return status;
 }
 
-static void progress(size_t done, size_t total, unsigned long long bytes, time_t start)
-{
-    double secs = difftime(time(NULL), start);
-    double rate = secs > 0 ? (double)bytes / secs : 0;
-    double eta = done > 0 && done < total ? secs / (double)done * (double)(total - done) : 0;
-    fprintf(stderr, "\r\033[K%zu/%zu bundles, %.1f MiB, %.1f MiB/s, ETA %.0fs", done, total,
-            (double)bytes / 1048576.0, rate / 1048576.0, eta);
-    fflush(stderr);
-}
-
 /* ---- command ----------------------------------------------------------- */
 
 struct scan_opts {
     struct lht_source_opts src;
     const char *db, *rules_dir;
+    const char *name;                 /* of the '-' input */
+    int progress;                     /* 1 on, 0 off, -1 on a terminal */
     int quiet, rescan, fail_on;
     long jobs;
     unsigned long shard_k, shard_n;   /* 0/0: no shard */
 };
 
+/* '-' (stdin) once at most, and --name only with it. Returns -1 to go
+ * on, else the exit status. */
+static int check_stdin(int argc, char **argv, struct scan_opts *so)
+{
+    int i, dashes = 0;
+
+    for (i = optind; i < argc; i++)
+        dashes += strcmp(argv[i], "-") == 0;
+    if (dashes > 1)
+        return lht_cli_usage_error("scan", "'-' (stdin) can be read only once");
+    if (so->name && dashes == 0)
+        return lht_cli_usage_error("scan", "--name names the input read from '-' (stdin); there is none");
+    if (so->name && (so->name[0] == '\0' || strcmp(so->name, "-") == 0))
+        return lht_cli_usage_error("scan", "--name needs a name");
+    if (so->name == NULL)
+        so->name = "(stdin)";
+    if (dashes && isatty(STDIN_FILENO)) {
+        /* a paste typed or pasted into the terminal: say how it ends, and
+         * keep the progress line off the lines being typed */
+        fprintf(stderr, "lhtriage: reading %s from the terminal; end it with Ctrl-D\n", so->name);
+        if (so->progress < 0)
+            so->progress = 0;
+    }
+    return -1;
+}
+
 /* Options into so; returns -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, struct scan_opts *so)
 {
-    enum { O_DB = 256, O_MEMBER, O_TOTAL, O_DEPTH, O_MEMBERS, O_RULES, O_FAILON, O_RESCAN, O_SHARD, O_NOLOGS };
+    enum { O_DB = 256, O_MEMBER, O_TOTAL, O_DEPTH, O_MEMBERS, O_RULES, O_FAILON, O_RESCAN, O_SHARD, O_NOLOGS,
+           O_NAME, O_PROGRESS, O_NOPROGRESS, O_COLOR };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},
         {"max-member-size", required_argument, NULL, O_MEMBER},
@@ -373,6 +441,10 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
         {"rescan", no_argument, NULL, O_RESCAN},
         {"shard", required_argument, NULL, O_SHARD},
         {"no-logs", no_argument, NULL, O_NOLOGS},
+        {"name", required_argument, NULL, O_NAME},
+        {"progress", no_argument, NULL, O_PROGRESS},
+        {"no-progress", no_argument, NULL, O_NOPROGRESS},
+        {"color", required_argument, NULL, O_COLOR},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -384,9 +456,10 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
     memset(so, 0, sizeof *so);
     lht_source_defaults(&so->src);
     so->fail_on = -1;
+    so->progress = -1;
     so->jobs = sysconf(_SC_NPROCESSORS_ONLN);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "j:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":j:qh", longopts, NULL)) != -1) {
         switch (c) {
         case O_DB: so->db = optarg; break;
         case O_MEMBER:
@@ -394,8 +467,7 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
         case O_DEPTH:
         case O_MEMBERS:
             if (lht_cli_parse_size(optarg, &v) != 0 || v == 0) {
-                lht_cli_error("scan: bad value '%s' for --%s", optarg, longopts[c - O_DB].name);
-                return LHT_EXIT_ERROR;
+                return lht_cli_usage_error("scan", "bad value '%s' for --%s", optarg, longopts[c - O_DB].name);
             }
             if (c == O_MEMBER)
                 so->src.member_cap = (size_t)v;
@@ -409,8 +481,8 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
         case O_RULES: so->rules_dir = optarg; break;
         case O_FAILON:
             if ((so->fail_on = lht_severity_parse(optarg)) < 0) {
-                lht_cli_error("scan: --fail-on takes info, warning, error or critical, not '%s'", optarg);
-                return LHT_EXIT_ERROR;
+                return lht_cli_usage_error("scan", "--fail-on takes info, warning, error or critical, not '%s'",
+                                           optarg);
             }
             break;
         case O_RESCAN: so->rescan = 1; break;
@@ -418,49 +490,63 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
         case O_SHARD:
             if (sscanf(optarg, "%lu/%lu", &so->shard_k, &so->shard_n) != 2 || so->shard_n == 0 ||
                 so->shard_k == 0 || so->shard_k > so->shard_n) {
-                lht_cli_error("scan: --shard takes K/N with 1 <= K <= N, not '%s'", optarg);
-                return LHT_EXIT_ERROR;
+                return lht_cli_usage_error("scan", "--shard takes K/N with 1 <= K <= N, not '%s'", optarg);
             }
             break;
         case 'j':
             if (lht_cli_parse_size(optarg, &v) != 0 || v == 0 || v > 256) {
-                lht_cli_error("scan: --jobs takes 1..256, not '%s'", optarg);
-                return LHT_EXIT_ERROR;
+                return lht_cli_usage_error("scan", "--jobs takes 1..256, not '%s'", optarg);
             }
             so->jobs = (long)v;
             break;
+        case O_NAME: so->name = optarg; break;
+        case O_PROGRESS: so->progress = 1; break;
+        case O_NOPROGRESS: so->progress = 0; break;
+        case O_COLOR:
+            if (lht_cli_colour_parse(optarg) < 0)
+                return lht_cli_usage_error("scan", "--color takes auto, always or never, not '%s'", optarg);
+            lht_cli_colour_set(lht_cli_colour_parse(optarg));
+            break;
         case 'q': so->quiet = 1; break;
         case 'h': usage(stdout); return LHT_EXIT_OK;
-        default: usage(stderr); return LHT_EXIT_ERROR;
+        default: return lht_cli_bad_option("scan", c, argv, longopts);
         }
     }
-    if (optind >= argc) {
-        lht_cli_error("scan: no input given (try 'lhtriage scan --help')");
-        return LHT_EXIT_ERROR;
-    }
+    if (optind >= argc)
+        return lht_cli_usage_error("scan", "no input given");
+    if (so->quiet && so->progress < 0)
+        so->progress = 0;
     if (so->jobs < 1)
         so->jobs = 1;
-    return -1;
+    return check_stdin(argc, argv, so);
 }
 
 /* Inputs as given, folders of tickets expanded; then the shard's slice.
+ * A folder holding nothing to scan is said so and counted in *empty.
  * Returns 0, or -1 out of memory. */
-static int gather_inputs(int argc, char **argv, const struct scan_opts *so, struct inputs *in)
+static int gather_inputs(int argc, char **argv, const struct scan_opts *so, struct inputs *in,
+                         unsigned long *empty)
 {
     size_t k, w = 0;
     int i;
 
     for (i = optind; i < argc; i++) {
         struct stat st;
-        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) && !is_bundle_dir(argv[i])) {
+        if (strcmp(argv[i], "-") != 0 && stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+            !is_bundle_dir(argv[i])) {
             size_t before = in->n;
             walk(in, argv[i], 0);
-            qsort(in->v + before, in->n - before, sizeof *in->v, cmp_str);
+            if (in->n == before) {
+                lht_cli_error("no bundle, sosreport or text evidence in %s", argv[i]);
+                ++*empty;
+            } else {
+                qsort(in->v + before, in->n - before, sizeof *in->v, cmp_str);
+            }
         } else if (push(in, argv[i]) != 0) {
             return -1;
         }
     }
-    if (so->shard_n == 0)
+    if (so->shard_n == 0 || in->n == 0)
         return 0;
     /* a shard is a deterministic slice of the sorted inputs */
     qsort(in->v, in->n, sizeof *in->v, cmp_str);
@@ -493,7 +579,7 @@ static int unchanged(struct lht_store *store, struct job *j, const char *scan_ke
 /* One job per input; skipped and unreadable ones are done already, so
  * the workers never write their state. */
 static int plan_jobs(struct pool *pool, struct inputs *in, struct lht_store *store, const char *scan_key,
-                     int rescan)
+                     int rescan, const char *stdin_name)
 {
     size_t k;
 
@@ -504,6 +590,12 @@ static int plan_jobs(struct pool *pool, struct inputs *in, struct lht_store *sto
         struct job *j = &pool->jobs[k];
         struct stat st;
         j->input = in->v[k];
+        if (strcmp(j->input, "-") == 0) {
+            snprintf(j->canon, sizeof j->canon, "%s", stdin_name);
+            j->is_stdin = 1;
+            j->size = j->mtime = -1;
+            continue;
+        }
         if (realpath(in->v[k], j->canon) == NULL || stat(j->canon, &st) != 0) {
             snprintf(j->canon, sizeof j->canon, "%s", in->v[k]);
             j->rc = lht_err_set(&j->err, LHT_EIO, "%s: %s", in->v[k], strerror(errno));
@@ -538,9 +630,7 @@ static size_t start_workers(struct pool *pool, long jobs, pthread_t **threads)
 static int drain(struct pool *pool, struct lht_store *store, const struct scan_opts *so, const char *scan_key,
                  struct totals *t)
 {
-    int show = !so->quiet && lht_cli_colour(stderr) >= 0 && isatty(fileno(stderr)), status = LHT_EXIT_OK;
-    unsigned long long done_bytes = 0;
-    time_t start = time(NULL);
+    int status = LHT_EXIT_OK;
     size_t k;
 
     for (k = 0; k < pool->n; k++) {
@@ -549,25 +639,33 @@ static int drain(struct pool *pool, struct lht_store *store, const struct scan_o
         while (!j->done)
             pthread_cond_wait(&pool->cv, &pool->mu);
         pthread_mutex_unlock(&pool->mu);
-        if (show)
-            fprintf(stderr, "\r\033[K");
+        lht_progress_hold(pool->progress);
         if (j->skip)
             t->skipped++;
         else if (store_job(store, j, scan_key, so->quiet, so->fail_on, t) != LHT_EXIT_OK)
             status = LHT_EXIT_ERROR;
+        lht_progress_release(pool->progress);
         lht_facts_free(j->f);
         j->f = NULL;
-        done_bytes += j->is_file && j->size > 0 ? (unsigned long long)j->size : 0;
         pthread_mutex_lock(&pool->mu);
         pool->stored = k + 1;
         pthread_cond_broadcast(&pool->cv);
         pthread_mutex_unlock(&pool->mu);
-        if (show)
-            progress(k + 1, pool->n, done_bytes, start);
     }
-    if (show)
-        fprintf(stderr, "\r\033[K");
     return status;
+}
+
+/* The inputs the workers will read, for the progress line. */
+static void plan_progress(struct pool *pool)
+{
+    size_t k;
+
+    for (k = 0; k < pool->n; k++) {
+        const struct job *j = &pool->jobs[k];
+        if (!j->skip && !j->io_failed)
+            lht_progress_start(pool->progress, k, shown(j),
+                               j->is_file && j->size > 0 ? (unsigned long long)j->size : 0);
+    }
 }
 
 /* Rules first: a broken rule file must stop the scan before the database
@@ -610,23 +708,27 @@ int lht_cmd_scan(int argc, char **argv)
     memset(&t, 0, sizeof t);
     memset(&pool, 0, sizeof pool);
     lht_err_clear(&err);
-    if (gather_inputs(argc, argv, &so, &in) != 0) {
+    if (gather_inputs(argc, argv, &so, &in, &t.failed) != 0) {
         lht_cli_error("scan: out of memory");
         goto done;
     }
+    if (in.n == 0 && t.failed)
+        goto done;   /* nothing to scan: no database is created for it */
     if (load_rules(&so, &rs, scan_key, sizeof scan_key) != 0)
         goto done;
     if (lht_store_open(lht_cli_db_path(so.db), LHT_STORE_RW, &store, &err) != LHT_OK) {
         lht_cli_error("%s", err.msg);
         goto done;
     }
-    if (plan_jobs(&pool, &in, store, scan_key, so.rescan) != 0) {
+    if (plan_jobs(&pool, &in, store, scan_key, so.rescan, so.name) != 0) {
         lht_cli_error("scan: out of memory");
         goto done;
     }
     pool.o = &so.src;
     pool.rs = rs;
     pool.window = (size_t)so.jobs * 2;
+    pool.progress = lht_progress_begin(so.progress, pool.n);
+    plan_progress(&pool);
     nthreads = start_workers(&pool, so.jobs, &threads);
     if (nthreads == 0 && pool.n > 0)
         lht_cli_error("scan: cannot start worker threads");
@@ -636,6 +738,10 @@ int lht_cmd_scan(int argc, char **argv)
         pthread_join(threads[k], NULL);
     pthread_mutex_destroy(&pool.mu);
     pthread_cond_destroy(&pool.cv);
+    lht_progress_end(pool.progress);
+    pool.progress = NULL;
+    if (t.failed && status == LHT_EXIT_OK)
+        status = LHT_EXIT_ERROR;   /* a folder with nothing to scan */
     if (!so.quiet && (in.n > 1 || t.skipped))
         printf("%lu scanned, %lu skipped (unchanged), %lu failed; findings: %lu critical, %lu error, "
                "%lu warning, %lu info\n",
@@ -643,6 +749,7 @@ int lht_cmd_scan(int argc, char **argv)
     if (status == LHT_EXIT_OK && t.hit)
         status = LHT_EXIT_FINDINGS;
 done:
+    lht_progress_end(pool.progress);
     if (pool.jobs)
         for (k = 0; k < pool.n; k++)
             lht_facts_free(pool.jobs[k].f);

@@ -674,8 +674,9 @@ static int finish(struct lht_facts *f, struct lht_bundle_info *info)
     return LHT_OK;
 }
 
-int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_facts *f,
-                struct lht_bundle_info *info, lht_err *err)
+/* input names the input; fd >= 0 is the stream to read instead of it. */
+static int extract(const char *input, int fd, const struct lht_source_opts *o, struct lht_facts *f,
+                   struct lht_bundle_info *info, lht_err *err)
 {
     struct ex x;
     struct lht_source_cb cb;
@@ -697,13 +698,14 @@ int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_f
     cb.warn = on_warn;
     cb.ud = &x;
     {
+        /* a folder that is itself a report (stdin never is) */
         struct stat st;
-        x.sr = lht_sysreports_new(stat(input, &st) == 0 && S_ISDIR(st.st_mode) ? lht_sysreports_dir(input)
-                                                                              : LHT_SYSREPORT_NONE);
+        x.sr = lht_sysreports_new(fd < 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode) ? lht_sysreports_dir(input)
+                                                                                        : LHT_SYSREPORT_NONE);
     }
     if (x.sr == NULL)
         return lht_err_set(err, LHT_ENOMEM, "%s: out of memory", input);
-    rc = lht_source_walk(input, o, &cb, err);
+    rc = fd >= 0 ? lht_source_walk_fd(fd, input, o, &cb, err) : lht_source_walk(input, o, &cb, err);
     free(x.cpath);
     free(x.once.key);
     free(x.once.first);
@@ -725,6 +727,18 @@ int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_f
         lht_sysreports_created(x.sr, info->name, info->created_at, sizeof info->created_at);
     lht_sysreports_free(x.sr);
     return rc;
+}
+
+int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_facts *f,
+                struct lht_bundle_info *info, lht_err *err)
+{
+    return extract(input, -1, o, f, info, err);
+}
+
+int lht_extract_fd(int fd, const char *name, const struct lht_source_opts *o, struct lht_facts *f,
+                   struct lht_bundle_info *info, lht_err *err)
+{
+    return extract(name, fd, o, f, info, err);
 }
 
 int lht_extract_text(struct lht_facts *f, const char *member, const char *data, size_t len,

@@ -27,6 +27,11 @@ struct lht_bundle_info {
 int lht_extract(const char *input, const struct lht_source_opts *o,
                 struct lht_facts *f, struct lht_bundle_info *info, lht_err *err);
 
+/* The same for the stream fd (stdin), named name in the facts and in
+ * messages (lht_source_walk_fd). fd stays open. */
+int lht_extract_fd(int fd, const char *name, const struct lht_source_opts *o,
+                   struct lht_facts *f, struct lht_bundle_info *info, lht_err *err);
+
 /* Parse one text buffer as if it were member `member` of a bundle: by
  * path, else by transcript prompts, else by content. For tests and for
  * stdin. */

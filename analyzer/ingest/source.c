@@ -21,14 +21,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BLOCK (64 * 1024)
+
+struct nested;
 
 struct walk {
     const struct lht_source_opts *o;
     const struct lht_source_cb *cb;
     const char *input;
+    const char *zip_path;       /* the input as a file zipdir can open, or NULL */
     lht_err *err;
     unsigned long long total;   /* leaf bytes read so far */
     unsigned long members;      /* members seen so far, all levels */
@@ -40,6 +44,11 @@ struct walk {
     char first_damage[400];     /* "member: what" of the first */
     char input_damage[400];     /* the input's own: cut short, bad trailer, bad directory */
     char why[256];              /* a read failure's message, copied off libarchive */
+    /* progress: where in the input file the walk is */
+    struct archive *top;        /* the input's own archive, or NULL (a folder) */
+    const struct nested *range; /* what reads the input file by offset now, or NULL */
+    unsigned long long size;    /* the input's size, 0 when unknown */
+    long long last_ms;          /* of the last progress call; -1 before the first */
 };
 
 /* Bytes of an archive opened with our own callbacks: pulled from the
@@ -50,6 +59,7 @@ struct walk {
 struct nested {
     struct archive *parent;
     int fd;
+    int stream;           /* fd is a pipe: read(), front to back; pos counts */
     long long base, size, pos;
     struct lht_unpack *z;
     const void *pending;
@@ -65,6 +75,9 @@ void lht_source_defaults(struct lht_source_opts *o)
     o->max_depth = 4;
     o->max_members = 2000000;
     o->skip_logs = 0;
+    o->progress = NULL;
+    o->progress_ud = NULL;
+    o->progress_ms = 100;
 }
 
 static const char *const archive_suffixes[] = {
@@ -134,6 +147,44 @@ static void damage_input(struct walk *w, const char *path, const char *msg)
         snprintf(w->input_damage, sizeof w->input_damage, "%s", msg);
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Tell the progress hook where the walk is, rate-limited. The position
+ * in the input file is that of what reads it by offset (a stored node
+ * zip's range, the decompressor of a gzip'd or xz'd input, a pipe) while
+ * one does, else what the input's own archive has consumed; in a folder,
+ * the bytes of members read. */
+static void tick(struct walk *w, const char *member)
+{
+    struct lht_source_progress p;
+    long long now;
+
+    if (w->o->progress == NULL)
+        return;
+    now = now_ms();
+    if (w->last_ms >= 0 && now - w->last_ms < (long long)w->o->progress_ms)
+        return;
+    w->last_ms = now;
+    p.member = member;
+    if (w->range)
+        p.done = (unsigned long long)(w->range->base + w->range->pos);
+    else if (w->top)
+        p.done = (unsigned long long)archive_filter_bytes(w->top, -1);
+    else
+        p.done = w->total;
+    p.total = w->size;
+    if (p.total && p.done > p.total)
+        p.done = p.total;
+    p.members = w->members;
+    w->o->progress(w->o->progress_ud, &p);
+}
+
 static const char *archive_why(struct walk *w, struct archive *a, const char *dflt)
 {
     const char *m = archive_error_string(a);
@@ -184,6 +235,7 @@ static int read_leaf(struct walk *w, struct archive *a, const char *path,
         }
         len += (size_t)r;
         w->total += (unsigned long long)r;
+        tick(w, path);
         if (w->total > w->o->total_cap)
             return lht_err_set(w->err, LHT_ELIMIT,
                                "%s: %s: total size cap of %llu bytes exceeded (raise --max-total)",
@@ -219,6 +271,7 @@ static int read_stream(struct walk *w, struct archive *a, const char *path, long
         }
         len += (size_t)r;
         w->total += (unsigned long long)r;
+        tick(w, path);
         if (w->total > w->o->total_cap) {
             rc = lht_err_set(w->err, LHT_ELIMIT,
                              "%s: %s: total size cap of %llu bytes exceeded (raise --max-total)",
@@ -291,10 +344,10 @@ static long raw_next(struct nested *n, const void **buf)
         *buf = n->block;
         return (long)got;
     } else {
-        size_t want = n->size - n->pos < BLOCK ? (size_t)(n->size - n->pos) : BLOCK;
+        size_t want = n->stream || n->size - n->pos >= BLOCK ? BLOCK : (size_t)(n->size - n->pos);
         ssize_t got;
         do
-            got = pread(n->fd, n->block, want, (off_t)(n->base + n->pos));
+            got = n->stream ? read(n->fd, n->block, want) : pread(n->fd, n->block, want, (off_t)(n->base + n->pos));
         while (got < 0 && errno == EINTR);
         if (got < 0) {
             snprintf(n->why, sizeof n->why, "read error: %s", strerror(errno));
@@ -395,7 +448,7 @@ static int open_range(struct walk *w, struct archive *parent, struct archive *na
         return 0;
     if (!w->zipdir_tried) {
         w->zipdir_tried = 1;
-        w->zipdir = lht_zipdir_open(w->input);
+        w->zipdir = w->zip_path ? lht_zipdir_open(w->zip_path) : NULL;
     }
     if (w->zipdir == NULL || !lht_zipdir_find(w->zipdir, raw_name, &off, &size))
         return 0;
@@ -435,6 +488,7 @@ static int open_nested(struct walk *w, struct archive *parent, const char *path,
                        int depth)
 {
     struct nested *n = NULL;
+    const struct nested *outer;
     struct archive *na = NULL;
     int rc = LHT_OK, ranged;
 
@@ -459,7 +513,11 @@ static int open_nested(struct walk *w, struct archive *parent, const char *path,
         damage(w, path, archive_error_string(na) ? archive_error_string(na) : "cannot open nested archive");
         goto done;
     }
+    outer = w->range;
+    if (n->parent == NULL)
+        w->range = n;   /* read by its range of the input file */
     rc = walk_archive(w, na, path, depth + 1);
+    w->range = outer;
     if (rc == LHT_OK && n->z)
         drain(w, n);
     if (rc == LHT_EFORMAT) {
@@ -566,6 +624,7 @@ static int walk_archive(struct walk *w, struct archive *a, const char *container
             rc = lht_err_set(w->err, LHT_ENOMEM, "%s: out of memory", w->input);
             goto done;
         }
+        tick(w, full);
         if (archive_entry_is_encrypted(e)) {
             warn(w, full, "encrypted member skipped");
             continue;
@@ -636,7 +695,7 @@ static int walk_path(struct walk *w, const char *path, const char *label, int de
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) != 0) {
-        rc = depth == 0 ? lht_err_set(w->err, LHT_EIO, "%s: %s", path, strerror(errno)) : LHT_OK;
+        rc = depth == 0 ? lht_err_set(w->err, LHT_EIO, "%s: %s", w->input, strerror(errno)) : LHT_OK;
         if (depth > 0)
             damage(w, label, strerror(errno));
         goto done;
@@ -654,13 +713,21 @@ static int walk_path(struct walk *w, const char *path, const char *label, int de
         const char *m = archive_why(w, a, "cannot open");
         if (depth > 0)
             damage(w, label, m);
-        rc = depth == 0 ? lht_err_set(w->err, LHT_EFORMAT, "%s: %s", path, m) : LHT_OK;
+        rc = depth == 0 ? lht_err_set(w->err, LHT_EFORMAT, "%s: %s", w->input, m) : LHT_OK;
     } else if (depth > 0 && w->o->max_depth <= 1) {
         warn(w, label, "nested archive deeper than the depth limit, not opened (raise --max-depth)");
     } else {
+        if (depth == 0) {
+            w->top = a;
+            w->range = n;   /* a compressed input: its decompressor reads the file */
+        }
         rc = walk_archive(w, a, label, depth);
         if (rc == LHT_OK && n)
             drain(w, n);
+        if (depth == 0) {
+            w->top = NULL;
+            w->range = NULL;
+        }
     }
     if (n && lht_unpack_damage(n->z))
         (depth == 0 ? damage_input : damage)(w, label, lht_unpack_damage(n->z));
@@ -733,12 +800,80 @@ static int walk_dir(struct walk *w, const char *dir)
                 goto done;
             continue;
         }
+        tick(w, rel);
         if ((rc = deliver(w, d, rel, archive_entry_size(e), 0, 1)) != LHT_OK)
             goto done;
     }
 done:
     archive_entry_free(e);
     archive_read_free(d);
+    return rc;
+}
+
+/* A pipe: read front to back, through a decompressor when it is gzip or
+ * xz, with no zip directory to check or stored zip to seek to. */
+static int walk_stream(struct walk *w, int fd, const char *label)
+{
+    struct nested *n = calloc(1, sizeof *n);
+    struct archive *a = new_reader(0);
+    int rc = LHT_OK;
+
+    if (n == NULL || a == NULL)
+        goto oom;
+    n->fd = fd;
+    n->stream = 1;
+    if (sniff_nested(n) != LHT_OK)
+        goto oom;
+    if (archive_read_open(a, n, NULL, nested_read, NULL) != ARCHIVE_OK) {
+        rc = lht_err_set(w->err, LHT_EFORMAT, "%s: %s", w->input, archive_why(w, a, "cannot open"));
+        goto done;
+    }
+    w->top = a;
+    w->range = n;
+    rc = walk_archive(w, a, label, 0);
+    if (rc == LHT_OK && n->z)
+        drain(w, n);
+    w->top = NULL;
+    w->range = NULL;
+    if (n->z && lht_unpack_damage(n->z))
+        damage_input(w, label, lht_unpack_damage(n->z));
+    goto done;
+oom:
+    rc = lht_err_set(w->err, LHT_ENOMEM, "%s: out of memory", w->input);
+done:
+    archive_read_free(a);
+    if (n)
+        lht_unpack_free(n->z);
+    free(n);
+    return rc;
+}
+
+static void walk_init(struct walk *w, const char *input, const struct lht_source_opts *o,
+                      const struct lht_source_cb *cb, lht_err *err)
+{
+    memset(w, 0, sizeof *w);
+    w->o = o;
+    w->cb = cb;
+    w->input = input;
+    w->err = err;
+    w->last_ms = -1;
+}
+
+/* The walk's result: damage, when there was any, is the reason. */
+static int walk_end(struct walk *w, int rc)
+{
+    if (w->damaged && (rc == LHT_OK || rc == LHT_EFORMAT)) {
+        /* whatever else went wrong, the damage is the reason */
+        int in = w->input_damage[0] != '\0';
+        unsigned long more = w->damaged - 1;
+        char tail[96] = "";
+        if (more)
+            snprintf(tail, sizeof tail, " (and %lu more problem%s: see the notes)", more, more > 1 ? "s" : "");
+        rc = lht_err_set(w->err, LHT_EFORMAT, "%s: %s%s", w->input, in ? w->input_damage : w->first_damage,
+                         tail);
+    }
+    free(w->buf);
+    lht_zipdir_free(w->zipdir);
     return rc;
 }
 
@@ -750,11 +885,7 @@ int lht_source_walk(const char *input, const struct lht_source_opts *o,
     const char *base;
     int rc;
 
-    memset(&w, 0, sizeof w);
-    w.o = o;
-    w.cb = cb;
-    w.input = input;
-    w.err = err;
+    walk_init(&w, input, o, cb, err);
     if (stat(input, &st) != 0)
         return lht_err_set(err, LHT_EIO, "%s: %s", input, strerror(errno));
     if (S_ISDIR(st.st_mode)) {
@@ -764,20 +895,39 @@ int lht_source_walk(const char *input, const struct lht_source_opts *o,
             return lht_err_set(err, LHT_EFORMAT, "%s: empty file, nothing to scan", input);
         base = strrchr(input, '/');
         base = base ? base + 1 : input;
+        w.zip_path = input;
+        w.size = (unsigned long long)st.st_size;
         rc = walk_path(&w, input, base, 0);
     } else {
         rc = lht_err_set(err, LHT_EFORMAT, "%s: not a regular file or folder", input);
     }
-    if (w.damaged && (rc == LHT_OK || rc == LHT_EFORMAT)) {
-        /* whatever else went wrong, the damage is the reason */
-        int in = w.input_damage[0] != '\0';
-        unsigned long more = w.damaged - 1;
-        char tail[96] = "";
-        if (more)
-            snprintf(tail, sizeof tail, " (and %lu more problem%s: see the notes)", more, more > 1 ? "s" : "");
-        rc = lht_err_set(err, LHT_EFORMAT, "%s: %s%s", input, in ? w.input_damage : w.first_damage, tail);
+    return walk_end(&w, rc);
+}
+
+int lht_source_walk_fd(int fd, const char *name, const struct lht_source_opts *o,
+                       const struct lht_source_cb *cb, lht_err *err)
+{
+    struct walk w;
+    struct stat st;
+    char self[32];
+    int rc;
+
+    walk_init(&w, name, o, cb, err);
+    if (fstat(fd, &st) != 0)
+        return lht_err_set(err, LHT_EIO, "%s: %s", name, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return lht_err_set(err, LHT_EFORMAT, "%s: a folder, not a stream", name);
+    if (S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0) {
+        /* a redirected file is a file: its directory checked, its stored
+         * node zips read in place */
+        if (st.st_size == 0)
+            return lht_err_set(err, LHT_EFORMAT, "%s: empty file, nothing to scan", name);
+        snprintf(self, sizeof self, "/dev/fd/%d", fd);
+        w.zip_path = self;
+        w.size = (unsigned long long)st.st_size;
+        rc = walk_path(&w, self, name, 0);
+    } else {
+        rc = walk_stream(&w, fd, name);
     }
-    free(w.buf);
-    lht_zipdir_free(w.zipdir);
-    return rc;
+    return walk_end(&w, rc);
 }

@@ -21,12 +21,28 @@
 
 #include "core/err.h"
 
+/* How far a walk has got, for a progress display. */
+struct lht_source_progress {
+    const char *member;           /* being read now; borrowed for the call */
+    unsigned long long done;      /* bytes of the input read: of the file as stored
+                                   * (compressed) for an archive, of the members
+                                   * for a folder */
+    unsigned long long total;     /* the input's size; 0 when unknown (pipe, folder) */
+    unsigned long members;        /* members seen so far */
+};
+/* Called on the walking thread, at most every progress_ms; it must not
+ * block for long (the walk waits for it). */
+typedef void (*lht_progress_fn)(void *ud, const struct lht_source_progress *p);
+
 struct lht_source_opts {
     size_t member_cap;            /* bytes kept per member (rest skipped) */
     unsigned long long total_cap; /* bytes read per input, all members */
     int max_depth;                /* nesting levels of archives (1 = no nesting) */
     unsigned long max_members;    /* members per input */
     int skip_logs;                /* extract: leave node logs unread (host evidence only) */
+    lht_progress_fn progress;     /* or NULL (the default) */
+    void *progress_ud;
+    unsigned progress_ms;         /* least interval between progress calls (0: each block) */
 };
 
 void lht_source_defaults(struct lht_source_opts *o);
@@ -87,6 +103,14 @@ struct lht_source_cb {
  * folder) are warnings only. */
 int lht_source_walk(const char *input, const struct lht_source_opts *o,
                     const struct lht_source_cb *cb, lht_err *err);
+
+/* Walk the archive or text read from fd (a pipe: stdin), named name in
+ * member paths and messages. A stream is read once, front to back, so
+ * a zip is read by its local headers (libarchive's streaming reader);
+ * the seekable reading of stored node zips needs fd to be a regular
+ * file. fd stays open: the caller closes it. */
+int lht_source_walk_fd(int fd, const char *name, const struct lht_source_opts *o,
+                       const struct lht_source_cb *cb, lht_err *err);
 
 /* 1 when path names something we would open as a nested archive. */
 int lht_source_is_archive_name(const char *path);

@@ -42,6 +42,13 @@ void lht_json_str(struct lht_sb *b, const char *s)
             lht_sb_puts(b, "\\ufffd");
         else if (*p < 0x20 || *p == 0x7f)
             lht_sb_putn(b, u, sizeof u);
+        else if (l == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+            /* C1 controls (U+009B is CSI) are legal in JSON but act on a
+             * terminal that shows the document */
+            u[4] = hex[p[1] >> 4];
+            u[5] = hex[p[1] & 0xf];
+            lht_sb_putn(b, u, sizeof u);
+        }
         else
             lht_sb_putn(b, (const char *)p, l);
         if (l == 0)

@@ -19,7 +19,8 @@ void lht_md_report(const struct lht_report_model *m, struct lht_sb *out);
 void lht_json_report(const struct lht_report_model *m, struct lht_sb *out);
 
 /* Append s as a JSON string: '"' and '\\' escaped, \b \t \n \f \r as
- * such, other control bytes and DEL as \u00XX, every byte that is not
+ * such, other control bytes, DEL and the C1 controls (U+0080..U+009F)
+ * as \u00XX, every byte that is not
  * part of valid UTF-8 as \ufffd, so the output is valid UTF-8 JSON
  * whatever the bundle held. NULL appends null. */
 void lht_json_str(struct lht_sb *b, const char *s);

@@ -4,7 +4,10 @@
  * libyaml's document API builds a small node tree per file (rule files are
  * a few KB); every node carries its mark, so each complaint points at
  * file:line:col. Unknown keys are errors: a typo in a signal name must not
- * silently turn a rule off.
+ * silently turn a rule off. A scan stops at the first error; lint goes on
+ * (each error is reported as it is found) through the independent parts
+ * of a rule: its top-level keys, each reference, signal, level, remedy,
+ * fix and example.
  */
 #include "core/re.h"
 #include "rules/rules_private.h"
@@ -24,7 +27,31 @@ struct ld {
     const char *file;
     yaml_document_t *doc;
     lht_err *err;
+    lht_rule_error_fn report;   /* lint: every error goes here; NULL: stop at the first */
+    void *ud;
+    size_t nerr;                /* errors reported */
 };
+
+/* A rule error was set in l->err: hand it to lint's reporter. */
+static int noted(struct ld *l, int rc)
+{
+    if (rc == LHT_ERULE && l->report) {
+        l->report(l->ud, l->err->msg);
+        l->nerr++;
+    }
+    return rc;
+}
+
+/* After one part of a rule: in lint mode its rule error is reported
+ * already, *bad remembers it and loading goes on with the next part. */
+static int part(struct ld *l, int rc, int *bad)
+{
+    if (rc == LHT_ERULE && l->report) {
+        *bad = 1;
+        return LHT_OK;
+    }
+    return rc;
+}
 
 static int fail_at(struct ld *l, yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -35,9 +62,9 @@ static int fail_at(struct ld *l, yaml_node_t *n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return lht_err_set(l->err, LHT_ERULE, "%s:%lu:%lu: %s", l->file,
-                       n ? (unsigned long)n->start_mark.line + 1 : 1UL,
-                       n ? (unsigned long)n->start_mark.column + 1 : 1UL, what);
+    return noted(l, lht_err_set(l->err, LHT_ERULE, "%s:%lu:%lu: %s", l->file,
+                                n ? (unsigned long)n->start_mark.line + 1 : 1UL,
+                                n ? (unsigned long)n->start_mark.column + 1 : 1UL, what));
 }
 
 static yaml_node_t *node(struct ld *l, int id)
@@ -54,6 +81,7 @@ static const char *scalar(yaml_node_t *n)
 static int check_keys(struct ld *l, yaml_node_t *n, const char *const *allowed)
 {
     yaml_node_pair_t *p;
+    int rc = LHT_OK;
 
     if (n == NULL || n->type != YAML_MAPPING_NODE)
         return fail_at(l, n, "expected a mapping");
@@ -65,10 +93,10 @@ static int check_keys(struct ld *l, yaml_node_t *n, const char *const *allowed)
         for (a = allowed; ks && *a; a++)
             if (strcmp(*a, ks) == 0)
                 ok = 1;
-        if (!ok)
-            return fail_at(l, k, "unknown key '%s'", ks ? ks : "?");
+        if (!ok && (rc = fail_at(l, k, "unknown key '%s'", ks ? ks : "?")) != LHT_OK && !l->report)
+            return rc;
     }
-    return LHT_OK;
+    return rc;
 }
 
 static yaml_node_t *get(struct ld *l, yaml_node_t *map, const char *key)
@@ -255,9 +283,9 @@ static int compile_pattern(struct ld *l, yaml_node_t *n, struct lht_signal *s)
         PCRE2_UCHAR msg[256];
         yaml_node_t *pn = get(l, n, "pattern");
         pcre2_get_error_message(ec, msg, sizeof msg);
-        return lht_err_set(l->err, LHT_ERULE, "%s:%lu:%lu: signal '%s': bad pattern at offset %zu: %s",
-                           l->file, (unsigned long)pn->start_mark.line + 1,
-                           (unsigned long)pn->start_mark.column + 1, s->name, (size_t)eo, (char *)msg);
+        return noted(l, lht_err_set(l->err, LHT_ERULE, "%s:%lu:%lu: signal '%s': bad pattern at offset %zu: %s",
+                                    l->file, (unsigned long)pn->start_mark.line + 1,
+                                    (unsigned long)pn->start_mark.column + 1, s->name, (size_t)eo, (char *)msg));
     }
     if (lht_re_jit_enabled())
         (void)pcre2_jit_compile(s->re, PCRE2_JIT_COMPLETE);
@@ -308,7 +336,7 @@ static int signal_index(const struct lht_rule *r, const char *name)
 {
     int i;
     for (i = 0; i < r->nsignals; i++)
-        if (strcmp(r->signals[i].name, name) == 0)
+        if (r->signals[i].name && strcmp(r->signals[i].name, name) == 0)
             return i;
     return -1;
 }
@@ -580,149 +608,198 @@ static void free_rule(struct lht_rule *r)
     free(r->examples);
 }
 
-static int load_rule(struct ld *l, yaml_node_t *root, struct lht_rule *r)
+/* The rule's scalar keys, its severity and subject. */
+static int load_head(struct ld *l, yaml_node_t *root, struct lht_rule *r, int *bad)
 {
-    static const char *const keys[] = {"id", "title", "severity", "references", "description",
-                                       "subject", "signals", "levels", "raises", "remediation",
-                                       "next_steps", "fixes", "examples", NULL};
     char *sev = NULL, *subj = NULL;
-    yaml_node_item_t *it;
-    int rc, i, cnt;
+    int rc;
 
-    if ((rc = check_keys(l, root, keys)) != LHT_OK)
-        return rc;
-    if ((rc = get_str(l, root, "id", 1, &r->id)) || (rc = get_str(l, root, "title", 1, &r->title)) ||
-        (rc = get_str(l, root, "severity", 1, &sev)) ||
-        (rc = get_str(l, root, "description", 1, &r->description)) ||
-        (rc = get_str(l, root, "subject", 1, &subj)) ||
-        (rc = get_str(l, root, "next_steps", 0, &r->next_steps)))
+    if ((rc = part(l, get_str(l, root, "id", 1, &r->id), bad)) ||
+        (rc = part(l, get_str(l, root, "title", 1, &r->title), bad)) ||
+        (rc = part(l, get_str(l, root, "severity", 1, &sev), bad)) ||
+        (rc = part(l, get_str(l, root, "description", 1, &r->description), bad)) ||
+        (rc = part(l, get_str(l, root, "subject", 1, &subj), bad)) ||
+        (rc = part(l, get_str(l, root, "next_steps", 0, &r->next_steps), bad)))
         goto done;
-    r->severity = lht_severity_parse(sev);
-    if (r->severity < 0) {
-        rc = fail_at(l, get(l, root, "severity"), "severity '%s' is not info, warning, error or critical",
-                     sev);
+    if (sev && (r->severity = lht_severity_parse(sev)) < 0 &&
+        (rc = part(l, fail_at(l, get(l, root, "severity"), "severity '%s' is not info, warning, error or critical",
+                              sev), bad)))
         goto done;
-    }
-    r->subject = lookup(subj, subject_names, 3);
-    if (r->subject < 0) {
-        rc = fail_at(l, get(l, root, "subject"), "subject '%s' is not process, node or bundle", subj);
-        goto done;
-    }
-    it = seq_items(get(l, root, "references"), &cnt);
-    r->refs = calloc((size_t)cnt + 1, sizeof *r->refs);
-    for (i = 0; r->refs && i < cnt; i++) {
-        const char *v = scalar(node(l, it[i]));
-        if (v == NULL || strncmp(v, "http", 4) != 0) {
-            rc = fail_at(l, node(l, it[i]), "references must be URLs");
-            goto done;
-        }
-        r->refs[r->nrefs++] = strdup(v);
-    }
-    it = seq_items(get(l, root, "signals"), &cnt);
-    if (cnt == 0) {
-        rc = fail_at(l, root, "rule '%s' has no signals", r->id);
-        goto done;
-    }
-    r->signals = calloc((size_t)cnt, sizeof *r->signals);
-    for (i = 0; r->signals && i < cnt; i++) {
-        if ((rc = load_signal(l, node(l, it[i]), &r->signals[r->nsignals++])) != LHT_OK)
-            goto done;
-        if (signal_index(r, r->signals[i].name) != i) {
-            rc = fail_at(l, node(l, it[i]), "duplicate signal name '%s'", r->signals[i].name);
-            goto done;
-        }
-    }
-    it = seq_items(get(l, root, "levels"), &cnt);
-    if (cnt == 0) {
-        rc = fail_at(l, root, "rule '%s' has no levels", r->id);
-        goto done;
-    }
-    r->levels = calloc((size_t)cnt, sizeof *r->levels);
-    for (i = 0; r->levels && i < cnt; i++)
-        if ((rc = load_level(l, r, node(l, it[i]), &r->levels[r->nlevels++])) != LHT_OK)
-            goto done;
-    if ((rc = load_names(l, r, get(l, root, "raises"), &r->raises, &r->nraises)) != LHT_OK)
-        goto done;
-    it = seq_items(get(l, root, "remediation"), &cnt);
-    r->remedies = calloc((size_t)cnt + 1, sizeof *r->remedies);
-    for (i = 0; r->remedies && i < cnt; i++)
-        if ((rc = load_remedy(l, node(l, it[i]), &r->remedies[r->nremedies++])) != LHT_OK)
-            goto done;
-    it = seq_items(get(l, root, "fixes"), &cnt);
-    r->fixes = calloc((size_t)cnt + 1, sizeof *r->fixes);
-    for (i = 0; r->fixes && i < cnt; i++)
-        if ((rc = load_fix(l, node(l, it[i]), &r->fixes[r->nfixes++])) != LHT_OK)
-            goto done;
-    it = seq_items(get(l, root, "examples"), &cnt);
-    r->examples = calloc((size_t)cnt + 1, sizeof *r->examples);
-    for (i = 0; r->examples && i < cnt; i++)
-        if ((rc = load_example(l, node(l, it[i]), &r->examples[r->nexamples++])) != LHT_OK)
-            goto done;
-    if (!r->refs || !r->signals || !r->levels || !r->remedies || !r->fixes || !r->examples) {
-        rc = lht_err_set(l->err, LHT_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (i = 0; i < r->nexamples; i++) {
-        int k, ok = strcmp(r->examples[i].expect, "none") == 0;
-        for (k = 0; k < r->nlevels; k++)
-            ok |= strcmp(r->examples[i].expect, r->levels[k].name) == 0;
-        if (!ok) {
-            yaml_node_item_t *ex;
-            int ne;
-            ex = seq_items(get(l, root, "examples"), &ne);
-            rc = fail_at(l, get(l, node(l, ex[i]), "expect"),
-                         "example expects '%s', which is neither 'none' nor a level of this rule",
-                         r->examples[i].expect);
-            goto done;
-        }
-    }
+    if (subj && (r->subject = lookup(subj, subject_names, 3)) < 0)
+        rc = part(l, fail_at(l, get(l, root, "subject"), "subject '%s' is not process, node or bundle", subj), bad);
 done:
     free(sev);
     free(subj);
     return rc;
 }
 
-static int load_file(const char *path, struct lht_rule *r, EVP_MD_CTX *md, lht_err *err)
+static int load_signals(struct ld *l, yaml_node_t *root, struct lht_rule *r, int *bad)
+{
+    int i, cnt, rc = LHT_OK;
+    yaml_node_item_t *it = seq_items(get(l, root, "signals"), &cnt);
+
+    if (cnt == 0)
+        return part(l, fail_at(l, root, "rule '%s' has no signals", r->id ? r->id : "?"), bad);
+    if ((r->signals = calloc((size_t)cnt, sizeof *r->signals)) == NULL)
+        return lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+    for (i = 0; i < cnt && rc == LHT_OK; i++) {
+        struct lht_signal *sg = &r->signals[r->nsignals++];
+        if ((rc = part(l, load_signal(l, node(l, it[i]), sg), bad)) == LHT_OK && sg->name &&
+            signal_index(r, sg->name) != i)
+            rc = part(l, fail_at(l, node(l, it[i]), "duplicate signal name '%s'", sg->name), bad);
+    }
+    return rc;
+}
+
+/* A list of parts under key, each loaded by fn into an array of size
+ * elements; *n counts those begun (a half-loaded one is freed with the
+ * rule). */
+static int load_parts(struct ld *l, yaml_node_t *root, struct lht_rule *r, const char *key, int required,
+                      void **arr, int *n, size_t size, int (*fn)(struct ld *, struct lht_rule *, yaml_node_t *, void *),
+                      int *bad)
+{
+    int cnt, i, rc = LHT_OK;
+    yaml_node_item_t *it = seq_items(get(l, root, key), &cnt);
+
+    *n = 0;
+    if (cnt == 0 && required)
+        return part(l, fail_at(l, root, "rule '%s' has no %s", r->id ? r->id : "?", key), bad);
+    if ((*arr = calloc((size_t)cnt + 1, size)) == NULL)
+        return lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+    for (i = 0; i < cnt && rc == LHT_OK; i++) {
+        void *elem = (char *)*arr + (size_t)(*n)++ * size;
+        rc = part(l, fn(l, r, node(l, it[i]), elem), bad);
+    }
+    return rc;
+}
+
+static int level_part(struct ld *l, struct lht_rule *r, yaml_node_t *n, void *e) { return load_level(l, r, n, e); }
+static int remedy_part(struct ld *l, struct lht_rule *r, yaml_node_t *n, void *e) { (void)r; return load_remedy(l, n, e); }
+static int fix_part(struct ld *l, struct lht_rule *r, yaml_node_t *n, void *e) { (void)r; return load_fix(l, n, e); }
+static int example_part(struct ld *l, struct lht_rule *r, yaml_node_t *n, void *e) { (void)r; return load_example(l, n, e); }
+
+static int load_refs(struct ld *l, yaml_node_t *root, struct lht_rule *r, int *bad)
+{
+    int cnt, i, rc = LHT_OK;
+    yaml_node_item_t *it = seq_items(get(l, root, "references"), &cnt);
+
+    if ((r->refs = calloc((size_t)cnt + 1, sizeof *r->refs)) == NULL)
+        return lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+    for (i = 0; i < cnt && rc == LHT_OK; i++) {
+        const char *v = scalar(node(l, it[i]));
+        if (v == NULL || strncmp(v, "http", 4) != 0)
+            rc = part(l, fail_at(l, node(l, it[i]), "references must be URLs"), bad);
+        else if ((r->refs[r->nrefs++] = strdup(v)) == NULL)
+            rc = lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
+/* Every example expects 'none' or a level of the rule. */
+static int check_expects(struct ld *l, yaml_node_t *root, struct lht_rule *r, int *bad)
+{
+    yaml_node_item_t *ex;
+    int i, k, ne, rc = LHT_OK;
+
+    ex = seq_items(get(l, root, "examples"), &ne);
+    for (i = 0; i < r->nexamples && i < ne && rc == LHT_OK; i++) {
+        const char *want = r->examples[i].expect;
+        int ok = want == NULL || strcmp(want, "none") == 0;
+        for (k = 0; k < r->nlevels && !ok; k++)
+            ok = r->levels[k].name && strcmp(want, r->levels[k].name) == 0;
+        if (!ok)
+            rc = part(l, fail_at(l, get(l, node(l, ex[i]), "expect"),
+                                 "example expects '%s', which is neither 'none' nor a level of this rule", want),
+                      bad);
+    }
+    return rc;
+}
+
+static int load_rule(struct ld *l, yaml_node_t *root, struct lht_rule *r)
+{
+    static const char *const keys[] = {"id", "title", "severity", "references", "description",
+                                       "subject", "signals", "levels", "raises", "remediation",
+                                       "next_steps", "fixes", "examples", NULL};
+    int rc, bad = 0;
+
+    if (root->type != YAML_MAPPING_NODE)
+        return fail_at(l, root, "expected a mapping");
+    if ((rc = part(l, check_keys(l, root, keys), &bad)) || (rc = load_head(l, root, r, &bad)) ||
+        (rc = load_refs(l, root, r, &bad)) || (rc = load_signals(l, root, r, &bad)) ||
+        (rc = load_parts(l, root, r, "levels", 1, (void **)&r->levels, &r->nlevels, sizeof *r->levels,
+                         level_part, &bad)) ||
+        (rc = part(l, load_names(l, r, get(l, root, "raises"), &r->raises, &r->nraises), &bad)) ||
+        (rc = load_parts(l, root, r, "remediation", 0, (void **)&r->remedies, &r->nremedies,
+                         sizeof *r->remedies, remedy_part, &bad)) ||
+        (rc = load_parts(l, root, r, "fixes", 0, (void **)&r->fixes, &r->nfixes, sizeof *r->fixes, fix_part,
+                         &bad)) ||
+        (rc = load_parts(l, root, r, "examples", 0, (void **)&r->examples, &r->nexamples, sizeof *r->examples,
+                         example_part, &bad)) ||
+        (rc = check_expects(l, root, r, &bad)))
+        return rc;
+    return bad ? LHT_ERULE : LHT_OK;
+}
+
+/* Parse the rule file fp (named l->file) into r. */
+static int parse_file(struct ld *l, FILE *fp, struct lht_rule *r, EVP_MD_CTX *md)
 {
     yaml_parser_t parser;
     yaml_document_t doc;
-    FILE *fp;
-    struct ld l;
+    const char *path = l->file;
     int rc, have_doc = 0;
     char buf[8192];
     size_t n;
 
-    memset(r, 0, sizeof *r);
-    fp = fopen(path, "rb");
-    if (fp == NULL)
-        return lht_err_set(err, LHT_EIO, "%s: %s", path, strerror(errno));
     while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
         EVP_DigestUpdate(md, buf, n);
     rewind(fp);
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_file(&parser, fp);
     if (!yaml_parser_load(&parser, &doc)) {
-        rc = lht_err_set(err, LHT_ERULE, "%s:%lu:%lu: %s", path,
+        rc = lht_err_set(l->err, LHT_ERULE, "%s:%lu:%lu: %s", path,
                          (unsigned long)parser.problem_mark.line + 1,
                          (unsigned long)parser.problem_mark.column + 1,
                          parser.problem ? parser.problem : "invalid YAML");
         goto done;
     }
     have_doc = 1;
-    l.file = path;
-    l.doc = &doc;
-    l.err = err;
+    l->doc = &doc;
     if (yaml_document_get_root_node(&doc) == NULL) {
-        rc = lht_err_set(err, LHT_ERULE, "%s:1:1: empty rule file", path);
+        rc = lht_err_set(l->err, LHT_ERULE, "%s:1:1: empty rule file", path);
         goto done;
     }
-    r->file = strdup(path);
-    rc = load_rule(&l, yaml_document_get_root_node(&doc), r);
+    if ((r->file = strdup(path)) == NULL)
+        rc = lht_err_set(l->err, LHT_ENOMEM, "out of memory");
+    else
+        rc = load_rule(l, yaml_document_get_root_node(&doc), r);
 done:
     if (have_doc)
         yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
-    fclose(fp);
+    return rc;
+}
+
+/* One rule file into r. Linting, l->report gets each error (l->nerr
+ * counts them): those found in the rule and those of the file itself. */
+static int load_file(struct ld *l, const char *path, struct lht_rule *r, EVP_MD_CTX *md)
+{
+    FILE *fp;
+    int rc;
+
+    memset(r, 0, sizeof *r);
+    l->file = path;
+    l->doc = NULL;
+    l->nerr = 0;
+    if ((fp = fopen(path, "rb")) == NULL) {
+        rc = lht_err_set(l->err, LHT_EIO, "%s: %s", path, strerror(errno));
+    } else {
+        rc = parse_file(l, fp, r, md);
+        fclose(fp);
+    }
+    if (rc != LHT_OK && rc != LHT_ENOMEM && l->report && l->nerr == 0) {
+        l->report(l->ud, l->err->msg);
+        l->nerr = 1;
+    }
     return rc;
 }
 
@@ -731,11 +808,37 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int lht_ruleset_load(const char *dir, struct lht_ruleset **out, lht_err *err)
+/* Load file i's rule as the next of rs; a second rule with the same id
+ * is an error. Linting, a bad file is reported, counted in *nerrors and
+ * left out; only out of memory ends the walk then. */
+static int add_file(struct ld *l, struct lht_ruleset *rs, const char *path, EVP_MD_CTX *md, size_t *nerrors)
+{
+    struct lht_rule *r = &rs->rules[rs->n];
+    size_t j;
+    int rc = load_file(l, path, r, md);
+
+    for (j = 0; rc == LHT_OK && j < rs->n; j++)
+        if (strcmp(rs->rules[j].id, r->id) == 0)
+            rc = noted(l, lht_err_set(l->err, LHT_ERULE, "%s:1:1: rule id '%s' already defined in %s", path,
+                                      r->id, rs->rules[j].file));
+    if (rc == LHT_OK || !l->report || rc == LHT_ENOMEM) {
+        rs->n++;   /* a failed one too: lht_ruleset_free frees what it holds */
+        return rc;
+    }
+    *nerrors += l->nerr ? l->nerr : 1;
+    free_rule(r);
+    memset(r, 0, sizeof *r);
+    lht_err_clear(l->err);
+    return LHT_OK;
+}
+
+static int load_dir(const char *dir, lht_rule_error_fn report, void *ud, struct lht_ruleset **out,
+                    size_t *nerrors, lht_err *err)
 {
     struct lht_ruleset *rs = NULL;
     char **names = NULL;
-    size_t nn = 0, cap = 0, i, j;
+    size_t nn = 0, cap = 0, i, nerr = 0;
+    struct ld l;
     DIR *d = NULL;
     struct dirent *de;
     EVP_MD_CTX *md = NULL;
@@ -781,18 +884,15 @@ int lht_ruleset_load(const char *dir, struct lht_ruleset **out, lht_err *err)
         rc = lht_err_set(err, LHT_ENOMEM, "out of memory");
         goto done;
     }
-    for (i = 0; i < nn; i++) {
-        rc = load_file(names[i], &rs->rules[rs->n], md, err);
-        rs->n++;
-        if (rc != LHT_OK)
+    memset(&l, 0, sizeof l);
+    l.err = err;
+    l.report = report;
+    l.ud = ud;
+    for (i = 0; i < nn; i++)
+        if ((rc = add_file(&l, rs, names[i], md, &nerr)) != LHT_OK)
             goto done;
-        for (j = 0; j + 1 < rs->n; j++)
-            if (strcmp(rs->rules[j].id, rs->rules[rs->n - 1].id) == 0) {
-                rc = lht_err_set(err, LHT_ERULE, "%s:1:1: rule id '%s' already defined in %s", names[i],
-                                 rs->rules[j].id, rs->rules[j].file);
-                goto done;
-            }
-    }
+    if (nerrors)
+        *nerrors = nerr;
     EVP_DigestFinal_ex(md, dg, &dglen);
     for (i = 0; i < dglen && i < 32; i++)
         snprintf(rs->digest + 2 * i, 3, "%02x", dg[i]);
@@ -807,6 +907,18 @@ done:
     EVP_MD_CTX_free(md);
     lht_ruleset_free(rs);
     return rc;
+}
+
+int lht_ruleset_load(const char *dir, struct lht_ruleset **out, lht_err *err)
+{
+    return load_dir(dir, NULL, NULL, out, NULL, err);
+}
+
+int lht_ruleset_lint(const char *dir, lht_rule_error_fn report, void *ud, struct lht_ruleset **out,
+                     size_t *nerrors, lht_err *err)
+{
+    *nerrors = 0;
+    return load_dir(dir, report, ud, out, nerrors, err);
 }
 
 void lht_ruleset_free(struct lht_ruleset *rs)

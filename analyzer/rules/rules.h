@@ -26,6 +26,17 @@ enum lht_severity { LHT_SEV_INFO = 0, LHT_SEV_WARNING, LHT_SEV_ERROR, LHT_SEV_CR
 int lht_ruleset_load(const char *dir, struct lht_ruleset **out, lht_err *err);
 void lht_ruleset_free(struct lht_ruleset *rs);
 
+/* For `rules lint`: load dir as lht_ruleset_load does, but go on past
+ * errors, handing each to report() as "file:line:col: message": every
+ * bad file, and within a file each independent part of a rule that is
+ * wrong (a key, a reference, a signal, a level, a remedy, a fix, an
+ * example). *nerrors counts them; *out holds the rules that loaded
+ * (owned by the caller; lht_ruleset_free). Returns LHT_OK, or a code
+ * with err set when the directory cannot be read or memory runs out. */
+typedef void (*lht_rule_error_fn)(void *ud, const char *msg);
+int lht_ruleset_lint(const char *dir, lht_rule_error_fn report, void *ud, struct lht_ruleset **out,
+                     size_t *nerrors, lht_err *err);
+
 size_t lht_ruleset_count(const struct lht_ruleset *rs);
 const struct lht_rule *lht_ruleset_rule(const struct lht_ruleset *rs, size_t i);
 /* Patterns compiled (total) and how many of them JIT-compiled: a silent
