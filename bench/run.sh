@@ -29,8 +29,8 @@ mkdir -p "$W"
 # Its own optimised build: build/ may hold a Debug or sanitizer configuration.
 B=build-bench
 cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON >/dev/null
-cmake --build "$B" -j"$(nproc)" --target lhtriage genbundle fixtures >/dev/null
-BIN=$PWD/$B/lhtriage GEN=$PWD/$B/genbundle
+cmake --build "$B" -j"$(nproc)" --target lhtriage genbundle caseload fixtures >/dev/null
+BIN=$PWD/$B/lhtriage GEN=$PWD/$B/genbundle CASELOAD=$PWD/$B/caseload
 export BIN W
 
 # ---- inputs ---------------------------------------------------------------
@@ -102,6 +102,27 @@ row "lhtriage scan, data-descriptor bundle" "$T_scan_go" "$(ratio "$T_scan_go" "
     "floor   peak RSS $(( $(rss "$BIN" scan -q --rescan --db "$W/s.db" "$GO") / 1024 )) MiB"
 row "lhtriage scan --no-logs (host evidence)" "$T_scan_nologs" "$(ratio "$T_scan_nologs" "$T_floor_all")" "floor"
 
+# A case is evaluated from the database: its inputs' facts are read back
+# and matched. A change of rules (a comment appended to a copy, so the
+# digest moves) re-evaluates the case without reading the file again: that
+# costs the read-back, the matcher and the findings' transaction.
+RC=$W/rules-copy
+rm -rf "$RC" && cp -r rules "$RC"
+"$BIN" scan -q --rescan --db "$W/e.db" "$IZ"
+scan_e() { "$BIN" scan -q --rescan --rules "$RC" --db "$W/e.db" "$IZ"; }
+reeval() { echo "# $(date +%s%N)" >>"$RC/rwx-nfs4-open-state-hang.yaml"; "$BIN" scan -q --rules "$RC" --db "$W/e.db" "$IZ"; }
+cached() { "$BIN" scan -q --rules "$RC" --db "$W/e.db" "$IZ"; }    # nothing changed: stored findings printed
+export -f scan_e reeval cached
+export RC
+turns scan_e reeval cached
+row "  the same scan (into its own database)" "$T_scan_e" 1 ""
+row "  unchanged: the stored findings printed" "$T_cached" "$(ratio "$T_cached" "$T_scan_e")" "the scan"
+row "  case re-evaluated from the database, file unread" "$T_reeval" "$(ratio "$T_reeval" "$T_scan_e")" \
+    "the scan ($("$BIN" query --db "$W/e.db" --csv "SELECT (SELECT count(*) FROM processes) + (SELECT count(*) FROM kernel_events) + (SELECT count(*) FROM stack_frames) + (SELECT count(*) FROM mounts)" | tail -1 | tr -d '\r') facts read back)"
+echo "  in one process, each step of it (bench/caseload.c):"
+rm -f "$W/cl.db"*
+"$CASELOAD" rules "$W/cl.db" "$IZ" "$runs" | sed 's/^/    /'
+
 echo
 paste5k() { rm -f "$W/p5.db"*; "$BIN" scan -q --db "$W/p5.db" "$W/ps5000.txt"; }
 paste50k() { rm -f "$W/p50.db"*; "$BIN" scan -q --db "$W/p50.db" "$W/ps50000.txt"; }
@@ -109,12 +130,20 @@ export -f paste5k paste50k
 turns paste5k paste50k
 row "pasted ps aux, 5,000 processes" "$T_paste5k" 1 ""
 row "pasted ps aux, 50,000 processes" "$T_paste50k" "$(ratio "$T_paste50k" "$T_paste5k")" "the 5,000 paste"
+reeval50k() { echo "# $(date +%s%N)" >>"$RC/rwx-nfs4-open-state-hang.yaml"; "$BIN" scan -q --rules "$RC" --db "$W/p50.db" "$W/ps50000.txt"; }
+scan50k_rc() { "$BIN" scan -q --rescan --rules "$RC" --db "$W/p50.db" "$W/ps50000.txt"; }
+export -f reeval50k scan50k_rc
+turns scan50k_rc reeval50k
+row "  50,000 processes re-scanned" "$T_scan50k_rc" 1 ""
+row "  its case re-evaluated from the database" "$T_reeval50k" "$(ratio "$T_reeval50k" "$T_scan50k_rc")" "the re-scan"
 
 # ---- batches --------------------------------------------------------------
-S=$W/small200
-if [ ! -d "$S" ]; then mkdir -p "$S"; for i in $(seq -w 1 200); do cp "$B"/fixtures/seed-rwx.zip "$S/b$i.zip"; done; fi
-jobs1() { rm -f "$W/j.db"*; "$BIN" scan -q --jobs 1 --db "$W/j.db" "$W/small200"; }
-jobs2() { rm -f "$W/j.db"*; "$BIN" scan -q --jobs 2 --db "$W/j.db" "$W/small200"; }
+S=$W/tickets200
+# one ticket folder each: copies of one bundle in one folder would be one
+# ticket holding the same bundle 200 times (read once)
+if [ ! -d "$S" ]; then for i in $(seq -w 1 200); do mkdir -p "$S/t$i"; cp "$B"/fixtures/seed-rwx.zip "$S/t$i/b.zip"; done; fi
+jobs1() { rm -f "$W/j.db"*; "$BIN" scan -q --jobs 1 --db "$W/j.db" "$S"; }
+jobs2() { rm -f "$W/j.db"*; "$BIN" scan -q --jobs 2 --db "$W/j.db" "$S"; }
 export -f jobs1 jobs2
 turns jobs1 jobs2
 echo
@@ -122,17 +151,16 @@ row "200 small bundles, --jobs 1" "$T_jobs1" 1 ""
 row "200 small bundles, --jobs 2" "$T_jobs2" "$(ratio "$T_jobs1" "$T_jobs2")" "faster than --jobs 1"
 
 # ---- a large database -----------------------------------------------------
-D=$W/db$dbn
+D=$W/tickets$dbn
 if [ ! -f "$D/full.db" ]; then
-    mkdir -p "$D/in"
-    for i in $(seq -w 1 "$dbn"); do cp "$B"/fixtures/seed-rwx.zip "$D/in/b$i.zip"; done
+    for i in $(seq -w 1 "$dbn"); do mkdir -p "$D/in/t$i"; cp "$B"/fixtures/seed-rwx.zip "$D/in/t$i/b.zip"; done
     "$BIN" scan -q --db "$D/full.db" "$D/in" >/dev/null
 fi
 cp "$B"/fixtures/seed-rwx.zip "$W/one.zip"
 rm -f "$W/empty.db"*; "$BIN" scan -q --db "$W/empty.db" "$W/one.zip" >/dev/null
 cp "$D/full.db" "$W/full-copy.db"
 rescan_empty() { "$BIN" scan -q --rescan --db "$W/empty.db" "$W/one.zip"; }
-rescan_full() { "$BIN" scan -q --rescan --db "$W/full-copy.db" "$D/in/b$(printf "%0${#dbn}d" 1).zip"; }
+rescan_full() { "$BIN" scan -q --rescan --db "$W/full-copy.db" "$D/in/t$(printf "%0${#dbn}d" 1)"; }
 report_full() { "$BIN" report --db "$W/full-copy.db" -o "$W/fleet.md"; }
 export -f rescan_empty rescan_full report_full
 export D dbn

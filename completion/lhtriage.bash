@@ -29,15 +29,15 @@ _lhtriage()
             COMPREPLY=($(compgen -W "md json" -- "$cur")); return ;;
         --color)
             COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
-        --name|--bundle|--shard|-j|--jobs|--max-member-size|--max-total|--max-depth|--max-members)
+        --name|--ticket|--case|--bundle|--shard|-j|--jobs|--max-member-size|--max-total|--max-depth|--max-members)
             return ;;
     esac
     local opts
     case ${words[1]} in
         help)
             COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
-        scan) opts="--db --rules --fail-on -j --jobs --rescan --shard --no-logs --max-member-size --max-total --max-depth --max-members --name --progress --no-progress --color -q --quiet --help --version" ;;
-        report) opts="--db --bundle --format --json --redact -o --output --help --version" ;;
+        scan) opts="--db --rules --ticket --fail-on -j --jobs --rescan --replace --shard --no-logs --max-member-size --max-total --max-depth --max-members --name --progress --no-progress --color -q --quiet --help --version" ;;
+        report) opts="--db --case --bundle --format --json --redact -o --output --help --version" ;;
         explain) opts="--db --rules --help --version" ;;
         query) opts="--db --csv --json --list --help --version"
             if [[ $cur != -* ]]; then

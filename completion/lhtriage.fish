@@ -29,9 +29,11 @@ complete -c lhtriage -n "__fish_seen_subcommand_from scan explain rules" -l rule
 # scan
 complete -c lhtriage -n "__fish_seen_subcommand_from scan" -F
 complete -c lhtriage -n "__fish_seen_subcommand_from scan" -l fail-on -x -a 'info warning error critical' -d 'exit 1 on a finding this bad'
-complete -c lhtriage -n "__fish_seen_subcommand_from scan" -s j -l jobs -x -d 'bundles read in parallel'
+complete -c lhtriage -n "__fish_seen_subcommand_from scan" -l ticket -x -d 'all inputs are one case of this name'
+complete -c lhtriage -n "__fish_seen_subcommand_from scan" -s j -l jobs -x -d 'inputs read in parallel'
 complete -c lhtriage -n "__fish_seen_subcommand_from scan" -l rescan -d 'scan inputs even when unchanged'
-complete -c lhtriage -n "__fish_seen_subcommand_from scan" -l shard -x -d 'scan slice K of N'
+complete -c lhtriage -n "__fish_seen_subcommand_from scan" -l replace -d 'store a damaged read over a complete one'
+complete -c lhtriage -n "__fish_seen_subcommand_from scan" -l shard -x -d 'scan slice K of N of the cases'
 complete -c lhtriage -n "__fish_seen_subcommand_from scan" -l no-logs -d 'host evidence only'
 complete -c lhtriage -n "__fish_seen_subcommand_from scan" -l max-member-size -x -d 'bytes read per member'
 complete -c lhtriage -n "__fish_seen_subcommand_from scan" -l max-total -x -d 'bytes read per input'
@@ -44,7 +46,8 @@ complete -c lhtriage -n "__fish_seen_subcommand_from scan" -l color -x -a 'auto 
 complete -c lhtriage -n "__fish_seen_subcommand_from scan merge rules" -s q -l quiet -d 'print errors only'
 
 # report
-complete -c lhtriage -n "__fish_seen_subcommand_from report" -l bundle -x -d 'only this bundle'
+complete -c lhtriage -n "__fish_seen_subcommand_from report" -l case -x -d 'only this case'
+complete -c lhtriage -n "__fish_seen_subcommand_from report" -l bundle -x -d 'only the case of this input'
 complete -c lhtriage -n "__fish_seen_subcommand_from report" -l format -x -a 'md json' -d 'output format'
 complete -c lhtriage -n "__fish_seen_subcommand_from report" -l json -d 'the same as --format json'
 complete -c lhtriage -n "__fish_seen_subcommand_from report" -l redact -d 'replace IPs and host names'

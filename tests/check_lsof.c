@@ -89,7 +89,7 @@ END_TEST
 START_TEST(stored_read_back_rendered)
 {
     struct lht_facts *f = scan_fixture("case/lsof.txt"), *back = lht_facts_new();
-    struct lht_bundle_meta meta = {"case", "/tmp/case", NULL, 1, 1, "ok", NULL, NULL, NULL};
+    struct lht_bundle_meta meta = {.name = "case", .path = "/tmp/case", .size = 1, .mtime = 1, .status = "ok"};
     struct lht_store *s;
     struct lht_sb sb = LHT_SB_INIT;
     sqlite3_stmt *st;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case/case.h"
 #include "facts/facts.h"
 #include "ingest/extract.h"
 #include "report/model.h"
@@ -209,18 +210,21 @@ static void scan_into(struct lht_store *s, struct lht_matcher *m, const char *in
     lht_source_defaults(&o);
     memset(&info, 0, sizeof info);
     lht_err_clear(&err);
+    struct lht_stored old;
+
     ck_assert_msg(lht_extract(input, &o, f, &info, &err) == LHT_OK, "%s", err.msg);
-    ck_assert_msg(lht_matcher_run(m, f, &err) == LHT_OK, "%s", err.msg);
     memset(&meta, 0, sizeof meta);
     meta.name = info.name;
     meta.path = input;
     meta.status = "ok";
     meta.created_at = info.created_at;
     ck_assert_msg(lht_store_put_bundle(s, &meta, f, NULL, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq(lht_store_find(s, input, &old, &err), 1);
+    ck_assert_msg(lht_case_evaluate(s, m, old.case_id, "test", NULL, &err) == LHT_OK, "%s", err.msg);
     lht_facts_free(f);
 }
 
-/* The golden report's three bundles, scanned once for the whole TCase
+/* The golden report's three bundles, each a case of its own, scanned once for the whole TCase
  * (tests run in forked children and must leave the file as it is). */
 static void scan_fixtures(void)
 {
@@ -272,7 +276,7 @@ static void exec(sqlite3 *db, const char *sql)
 
 static struct lht_report_model *build(sqlite3 *db, const char *const *names, size_t n)
 {
-    struct lht_report_opts o = {LHT_REPORT_MD, names, n, 0};
+    struct lht_report_opts o = {LHT_REPORT_MD, names, n, NULL, 0, 0};
     struct lht_report_model *m = NULL;
     lht_err err;
 
@@ -281,35 +285,43 @@ static struct lht_report_model *build(sqlite3 *db, const char *const *names, siz
     return m;
 }
 
-static const struct lht_report_bundle *bundle_named(const struct lht_report_model *m, const char *file)
+/* The case whose (first) input is file. */
+static const struct lht_report_case *case_of(const struct lht_report_model *m, const char *file)
 {
     size_t i;
-    for (i = 0; i < m->nbundles; i++)
-        if (strcmp(m->bundles[i].file, file) == 0)
-            return &m->bundles[i];
-    ck_abort_msg("no bundle %s in the model", file);
+    for (i = 0; i < m->ncases; i++)
+        if (m->cases[i].ninputs > 0 && strcmp(m->cases[i].inputs[0].file, file) == 0)
+            return &m->cases[i];
+    ck_abort_msg("no case of %s in the model", file);
     return NULL;
 }
 
-START_TEST(model_bundles)
+START_TEST(model_cases)
 {
     struct lht_report_model *m = build(open_db(), NULL, 0);
-    const struct lht_report_bundle *x;
+    const struct lht_report_case *x;
+    const struct lht_report_input *in;
 
-    ck_assert_int_eq((int)m->nbundles, 3);
+    ck_assert_int_eq((int)m->ncases, 3);
+    ck_assert_int_eq((int)m->ninputs, 3);
     ck_assert_str_eq(m->version, LHT_VERSION);
-    /* by name: legacy (0a1b...), seed (5b0a...), disk hang (7c1d...) */
-    ck_assert_str_eq(m->bundles[0].file, "legacy-1.5.zip");
-    ck_assert_str_eq(m->bundles[1].file, "seed-rwx-unpacked");
-    ck_assert_str_eq(m->bundles[2].file, "disk-hang.zip");
-    x = &m->bundles[1];
+    /* by name, a lone input's case named after it: legacy (0a1b...), seed (5b0a...), disk hang (7c1d...) */
+    ck_assert_str_eq(m->cases[0].inputs[0].file, "legacy-1.5.zip");
+    ck_assert_str_eq(m->cases[1].inputs[0].file, "seed-rwx-unpacked");
+    ck_assert_str_eq(m->cases[2].inputs[0].file, "disk-hang.zip");
+    x = &m->cases[1];
+    ck_assert_int_eq((int)x->ninputs, 1);
+    in = &x->inputs[0];
     ck_assert_str_eq(x->name, SB);
+    ck_assert_str_eq(in->name, SB);
+    ck_assert_str_eq(in->status, "ok");
     ck_assert_str_eq(x->status, "ok");
-    ck_assert_ptr_null(x->error);
+    ck_assert_ptr_null(in->error);
+    ck_assert(!in->has_duplicate_of);
     ck_assert_str_eq(x->created_at, "2025-09-24T07:05:12Z");
     ck_assert_str_eq(x->longhorn_version, "v1.10.1");
     ck_assert_str_eq(x->kubernetes_version, "v1.31.4+rke2r1");
-    ck_assert_ptr_nonnull(strstr(x->path, "seed-rwx-unpacked"));
+    ck_assert_ptr_nonnull(strstr(in->path, "seed-rwx-unpacked"));
     ck_assert_int_eq((int)x->nnodes, 2);
     ck_assert_str_eq(x->nodes[0].name, N1);
     ck_assert_str_eq(x->nodes[0].kernel_release, "6.8.0-51-generic");
@@ -323,7 +335,7 @@ END_TEST
 START_TEST(model_findings_and_evidence)
 {
     struct lht_report_model *m = build(open_db(), NULL, 0);
-    const struct lht_report_bundle *x = bundle_named(m, "seed-rwx-unpacked");
+    const struct lht_report_case *x = case_of(m, "seed-rwx-unpacked");
     const struct lht_report_finding *f;
     size_t i, supporting = 0;
 
@@ -351,6 +363,7 @@ START_TEST(model_findings_and_evidence)
     ck_assert_int_gt((int)supporting, 0);
     ck_assert_str_eq(f->evidence[0].signal, "d_state");
     ck_assert_str_eq(f->evidence[0].member, SB "/customer-transcript.txt");
+    ck_assert_ptr_nonnull(strstr(f->evidence[0].input, "seed-rwx-unpacked"));
     ck_assert(f->evidence[0].has_line);
     ck_assert_int_eq((int)f->evidence[0].line, 4);
     ck_assert_str_eq(f->evidence[0].matched, "D");
@@ -368,7 +381,7 @@ START_TEST(model_checked_missing_notes)
 {
     sqlite3 *db = open_db();
     struct lht_report_model *m;
-    const struct lht_report_bundle *x;
+    const struct lht_report_case *x;
     size_t i;
 
     /* more notes than a report shows, in no particular order */
@@ -377,7 +390,7 @@ START_TEST(model_checked_missing_notes)
              "SELECT b.id, NULL, NULL, 61 - i, 'cannot parse' FROM n, bundles b "
              "WHERE b.path LIKE '%legacy-1.5.zip'");
     m = build(db, NULL, 0);
-    x = bundle_named(m, "legacy-1.5.zip");
+    x = case_of(m, "legacy-1.5.zip");
     ck_assert_int_eq((int)x->nfindings, 0);
     ck_assert_int_eq((int)x->nsummary, 0);
     ck_assert_int_eq((int)x->nchecked, 4);
@@ -398,34 +411,35 @@ START_TEST(model_checked_missing_notes)
         ck_assert(x->notes[i].has_line);
         ck_assert_int_eq((int)x->notes[i].line, (int)i + 1);
         ck_assert_ptr_null(x->notes[i].member);
+        ck_assert_ptr_nonnull(strstr(x->notes[i].input, "legacy-1.5.zip"));
     }
     /* a pasted nfsstat -m is a mount table too */
-    x = bundle_named(m, "seed-rwx-unpacked");
+    x = case_of(m, "seed-rwx-unpacked");
     ck_assert_int_eq((int)x->nmissing, 0);
     lht_report_model_free(m);
     close_db();
 }
 END_TEST
 
-/* Severities shaped by hand: one bundle with a finding of each, one rule
- * firing with two severities in two bundles. */
+/* Severities shaped by hand: one case with a finding of each, one rule
+ * firing with two severities in two cases. */
 START_TEST(model_worst_first)
 {
     sqlite3 *db = open_db();
     struct lht_report_model *m;
-    const struct lht_report_bundle *x;
+    const struct lht_report_case *x;
     static const char *const order[] = {"critical", "error", "warning", "info"};
     size_t i;
 
-    exec(db, "INSERT INTO findings (bundle_id, rule_id, severity, confidence, node, title) "
-             "SELECT b.id, v.rule, v.sev, 'suspected', 'n', 't' FROM bundles b, "
+    exec(db, "INSERT INTO findings (case_id, bundle_id, rule_id, severity, confidence, node, title) "
+             "SELECT b.case_id, b.id, v.rule, v.sev, 'suspected', 'n', 't' FROM bundles b, "
              "(SELECT 'r-b' AS rule, 'info' AS sev UNION ALL SELECT 'r-a', 'warning' "
              " UNION ALL SELECT 'r-c', 'critical' UNION ALL SELECT 'r-a', 'info') v "
              "WHERE b.path LIKE '%legacy-1.5.zip'");
-    exec(db, "INSERT INTO findings (bundle_id, rule_id, severity, confidence, title) "
-             "SELECT id, '" RWX "', 'critical', 'suspected', 't' FROM bundles WHERE path LIKE '%disk-hang.zip'");
+    exec(db, "INSERT INTO findings (case_id, rule_id, severity, confidence, title) "
+             "SELECT case_id, '" RWX "', 'critical', 'suspected', 't' FROM bundles WHERE path LIKE '%disk-hang.zip'");
     m = build(db, NULL, 0);
-    x = bundle_named(m, "legacy-1.5.zip");
+    x = case_of(m, "legacy-1.5.zip");
     ck_assert_int_eq((int)x->nfindings, 4);
     ck_assert_str_eq(x->findings[0].rule_id, "r-c");
     ck_assert_str_eq(x->findings[1].rule_id, "r-a");
@@ -437,15 +451,15 @@ START_TEST(model_worst_first)
         ck_assert_int_gt(x->summary[i].severity_rank, i + 1 < x->nsummary ? x->summary[i + 1].severity_rank : 0);
     ck_assert_str_eq(x->summary[0].severity, order[0]);
     ck_assert_int_eq((int)x->summary[2].n, 2);
-    /* the fleet: the seed rule fired in two bundles, worst as critical;
+    /* the fleet: the seed rule fired in two cases, worst as critical;
      * alphabetically "error" would win */
     ck_assert_str_eq(m->signatures[0].rule_id, RWX);
-    ck_assert_int_eq((int)m->signatures[0].bundles, 2);
+    ck_assert_int_eq((int)m->signatures[0].cases, 2);
     ck_assert_int_eq((int)m->signatures[0].nodes, 2);
     ck_assert_str_eq(m->signatures[0].severity, "critical");
     ck_assert_str_eq(m->signatures[0].first_seen, "2025-03-11T14:22:05Z");
     ck_assert_str_eq(m->signatures[0].last_seen, "2025-09-24T07:05:12Z");
-    /* then one bundle each, by rule; r-a's two findings share bundle and node */
+    /* then one case each, by rule; r-a's two findings share bundle and node */
     ck_assert_int_eq((int)m->nsignatures, 4);
     ck_assert_str_eq(m->signatures[1].rule_id, "r-a");
     ck_assert_int_eq((int)m->signatures[1].nodes, 1);
@@ -456,36 +470,54 @@ START_TEST(model_worst_first)
 }
 END_TEST
 
-START_TEST(model_selects_bundles)
+START_TEST(model_selects_cases)
 {
     sqlite3 *db = open_db();
     const char *const by_file[] = {"disk-hang.zip", "seed-rwx-unpacked", "disk-hang.zip"};
     const char *const by_name[] = {SB};
     const char *const unknown[] = {"seed-rwx-unpacked", "no-such-bundle"};
-    struct lht_report_opts o = {LHT_REPORT_JSON, unknown, 2, 0};
+    const char *const no_case[] = {"no-such-case"};
+    struct lht_report_opts o = {LHT_REPORT_JSON, unknown, 2, NULL, 0, 0};
     struct lht_report_model stale, *m = build(db, by_file, 3);
-    char id[32];
-    const char *by_id[] = {id};
+    char id[32], cid[32];
+    const char *by_id[] = {id}, *by_case[] = {cid};
     lht_err err;
 
     /* named twice: listed once; in name order, not argument order */
-    ck_assert_int_eq((int)m->nbundles, 2);
-    ck_assert_str_eq(m->bundles[0].file, "seed-rwx-unpacked");
-    ck_assert_str_eq(m->bundles[1].file, "disk-hang.zip");
-    snprintf(id, sizeof id, "%lld", m->bundles[1].id);
+    ck_assert_int_eq((int)m->ncases, 2);
+    ck_assert_str_eq(m->cases[0].inputs[0].file, "seed-rwx-unpacked");
+    ck_assert_str_eq(m->cases[1].inputs[0].file, "disk-hang.zip");
+    snprintf(id, sizeof id, "%lld", m->cases[1].inputs[0].id);
+    snprintf(cid, sizeof cid, "%lld", m->cases[0].id);
     lht_report_model_free(m);
     m = build(db, by_id, 1);
-    ck_assert_int_eq((int)m->nbundles, 1);
-    ck_assert_str_eq(m->bundles[0].file, "disk-hang.zip");
+    ck_assert_int_eq((int)m->ncases, 1);
+    ck_assert_str_eq(m->cases[0].inputs[0].file, "disk-hang.zip");
     lht_report_model_free(m);
     m = build(db, by_name, 1);
-    ck_assert_int_eq((int)m->nbundles, 1);
-    ck_assert_str_eq(m->bundles[0].name, SB);
+    ck_assert_int_eq((int)m->ncases, 1);
+    ck_assert_str_eq(m->cases[0].inputs[0].name, SB);
     ck_assert_int_eq((int)m->nsignatures, 1);
     lht_report_model_free(m);
+    /* a case by its id */
+    o.bundles = NULL;
+    o.nbundles = 0;
+    o.cases = by_case;
+    o.ncases = 1;
+    ck_assert_int_eq(lht_report_model_build(db, &o, &m, &err), LHT_OK);
+    ck_assert_int_eq((int)m->ncases, 1);
+    ck_assert_str_eq(m->cases[0].inputs[0].file, "seed-rwx-unpacked");
+    lht_report_model_free(m);
+    o.cases = no_case;
     m = &stale;   /* must be reset on failure */
     ck_assert_int_eq(lht_report_model_build(db, &o, &m, &err), LHT_ENOTFOUND);
     ck_assert_ptr_null(m);
+    ck_assert_str_eq(err.msg, "report: no case named 'no-such-case' in the database");
+    o.cases = NULL;
+    o.ncases = 0;
+    o.bundles = unknown;
+    o.nbundles = 2;
+    ck_assert_int_eq(lht_report_model_build(db, &o, &m, &err), LHT_ENOTFOUND);
     ck_assert_str_eq(err.msg, "report: no bundle named 'no-such-bundle' in the database");
     close_db();
 }
@@ -495,13 +527,13 @@ START_TEST(model_needs_report_views)
 {
     sqlite3 *db = open_db();
     struct lht_report_model *m = NULL;
-    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, 0};
+    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0, 0};
     lht_err err;
 
-    exec(db, "PRAGMA user_version = 3");
+    exec(db, "PRAGMA user_version = 10");
     ck_assert_int_eq(lht_report_model_build(db, &o, &m, &err), LHT_EDB);
     ck_assert_ptr_null(m);
-    ck_assert_ptr_nonnull(strstr(err.msg, "schema version 3"));
+    ck_assert_ptr_nonnull(strstr(err.msg, "schema version 10"));
     close_db();
 }
 END_TEST
@@ -609,6 +641,13 @@ START_TEST(redact_text_forms)
     ck_assert_ptr_null(strstr(t, "jiras"));
     ck_assert_str_eq(red(r, "TESTING-JIRAS-POOL1-RM5MW-9DX82.example.com"),
                      red(r, "testing-jiras-pool1-rm5mw-9dx82.example.com"));
+    /* input names carry their host inside: sosreport-<host>-<date>, scc_<host>_<date> */
+    t = red(r, "sosreport-testing-jiras-pool1-rm5mw-9dx82-2025-09-24-abcdef.tar.xz");
+    ck_assert(is_token(t, "sosreport-host-"));
+    ck_assert_str_eq(t + strlen("sosreport-host-0123456789abcdef"), "-2025-09-24-abcdef.tar.xz");
+    t = red(r, "scc_testing-jiras-pool1-rm5mw-9dx82_250924_0705.txz");
+    ck_assert(is_token(t, "scc_host-"));
+    ck_assert_str_eq(t + strlen("scc_host-0123456789abcdef"), "_250924_0705.txz");
     lht_redactor_free(r);
     close_db();
 }
@@ -651,7 +690,7 @@ END_TEST
 START_TEST(redact_in_the_model)
 {
     sqlite3 *db = open_db();
-    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, 0};
+    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0, 0};
     struct lht_report_model *m;
     struct lht_sb md = LHT_SB_INIT, js = LHT_SB_INIT, plain = LHT_SB_INIT;
     const char *tok;
@@ -659,6 +698,9 @@ START_TEST(redact_in_the_model)
 
     exec(db, "UPDATE processes SET node = 'worker_node_07' WHERE id = (SELECT min(id) FROM processes)");
     exec(db, "UPDATE finding_evidence SET text = 'worker_node_07 at 10.9.8.7 and fd00::7 on 2026-12-01T07:05:12Z'");
+    /* a node of the case, so its name lands in a table cell (escaped) */
+    exec(db, "INSERT INTO node_aliases (case_id, alias, node, source) SELECT case_id, 'worker_node_07', "
+             "'worker_node_07', 'test' FROM bundles WHERE path LIKE '%seed-rwx-unpacked'");
     m = build(db, NULL, 0);
     lht_md_report(m, &plain);
     lht_report_model_free(m);
@@ -690,6 +732,71 @@ START_TEST(redact_in_the_model)
 }
 END_TEST
 
+/* Every string of the case-shaped model is redacted: the case's name and
+ * folder, each input's name, path, name as typed and host, the nodes (a
+ * node known only by an alias of the case too), hosts in notes; and a
+ * node keeps its kernel and OS when its name becomes a token. */
+START_TEST(redact_the_case_shape)
+{
+    sqlite3 *db = open_db();
+    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0, 1};
+    struct lht_report_model *plain, *m;
+    const struct lht_report_case *x, *px;
+    struct lht_sb md = LHT_SB_INIT, js = LHT_SB_INIT;
+    static const char *const leaks[] = {"worker-9", "example.com", "sos-host", "10.1.2.3", "10.2.3.4", "10.3.4.5",
+                                         "testing-jiras"};
+    const char *const seed[] = {"seed-rwx-unpacked"};
+    size_t i, kernels;
+    lht_err err;
+
+    exec(db, "UPDATE cases SET name = 'ticket worker-9.example.com 10.1.2.3', path = 'tickets/worker-9.example.com' "
+             "WHERE id = (SELECT case_id FROM bundles WHERE path LIKE '%seed-rwx-unpacked')");
+    exec(db, "UPDATE bundles SET typed = 'tickets/worker-9.example.com/sosreport-10.2.3.4.tar.xz', "
+             "host = 'sos-host-7', name = 'sosreport-sos-host-7' WHERE path LIKE '%seed-rwx-unpacked'");
+    exec(db, "INSERT INTO node_aliases (case_id, alias, node, source) SELECT case_id, 'worker-9.example.com', "
+             "'worker-9', 'test' FROM bundles WHERE path LIKE '%seed-rwx-unpacked'");
+    exec(db, "INSERT INTO notes (bundle_id, member_id, node, line, message) SELECT id, NULL, NULL, 1, "
+             "'cannot reach worker-9 or sos-host-7 at 10.3.4.5' FROM bundles WHERE path LIKE '%seed-rwx-unpacked'");
+    plain = build(db, seed, 1);
+    o.bundles = seed;
+    o.nbundles = 1;
+    ck_assert_msg(lht_report_model_build(db, &o, &m, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq((int)m->ncases, 1);
+    x = &m->cases[0];
+    px = &plain->cases[0];
+    ck_assert_str_eq(px->name, "ticket worker-9.example.com 10.1.2.3");
+    ck_assert(is_token(x->name, "ticket host-"));
+    ck_assert(is_token(x->name + strlen("ticket host-0123456789abcdef "), "ip-"));
+    ck_assert(is_token(x->path, "tickets/host-"));
+    ck_assert(is_token(x->inputs[0].host, "host-"));
+    ck_assert(is_token(x->inputs[0].file + strlen("tickets/host-0123456789abcdef/sosreport-"), "ip-"));
+    /* nodes: the same ones, tokens now, each with its own kernel and OS */
+    ck_assert_int_eq((int)x->nnodes, (int)px->nnodes);
+    ck_assert_int_gt((int)x->nnodes, 1);
+    for (i = 0, kernels = 0; i < x->nnodes; i++) {
+        ck_assert_msg(is_token(x->nodes[i].name, "host-"), "node %zu: %s", i, x->nodes[i].name);
+        ck_assert_int_eq(x->nodes[i].kernel_release == NULL, px->nodes[i].kernel_release == NULL);
+        if (px->nodes[i].kernel_release != NULL)
+            ck_assert_str_eq(x->nodes[i].kernel_release, px->nodes[i].kernel_release);
+        ck_assert_int_eq(x->nodes[i].os == NULL, px->nodes[i].os == NULL);
+        kernels += px->nodes[i].kernel_release != NULL;
+    }
+    ck_assert_int_gt((int)kernels, 0);
+    lht_md_report(m, &md);
+    lht_json_report(m, &js);
+    ck_assert(!md.oom && !js.oom);
+    for (i = 0; i < sizeof leaks / sizeof leaks[0]; i++) {
+        ck_assert_msg(strstr(lht_sb_str(&md), leaks[i]) == NULL, "markdown shows %s", leaks[i]);
+        ck_assert_msg(strstr(lht_sb_str(&js), leaks[i]) == NULL, "json shows %s", leaks[i]);
+    }
+    lht_sb_free(&md);
+    lht_sb_free(&js);
+    lht_report_model_free(plain);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -708,16 +815,17 @@ static Suite *report_suite(void)
     tc = tcase_create("model");
     tcase_add_unchecked_fixture(tc, scan_fixtures, NULL);
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, model_bundles);
+    tcase_add_test(tc, model_cases);
     tcase_add_test(tc, model_findings_and_evidence);
     tcase_add_test(tc, model_checked_missing_notes);
     tcase_add_test(tc, model_worst_first);
-    tcase_add_test(tc, model_selects_bundles);
+    tcase_add_test(tc, model_selects_cases);
     tcase_add_test(tc, model_needs_report_views);
     tcase_add_test(tc, renderers_format_the_model);
     tcase_add_test(tc, redact_text_forms);
     tcase_add_test(tc, redact_key_per_database);
     tcase_add_test(tc, redact_in_the_model);
+    tcase_add_test(tc, redact_the_case_shape);
     suite_add_tcase(s, tc);
     return s;
 }

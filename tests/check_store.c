@@ -6,6 +6,7 @@
 
 #include "facts/facts.h"
 #include "facts/registry.h"
+#include "store/schema.h"
 #include "store/store.h"
 #include "testutil.h"
 #include "tu_main.h"
@@ -77,7 +78,8 @@ static struct lht_facts *seed_facts(const char *evil)
 
 static struct lht_bundle_meta meta(const char *path, const char *status)
 {
-    struct lht_bundle_meta m = {"supportbundle_x", path, NULL, 10, 20, status, NULL, NULL, NULL};
+    struct lht_bundle_meta m = {.name = "supportbundle_x", .path = path, .size = 10, .mtime = 20,
+                                .status = status};
     return m;
 }
 
@@ -270,6 +272,145 @@ START_TEST(every_foreign_key_is_indexed)
 }
 END_TEST
 
+
+/* Apply the embedded migrations numbered above `from` up to `upto` by
+ * hand, as an older lhtriage left the database. */
+static void migrate_by_hand(sqlite3 *db, int from, int upto)
+{
+    int i;
+
+    for (i = 0; i < lht_migration_count && lht_migrations[i].version <= upto; i++) {
+        char v[64];
+        if (lht_migrations[i].version <= from)
+            continue;
+        snprintf(v, sizeof v, "PRAGMA user_version=%d", lht_migrations[i].version);
+        ck_assert_msg(sqlite3_exec(db, lht_migrations[i].sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s",
+                      lht_migrations[i].name, sqlite3_errmsg(db));
+        ck_assert_int_eq(sqlite3_exec(db, v, NULL, NULL, NULL), SQLITE_OK);
+    }
+}
+
+/* A database from before cases: every input becomes a case of its own,
+ * its findings and their ids move with it, nothing dangles. */
+START_TEST(migrates_findings_to_cases)
+{
+    struct lht_store *s;
+    sqlite3 *db;
+    lht_err err;
+
+    new_db();
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    migrate_by_hand(db, 0, 10);
+    ck_assert_int_eq(sqlite3_exec(db,
+        "INSERT INTO bundles (id, name, path, status, scanned_at, tool_version) VALUES (3, 'sb', '/t/a.zip', 'ok', 'x', '0');"
+        "INSERT INTO members (id, bundle_id, path, node, kind, status) VALUES (5, 3, 'sb/ps', 'n1', 'ps', 'parsed');"
+        "INSERT INTO findings (id, bundle_id, rule_id, severity, confidence, node, pid, pids, title) "
+        "VALUES (42, 3, 'r', 'error', 'confirmed', 'n1', 7, '7', 't');"
+        "INSERT INTO finding_evidence (finding_id, seq, signal, fact, member_id, role) "
+        "VALUES (42, 0, 'd_state', 'process', 5, 'required');", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_msg(lht_store_open(dbpath, LHT_STORE_RW, &s, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq(lht_store_version(s), 12);   /* 11 (the redaction key) and 12 (cases) in one open */
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM secrets WHERE name = 'redact_key' AND length(value) = 32"), 1);
+    ck_assert_str_eq(text(s, "SELECT key || '|' || name || '|' || inputs FROM v_cases"), "input:/t/a.zip|sb|1");
+    ck_assert_str_eq(text(s, "SELECT finding_id || '|' || case_name || '|' || bundle || '|' || subject FROM v_findings"),
+                     "42|sb|sb|pid 7");
+    ck_assert_str_eq(text(s, "SELECT signal || '|' || member || '|' || bundle_id FROM v_finding_evidence"), "d_state|sb/ps|3");
+    ck_assert_int_eq(count(s, "SELECT id FROM finding_ids WHERE case_key = 'input:/t/a.zip' AND rule_id = 'r' "
+                              "AND node = 'n1' AND subject = 'pid 7'"), 42);
+    ck_assert_int_eq(count(s, "SELECT stale FROM cases"), 1);   /* evaluated again on its next scan */
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%_old'"), 0);
+    lht_store_close(s);
+}
+END_TEST
+
+/* Migrations run in the order of their numbers, each once: numbers rise
+ * strictly (two files with one number would leave the second unapplied),
+ * the redaction key comes at 11, cases at 12 (after the FK indexes). */
+START_TEST(migrations_are_numbered_in_order)
+{
+    int i;
+
+    for (i = 1; i < lht_migration_count; i++)
+        ck_assert_msg(lht_migrations[i].version > lht_migrations[i - 1].version, "%s after %s",
+                      lht_migrations[i].name, lht_migrations[i - 1].name);
+    for (i = 0; i < lht_migration_count && lht_migrations[i].version < 10; i++)
+        ;
+    ck_assert_int_le(i + 2, lht_migration_count - 1);
+    ck_assert_str_eq(lht_migrations[i].name, "010_fk_indexes.sql");
+    ck_assert_str_eq(lht_migrations[i + 1].name, "011_redact_key.sql");
+    ck_assert_str_eq(lht_migrations[i + 2].name, "012_cases.sql");
+}
+END_TEST
+
+/* A database made fresh has every migration: cases and the redaction key. */
+START_TEST(fresh_database_is_complete)
+{
+    struct lht_store *s;
+    lht_err err;
+
+    new_db();
+    ck_assert_msg(lht_store_open(dbpath, LHT_STORE_RW, &s, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq(lht_store_version(s), lht_migrations[lht_migration_count - 1].version);
+    ck_assert_int_eq(lht_store_version(s), 12);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM secrets WHERE name = 'redact_key' AND length(value) = 32"), 1);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM v_cases"), 0);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                              "('cases', 'node_aliases', 'finding_ids', 'v_cases', 'v_node_aliases')"), 5);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    lht_store_close(s);
+}
+END_TEST
+
+/* A database an lhtriage of schema 10 made, then one of schema 11 opened
+ * (adding the redaction key), then this one: its key stays what it was
+ * (tokens in reports already handed out stay what they were), its input
+ * becomes a case that keeps its finding and that finding's id. */
+START_TEST(migrates_10_then_11_then_12)
+{
+    struct lht_store *s;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    lht_err err;
+    char key[80] = "";
+
+    new_db();
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    migrate_by_hand(db, 0, 10);
+    ck_assert_int_eq(sqlite3_exec(db,
+        "INSERT INTO bundles (id, name, path, status, scanned_at, tool_version) VALUES (3, 'sb', '/t/a.zip', 'ok', 'x', '0');"
+        "INSERT INTO members (id, bundle_id, path, node, kind, status) VALUES (5, 3, 'sb/ps', 'n1', 'ps', 'parsed');"
+        "INSERT INTO findings (id, bundle_id, rule_id, severity, confidence, node, pid, pids, title) "
+        "VALUES (42, 3, 'r', 'error', 'confirmed', 'n1', 7, '7', 't');"
+        "INSERT INTO finding_evidence (finding_id, seq, signal, fact, member_id, role) "
+        "VALUES (42, 0, 'd_state', 'process', 5, 'required');", NULL, NULL, NULL), SQLITE_OK);
+    migrate_by_hand(db, 10, 11);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT hex(value) FROM secrets WHERE name = 'redact_key'", -1, &st, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(key, sizeof key, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    ck_assert_int_eq((int)strlen(key), 64);
+    ck_assert_msg(lht_store_open(dbpath, LHT_STORE_RW, &s, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq(lht_store_version(s), 12);
+    ck_assert_str_eq(text(s, "SELECT hex(value) FROM secrets WHERE name = 'redact_key'"), key);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM secrets"), 1);
+    ck_assert_str_eq(text(s, "SELECT key || '|' || name || '|' || inputs FROM v_cases"), "input:/t/a.zip|sb|1");
+    ck_assert_str_eq(text(s, "SELECT finding_id || '|' || case_name || '|' || subject FROM v_findings"), "42|sb|pid 7");
+    ck_assert_int_eq(count(s, "SELECT id FROM finding_ids WHERE case_key = 'input:/t/a.zip' AND rule_id = 'r'"), 42);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    ck_assert_str_eq(text(s, "PRAGMA integrity_check"), "ok");
+    lht_store_close(s);
+    /* and opened again: nothing runs twice, the key is still the same */
+    ck_assert_msg(lht_store_open(dbpath, LHT_STORE_RW, &s, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_str_eq(text(s, "SELECT hex(value) FROM secrets WHERE name = 'redact_key'"), key);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM v_cases"), 1);
+    lht_store_close(s);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -282,6 +423,10 @@ static Suite *store_suite(void)
     tcase_add_test(tc, failed_rescan_keeps_good_facts);
     tcase_add_test(tc, write_is_one_transaction);
     tcase_add_test(tc, hostile_text_is_data);
+    tcase_add_test(tc, migrates_findings_to_cases);
+    tcase_add_test(tc, migrations_are_numbered_in_order);
+    tcase_add_test(tc, fresh_database_is_complete);
+    tcase_add_test(tc, migrates_10_then_11_then_12);
     suite_add_tcase(s, tc);
     return s;
 }

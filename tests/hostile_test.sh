@@ -109,7 +109,12 @@ cp "$FX/seed-rwx.zip" "$T/reup.zip"
 scan "re-upload: first, whole" 0 "" "$T/reup.zip"
 size=$(wc -c <"$FX/seed-rwx.zip")
 head -c $((size * 70 / 100)) "$FX/seed-rwx.zip" >"$T/reup.zip"
-scan "re-upload cut to 70%" 2 "reup.zip: .*cut short" "$T/reup.zip"
+scan "re-upload cut to 70%" 2 "reup.zip: .*cut short.*kept its complete scan" "$T/reup.zip"
+reup="SELECT status || '|' || (SELECT count(*) FROM processes p WHERE p.bundle_id = b.bundle_id) FROM v_bundles b WHERE path LIKE '%/reup.zip'"
+expect_eq "re-upload cut to 70%: the complete scan kept" "$(q "$reup")" "ok|$SEED"
+# only --replace stores the damaged read over it
+scan "re-upload cut, --replace" 2 "reup.zip: .*cut short.*partial scan stored" --replace "$T/reup.zip"
+expect_eq "re-upload --replace: the partial read stored" "$(q "$reup" | cut -d'|' -f1)" "partial"
 
 # encrypted member, unknown format, empty archive, zero bytes
 if [ -f "$H/encrypted.zip" ]; then

@@ -25,7 +25,7 @@ expect_eq "one input" "$(q "SELECT count(*) FROM v_bundles")" "1"
 grep -q "rwx-nfs4-open-state-hang confirmed node=rke2-w1 pid=123315" "$T/out"; expect_eq "confirmed line" $? 0
 expect_eq "created from the name" "$(q "SELECT created_at FROM v_bundles")" "2025-09-24"
 expect_eq "links are not members" "$(q "SELECT count(*) FROM v_members WHERE member IN ('ps','proc/mounts','etc/os-release','hostname','uname','proc/self')")" "0"
-expect_eq "every member on the node" "$(q "SELECT count(*) FROM v_members WHERE node IS NOT 'rke2-w1'")" "0"
+expect_eq "every member on the report's host" "$(q "SELECT count(*) FROM v_members WHERE case_node IS NOT 'rke2-w1'")" "0"
 expect_eq "sos pid's mountstats" "$(q "SELECT count(*) FROM v_mounts WHERE origin='mountstats' AND nfs_vers='4.1'")" "2"
 
 # --- a ticket folder: each report is its own input --------------------

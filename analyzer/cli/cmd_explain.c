@@ -38,8 +38,9 @@ static void show_finding(long long id, sqlite3_stmt *fst)
 {
     printf("Finding %lld: ", id);
     lht_cli_put_escaped(stdout, col(fst, 5));
-    printf("\n  rule %s, %s, %s\n  bundle ", col(fst, 0), col(fst, 1), col(fst, 2));
+    printf("\n  rule %s, %s, %s\n  case ", col(fst, 0), col(fst, 1), col(fst, 2));
     lht_cli_put_escaped(stdout, col(fst, 6));
+    printf(" (%d input%s)", sqlite3_column_int(fst, 7), sqlite3_column_int(fst, 7) == 1 ? "" : "s");
     printf("\n  node ");
     lht_cli_put_escaped(stdout, col(fst, 3) ? col(fst, 3) : "unknown");
     if (col(fst, 4)) {
@@ -197,6 +198,10 @@ static void show_evidence(struct lht_store *store, long long id, sqlite3_stmt *e
         struct ctx_line *v;
         size_t n, i;
         printf("\n-- %s (%s, %s) ", col(est, 0), col(est, 2), col(est, 1));
+        if (col(est, 8)) {
+            lht_cli_put_escaped(stdout, col(est, 8));
+            printf(": ");
+        }
         lht_cli_put_escaped(stdout, col(est, 3) ? col(est, 3) : "?");
         printf(":%ld\n", line);
         if (col(est, 7)) {
@@ -263,10 +268,12 @@ int lht_cmd_explain(int argc, char **argv)
         return LHT_EXIT_ERROR;
     }
     if (sqlite3_prepare_v2(lht_store_db(store),
-            "SELECT f.rule_id, f.severity, f.confidence, f.node, f.pids, f.title, b.name, b.path "
-            "FROM findings f JOIN bundles b ON b.id = f.bundle_id WHERE f.id = ?1", -1, &fst, NULL) ||
+            "SELECT f.rule_id, f.severity, f.confidence, f.node, f.pids, f.title, c.name, "
+            "(SELECT count(*) FROM bundles b WHERE b.case_id = c.id) "
+            "FROM findings f JOIN cases c ON c.id = f.case_id WHERE f.id = ?1", -1, &fst, NULL) ||
         sqlite3_prepare_v2(lht_store_db(store),
-            "SELECT e.signal, e.role, e.fact, m.path, e.line, e.member_id, coalesce(e.matched, e.text), e.captures "
+            "SELECT e.signal, e.role, e.fact, m.path, e.line, e.member_id, coalesce(e.matched, e.text), e.captures, "
+            "(SELECT coalesce(b.typed, b.path) FROM bundles b WHERE b.id = m.bundle_id) "
             "FROM finding_evidence e LEFT JOIN members m ON m.id = e.member_id "
             "WHERE e.finding_id = ?1 ORDER BY e.role, e.seq", -1, &est, NULL)) {
         lht_cli_error("explain: %s", sqlite3_errmsg(lht_store_db(store)));

@@ -12,9 +12,10 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: lhtriage merge [-q] OUT.db IN.db...\n\n"
-            "Copy every bundle of each IN database (e.g. the shards of a `scan --shard K/N`\n"
-            "batch) into OUT, creating it if needed, one transaction per input. A bundle\n"
-            "OUT already holds is replaced only when IN scanned it later.\n\n"
+            "Copy every case of each IN database (e.g. the shards of a `scan --shard K/N`\n"
+            "batch) into OUT with its inputs and findings, creating OUT if needed, one\n"
+            "transaction per input database. A case OUT already holds is replaced only\n"
+            "when IN evaluated it later; finding ids OUT knows stay.\n\n"
             "options:\n"
             "  -q, --quiet  print errors only\n"
             "  -h, --help   show this help\n");
@@ -78,8 +79,8 @@ int lht_cmd_merge(int argc, char **argv)
         merged++;
         if (!quiet)
             printf("%s: %s merged, %s kept from %s\n", argv[i],
-                   lht_cli_plural(w[0], sizeof w[0], (unsigned long long)added, "bundle", "bundles"),
-                   lht_cli_plural(w[1], sizeof w[1], (unsigned long long)kept, "bundle", "bundles"), outpath);
+                   lht_cli_plural(w[0], sizeof w[0], (unsigned long long)added, "case", "cases"),
+                   lht_cli_plural(w[1], sizeof w[1], (unsigned long long)kept, "case", "cases"), outpath);
     }
     lht_store_close(out);
     if (!existed && merged == 0)

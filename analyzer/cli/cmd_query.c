@@ -23,19 +23,24 @@ enum fmt { F_TABLE, F_CSV, F_JSON };
 static const struct named {
     const char *name, *about, *sql;
 } named[] = {
-    {"bundles", "every scanned input, its status and error",
-     "SELECT bundle_id, name, status, error, scanned_at FROM v_bundles ORDER BY name, bundle_id"},
+    {"cases", "every case (ticket): its inputs, duplicates and findings",
+     "SELECT case_id, name, path, inputs, duplicates, findings, evaluated_at FROM v_cases ORDER BY name, case_id"},
+    {"bundles", "every scanned input, its case, status and error",
+     "SELECT bundle_id, name, typed, case_name, status, error, duplicate_of, scanned_at FROM v_bundles "
+     "ORDER BY case_name, name, bundle_id"},
     {"findings", "every finding, worst first",
-     "SELECT finding_id, bundle, node, rule_id, severity, confidence, pids, title FROM v_findings "
-     "ORDER BY severity_rank DESC, bundle, rule_id, node, finding_id"},
+     "SELECT finding_id, case_name, bundle, node, rule_id, severity, confidence, pids, title FROM v_findings "
+     "ORDER BY severity_rank DESC, case_name, rule_id, node, finding_id"},
     {"evidence", "the evidence rows of every finding",
-     "SELECT finding_id, rule_id, signal, role, member, line, matched FROM v_finding_evidence "
+     "SELECT finding_id, rule_id, signal, role, input, member, line, matched FROM v_finding_evidence "
      "ORDER BY finding_id, role, seq"},
-    {"stuck-processes", "processes in uninterruptible sleep (D), with their kernel stack tops",
-     "SELECT p.bundle, p.node, p.pid, p.stat, p.command, p.member, p.line, "
-     "(SELECT group_concat(symbol, ' < ') FROM (SELECT symbol FROM v_stacks s WHERE s.bundle = p.bundle "
-     " AND s.pid = p.pid AND s.depth < 4 ORDER BY s.stack_id, s.depth)) AS stack_top "
-     "FROM v_processes p WHERE p.stat LIKE 'D%' ORDER BY p.bundle, p.node, p.pid, p.member"},
+    {"stuck-processes", "processes in uninterruptible sleep (D), with their kernel stack tops from any input of the case",
+     "SELECT b.case_name, p.case_node AS node, p.pid, p.stat, p.command, p.member, p.line, "
+     "(SELECT group_concat(symbol, ' < ') FROM (SELECT symbol FROM v_stacks s WHERE s.case_id = p.case_id "
+     " AND s.pid = p.pid AND (s.case_node = p.case_node OR s.case_node IS NULL OR p.case_node IS NULL) "
+     " AND s.depth < 4 ORDER BY s.stack_id, s.depth)) AS stack_top "
+     "FROM v_processes p JOIN v_bundles b ON b.bundle_id = p.bundle_id "
+     "WHERE p.stat LIKE 'D%' AND b.duplicate_of IS NULL ORDER BY b.case_name, p.case_node, p.pid, p.member"},
     {"nfs-mounts", "NFS mounts with their protocol version",
      "SELECT bundle, node, source, target, nfs_vers, origin, member, line FROM v_mounts "
      "WHERE nfs_vers IS NOT NULL OR fstype LIKE 'nfs%' ORDER BY bundle, node, target, origin"},
@@ -49,13 +54,17 @@ static const struct named {
      "SELECT bundle, coalesce(node, '(bundle)') AS node, key, value FROM v_facts WHERE key IN "
      "('longhorn_version', 'kubernetes_version', 'kernel_release', 'os', 'os_image') "
      "GROUP BY bundle, node, key ORDER BY bundle, node, key"},
-    {"missing-evidence", "bundles without a process table, stacks or mount table",
-     "SELECT b.name AS bundle, "
-     "(SELECT count(*) FROM evidence e WHERE e.bundle_id = b.bundle_id AND e.kind = 'ps') AS ps, "
-     "(SELECT count(*) FROM evidence e WHERE e.bundle_id = b.bundle_id AND e.kind = 'stack') AS stacks, "
-     "(SELECT count(*) FROM evidence e WHERE e.bundle_id = b.bundle_id AND e.kind IN "
-     " ('proc_mounts', 'mount', 'mountinfo', 'nfsstat', 'mounts')) AS mount_tables "
-     "FROM v_bundles b ORDER BY b.name, b.bundle_id"},
+    {"node-aliases", "the names each node goes by in its case, and how they were learnt",
+     "SELECT case_name, node, alias, source FROM v_node_aliases ORDER BY case_name, node, alias"},
+    {"missing-evidence", "cases without a process table, stacks or mount table in any input",
+     "SELECT c.name AS case_name, "
+     "(SELECT count(*) FROM evidence e JOIN bundles b ON b.id = e.bundle_id WHERE b.case_id = c.case_id "
+     " AND b.dup_of IS NULL AND e.kind = 'ps') AS ps, "
+     "(SELECT count(*) FROM evidence e JOIN bundles b ON b.id = e.bundle_id WHERE b.case_id = c.case_id "
+     " AND b.dup_of IS NULL AND e.kind = 'stack') AS stacks, "
+     "(SELECT count(*) FROM evidence e JOIN bundles b ON b.id = e.bundle_id WHERE b.case_id = c.case_id "
+     " AND b.dup_of IS NULL AND e.kind IN ('proc_mounts', 'mount', 'mountinfo', 'nfsstat', 'mounts')) AS mount_tables "
+     "FROM v_cases c ORDER BY c.name, c.case_id"},
 };
 
 #define NNAMED (sizeof named / sizeof named[0])

@@ -16,14 +16,17 @@
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: lhtriage report [--db FILE] [--bundle NAME|ID ...] [--format md|json]\n"
-            "                       [--json] [--redact] [-o FILE]\n\n"
-            "Print the findings report: per bundle its versions and nodes, a summary by\n"
-            "severity, each finding with its evidence (member, line, matched text), what to\n"
-            "do and what to collect next; with several bundles a fleet section first.\n\n"
+            "usage: lhtriage report [--db FILE] [--case NAME|ID ...] [--bundle NAME|ID ...]\n"
+            "                       [--format md|json] [--json] [--redact] [-o FILE]\n\n"
+            "Print the findings report: per case (a ticket: its bundle, pastes, sosreports)\n"
+            "its inputs, versions and nodes, a summary by severity, each finding with its\n"
+            "evidence (input, member, line, matched text), what to do and what to collect\n"
+            "next; with several cases a fleet section first.\n\n"
             "options:\n"
             "  --db FILE           database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
-            "  --bundle NAME|ID    only this bundle (name, id, path or file name); repeatable\n"
+            "  --case NAME|ID      only this case (name, id or ticket folder); repeatable\n"
+            "  --bundle NAME|ID    only the case of this input (name, id, path or file name);\n"
+            "                      repeatable\n"
             "  --format md|json    markdown (default) or one JSON document\n"
             "  --json              the same as --format json\n"
             "  --redact            replace IP addresses and host names with tokens, stable\n"
@@ -82,10 +85,11 @@ fail:
 
 int lht_cmd_report(int argc, char **argv)
 {
-    enum { O_DB = 256, O_BUNDLE, O_FORMAT, O_REDACT, O_JSON };
+    enum { O_DB = 256, O_BUNDLE, O_CASE, O_FORMAT, O_REDACT, O_JSON };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},
         {"bundle", required_argument, NULL, O_BUNDLE},
+        {"case", required_argument, NULL, O_CASE},
         {"format", required_argument, NULL, O_FORMAT},
         {"redact", no_argument, NULL, O_REDACT},
         {"json", no_argument, NULL, O_JSON},
@@ -97,14 +101,17 @@ int lht_cmd_report(int argc, char **argv)
     struct lht_store *store = NULL;
     struct lht_sb out = LHT_SB_INIT;
     const char *db = NULL, *outfile = NULL;
-    const char **bundles = NULL;
+    const char **bundles = NULL, **cases = NULL;
     int c, status = LHT_EXIT_ERROR;
     lht_err err;
 
     memset(&o, 0, sizeof o);
     bundles = calloc((size_t)argc + 1, sizeof *bundles);
-    if (bundles == NULL) {
+    cases = calloc((size_t)argc + 1, sizeof *cases);
+    if (bundles == NULL || cases == NULL) {
         lht_cli_error("report: out of memory");
+        free(bundles);
+        free(cases);
         return LHT_EXIT_ERROR;
     }
     optind = 1;
@@ -112,6 +119,7 @@ int lht_cmd_report(int argc, char **argv)
         switch (c) {
         case O_DB: db = optarg; break;
         case O_BUNDLE: bundles[o.nbundles++] = optarg; break;
+        case O_CASE: cases[o.ncases++] = optarg; break;
         case O_FORMAT:
             if (strcmp(optarg, "md") == 0 || strcmp(optarg, "markdown") == 0)
                 o.format = LHT_REPORT_MD;
@@ -130,12 +138,14 @@ int lht_cmd_report(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        lht_cli_usage_error("report", "unexpected argument '%s' (bundles go after --bundle)", argv[optind]);
+        lht_cli_usage_error("report", "unexpected argument '%s' (cases go after --case, inputs after --bundle)",
+                            argv[optind]);
         goto done;
     }
     if (outfile && strcmp(outfile, "-") == 0)
         outfile = NULL;   /* stdout, as '-' is for every tool */
     o.bundles = bundles;
+    o.cases = cases;
     lht_err_clear(&err);
     if (lht_store_open(lht_cli_db_path(db), LHT_STORE_RO, &store, &err) != LHT_OK ||
         lht_report_render(lht_store_db(store), &o, &out, &err) != LHT_OK) {
@@ -154,5 +164,6 @@ done:
     lht_store_close(store);
     lht_sb_free(&out);
     free(bundles);
+    free(cases);
     return status;
 }

@@ -1,25 +1,30 @@
 /*
- * cmd_scan.c - `lhtriage scan`: inputs -> facts and findings -> database.
+ * cmd_scan.c - `lhtriage scan`: inputs -> facts -> cases -> findings.
  *
- * Batch shape: the inputs (folders of tickets are searched for bundles and
- * pasted files) are sorted, optionally cut to a shard, and those unchanged
- * since their last scan with the same rules are skipped. Worker threads
- * read and match bundles in parallel, each with its own matcher; the main
- * thread is the only database writer and stores results in input order, one
- * transaction per bundle, so output and database contents do not depend on
- * thread timing.
+ * Batch shape: the inputs are gathered into the cases they make
+ * (scan_inputs.c: a ticket folder is one case), optionally cut to a shard
+ * of the cases, and those unchanged since their last scan are skipped.
+ * Worker threads read inputs in parallel; the main thread is the only
+ * database writer: it stores each input in input order, one transaction
+ * each, and once a case's inputs are stored it evaluates the case from
+ * the database (case/case.h) and prints its findings. A case whose inputs
+ * were all skipped is evaluated again only when it is stale or the rules
+ * changed; otherwise its stored findings are printed, so a cached result
+ * says and exits the same as a fresh one. Output and database contents do
+ * not depend on thread timing. The workers feed the progress line
+ * (progress.c); the writer holds it while it stores and prints.
  */
 #include "cli/cli.h"
+#include "cli/scan.h"
+#include "case/case.h"
 #include "ingest/extract.h"
 #include "facts/facts.h"
 #include "rules/match.h"
 #include "rules/rules.h"
 #include "core/sha256.h"
 #include "ingest/source.h"
-#include "ingest/sysreport.h"
 #include "store/store.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -35,20 +40,24 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage: lhtriage scan [OPTIONS] INPUT...\n\n"
             "Read Longhorn support bundles (.zip, .tar, .tar.gz/.tgz, .tar.xz, .tar.zst),\n"
-            "a node's sosreport or supportconfig (archive or folder), unpacked bundle\n"
-            "folders or pasted text files without extracting them, and store the host\n"
-            "evidence they hold in the database. A folder that is none of these is\n"
-            "searched for bundles, reports and pasted files. INPUT '-' reads one bundle\n"
-            "or pasted text from stdin, stored as '(stdin)' or --name NAME (a later scan\n"
-            "under the same name replaces it).\n\n"
+            "unpacked bundle folders, sosreports, supportconfigs or pasted text files\n"
+            "without extracting them, store the evidence they hold in the database, and\n"
+            "run the rules on each case. A ticket folder (one that holds such inputs) is\n"
+            "one case: a paste next to a bundle confirms what the bundle only suggests.\n"
+            "A folder of ticket folders is searched for them; any other input is a case\n"
+            "of its own. INPUT '-' reads one bundle or pasted text from stdin, stored as\n"
+            "'(stdin)' or --name NAME (a later scan under the same name replaces it).\n\n"
             "options:\n"
             "  --db FILE               database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
             "  --rules DIR             rules directory (default: $LHTRIAGE_RULES or the installed rules)\n"
+            "  --ticket NAME           all inputs are one case named NAME\n"
             "  --fail-on SEVERITY      exit 1 when a finding at or above SEVERITY exists\n"
             "                          (info, warning, error, critical)\n"
-            "  -j, --jobs N            bundles read in parallel (default: number of CPUs)\n"
-            "  --rescan                scan inputs even when unchanged since their last scan\n"
-            "  --shard K/N             scan only the K-th of N slices of the sorted inputs\n"
+            "  -j, --jobs N            inputs read in parallel (default: number of CPUs)\n"
+            "  --rescan                read inputs even when unchanged since their last scan\n"
+            "  --replace               store a damaged (partial) read of an input even over\n"
+            "                          a complete earlier scan of it\n"
+            "  --shard K/N             scan only the K-th of N slices of the sorted cases\n"
             "  --no-logs               host evidence only: leave node logs (dmesg, syslog,\n"
             "                          journals) unread; rules that need them cannot fire.\n"
             "                          Automatic when no loaded rule reads kernel logs\n"
@@ -64,146 +73,42 @@ static void usage(FILE *fp)
             "                          terminal unless NO_COLOR is set), always, never\n"
             "  -q, --quiet             print errors only\n"
             "  -h, --help              show this help\n\n"
-            "Prints one line per bundle and per finding, then a summary. Exit status: 0 ok,\n"
-            "1 findings at or above --fail-on, 2 when an input could not be read or stored.\n");
-}
-
-/* ---- inputs ------------------------------------------------------------ */
-
-struct inputs {
-    char **v;
-    size_t n, cap;
-};
-
-static int push(struct inputs *in, const char *path)
-{
-    if (in->n == in->cap) {
-        size_t cap = in->cap ? in->cap * 2 : 64;
-        char **nv = realloc(in->v, cap * sizeof *nv);
-        if (nv == NULL)
-            return -1;
-        in->v = nv;
-        in->cap = cap;
-    }
-    return (in->v[in->n++] = strdup(path)) ? 0 : -1;
-}
-
-static int exists_in(const char *dir, const char *name)
-{
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    return access(p, F_OK) == 0;
-}
-
-/* An unpacked bundle: its top folder, or the folder holding that; or an
- * unpacked sosreport or supportconfig (its own top folder). */
-static int is_bundle_dir(const char *dir)
-{
-    DIR *d;
-    struct dirent *e;
-    int yes = 0;
-
-    if (exists_in(dir, "metadata.yaml") || exists_in(dir, "nodes") || exists_in(dir, "yamls") ||
-        lht_sysreports_dir(dir) != LHT_SYSREPORT_NONE)
-        return 1;
-    d = opendir(dir);
-    if (d == NULL)
-        return 0;
-    while (!yes && (e = readdir(d)) != NULL)
-        if (strncmp(e->d_name, "supportbundle_", 14) == 0 && strchr(e->d_name, '.') == NULL)
-            yes = 1;
-    closedir(d);
-    return yes;
-}
-
-static const char *const loose_suffixes[] = {".txt", ".log", ".out"};
-
-static int wanted_file(const char *name)
-{
-    size_t i, n = strlen(name);
-    if (lht_source_is_archive_name(name))
-        return 1;
-    for (i = 0; i < sizeof loose_suffixes / sizeof loose_suffixes[0]; i++) {
-        size_t m = strlen(loose_suffixes[i]);
-        if (n > m && strcmp(name + n - m, loose_suffixes[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-/* A folder of tickets: bundles and pasted files below it, recursively. */
-static int walk(struct inputs *in, const char *dir, int depth)
-{
-    DIR *d;
-    struct dirent *e;
-    char p[PATH_MAX];
-    struct stat st;
-
-    if (depth > 16 || (d = opendir(dir)) == NULL)
-        return 0;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        if (lstat(p, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            if (is_bundle_dir(p)) {
-                if (push(in, p) != 0)
-                    break;
-            } else {
-                walk(in, p, depth + 1);
-            }
-        } else if (S_ISREG(st.st_mode) && wanted_file(e->d_name)) {
-            if (push(in, p) != 0)
-                break;
-        }
-    }
-    closedir(d);
-    return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
+            "Prints one line per input, the findings of each case with their ids (for\n"
+            "`lhtriage explain`), then a summary. Exit status: 0 ok, 1 findings at or above\n"
+            "--fail-on, 2 when an input could not be read or stored.\n");
 }
 
 /* ---- jobs -------------------------------------------------------------- */
 
 struct job {
-    const char *input;          /* as found */
+    const char *input;          /* as typed, or found below a typed folder */
+    size_t group;
     char canon[PATH_MAX];
     char sha[65];
+    char content[LHT_CONTENT_ID_SIZE];
     long long size, mtime;
     int is_file;
-    int is_stdin;               /* INPUT '-': canon holds its name */
+    int is_stdin;               /* INPUT '-': input and canon hold its name */
     struct lht_facts *f;
     struct lht_bundle_info info;
     lht_err err;
-    int rc;                     /* extract+match result */
+    int rc;                     /* extract result */
     int done;
     int skip;                   /* unchanged since its last scan */
     int io_failed;              /* could not even stat/hash it */
 };
-
-/* The input as the user named it. */
-static const char *shown(const struct job *j)
-{
-    return j->is_stdin ? j->canon : j->input;
-}
 
 struct pool {
     struct job *jobs;
     size_t n, next, stored;
     size_t window;              /* jobs read ahead of the writer */
     const struct lht_source_opts *o;
-    const struct lht_ruleset *rs;
     struct lht_progress *progress;  /* or NULL */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
 
-static void run_job(struct pool *p, struct job *j, struct lht_matcher *m)
+static void run_job(struct pool *p, struct job *j)
 {
     struct lht_source_opts o = *p->o;
 
@@ -217,7 +122,7 @@ static void run_job(struct pool *p, struct job *j, struct lht_matcher *m)
     }
     j->f = lht_facts_new();
     if (j->f == NULL) {
-        j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", shown(j));
+        j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", j->input);
         return;
     }
     if (j->is_stdin)
@@ -225,18 +130,15 @@ static void run_job(struct pool *p, struct job *j, struct lht_matcher *m)
     else
         j->rc = lht_extract(j->canon, &o, j->f, &j->info, &j->err);
     lht_progress_done(p->progress, (size_t)(j - p->jobs));
-    if (j->rc == LHT_OK)
-        j->rc = lht_matcher_run(m, j->f, &j->err);
+    if (j->rc == LHT_OK &&
+        lht_case_content_id(j->f, j->is_file ? j->sha : NULL, j->content) != LHT_OK)
+        j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", j->input);
 }
 
 static void *worker(void *arg)
 {
     struct pool *p = arg;
-    struct lht_matcher *m = NULL;
-    lht_err err;
 
-    if (lht_matcher_new(p->rs, &m, &err) != LHT_OK)
-        m = NULL;
     for (;;) {
         struct job *j;
         pthread_mutex_lock(&p->mu);
@@ -253,33 +155,49 @@ static void *worker(void *arg)
         }
         j = &p->jobs[p->next++];
         pthread_mutex_unlock(&p->mu);
-        if (m == NULL) {
-            j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", shown(j));
-        } else {
-            run_job(p, j, m);
-        }
+        run_job(p, j);
         pthread_mutex_lock(&p->mu);
         j->done = 1;
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
     }
-    lht_matcher_free(m);
     return NULL;
 }
 
-/* ---- output ------------------------------------------------------------ */
+/* ---- options ------------------------------------------------------------- */
 
-struct totals {
-    unsigned long scanned, skipped, failed;
-    unsigned long by_sev[4];
-    int hit;                    /* a finding at or above --fail-on */
+struct scan_opts {
+    struct lht_source_opts src;
+    const char *db, *rules_dir, *ticket;
+    const char *name;                 /* of the '-' input */
+    int progress;                     /* 1 on, 0 off, -1 on a terminal */
+    int quiet, rescan, replace, fail_on;
+    long jobs;
+    unsigned long shard_k, shard_n;   /* 0/0: no shard */
 };
 
-static void summary(const char *name, const char *status, const struct lht_facts *f,
-                    const struct lht_bundle_info *info)
+/* The writer's state: the store, the matcher cases are evaluated with,
+ * and what this run reported. */
+struct writer {
+    struct lht_store *store;
+    struct lht_matcher *m;
+    const struct scan_opts *so;
+    const char *input_key;      /* what an input's facts depend on */
+    const char *rules_digest;   /* what a case's findings depend on */
+    unsigned long scanned, skipped, failed;
+    long long *reported;        /* cases reported this run, and the */
+    unsigned long (*counts)[4]; /* findings by severity each has now */
+    size_t nreported, capreported;
+    long long *left;            /* cases inputs left, evaluated at the end */
+    size_t nleft, capleft;
+};
+
+/* ---- output ------------------------------------------------------------ */
+
+static void input_line(const char *typed, const char *status, const struct lht_facts *f,
+                       const struct lht_bundle_info *info, const char *indent)
 {
-    size_t np, ns, nm, nh, nk, nf, i;
-    const struct lht_finding *fi = lht_facts_findings(f, &nf);
+    size_t np, ns, nm, nh, nk;
     char w[6][48];
 
     (void)lht_facts_processes(f, &np);
@@ -287,7 +205,8 @@ static void summary(const char *name, const char *status, const struct lht_facts
     (void)lht_facts_mounts(f, &nm);
     (void)lht_facts_hung_tasks(f, &nh);
     (void)lht_facts_klogs(f, &nk);
-    lht_cli_put_escaped(stdout, name);
+    fputs(indent, stdout);
+    lht_cli_put_escaped(stdout, typed);
     printf(": %s, %s (%lu parsed), %s, %s, %s, %s, %s\n", status,
            lht_cli_plural(w[0], sizeof w[0], info->members, "member", "members"), info->parsed,
            lht_cli_plural(w[1], sizeof w[1], np, "process", "processes"),
@@ -295,26 +214,118 @@ static void summary(const char *name, const char *status, const struct lht_facts
            lht_cli_plural(w[3], sizeof w[3], nm, "mount", "mounts"),
            lht_cli_plural(w[4], sizeof w[4], nh, "hung task", "hung tasks"),
            lht_cli_plural(w[5], sizeof w[5], nk, "kernel event", "kernel events"));
-    for (i = 0; i < nf; i++) {
-        static const char *const colours[] = {"\033[36m", "\033[33m", "\033[31m", "\033[1;31m"};
-        int c = lht_cli_colour(stdout) && (unsigned)fi[i].severity < 4;
-        printf("  %s%-8s%s %s %s", c ? colours[fi[i].severity] : "", lht_severity_name(fi[i].severity),
-               c ? "\033[0m" : "", fi[i].rule_id, fi[i].confidence);
-        if (fi[i].node) {
-            printf(" node=");
-            lht_cli_put_escaped(stdout, fi[i].node);
-        }
-        if (fi[i].pids) {
-            printf(" pid=");
-            lht_cli_put_escaped(stdout, fi[i].pids);
-        }
-        /* a title may quote bundle text through its placeholders */
-        printf(": ");
-        lht_cli_put_escaped(stdout, fi[i].title);
-        printf("\n");
-    }
-    fflush(stdout);
 }
+
+static void finding_line(const struct lht_case_finding *fi)
+{
+    static const char *const colours[] = {"\033[36m", "\033[33m", "\033[31m", "\033[1;31m"};
+    int sev = lht_severity_parse(fi->severity);
+    int c = lht_cli_colour(stdout) && sev >= 0 && sev < 4;
+
+    printf("  %s%-8s%s %s %s", c ? colours[sev] : "", fi->severity, c ? "\033[0m" : "", fi->rule_id,
+           fi->confidence);
+    if (fi->node) {
+        printf(" node=");
+        lht_cli_put_escaped(stdout, fi->node);
+    }
+    if (fi->pids) {
+        printf(" pid=");
+        lht_cli_put_escaped(stdout, fi->pids);
+    }
+    printf(": ");
+    lht_cli_put_escaped(stdout, fi->title);
+    printf(" (finding %lld)\n", fi->id);
+}
+
+static int reported_slot(struct writer *w, long long id)
+{
+    size_t i;
+
+    for (i = 0; i < w->nreported; i++)
+        if (w->reported[i] == id)
+            return (int)i;
+    if (w->nreported == w->capreported) {
+        size_t cap = w->capreported ? w->capreported * 2 : 16;
+        long long *r = realloc(w->reported, cap * sizeof *r);
+        unsigned long (*c)[4];
+        if (r == NULL)
+            return -1;
+        w->reported = r;
+        if ((c = realloc(w->counts, cap * sizeof *c)) == NULL)
+            return -1;
+        w->counts = c;
+        w->capreported = cap;
+    }
+    w->reported[w->nreported] = id;
+    memset(w->counts[w->nreported], 0, sizeof w->counts[0]);
+    return (int)w->nreported++;
+}
+
+static const char *input_name(const struct lht_case_input *x)
+{
+    return x->typed ? x->typed : x->path;
+}
+
+/* The inputs of the case read once because another input has the same content. */
+static void duplicate_lines(const struct lht_case_input *in, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        if (in[i].dup_of <= 0)
+            continue;
+        for (j = 0; j < n && in[j].bundle_id != in[i].dup_of; j++)
+            ;
+        printf("  ");
+        lht_cli_put_escaped(stdout, input_name(&in[i]));
+        printf(": same content as ");
+        lht_cli_put_escaped(stdout, j < n ? input_name(&in[j]) : "another input");
+        printf(", read once\n");
+    }
+}
+
+/* The case's stored findings: printed (unless quiet) and counted. */
+static int report_case(struct writer *w, long long id, const char *name, size_t ngroup)
+{
+    struct lht_case_finding *fi = NULL;
+    struct lht_case_input *in = NULL;
+    size_t nf = 0, nin = 0, i;
+    int slot = reported_slot(w, id), rc;
+    lht_err err;
+
+    if (slot < 0) {
+        lht_cli_error("scan: out of memory");
+        return LHT_EXIT_ERROR;
+    }
+    if ((rc = lht_store_case_findings(w->store, id, &fi, &nf, &err)) != LHT_OK ||
+        (rc = lht_store_case_inputs(w->store, id, &in, &nin, &err)) != LHT_OK) {
+        lht_cli_error("%s", err.msg);
+        lht_store_case_findings_free(fi, nf);
+        return LHT_EXIT_ERROR;
+    }
+    memset(w->counts[slot], 0, sizeof w->counts[0]);
+    for (i = 0; i < nf; i++) {
+        int sev = lht_severity_parse(fi[i].severity);
+        if (sev >= 0 && sev < 4)
+            w->counts[slot][sev]++;
+    }
+    if (!w->so->quiet) {
+        if (nin > ngroup) {
+            printf("  (case ");
+            lht_cli_put_escaped(stdout, name);
+            printf(": %zu inputs)\n", nin);
+        }
+        duplicate_lines(in, nin);
+        for (i = 0; i < nf; i++)
+            finding_line(&fi[i]);
+        fflush(stdout);
+    }
+    lht_store_case_findings_free(fi, nf);
+    lht_store_case_inputs_free(in, nin);
+    return LHT_EXIT_OK;
+}
+
+/* ---- storing inputs ------------------------------------------------------- */
 
 /* An error about job j, with the input named as the user typed it rather
  * than by the canonical path the core was given. */
@@ -328,76 +339,340 @@ static void job_error(const struct job *j, const char *msg)
         lht_cli_error("%s", msg);
 }
 
-/* Store one finished job; returns LHT_EXIT_OK or LHT_EXIT_ERROR. */
-static int store_job(struct lht_store *store, struct job *j, const char *digest, int quiet,
-                     int fail_on, struct totals *t)
+static int remember_left(struct writer *w, long long id)
+{
+    size_t i;
+
+    for (i = 0; i < w->nleft; i++)
+        if (w->left[i] == id)
+            return 0;
+    if (w->nleft == w->capleft) {
+        size_t cap = w->capleft ? w->capleft * 2 : 8;
+        long long *nv = realloc(w->left, cap * sizeof *nv);
+        if (nv == NULL)
+            return -1;
+        w->left = nv;
+        w->capleft = cap;
+    }
+    w->left[w->nleft++] = id;
+    return 0;
+}
+
+/* The case a lone input joins: the one it belongs to, else the case of an
+ * input with the same content (a zip of a bundle scanned as tar.gz
+ * before), else its own. */
+static int lone_case(struct writer *w, struct job *j, const struct lht_stored *old, int found, long long *id)
+{
+    char key[PATH_MAX + 8];
+    lht_err err;
+    int rc;
+
+    snprintf(key, sizeof key, "input:%s", j->canon);
+    if (found && old->case_id > 0) {
+        struct lht_case_info ci;
+        *id = old->case_id;
+        /* its own case is named as it was typed this time */
+        if ((rc = lht_store_case_info(w->store, *id, &ci, &err)) == 1 && strcmp(ci.key, key) == 0)
+            rc = lht_store_case_get(w->store, key, j->input, NULL, id, &err);
+        else if (rc == 1 || rc == 0)
+            rc = LHT_OK;
+        lht_store_case_info_free(&ci);
+        if (rc != LHT_OK)
+            lht_cli_error("%s", err.msg);
+        return rc;
+    }
+    if (!j->skip && j->rc == LHT_OK && j->content[0] &&
+        (rc = lht_store_case_by_content(w->store, j->content, j->canon, id, &err)) != 0) {
+        if (rc == 1)
+            return LHT_OK;
+        lht_cli_error("%s", err.msg);
+        return rc;
+    }
+    if ((rc = lht_store_case_get(w->store, key, j->input, NULL, id, &err)) != LHT_OK)
+        lht_cli_error("%s", err.msg);
+    return rc;
+}
+
+static void fill_meta(struct lht_bundle_meta *meta, const struct job *j, const char *key, long long case_id)
+{
+    memset(meta, 0, sizeof *meta);
+    meta->path = j->canon;
+    meta->size = j->size;
+    meta->mtime = j->mtime;
+    meta->sha256 = j->sha[0] ? j->sha : NULL;
+    meta->name = j->info.name[0] ? j->info.name : j->input;
+    meta->created_at = j->info.created_at;
+    meta->rules_digest = key;
+    meta->case_id = case_id;
+    meta->typed = j->input;
+    meta->content_id = j->content[0] ? j->content : NULL;
+}
+
+/* An input that could not be read: recorded, unless a readable scan of it
+ * is stored (which stays). */
+static int store_failure(struct writer *w, struct job *j, long long case_id)
 {
     struct lht_bundle_meta meta;
     lht_err err;
-    int kept, status = LHT_EXIT_ERROR;
-    size_t nf, i;
+    int kept;
 
-    memset(&meta, 0, sizeof meta);
-    lht_err_clear(&err);
-    meta.path = j->canon;
-    meta.size = j->size;
-    meta.mtime = j->mtime;
-    meta.sha256 = j->sha[0] ? j->sha : NULL;
-    meta.name = j->info.name[0] ? j->info.name : shown(j);
-    meta.created_at = j->info.created_at;
-    meta.rules_digest = digest;
-    if (j->rc != LHT_OK) {
+    job_error(j, j->err.msg);
+    w->failed++;
+    if (j->io_failed)
+        return LHT_EXIT_ERROR;
+    fill_meta(&meta, j, w->input_key, case_id);
+    meta.status = "failed";
+    meta.error = j->err.msg;
+    if (lht_store_put_failure(w->store, &meta, &kept, &err) != LHT_OK)
+        lht_cli_error("%s", err.msg);
+    else if (kept)
+        lht_cli_error("%s: facts of the previous scan kept", j->input);
+    return LHT_EXIT_ERROR;
+}
+
+/* An unchanged input: said, and its typed name kept. */
+static void store_skipped(struct writer *w, const struct job *j, const char *indent)
+{
+    lht_err err;
+
+    w->skipped++;
+    if (lht_store_input_typed(w->store, j->canon, j->input, &err) != LHT_OK)
+        lht_cli_error("%s", err.msg);
+    if (!w->so->quiet) {
+        fputs(indent, stdout);
+        lht_cli_put_escaped(stdout, j->input);
+        printf(": unchanged since its last scan\n");
+    }
+}
+
+/* A damaged re-upload never replaces a complete read of the same file
+ * unless --replace: 1 when it is refused (and said). */
+static int refuse_partial(struct writer *w, const struct job *j, const struct lht_stored *old, int found)
+{
+    char why[sizeof j->info.error + 128];
+
+    if (!j->info.partial || found != 1 || strcmp(old->status, "ok") != 0 || w->so->replace)
+        return 0;
+    snprintf(why, sizeof why, "%s; kept its complete scan of %s (--replace stores this partial one instead)",
+             j->info.error, old->scanned_at);
+    job_error(j, why);
+    w->failed++;
+    return 1;
+}
+
+/* Store one finished input into case *case_id (a lone input's case is
+ * decided here). *changed is set when the case's facts changed. Returns
+ * LHT_EXIT_OK or LHT_EXIT_ERROR. */
+static int store_input(struct writer *w, struct job *j, long long *case_id, int lone, int *changed,
+                       const char *indent)
+{
+    struct lht_stored old;
+    struct lht_bundle_meta meta;
+    long long left = 0;
+    lht_err err;
+    int found;
+
+    if (j->io_failed) {
         job_error(j, j->err.msg);
-        t->failed++;
-        if (j->io_failed)
-            return LHT_EXIT_ERROR;
-        meta.status = "failed";
-        meta.error = j->err.msg;
-        if (lht_store_put_failure(store, &meta, &kept, &err) != LHT_OK)
-            lht_cli_error("%s", err.msg);
-        else if (kept)
-            lht_cli_error("%s: facts of the previous scan kept", shown(j));
+        w->failed++;
         return LHT_EXIT_ERROR;
     }
+    if ((found = lht_store_find(w->store, j->canon, &old, &err)) < 0 ||
+        (lone && *case_id == 0 && lone_case(w, j, &old, found, case_id) != LHT_OK)) {
+        if (found < 0)
+            lht_cli_error("%s", err.msg);
+        w->failed++;
+        return LHT_EXIT_ERROR;
+    }
+    if (j->skip) {
+        store_skipped(w, j, indent);
+        return LHT_EXIT_OK;
+    }
+    if (j->rc != LHT_OK) {
+        *changed = 1;
+        return store_failure(w, j, *case_id);
+    }
+    if (refuse_partial(w, j, &old, found))
+        return LHT_EXIT_ERROR;
+    fill_meta(&meta, j, w->input_key, *case_id);
     meta.status = j->info.partial ? "partial" : "ok";
     meta.error = j->info.partial ? j->info.error : NULL;
-    if (lht_store_put_bundle(store, &meta, j->f, NULL, &err) != LHT_OK) {
+    if (lht_store_put_input(w->store, &meta, j->f, NULL, &left, &err) != LHT_OK) {
         lht_cli_error("%s", err.msg);
-        t->failed++;
+        w->failed++;
         return LHT_EXIT_ERROR;
     }
-    t->scanned++;
+    *changed = 1;
+    w->scanned++;
+    if (left > 0 && left != *case_id && remember_left(w, left) != 0) {
+        lht_cli_error("scan: out of memory");
+        return LHT_EXIT_ERROR;
+    }
     if (j->info.partial) {
         char why[sizeof j->info.error + 32];
         snprintf(why, sizeof why, "%s (partial scan stored)", j->info.error);
         job_error(j, why);
     }
-    if (!quiet)
-        summary(meta.name, meta.status, j->f, &j->info);
-    {
-        const struct lht_finding *fi = lht_facts_findings(j->f, &nf);
-        for (i = 0; i < nf; i++) {
-            if ((unsigned)fi[i].severity < 4)
-                t->by_sev[fi[i].severity]++;
-            if (fail_on >= 0 && fi[i].severity >= fail_on)
-                t->hit = 1;
+    if (!w->so->quiet)
+        input_line(j->input, meta.status, j->f, &j->info, indent);
+    return j->info.partial ? LHT_EXIT_ERROR : LHT_EXIT_OK;
+}
+
+/* ---- cases ---------------------------------------------------------------- */
+
+/* Evaluate case id when its facts or the rules changed since its findings
+ * were made; then report it. */
+static int finish_case(struct writer *w, long long id, int changed, size_t ngroup)
+{
+    struct lht_case_info ci;
+    lht_err err;
+    int rc, status = LHT_EXIT_OK;
+
+    if ((rc = lht_store_case_info(w->store, id, &ci, &err)) <= 0) {
+        if (rc < 0) {
+            lht_cli_error("%s", err.msg);
+            return LHT_EXIT_ERROR;
+        }
+        return LHT_EXIT_OK;   /* its inputs all left: nothing to say */
+    }
+    if (changed || ci.stale || ci.rules_digest == NULL || strcmp(ci.rules_digest, w->rules_digest) != 0) {
+        if (lht_case_evaluate(w->store, w->m, id, w->rules_digest, NULL, &err) != LHT_OK) {
+            lht_cli_error("%s: %s", ci.name, err.msg);
+            status = LHT_EXIT_ERROR;
         }
     }
-    status = j->info.partial ? LHT_EXIT_ERROR : LHT_EXIT_OK;
+    if (ngroup > 0 && report_case(w, id, ci.name, ngroup) != LHT_EXIT_OK)
+        status = LHT_EXIT_ERROR;
+    lht_store_case_info_free(&ci);
     return status;
+}
+
+static int is_left(const struct writer *w, long long id)
+{
+    size_t i;
+
+    for (i = 0; i < w->nleft; i++)
+        if (w->left[i] == id)
+            return 1;
+    return 0;
+}
+
+/* Cases inputs moved out of this run are evaluated once more, silently. */
+static int finish_left(struct writer *w)
+{
+    size_t i;
+    int status = LHT_EXIT_OK;
+
+    for (i = 0; i < w->nleft; i++)
+        if (finish_case(w, w->left[i], 1, 0) != LHT_EXIT_OK)
+            status = LHT_EXIT_ERROR;
+    return status;
+}
+
+/* ---- the writer ----------------------------------------------------------- */
+
+static void wait_job(struct pool *pool, struct job *j)
+{
+    pthread_mutex_lock(&pool->mu);
+    while (!j->done)
+        pthread_cond_wait(&pool->cv, &pool->mu);
+    pthread_mutex_unlock(&pool->mu);
+}
+
+static void job_stored(struct pool *pool, size_t k)
+{
+    struct job *j = &pool->jobs[k];
+
+    lht_facts_free(j->f);
+    j->f = NULL;
+    pthread_mutex_lock(&pool->mu);
+    pool->stored = k + 1;
+    pthread_cond_broadcast(&pool->cv);
+    pthread_mutex_unlock(&pool->mu);
+}
+
+/* A ticket's case up front, with a header line naming it. */
+static int group_case(struct writer *w, const struct lht_scan_group *g, long long *id)
+{
+    lht_err err;
+
+    if (lht_store_case_get(w->store, g->key, g->name, g->path, id, &err) != LHT_OK) {
+        lht_cli_error("%s", err.msg);
+        return LHT_EXIT_ERROR;
+    }
+    if (!w->so->quiet) {
+        printf("case ");
+        lht_cli_put_escaped(stdout, g->name);
+        if (g->path) {
+            printf(" (");
+            lht_cli_put_escaped(stdout, g->path);
+            printf(")");
+        }
+        printf(": %zu input%s\n", g->n, g->n == 1 ? "" : "s");
+    }
+    return LHT_EXIT_OK;
+}
+
+/* Store the inputs of group g in order, then evaluate and report its case.
+ * The progress line is held (cleared) while the writer prints. */
+static int drain_group(struct writer *w, struct pool *pool, const struct lht_scan_group *g)
+{
+    long long id = 0;
+    int lone = g->how == LHT_GROUP_LONE, changed = 0, status = LHT_EXIT_OK;
+    size_t k;
+
+    lht_progress_hold(pool->progress);
+    if (!lone && group_case(w, g, &id) != LHT_EXIT_OK)
+        status = LHT_EXIT_ERROR;
+    lht_progress_release(pool->progress);
+    for (k = g->first; k < g->first + g->n; k++) {
+        struct job *j = &pool->jobs[k];
+        wait_job(pool, j);
+        lht_progress_hold(pool->progress);
+        if ((lone || id > 0) && store_input(w, j, &id, lone, &changed, lone ? "" : "  ") != LHT_EXIT_OK)
+            status = LHT_EXIT_ERROR;
+        lht_progress_release(pool->progress);
+        job_stored(pool, k);
+    }
+    lht_progress_hold(pool->progress);
+    if (id > 0 && finish_case(w, id, changed || is_left(w, id), g->n) != LHT_EXIT_OK)
+        status = LHT_EXIT_ERROR;
+    lht_progress_release(pool->progress);
+    return status;
+}
+
+static int drain(struct pool *pool, struct writer *w, const struct lht_scan_inputs *in)
+{
+    int status = LHT_EXIT_OK;
+    size_t g;
+
+    for (g = 0; g < in->ng; g++)
+        if (drain_group(w, pool, &in->g[g]) != LHT_EXIT_OK)
+            status = LHT_EXIT_ERROR;
+    lht_progress_hold(pool->progress);
+    if (finish_left(w) != LHT_EXIT_OK)
+        status = LHT_EXIT_ERROR;
+    lht_progress_release(pool->progress);
+    return status;
+}
+
+/* The inputs the workers will read, for the progress line. */
+static void plan_progress(struct pool *pool)
+{
+    size_t k;
+
+    for (k = 0; k < pool->n; k++) {
+        const struct job *j = &pool->jobs[k];
+        if (!j->skip && !j->io_failed)
+            lht_progress_start(pool->progress, k, j->input,
+                               j->is_file && j->size > 0 ? (unsigned long long)j->size : 0);
+    }
 }
 
 /* ---- command ----------------------------------------------------------- */
 
-struct scan_opts {
-    struct lht_source_opts src;
-    const char *db, *rules_dir;
-    const char *name;                 /* of the '-' input */
-    int progress;                     /* 1 on, 0 off, -1 on a terminal */
-    int quiet, rescan, fail_on;
-    long jobs;
-    unsigned long shard_k, shard_n;   /* 0/0: no shard */
-};
+enum { O_DB = 256, O_MEMBER, O_TOTAL, O_DEPTH, O_MEMBERS, O_RULES, O_FAILON, O_RESCAN, O_SHARD, O_NOLOGS,
+       O_TICKET, O_REPLACE, O_NAME, O_PROGRESS, O_NOPROGRESS, O_COLOR };
 
 /* '-' (stdin) once at most, and --name only with it. Returns -1 to go
  * on, else the exit status. */
@@ -425,11 +700,61 @@ static int check_stdin(int argc, char **argv, struct scan_opts *so)
     return -1;
 }
 
+/* One option that takes a value, into so; returns -1 to go on, else the
+ * exit status. */
+static int value_option(int c, const struct option *longopts, struct scan_opts *so)
+{
+    unsigned long long v;
+
+    switch (c) {
+    case O_MEMBER:
+    case O_TOTAL:
+    case O_DEPTH:
+    case O_MEMBERS:
+        if (lht_cli_parse_size(optarg, &v) != 0 || v == 0)
+            return lht_cli_usage_error("scan", "bad value '%s' for --%s", optarg, longopts[c - O_DB].name);
+        if (c == O_MEMBER)
+            so->src.member_cap = (size_t)v;
+        else if (c == O_TOTAL)
+            so->src.total_cap = v;
+        else if (c == O_DEPTH)
+            so->src.max_depth = v > 64 ? 64 : (int)v;
+        else
+            so->src.max_members = (unsigned long)v;
+        return -1;
+    case O_FAILON:
+        if ((so->fail_on = lht_severity_parse(optarg)) < 0)
+            return lht_cli_usage_error("scan", "--fail-on takes info, warning, error or critical, not '%s'",
+                                       optarg);
+        return -1;
+    case O_TICKET:
+        if (optarg[0] == '\0')
+            return lht_cli_usage_error("scan", "--ticket takes a name");
+        so->ticket = optarg;
+        return -1;
+    case O_SHARD:
+        if (sscanf(optarg, "%lu/%lu", &so->shard_k, &so->shard_n) != 2 || so->shard_n == 0 || so->shard_k == 0 ||
+            so->shard_k > so->shard_n)
+            return lht_cli_usage_error("scan", "--shard takes K/N with 1 <= K <= N, not '%s'", optarg);
+        return -1;
+    case 'j':
+        if (lht_cli_parse_size(optarg, &v) != 0 || v == 0 || v > 256)
+            return lht_cli_usage_error("scan", "--jobs takes 1..256, not '%s'", optarg);
+        so->jobs = (long)v;
+        return -1;
+    case O_COLOR:
+        if (lht_cli_colour_parse(optarg) < 0)
+            return lht_cli_usage_error("scan", "--color takes auto, always or never, not '%s'", optarg);
+        lht_cli_colour_set(lht_cli_colour_parse(optarg));
+        return -1;
+    default:
+        return LHT_EXIT_ERROR;
+    }
+}
+
 /* Options into so; returns -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, struct scan_opts *so)
 {
-    enum { O_DB = 256, O_MEMBER, O_TOTAL, O_DEPTH, O_MEMBERS, O_RULES, O_FAILON, O_RESCAN, O_SHARD, O_NOLOGS,
-           O_NAME, O_PROGRESS, O_NOPROGRESS, O_COLOR };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},
         {"max-member-size", required_argument, NULL, O_MEMBER},
@@ -441,6 +766,8 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
         {"rescan", no_argument, NULL, O_RESCAN},
         {"shard", required_argument, NULL, O_SHARD},
         {"no-logs", no_argument, NULL, O_NOLOGS},
+        {"ticket", required_argument, NULL, O_TICKET},
+        {"replace", no_argument, NULL, O_REPLACE},
         {"name", required_argument, NULL, O_NAME},
         {"progress", no_argument, NULL, O_PROGRESS},
         {"no-progress", no_argument, NULL, O_NOPROGRESS},
@@ -450,8 +777,7 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    unsigned long long v;
-    int c;
+    int c, rc;
 
     memset(so, 0, sizeof *so);
     lht_source_defaults(&so->src);
@@ -462,53 +788,20 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
     while ((c = getopt_long(argc, argv, ":j:qh", longopts, NULL)) != -1) {
         switch (c) {
         case O_DB: so->db = optarg; break;
-        case O_MEMBER:
-        case O_TOTAL:
-        case O_DEPTH:
-        case O_MEMBERS:
-            if (lht_cli_parse_size(optarg, &v) != 0 || v == 0) {
-                return lht_cli_usage_error("scan", "bad value '%s' for --%s", optarg, longopts[c - O_DB].name);
-            }
-            if (c == O_MEMBER)
-                so->src.member_cap = (size_t)v;
-            else if (c == O_TOTAL)
-                so->src.total_cap = v;
-            else if (c == O_DEPTH)
-                so->src.max_depth = v > 64 ? 64 : (int)v;
-            else
-                so->src.max_members = (unsigned long)v;
-            break;
         case O_RULES: so->rules_dir = optarg; break;
-        case O_FAILON:
-            if ((so->fail_on = lht_severity_parse(optarg)) < 0) {
-                return lht_cli_usage_error("scan", "--fail-on takes info, warning, error or critical, not '%s'",
-                                           optarg);
-            }
-            break;
         case O_RESCAN: so->rescan = 1; break;
+        case O_REPLACE: so->replace = 1; break;
         case O_NOLOGS: so->src.skip_logs = 1; break;
-        case O_SHARD:
-            if (sscanf(optarg, "%lu/%lu", &so->shard_k, &so->shard_n) != 2 || so->shard_n == 0 ||
-                so->shard_k == 0 || so->shard_k > so->shard_n) {
-                return lht_cli_usage_error("scan", "--shard takes K/N with 1 <= K <= N, not '%s'", optarg);
-            }
-            break;
-        case 'j':
-            if (lht_cli_parse_size(optarg, &v) != 0 || v == 0 || v > 256) {
-                return lht_cli_usage_error("scan", "--jobs takes 1..256, not '%s'", optarg);
-            }
-            so->jobs = (long)v;
-            break;
         case O_NAME: so->name = optarg; break;
         case O_PROGRESS: so->progress = 1; break;
         case O_NOPROGRESS: so->progress = 0; break;
-        case O_COLOR:
-            if (lht_cli_colour_parse(optarg) < 0)
-                return lht_cli_usage_error("scan", "--color takes auto, always or never, not '%s'", optarg);
-            lht_cli_colour_set(lht_cli_colour_parse(optarg));
-            break;
         case 'q': so->quiet = 1; break;
         case 'h': usage(stdout); return LHT_EXIT_OK;
+        case O_MEMBER: case O_TOTAL: case O_DEPTH: case O_MEMBERS: case O_FAILON: case O_TICKET: case O_SHARD:
+        case 'j': case O_COLOR:
+            if ((rc = value_option(c, longopts, so)) >= 0)
+                return rc;
+            break;
         default: return lht_cli_bad_option("scan", c, argv, longopts);
         }
     }
@@ -521,55 +814,16 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
     return check_stdin(argc, argv, so);
 }
 
-/* Inputs as given, folders of tickets expanded; then the shard's slice.
- * A folder holding nothing to scan is said so and counted in *empty.
- * Returns 0, or -1 out of memory. */
-static int gather_inputs(int argc, char **argv, const struct scan_opts *so, struct inputs *in,
-                         unsigned long *empty)
-{
-    size_t k, w = 0;
-    int i;
-
-    for (i = optind; i < argc; i++) {
-        struct stat st;
-        if (strcmp(argv[i], "-") != 0 && stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) &&
-            !is_bundle_dir(argv[i])) {
-            size_t before = in->n;
-            walk(in, argv[i], 0);
-            if (in->n == before) {
-                lht_cli_error("no bundle, sosreport or text evidence in %s", argv[i]);
-                ++*empty;
-            } else {
-                qsort(in->v + before, in->n - before, sizeof *in->v, cmp_str);
-            }
-        } else if (push(in, argv[i]) != 0) {
-            return -1;
-        }
-    }
-    if (so->shard_n == 0 || in->n == 0)
-        return 0;
-    /* a shard is a deterministic slice of the sorted inputs */
-    qsort(in->v, in->n, sizeof *in->v, cmp_str);
-    for (k = 0; k < in->n; k++) {
-        if (k % so->shard_n == so->shard_k - 1)
-            in->v[w++] = in->v[k];
-        else
-            free(in->v[k]);
-    }
-    in->n = w;
-    return 0;
-}
-
-/* Unchanged since its last scan with these rules? Size and mtime decide
+/* Unchanged since its last scan of the same kind? Size and mtime decide
  * for files, the sha256 confirms when only the mtime moved (a copy, a
  * touch); a folder has no content hash, so it is always re-read. */
-static int unchanged(struct lht_store *store, struct job *j, const char *scan_key)
+static int unchanged(struct lht_store *store, struct job *j, const char *input_key)
 {
     struct lht_stored old;
     lht_err err;
 
     if (!j->is_file || lht_store_find(store, j->canon, &old, &err) != 1 || strcmp(old.status, "ok") != 0 ||
-        strcmp(old.rules_digest, scan_key) != 0 || old.size != j->size)
+        strcmp(old.rules_digest, input_key) != 0 || old.size != j->size)
         return 0;
     if (old.mtime == j->mtime)
         return 1;
@@ -578,19 +832,24 @@ static int unchanged(struct lht_store *store, struct job *j, const char *scan_ke
 
 /* One job per input; skipped and unreadable ones are done already, so
  * the workers never write their state. */
-static int plan_jobs(struct pool *pool, struct inputs *in, struct lht_store *store, const char *scan_key,
-                     int rescan, const char *stdin_name)
+static int plan_jobs(struct pool *pool, const struct lht_scan_inputs *in, struct lht_store *store,
+                     const char *input_key, int rescan, const char *stdin_name)
 {
-    size_t k;
+    size_t k, g;
 
     if ((pool->jobs = calloc(in->n + 1, sizeof *pool->jobs)) == NULL)
         return -1;
     pool->n = in->n;
+    for (g = 0; g < in->ng; g++)
+        for (k = in->g[g].first; k < in->g[g].first + in->g[g].n; k++)
+            pool->jobs[k].group = g;
     for (k = 0; k < in->n; k++) {
         struct job *j = &pool->jobs[k];
         struct stat st;
         j->input = in->v[k];
         if (strcmp(j->input, "-") == 0) {
+            /* named, in the database and every message, as --name says */
+            j->input = stdin_name;
             snprintf(j->canon, sizeof j->canon, "%s", stdin_name);
             j->is_stdin = 1;
             j->size = j->mtime = -1;
@@ -605,7 +864,7 @@ static int plan_jobs(struct pool *pool, struct inputs *in, struct lht_store *sto
         j->is_file = S_ISREG(st.st_mode);
         j->size = j->is_file ? (long long)st.st_size : -1;
         j->mtime = (long long)st.st_mtime;
-        if (!rescan && unchanged(store, j, scan_key))
+        if (!rescan && unchanged(store, j, input_key))
             j->skip = j->done = 1;
     }
     return 0;
@@ -626,54 +885,12 @@ static size_t start_workers(struct pool *pool, long jobs, pthread_t **threads)
     return k;
 }
 
-/* The writer: store each job in input order as it finishes. */
-static int drain(struct pool *pool, struct lht_store *store, const struct scan_opts *so, const char *scan_key,
-                 struct totals *t)
-{
-    int status = LHT_EXIT_OK;
-    size_t k;
-
-    for (k = 0; k < pool->n; k++) {
-        struct job *j = &pool->jobs[k];
-        pthread_mutex_lock(&pool->mu);
-        while (!j->done)
-            pthread_cond_wait(&pool->cv, &pool->mu);
-        pthread_mutex_unlock(&pool->mu);
-        lht_progress_hold(pool->progress);
-        if (j->skip)
-            t->skipped++;
-        else if (store_job(store, j, scan_key, so->quiet, so->fail_on, t) != LHT_EXIT_OK)
-            status = LHT_EXIT_ERROR;
-        lht_progress_release(pool->progress);
-        lht_facts_free(j->f);
-        j->f = NULL;
-        pthread_mutex_lock(&pool->mu);
-        pool->stored = k + 1;
-        pthread_cond_broadcast(&pool->cv);
-        pthread_mutex_unlock(&pool->mu);
-    }
-    return status;
-}
-
-/* The inputs the workers will read, for the progress line. */
-static void plan_progress(struct pool *pool)
-{
-    size_t k;
-
-    for (k = 0; k < pool->n; k++) {
-        const struct job *j = &pool->jobs[k];
-        if (!j->skip && !j->io_failed)
-            lht_progress_start(pool->progress, k, shown(j),
-                               j->is_file && j->size > 0 ? (unsigned long long)j->size : 0);
-    }
-}
-
 /* Rules first: a broken rule file must stop the scan before the database
  * is touched. Rules that read nothing from node logs make them dead
- * weight: the bulk of a bundle is then skipped. The stored key says
- * which kind of scan it was, so a host-only scan never passes for a
- * full one. */
-static int load_rules(struct scan_opts *so, struct lht_ruleset **rs, char *scan_key, size_t keysz)
+ * weight: the bulk of a bundle is then skipped. An input's facts depend
+ * only on which kind of read it was (a host-only read never passes for a
+ * full one); the case's findings on the rules. */
+static int load_rules(struct scan_opts *so, struct lht_ruleset **rs, const char **input_key)
 {
     lht_err err;
 
@@ -684,81 +901,119 @@ static int load_rules(struct scan_opts *so, struct lht_ruleset **rs, char *scan_
     }
     if (!lht_ruleset_reads_logs(*rs))
         so->src.skip_logs = 1;
-    snprintf(scan_key, keysz, "%s%s", lht_ruleset_digest(*rs), so->src.skip_logs ? "+no-logs" : "");
+    *input_key = so->src.skip_logs ? "facts:no-logs" : "facts:full";
     return 0;
+}
+
+static void summary(const struct writer *w, const struct lht_scan_inputs *in)
+{
+    unsigned long by[4] = {0, 0, 0, 0};
+    size_t i, k;
+
+    if (w->so->quiet || (in->n <= 1 && !w->skipped && w->nreported <= 1))
+        return;
+    for (i = 0; i < w->nreported; i++)
+        for (k = 0; k < 4; k++)
+            by[k] += w->counts[i][k];
+    printf("%lu scanned, %lu skipped (unchanged), %lu failed, %zu case%s; findings: %lu critical, "
+           "%lu error, %lu warning, %lu info\n",
+           w->scanned, w->skipped, w->failed, w->nreported, w->nreported == 1 ? "" : "s", by[3], by[2],
+           by[1], by[0]);
+}
+
+/* Exit 1 when a reported case has a finding at or above --fail-on. */
+static int hit(const struct writer *w)
+{
+    size_t i;
+    int k;
+
+    for (i = 0; i < w->nreported && w->so->fail_on >= 0; i++)
+        for (k = w->so->fail_on; k < 4; k++)
+            if (w->counts[i][k] > 0)
+                return 1;
+    return 0;
+}
+
+static int run_scan(struct scan_opts *so, struct lht_scan_inputs *in, struct lht_ruleset *rs,
+                    const char *input_key, struct writer *w)
+{
+    struct pool pool;
+    pthread_t *threads = NULL;
+    size_t k, nthreads = 0;
+    int status = LHT_EXIT_ERROR;
+    lht_err err;
+
+    memset(&pool, 0, sizeof pool);
+    if (lht_store_open(lht_cli_db_path(so->db), LHT_STORE_RW, &w->store, &err) != LHT_OK ||
+        lht_matcher_new(rs, &w->m, &err) != LHT_OK) {
+        lht_cli_error("%s", err.msg);
+        return LHT_EXIT_ERROR;
+    }
+    if (plan_jobs(&pool, in, w->store, input_key, so->rescan, so->name) != 0) {
+        lht_cli_error("scan: out of memory");
+        goto done;
+    }
+    pool.o = &so->src;
+    pool.window = (size_t)so->jobs * 2;
+    pool.progress = lht_progress_begin(so->progress, pool.n);
+    plan_progress(&pool);
+    nthreads = start_workers(&pool, so->jobs, &threads);
+    if (nthreads == 0 && pool.n > 0)
+        lht_cli_error("scan: cannot start worker threads");
+    else
+        status = drain(&pool, w, in);
+    for (k = 0; k < nthreads; k++)
+        pthread_join(threads[k], NULL);
+    pthread_mutex_destroy(&pool.mu);
+    pthread_cond_destroy(&pool.cv);
+done:
+    lht_progress_end(pool.progress);
+    for (k = 0; pool.jobs && k < pool.n; k++)
+        lht_facts_free(pool.jobs[k].f);
+    free(pool.jobs);
+    free(threads);
+    return status;
 }
 
 int lht_cmd_scan(int argc, char **argv)
 {
     struct scan_opts so;
-    struct lht_store *store = NULL;
     struct lht_ruleset *rs = NULL;
-    struct inputs in = {NULL, 0, 0};
-    struct pool pool;
-    struct totals t;
-    pthread_t *threads = NULL;
-    char scan_key[96];
+    struct lht_scan_inputs in;
+    struct writer w;
+    const char *input_key = NULL;
     int status;
-    size_t k, nthreads = 0;
-    lht_err err;
 
     if ((status = parse_options(argc, argv, &so)) >= 0)
         return status;
     status = LHT_EXIT_ERROR;
-    memset(&t, 0, sizeof t);
-    memset(&pool, 0, sizeof pool);
-    lht_err_clear(&err);
-    if (gather_inputs(argc, argv, &so, &in, &t.failed) != 0) {
+    memset(&in, 0, sizeof in);
+    memset(&w, 0, sizeof w);
+    w.so = &so;
+    if (lht_cli_scan_gather(&in, argv + optind, argc - optind, so.ticket) != 0) {
         lht_cli_error("scan: out of memory");
         goto done;
     }
-    if (in.n == 0 && t.failed)
+    lht_cli_scan_shard(&in, so.shard_k, so.shard_n);
+    if (in.n == 0 && in.bad)
         goto done;   /* nothing to scan: no database is created for it */
-    if (load_rules(&so, &rs, scan_key, sizeof scan_key) != 0)
+    if (load_rules(&so, &rs, &input_key) != 0)
         goto done;
-    if (lht_store_open(lht_cli_db_path(so.db), LHT_STORE_RW, &store, &err) != LHT_OK) {
-        lht_cli_error("%s", err.msg);
-        goto done;
-    }
-    if (plan_jobs(&pool, &in, store, scan_key, so.rescan, so.name) != 0) {
-        lht_cli_error("scan: out of memory");
-        goto done;
-    }
-    pool.o = &so.src;
-    pool.rs = rs;
-    pool.window = (size_t)so.jobs * 2;
-    pool.progress = lht_progress_begin(so.progress, pool.n);
-    plan_progress(&pool);
-    nthreads = start_workers(&pool, so.jobs, &threads);
-    if (nthreads == 0 && pool.n > 0)
-        lht_cli_error("scan: cannot start worker threads");
-    else
-        status = drain(&pool, store, &so, scan_key, &t);
-    for (k = 0; k < nthreads; k++)
-        pthread_join(threads[k], NULL);
-    pthread_mutex_destroy(&pool.mu);
-    pthread_cond_destroy(&pool.cv);
-    lht_progress_end(pool.progress);
-    pool.progress = NULL;
-    if (t.failed && status == LHT_EXIT_OK)
-        status = LHT_EXIT_ERROR;   /* a folder with nothing to scan */
-    if (!so.quiet && (in.n > 1 || t.skipped))
-        printf("%lu scanned, %lu skipped (unchanged), %lu failed; findings: %lu critical, %lu error, "
-               "%lu warning, %lu info\n",
-               t.scanned, t.skipped, t.failed, t.by_sev[3], t.by_sev[2], t.by_sev[1], t.by_sev[0]);
-    if (status == LHT_EXIT_OK && t.hit)
+    w.input_key = input_key;
+    w.rules_digest = lht_ruleset_digest(rs);
+    status = run_scan(&so, &in, rs, input_key, &w);
+    summary(&w, &in);
+    if (in.bad)
+        status = LHT_EXIT_ERROR;
+    if (status == LHT_EXIT_OK && hit(&w))
         status = LHT_EXIT_FINDINGS;
 done:
-    lht_progress_end(pool.progress);
-    if (pool.jobs)
-        for (k = 0; k < pool.n; k++)
-            lht_facts_free(pool.jobs[k].f);
-    free(pool.jobs);
-    free(threads);
-    for (k = 0; k < in.n; k++)
-        free(in.v[k]);
-    free(in.v);
-    lht_store_close(store);
+    lht_matcher_free(w.m);
+    lht_store_close(w.store);
+    free(w.reported);
+    free(w.counts);
+    free(w.left);
+    lht_cli_scan_free(&in);
     lht_ruleset_free(rs);
     return status;
 }

@@ -51,6 +51,7 @@ struct lht_progress {
     size_t current;                 /* the input the line names */
     long long start_ms, drawn_ms;
     int drawn;                      /* the line is on the screen */
+    int was_drawn;                  /* it was, when the writer took hold */
 };
 
 static long long now_ms(void)
@@ -283,6 +284,9 @@ void lht_progress_hold(struct lht_progress *p)
     if (p == NULL)
         return;
     pthread_mutex_lock(&p->mu);
+    /* put back on release only a line that was up: a hold before any
+     * worker has read a byte must not draw an empty line */
+    p->was_drawn = p->drawn;
     if (p->drawn) {
         fputs("\r\033[K", stderr);
         fflush(stderr);
@@ -295,7 +299,8 @@ void lht_progress_release(struct lht_progress *p)
     if (p == NULL)
         return;
     fflush(stdout);
-    if (atomic_load(&p->nfinished) < p->planned)
+    if (p->was_drawn && atomic_load(&p->nfinished) < p->planned &&
+        !atomic_load(&p->s[p->current].finished))
         draw(p, now_ms());
     pthread_mutex_unlock(&p->mu);
 }

@@ -38,3 +38,16 @@ done:
     fclose(fp);
     return rc;
 }
+
+int lht_sha256_buf(const void *p, size_t n, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0, i;
+
+    if (EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) != 1)
+        return LHT_ENOMEM;
+    for (i = 0; i < mdlen && i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    hex[64] = '\0';
+    return LHT_OK;
+}

@@ -294,8 +294,6 @@ void lht_facts_set_node(struct lht_facts *f, const char *prefix, size_t len, con
         for (i = 0; i < v->n; i++)
             adopt((struct lht_prov *)(void *)((char *)v->v + i * v->elem), prefix, len, node);
     }
-    for (i = 0; i < f->members.n; i++)
-        adopt(&((struct lht_member *)f->members.v)[i].at, prefix, len, node);
 }
 
 const char *lht_facts_kv_get(const struct lht_facts *f, const char *node, const char *key)

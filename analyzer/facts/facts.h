@@ -85,8 +85,8 @@ enum lht_fact_type {
 
 /* ---- findings (the rule engine's output, not facts) ------------------- */
 
-/* A finding: a rule that fired on this bundle, at one confidence level,
- * about one subject (a process, a node or the whole bundle). */
+/* A finding: a rule that fired on a case's facts, at one confidence
+ * level, about one subject (a process, a node or the whole case). */
 struct lht_finding {
     const char *rule_id;
     const char *title;
@@ -99,6 +99,7 @@ struct lht_finding {
     const char *next_steps;  /* expanded commands, or NULL */
     const char *refs;     /* the rule's reference URLs, one per line, or NULL */
     size_t first, nevidence; /* its evidence in lht_facts_evidence() */
+    int merged;           /* 1: one finding for a node's subjects (a level with merge: node) */
 };
 
 /* One piece of evidence of a finding: which signal, where, what matched. */
@@ -188,9 +189,12 @@ void lht_facts_clear_findings(struct lht_facts *f);
 
 /* Give every record that has no node and came from a member path that
  * starts with prefix (len bytes) the node `node` (an arena string):
- * facts of every type that has a node, members and notes alike; child
- * records follow their parents. For evidence whose node only a later
- * member names (a sosreport's hostname). */
+ * facts of every type that has a node, notes and evidence pieces alike;
+ * child records follow their parents. For evidence whose node only a
+ * later member names (a sosreport's hostname). Members keep theirs: a
+ * member's node is the Kubernetes node its path names (nodes/<node>.zip),
+ * and a case learns node names from them first (case/nodes.c); a
+ * report's host is an alias the case resolves against those. */
 void lht_facts_set_node(struct lht_facts *f, const char *prefix, size_t len, const char *node);
 
 /* First kv value for key (node NULL = bundle level), or NULL. */

@@ -109,7 +109,7 @@ static void fleet(const struct lht_report_model *m, struct lht_sb *b)
         lht_sb_putn(b, "{", 1);
         kstr(b, &n, "rule_id", s->rule_id);
         kstr(b, &n, "severity", s->severity);
-        kint(b, &n, "bundles", (long long)s->bundles, 1);
+        kint(b, &n, "cases", (long long)s->cases, 1);
         kint(b, &n, "nodes", (long long)s->nodes, 1);
         kstr(b, &n, "first_seen", s->first_seen);
         kstr(b, &n, "last_seen", s->last_seen);
@@ -117,7 +117,7 @@ static void fleet(const struct lht_report_model *m, struct lht_sb *b)
     }
 }
 
-static void nodes(const struct lht_report_bundle *x, struct lht_sb *b)
+static void nodes(const struct lht_report_case *x, struct lht_sb *b)
 {
     size_t i;
 
@@ -133,7 +133,7 @@ static void nodes(const struct lht_report_bundle *x, struct lht_sb *b)
 }
 
 /* Every severity, zero or not, so a consumer need not know which exist. */
-static void summary(const struct lht_report_bundle *x, struct lht_sb *b)
+static void summary(const struct lht_report_case *x, struct lht_sb *b)
 {
     static const char *const sev[] = {"critical", "error", "warning", "info"};
     size_t i, k;
@@ -167,6 +167,7 @@ static void evidence(const struct lht_report_finding *f, struct lht_sb *b)
         kstr(b, &n, "matched", e->matched);
         kstr(b, &n, "text", e->text);
         kstr(b, &n, "captures", e->captures);
+        kstr(b, &n, "input", e->input);
         lht_sb_putn(b, "}", 1);
     }
 }
@@ -198,7 +199,7 @@ static void finding(const struct lht_report_finding *f, struct lht_sb *b)
     lht_sb_puts(b, "]}");
 }
 
-static void checked(const struct lht_report_bundle *x, struct lht_sb *b)
+static void checked(const struct lht_report_case *x, struct lht_sb *b)
 {
     size_t i;
 
@@ -214,7 +215,7 @@ static void checked(const struct lht_report_bundle *x, struct lht_sb *b)
     }
 }
 
-static void unreadable(const struct lht_report_bundle *x, struct lht_sb *b)
+static void unreadable(const struct lht_report_case *x, struct lht_sb *b)
 {
     size_t i;
 
@@ -222,6 +223,7 @@ static void unreadable(const struct lht_report_bundle *x, struct lht_sb *b)
         int n = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
+        kstr(b, &n, "input", x->notes[i].input);
         kstr(b, &n, "member", x->notes[i].member);
         kint(b, &n, "line", x->notes[i].line, x->notes[i].has_line);
         kstr(b, &n, "problem", x->notes[i].message);
@@ -229,21 +231,47 @@ static void unreadable(const struct lht_report_bundle *x, struct lht_sb *b)
     }
 }
 
-static void bundle(const struct lht_report_bundle *x, struct lht_sb *b)
+static void inputs(const struct lht_report_case *x, struct lht_sb *b)
+{
+    size_t i;
+
+    for (i = 0; i < x->ninputs; i++) {
+        const struct lht_report_input *in = &x->inputs[i];
+        int n = 0;
+        comma(b, i);
+        lht_sb_putn(b, "{", 1);
+        kint(b, &n, "bundle_id", in->id, 1);
+        kstr(b, &n, "name", in->name);
+        kstr(b, &n, "file", in->file);
+        kstr(b, &n, "status", in->status);
+        kstr(b, &n, "error", in->error);
+        kstr(b, &n, "created_at", in->created_at);
+        kstr(b, &n, "scanned_at", in->scanned_at);
+        kstr(b, &n, "longhorn_version", in->longhorn_version);
+        kstr(b, &n, "kubernetes_version", in->kubernetes_version);
+        kint(b, &n, "duplicate_of", in->duplicate_of, in->has_duplicate_of);
+        kstr(b, &n, "host", in->host);
+        lht_sb_putn(b, "}", 1);
+    }
+}
+
+static void one_case(const struct lht_report_case *x, struct lht_sb *b)
 {
     size_t i;
     int n = 0;
 
     lht_sb_putn(b, "{", 1);
-    kint(b, &n, "bundle_id", x->id, 1);
+    kint(b, &n, "case_id", x->id, 1);
     kstr(b, &n, "name", x->name);
-    kstr(b, &n, "file", x->file);
+    kstr(b, &n, "folder", x->path);
     kstr(b, &n, "status", x->status);
-    kstr(b, &n, "error", x->error);
     kstr(b, &n, "created_at", x->created_at);
     kstr(b, &n, "scanned_at", x->scanned_at);
     kstr(b, &n, "longhorn_version", x->longhorn_version);
     kstr(b, &n, "kubernetes_version", x->kubernetes_version);
+    karray(b, &n, "inputs");
+    inputs(x, b);
+    lht_sb_putn(b, "]", 1);
     karray(b, &n, "nodes");
     nodes(x, b);
     lht_sb_putn(b, "]", 1);
@@ -274,10 +302,10 @@ void lht_json_report(const struct lht_report_model *m, struct lht_sb *out)
     karray(out, &n, "fleet");
     fleet(m, out);
     lht_sb_putn(out, "]", 1);
-    karray(out, &n, "bundles");
-    for (i = 0; i < m->nbundles; i++) {
+    karray(out, &n, "cases");
+    for (i = 0; i < m->ncases; i++) {
         comma(out, i);
-        bundle(&m->bundles[i], out);
+        one_case(&m->cases[i], out);
     }
     lht_sb_puts(out, "]}\n");
 }

@@ -143,7 +143,7 @@ void lht_md_fence(struct lht_sb *b, const char *lang, const char *s)
 
 /* ---- the report --------------------------------------------------------- */
 
-static size_t count_of(const struct lht_report_bundle *x, const char *severity)
+static size_t count_of(const struct lht_report_case *x, const char *severity)
 {
     size_t i;
 
@@ -153,18 +153,28 @@ static size_t count_of(const struct lht_report_bundle *x, const char *severity)
     return 0;
 }
 
+/* Inputs whose facts were read (a copy of another input's is not). */
+static size_t inputs_read(const struct lht_report_case *x)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < x->ninputs; i++)
+        n += !x->inputs[i].has_duplicate_of;
+    return n;
+}
+
 static void fleet_signatures(const struct lht_report_model *m, struct lht_sb *b)
 {
     size_t i;
 
     lht_sb_puts(b, "## Fleet\n\n### Signatures\n\n"
-                   "| Signature | Severity | Bundles | Nodes | First seen | Last seen |\n"
+                   "| Signature | Severity | Cases | Nodes | First seen | Last seen |\n"
                    "|---|---|---|---|---|---|\n");
     for (i = 0; i < m->nsignatures; i++) {
         const struct lht_report_signature *s = &m->signatures[i];
         lht_sb_puts(b, "| `");
         lht_md_cell(b, s->rule_id);
-        lht_sb_printf(b, "` | %s | %zu | %zu | ", s->severity, s->bundles, s->nodes);
+        lht_sb_printf(b, "` | %s | %zu | %zu | ", s->severity, s->cases, s->nodes);
         lht_md_cell(b, s->first_seen);
         lht_sb_puts(b, " | ");
         lht_md_cell(b, s->last_seen);
@@ -174,20 +184,33 @@ static void fleet_signatures(const struct lht_report_model *m, struct lht_sb *b)
         lht_sb_puts(b, "| (no signature fired) | | | | | |\n");
 }
 
-static void fleet_bundles(const struct lht_report_model *m, struct lht_sb *b)
+/* The case's inputs as typed, in one table cell. */
+static void input_files(const struct lht_report_case *x, struct lht_sb *b)
+{
+    size_t i;
+
+    for (i = 0; i < x->ninputs; i++) {
+        lht_sb_puts(b, i ? "<br>" : "");
+        lht_md_code(b, x->inputs[i].file, 1);
+    }
+    if (x->ninputs == 0)
+        lht_sb_puts(b, "-");
+}
+
+static void fleet_cases(const struct lht_report_model *m, struct lht_sb *b)
 {
     static const char *const sev[] = {"critical", "error", "warning", "info"};
     size_t i, k;
 
-    lht_sb_puts(b, "\n### Bundles\n\n"
-                   "| Bundle | File | Created | Longhorn | Status | Critical | Error | Warning | Info |\n"
+    lht_sb_puts(b, "\n### Cases\n\n"
+                   "| Case | Inputs | Created | Longhorn | Status | Critical | Error | Warning | Info |\n"
                    "|---|---|---|---|---|---|---|---|---|\n");
-    for (i = 0; i < m->nbundles; i++) {
-        const struct lht_report_bundle *x = &m->bundles[i];
+    for (i = 0; i < m->ncases; i++) {
+        const struct lht_report_case *x = &m->cases[i];
         lht_sb_puts(b, "| ");
         lht_md_code(b, x->name, 1);
         lht_sb_puts(b, " | ");
-        lht_md_code(b, x->file, 1);
+        input_files(x, b);
         lht_sb_puts(b, " | ");
         lht_md_cell(b, x->created_at);
         lht_sb_puts(b, " | ");
@@ -209,17 +232,66 @@ static void header_row(struct lht_sb *b, const char *label, const char *value)
     lht_sb_puts(b, " |\n");
 }
 
-static void bundle_header(const struct lht_report_bundle *x, struct lht_sb *b)
+static const char *file_of(const struct lht_report_case *x, long long id)
 {
     size_t i;
 
-    lht_sb_puts(b, "## Bundle ");
+    for (i = 0; i < x->ninputs; i++)
+        if (x->inputs[i].id == id)
+            return x->inputs[i].file;
+    return "another input";
+}
+
+static const char *last_part(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash && slash[1] ? slash + 1 : path;
+}
+
+/* One line per input: the file as typed, its bundle name (when the file
+ * name does not already say it), its status. */
+static void input_rows(const struct lht_report_case *x, struct lht_sb *b)
+{
+    size_t i;
+
+    lht_sb_puts(b, x->ninputs == 1 ? "| Input | " : "| Inputs | ");
+    for (i = 0; i < x->ninputs; i++) {
+        const struct lht_report_input *in = &x->inputs[i];
+        lht_sb_puts(b, i ? "<br>" : "");
+        lht_md_code(b, in->file, 1);
+        if (strncmp(last_part(in->file), in->name, strlen(in->name)) != 0) {
+            lht_sb_puts(b, " ");
+            lht_md_code(b, in->name, 1);
+        }
+        lht_sb_puts(b, " (");
+        lht_md_cell(b, in->status);
+        if (in->error) {
+            lht_sb_puts(b, ": ");
+            lht_md_cell(b, in->error);
+        }
+        if (in->has_duplicate_of) {
+            lht_sb_puts(b, "; same content as ");
+            lht_md_code(b, file_of(x, in->duplicate_of), 1);
+            lht_sb_puts(b, ", counted once");
+        }
+        lht_sb_puts(b, ")");
+    }
+    if (x->ninputs == 0)
+        lht_sb_puts(b, "none");
+    lht_sb_puts(b, " |\n");
+}
+
+static void case_header(const struct lht_report_case *x, struct lht_sb *b)
+{
+    size_t i;
+
+    lht_sb_puts(b, "## Case ");
     lht_md_code(b, x->name, 0);
     lht_sb_puts(b, "\n\n| | |\n|---|---|\n");
-    header_row(b, "File", x->file);
+    if (x->path)
+        header_row(b, "Folder", x->path);
+    input_rows(x, b);
     header_row(b, "Status", x->status);
-    if (x->error)
-        header_row(b, "Error", x->error);
     header_row(b, "Created", x->created_at);
     header_row(b, "Scanned", x->scanned_at);
     header_row(b, "Longhorn", x->longhorn_version);
@@ -241,7 +313,7 @@ static void bundle_header(const struct lht_report_bundle *x, struct lht_sb *b)
     lht_sb_puts(b, " |\n\n");
 }
 
-static void summary(const struct lht_report_bundle *x, struct lht_sb *b)
+static void summary(const struct lht_report_case *x, struct lht_sb *b)
 {
     size_t i;
 
@@ -261,7 +333,8 @@ static int shows_matched(const struct lht_report_evidence *e)
            strchr(e->matched, '\n') == NULL;
 }
 
-static void evidence(const struct lht_report_evidence *e, size_t k, struct lht_sb *b)
+/* with_input: the case has several inputs, so say which one. */
+static void evidence(const struct lht_report_evidence *e, size_t k, int with_input, struct lht_sb *b)
 {
     lht_sb_printf(b, "%zu. Signal ", k);
     lht_md_code(b, e->signal, 0);
@@ -270,6 +343,10 @@ static void evidence(const struct lht_report_evidence *e, size_t k, struct lht_s
     lht_sb_puts(b, ") in ");
     lht_md_code(b, e->member ? e->member : "?", 0);
     lht_sb_printf(b, " line %lld", e->has_line ? e->line : 0);
+    if (with_input && e->input && (e->member == NULL || strcmp(e->member, last_part(e->input)) != 0)) {
+        lht_sb_puts(b, " of ");
+        lht_md_code(b, e->input, 0);
+    }
     if (shows_matched(e)) {
         lht_sb_puts(b, ", matched ");
         lht_md_code(b, e->matched, 0);
@@ -282,7 +359,7 @@ static void evidence(const struct lht_report_evidence *e, size_t k, struct lht_s
     lht_md_fence(b, "text", e->text ? e->text : e->matched);
 }
 
-static void why_it_fired(const struct lht_report_finding *f, struct lht_sb *b)
+static void why_it_fired(const struct lht_report_finding *f, int with_input, struct lht_sb *b)
 {
     size_t i;
     int supporting = 0;
@@ -294,7 +371,7 @@ static void why_it_fired(const struct lht_report_finding *f, struct lht_sb *b)
             supporting = 1;
             lht_sb_puts(b, "Supporting evidence:\n\n");
         }
-        evidence(e, i + 1, b);
+        evidence(e, i + 1, with_input, b);
     }
 }
 
@@ -323,7 +400,7 @@ static void what_to_do(const struct lht_report_finding *f, struct lht_sb *b)
     lht_sb_puts(b, "\n");
 }
 
-static void finding(const struct lht_report_finding *f, size_t n, struct lht_sb *b)
+static void finding(const struct lht_report_finding *f, size_t n, int with_input, struct lht_sb *b)
 {
     lht_sb_printf(b, "### Finding %zu: ", n);
     lht_md_inline(b, f->title);
@@ -337,18 +414,18 @@ static void finding(const struct lht_report_finding *f, size_t n, struct lht_sb 
         lht_sb_puts(b, "\n- **PIDs:** ");
         lht_md_inline(b, f->pids);
     }
-    why_it_fired(f, b);
+    why_it_fired(f, with_input, b);
     what_to_do(f, b);
 }
 
 /* What was looked at, so "nothing found" differs from "nothing readable". */
-static void checked(const struct lht_report_bundle *x, struct lht_sb *b)
+static void checked(const struct lht_report_case *x, struct lht_sb *b)
 {
     size_t i;
 
     lht_sb_puts(b, "### What was checked\n\n");
     if (x->nfindings == 0)
-        lht_sb_puts(b, "No rule fired on this bundle. It held the evidence below.\n\n");
+        lht_sb_puts(b, "No rule fired on this case. It held the evidence below.\n\n");
     lht_sb_puts(b, "| Evidence | Node | Pieces | Records |\n|---|---|---|---|\n");
     for (i = 0; i < x->nchecked; i++) {
         lht_sb_puts(b, "| ");
@@ -368,15 +445,21 @@ static void checked(const struct lht_report_bundle *x, struct lht_sb *b)
     }
 }
 
-static void unreadable(const struct lht_report_bundle *x, struct lht_sb *b)
+static void unreadable(const struct lht_report_case *x, struct lht_sb *b)
 {
     size_t i;
+    int with_input = inputs_read(x) > 1;
 
     if (x->nnotes == 0)
         return;
-    lht_sb_puts(b, "### Could not be read\n\n| Member | Line | Problem |\n|---|---|---|\n");
+    lht_sb_puts(b, with_input ? "### Could not be read\n\n| Input | Member | Line | Problem |\n|---|---|---|---|\n"
+                              : "### Could not be read\n\n| Member | Line | Problem |\n|---|---|---|\n");
     for (i = 0; i < x->nnotes; i++) {
         lht_sb_puts(b, "| ");
+        if (with_input) {
+            lht_md_cell(b, x->notes[i].input);
+            lht_sb_puts(b, " | ");
+        }
         lht_md_cell(b, x->notes[i].member);
         lht_sb_printf(b, " | %lld | ", x->notes[i].has_line ? x->notes[i].line : 0);
         lht_md_cell(b, x->notes[i].message);
@@ -389,18 +472,19 @@ void lht_md_report(const struct lht_report_model *m, struct lht_sb *out)
 {
     size_t i, k;
 
-    lht_sb_printf(out, "# lhtriage findings report\n\nGenerated by lhtriage %s from %zu bundle%s.\n\n",
-                  m->version, m->nbundles, m->nbundles == 1 ? "" : "s");
-    if (m->nbundles > 1) {
+    lht_sb_printf(out, "# lhtriage findings report\n\nGenerated by lhtriage %s from %zu case%s (%zu input%s).\n\n",
+                  m->version, m->ncases, m->ncases == 1 ? "" : "s", m->ninputs, m->ninputs == 1 ? "" : "s");
+    if (m->ncases > 1) {
         fleet_signatures(m, out);
-        fleet_bundles(m, out);
+        fleet_cases(m, out);
     }
-    for (i = 0; i < m->nbundles; i++) {
-        const struct lht_report_bundle *x = &m->bundles[i];
-        bundle_header(x, out);
+    for (i = 0; i < m->ncases; i++) {
+        const struct lht_report_case *x = &m->cases[i];
+        int with_input = inputs_read(x) > 1;
+        case_header(x, out);
         summary(x, out);
         for (k = 0; k < x->nfindings; k++)
-            finding(&x->findings[k], k + 1, out);
+            finding(&x->findings[k], k + 1, with_input, out);
         checked(x, out);
         unreadable(x, out);
     }

@@ -3,10 +3,12 @@
  *
  * The views are the only thing read: they are the stable interface, so
  * the report cannot depend on a table layout users cannot see. Rows are
- * read once (bundles, then per bundle its nodes, findings with their
- * evidence, checked evidence and notes); the per-bundle summary, the
+ * read once (cases, then per case its inputs, nodes, findings with their
+ * evidence, checked evidence and notes); the per-case summary, the
  * missing-evidence list and the fleet section are derived from those rows
  * in C, so a count in a report always agrees with the rows it counts.
+ * Node names are the case's (case_node); an input whose content another
+ * input has is listed but its facts are not counted twice.
  *
  * Everything lands in one arena owned by the model: a half-built model is
  * freed in one call, and renderers get plain pointers that stay valid
@@ -21,8 +23,8 @@
 #include <string.h>
 
 /* The first schema whose views carry every column read here
- * (schema/004_report_views.sql). */
-#define MODEL_SCHEMA 4
+ * (schema/012_cases.sql; --redact also needs 011_redact_key.sql's key). */
+#define MODEL_SCHEMA 12
 
 #define CHUNK (64 * 1024)
 
@@ -38,51 +40,60 @@ struct model {
     struct chunk *arena;
 };
 
-enum stmt { S_BUNDLES, S_NODES, S_FINDINGS, S_EVIDENCE, S_CHECKED, S_NOTES, NSTMT };
+enum stmt { S_CASES, S_INPUTS, S_NODES, S_NODE_FACTS, S_FINDINGS, S_EVIDENCE, S_CHECKED, S_NOTES, NSTMT };
 
 struct build {
     sqlite3 *db;
     lht_err *err;
     struct model *m;          /* being built; freed by the caller on failure */
-    sqlite3_stmt *st[NSTMT];  /* stmt_sql, prepared once for every bundle */
-    struct lht_redactor *red; /* --redact: bundle text goes through it, or NULL */
+    sqlite3_stmt *st[NSTMT];  /* stmt_sql, prepared once for every case */
+    struct lht_redactor *red; /* --redact: every input's text goes through it, or NULL */
     struct lht_sb scratch;    /* one redacted string */
 };
 
-/* Bound parameter ?1 is the bundle id (S_EVIDENCE: the finding id). The
- * version lookups take the first line, as a bundle may state a version in
- * several members; member and value break ties so the pick is stable. */
+/* The inputs of case ?1 whose facts count: copies of another input are not. */
+#define READ_INPUTS "(SELECT bundle_id FROM v_bundles WHERE case_id = ?1 AND duplicate_of IS NULL)"
+
+/* Bound parameter ?1 is the case id (S_EVIDENCE: the finding id; S_INPUTS'
+ * version lookups: the input). The version lookups take the first line, as
+ * a bundle may state a version in several members; member and value break
+ * ties so the pick is stable. */
 static const char *const stmt_sql[NSTMT] = {
-    [S_BUNDLES] =
+    [S_CASES] =
+        "SELECT c.case_id, c.name, c.path FROM v_cases c "
+        "WHERE ?1 IS NULL OR c.case_id IN (SELECT value FROM json_each(?1)) ORDER BY c.name, c.case_id",
+    [S_INPUTS] =
         "SELECT b.bundle_id, b.name, b.path, b.status, b.error, b.created_at, b.scanned_at, "
         "(SELECT value FROM v_facts f WHERE f.bundle_id = b.bundle_id AND f.node IS NULL "
         " AND f.key = 'longhorn_version' ORDER BY f.line, f.member, f.value LIMIT 1), "
         "(SELECT value FROM v_facts f WHERE f.bundle_id = b.bundle_id AND f.node IS NULL "
-        " AND f.key = 'kubernetes_version' ORDER BY f.line, f.member, f.value LIMIT 1) "
-        "FROM v_bundles b WHERE ?1 IS NULL OR b.bundle_id IN (SELECT value FROM json_each(?1)) "
-        "ORDER BY b.name, b.bundle_id",
+        " AND f.key = 'kubernetes_version' ORDER BY f.line, f.member, f.value LIMIT 1), "
+        "b.typed, b.duplicate_of, b.host "
+        "FROM v_bundles b WHERE b.case_id = ?1 ORDER BY coalesce(b.typed, b.path), b.bundle_id",
+    /* The case's nodes: every name its evaluation resolved, and the nodes
+     * member paths name (a node whose zip held only skipped logs). */
     [S_NODES] =
-        "SELECT n.node, "
-        "(SELECT value FROM v_facts f WHERE f.bundle_id = ?1 AND f.node = n.node "
-        " AND f.key = 'kernel_release' ORDER BY f.line, f.member, f.value LIMIT 1), "
-        "(SELECT value FROM v_facts f WHERE f.bundle_id = ?1 AND f.node = n.node "
-        " AND f.key IN ('os', 'os_image') ORDER BY f.key, f.line, f.member, f.value LIMIT 1) "
-        "FROM (SELECT node FROM v_members WHERE bundle_id = ?1 AND node IS NOT NULL UNION "
-        "      SELECT node FROM v_facts WHERE bundle_id = ?1 AND node IS NOT NULL UNION "
-        "      SELECT node FROM v_processes WHERE bundle_id = ?1 AND node IS NOT NULL) n "
-        "ORDER BY n.node",
+        "SELECT node FROM v_node_aliases WHERE case_id = ?1 UNION "
+        "SELECT case_node FROM v_members WHERE case_id = ?1 AND case_node IS NOT NULL ORDER BY 1",
+    /* Their kernel and OS, first line first (a copy of another input has the
+     * same facts, so it changes no pick). */
+    [S_NODE_FACTS] =
+        "SELECT case_node, key, value FROM v_facts WHERE case_id = ?1 AND case_node IS NOT NULL "
+        "AND key IN ('kernel_release', 'os', 'os_image') ORDER BY case_node, key, line, member, value",
     [S_FINDINGS] =
         "SELECT finding_id, rule_id, title, severity, severity_rank, confidence, node, pid, pids, "
-        "remediation, next_steps, refs FROM v_findings WHERE bundle_id = ?1 "
+        "remediation, next_steps, refs FROM v_findings WHERE case_id = ?1 "
         "ORDER BY severity_rank DESC, rule_id, node, pid, finding_id",
     [S_EVIDENCE] =
-        "SELECT signal, role, fact, member, line, matched, text, captures "
+        "SELECT signal, role, fact, member, line, matched, text, captures, input "
         "FROM v_finding_evidence WHERE finding_id = ?1 ORDER BY role, seq",
     [S_CHECKED] =
-        "SELECT kind, node, pieces, records FROM v_evidence WHERE bundle_id = ?1 ORDER BY kind, node",
+        "SELECT kind, case_node, sum(pieces), sum(records) FROM v_evidence "
+        "WHERE case_id = ?1 AND bundle_id IN " READ_INPUTS " GROUP BY kind, case_node ORDER BY kind, case_node",
     [S_NOTES] =
-        "SELECT member, line, message FROM v_notes WHERE bundle_id = ?1 "
-        "ORDER BY member, line, message LIMIT ?2",
+        "SELECT coalesce(b.typed, b.path), n.member, n.line, n.message FROM v_notes n "
+        "JOIN v_bundles b ON b.bundle_id = n.bundle_id WHERE n.case_id = ?1 AND b.duplicate_of IS NULL "
+        "ORDER BY 1, n.member, n.line, n.message LIMIT ?2",
 };
 
 /* ---- arena and growable arrays ------------------------------------------ */
@@ -191,10 +202,23 @@ static const char *col_text(struct build *b, sqlite3_stmt *st, int i, int *rc)
     return copy;
 }
 
-/* Column i holding bundle text (names, paths, evidence, notes): as
- * col_text, redacted when the report is, so that every renderer gets the
- * same redacted string before it escapes anything. Enumerations (status,
- * severity, rule ids) and rule text read with col_text. */
+/* [s, s+n) as the report shows it, in b->scratch: redacted when the
+ * report is. LHT_OK, or the redactor's failure with err set. */
+static int shown(struct build *b, const char *s, size_t n)
+{
+    lht_sb_reset(&b->scratch);
+    if (b->red != NULL)
+        return lht_redact_text(b->red, s, n, &b->scratch, b->err);
+    lht_sb_putn(&b->scratch, s, n);
+    return b->scratch.oom ? LHT_ENOMEM : LHT_OK;
+}
+
+/* Column i holding input text (case and input names, paths, nodes,
+ * evidence, notes, finding text expanded with facts): as col_text,
+ * redacted when the report is, so that every renderer gets the same
+ * redacted string before it escapes anything. Enumerations (status,
+ * severity, rule ids), rule text and our own scan times read with
+ * col_text. */
 static const char *col_data(struct build *b, sqlite3_stmt *st, int i, int *rc)
 {
     const char *s = (const char *)sqlite3_column_text(st, i);
@@ -203,8 +227,7 @@ static const char *col_data(struct build *b, sqlite3_stmt *st, int i, int *rc)
 
     if (s == NULL || b->red == NULL)
         return col_text(b, st, i, rc);
-    lht_sb_reset(&b->scratch);
-    if ((r = lht_redact_text(b->red, s, (size_t)sqlite3_column_bytes(st, i), &b->scratch, b->err)) != LHT_OK) {
+    if ((r = shown(b, s, (size_t)sqlite3_column_bytes(st, i))) != LHT_OK) {
         *rc = r;
         return NULL;
     }
@@ -254,7 +277,7 @@ static int collect(struct build *b, enum stmt s, long long id, row_fn fn, struct
     return rc;
 }
 
-/* ---- bundle selection --------------------------------------------------- */
+/* ---- case selection ------------------------------------------------------ */
 
 static int add_id(struct build *b, sqlite3_stmt *st, void *ctx)
 {
@@ -265,29 +288,45 @@ static int add_id(struct build *b, sqlite3_stmt *st, void *ctx)
     return ids->oom ? LHT_ENOMEM : LHT_OK;
 }
 
-/* The ids o names, as a JSON array text for json_each(). A name may be an
- * id, a bundle name, a path or the end of a path after a '/'. */
-static int select_ids(struct build *b, const struct lht_report_opts *o, struct lht_sb *ids)
+/* Case ids named by names[0..n) through sql (?1 the name), appended to
+ * ids; what names nothing is LHT_ENOTFOUND. */
+static int select_by(struct build *b, const char *sql, const char *const *names, size_t n, const char *what,
+                     struct lht_sb *ids)
 {
     sqlite3_stmt *st = NULL;
     size_t i;
     int rc = LHT_OK;
 
-    if (sqlite3_prepare_v2(b->db, "SELECT bundle_id FROM v_bundles WHERE CAST(bundle_id AS TEXT) = ?1 "
-                                  "OR name = ?1 OR path = ?1 OR path LIKE '%/' || ?1",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (n == 0)
+        return LHT_OK;
+    if (sqlite3_prepare_v2(b->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(b);
-    lht_sb_puts(ids, "[");
-    for (i = 0; i < o->nbundles && rc == LHT_OK; i++) {
+    for (i = 0; i < n && rc == LHT_OK; i++) {
         size_t before = ids->len;
-        sqlite3_bind_text(st, 1, o->bundles[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, names[i], -1, SQLITE_STATIC);
         rc = each_row(b, st, add_id, ids);
         if (rc == LHT_OK && ids->len == before)
-            rc = lht_err_set(b->err, LHT_ENOTFOUND, "report: no bundle named '%s' in the database",
-                             o->bundles[i]);
+            rc = lht_err_set(b->err, LHT_ENOTFOUND, "report: no %s named '%s' in the database", what, names[i]);
     }
-    lht_sb_puts(ids, "]");
     sqlite3_finalize(st);
+    return rc;
+}
+
+/* The case ids o names, as a JSON array text for json_each(). An input
+ * may be named by id, name, path as typed or stored, or the end of a
+ * path after a '/'; a case by id, name or ticket folder. */
+static int select_ids(struct build *b, const struct lht_report_opts *o, struct lht_sb *ids)
+{
+    int rc;
+
+    lht_sb_puts(ids, "[");
+    rc = select_by(b, "SELECT case_id FROM v_bundles WHERE case_id IS NOT NULL AND "
+                      "(CAST(bundle_id AS TEXT) = ?1 OR name = ?1 OR path = ?1 OR typed = ?1 "
+                      " OR path LIKE '%/' || ?1)", o->bundles, o->nbundles, "bundle", ids);
+    if (rc == LHT_OK)
+        rc = select_by(b, "SELECT case_id FROM v_cases WHERE CAST(case_id AS TEXT) = ?1 OR name = ?1 "
+                          "OR path = ?1", o->cases, o->ncases, "case", ids);
+    lht_sb_puts(ids, "]");
     if (rc == LHT_OK && ids->oom)
         rc = no_memory(b);
     return rc;
@@ -301,22 +340,38 @@ static const char *basename_of(const char *path)
     return slash ? slash + 1 : path;
 }
 
-static int bundle_row(struct build *b, sqlite3_stmt *st, void *ctx)
+static int case_row(struct build *b, sqlite3_stmt *st, void *ctx)
 {
-    struct lht_report_bundle x;
+    struct lht_report_case x;
     int rc = LHT_OK;
 
     memset(&x, 0, sizeof x);
     x.id = sqlite3_column_int64(st, 0);
     x.name = col_data(b, st, 1, &rc);
     x.path = col_data(b, st, 2, &rc);
-    x.file = basename_of(x.path);
+    return rc == LHT_OK ? vec_add(ctx, &x) : rc;
+}
+
+static int input_row(struct build *b, sqlite3_stmt *st, void *ctx)
+{
+    struct lht_report_input x;
+    int rc = LHT_OK;
+
+    memset(&x, 0, sizeof x);
+    x.id = sqlite3_column_int64(st, 0);
+    x.name = col_data(b, st, 1, &rc);
+    x.path = col_data(b, st, 2, &rc);
     x.status = col_text(b, st, 3, &rc);
     x.error = col_data(b, st, 4, &rc);
-    x.created_at = col_text(b, st, 5, &rc);
+    x.created_at = col_data(b, st, 5, &rc);   /* the input's own metadata */
     x.scanned_at = col_text(b, st, 6, &rc);
     x.longhorn_version = col_data(b, st, 7, &rc);
     x.kubernetes_version = col_data(b, st, 8, &rc);
+    x.file = col_data(b, st, 9, &rc);
+    if (x.file == NULL)
+        x.file = basename_of(x.path);
+    x.duplicate_of = col_int(st, 10, &x.has_duplicate_of);
+    x.host = col_data(b, st, 11, &rc);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
 }
 
@@ -326,9 +381,36 @@ static int node_row(struct build *b, sqlite3_stmt *st, void *ctx)
     int rc = LHT_OK;
 
     x.name = col_data(b, st, 0, &rc);
-    x.kernel_release = col_data(b, st, 1, &rc);
-    x.os = col_data(b, st, 2, &rc);
+    x.kernel_release = NULL;
+    x.os = NULL;
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
+}
+
+/* A node's kernel_release, and its os (else os_image): the first row of
+ * each, rows coming by node, key, line. The nodes hold their names as
+ * shown (redacted or not), so the row's node is compared as shown. */
+static int node_fact_row(struct build *b, sqlite3_stmt *st, void *ctx)
+{
+    struct lht_report_case *x = ctx;
+    const char *node = (const char *)sqlite3_column_text(st, 0), *key = (const char *)sqlite3_column_text(st, 1);
+    struct lht_report_node *n = NULL;
+    size_t i;
+    int rc;
+
+    if (node == NULL || key == NULL)
+        return LHT_OK;
+    if ((rc = shown(b, node, (size_t)sqlite3_column_bytes(st, 0))) != LHT_OK)
+        return rc;
+    for (i = 0; i < x->nnodes && n == NULL; i++)
+        if (strcmp(x->nodes[i].name, lht_sb_str(&b->scratch)) == 0)
+            n = (struct lht_report_node *)&x->nodes[i];
+    if (n == NULL)
+        return LHT_OK;
+    if (strcmp(key, "kernel_release") == 0 && n->kernel_release == NULL)
+        n->kernel_release = col_data(b, st, 2, &rc);
+    else if (strcmp(key, "kernel_release") != 0 && n->os == NULL)
+        n->os = col_data(b, st, 2, &rc);
+    return rc;
 }
 
 static int evidence_row(struct build *b, sqlite3_stmt *st, void *ctx)
@@ -344,6 +426,7 @@ static int evidence_row(struct build *b, sqlite3_stmt *st, void *ctx)
     x.matched = col_data(b, st, 5, &rc);
     x.text = col_data(b, st, 6, &rc);
     x.captures = col_data(b, st, 7, &rc);
+    x.input = col_data(b, st, 8, &rc);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
 }
 
@@ -417,16 +500,17 @@ static int note_row(struct build *b, sqlite3_stmt *st, void *ctx)
     struct lht_report_note x;
     int rc = LHT_OK;
 
-    x.member = col_data(b, st, 0, &rc);
-    x.line = col_int(st, 1, &x.has_line);
-    x.message = col_data(b, st, 2, &rc);
+    x.input = col_data(b, st, 0, &rc);
+    x.member = col_data(b, st, 1, &rc);
+    x.line = col_int(st, 2, &x.has_line);
+    x.message = col_data(b, st, 3, &rc);
     return rc == LHT_OK ? vec_add(ctx, &x) : rc;
 }
 
 /* ---- what is derived from the rows -------------------------------------- */
 
 /* Findings arrive worst first, so severities appear here in rank order. */
-static int summarize(struct build *b, struct lht_report_bundle *x)
+static int summarize(struct build *b, struct lht_report_case *x)
 {
     struct lht_report_count *c;
     size_t i, j, n = 0;
@@ -450,7 +534,7 @@ static int summarize(struct build *b, struct lht_report_bundle *x)
 
 /* Evidence without which the shipped rules cannot confirm a hang, and
  * where to get it. Any kind listed serves (a pasted `nfsstat -m` is as
- * good a mount table as hostinfos/proc_mounts). */
+ * good a mount table as hostinfos/proc_mounts), from any input. */
 static const struct expected {
     const char *kinds[6];
     const char *advice;
@@ -464,7 +548,7 @@ static const struct expected {
 
 #define NEXPECTED (sizeof expected / sizeof expected[0])
 
-static int held(const struct lht_report_bundle *x, const struct expected *e)
+static int held(const struct lht_report_case *x, const struct expected *e)
 {
     size_t i, k;
 
@@ -475,7 +559,7 @@ static int held(const struct lht_report_bundle *x, const struct expected *e)
     return 0;
 }
 
-static int find_missing(struct build *b, struct lht_report_bundle *x)
+static int find_missing(struct build *b, struct lht_report_case *x)
 {
     struct lht_report_missing *m = arena_alloc(b, NEXPECTED * sizeof *m);
     size_t i;
@@ -489,11 +573,39 @@ static int find_missing(struct build *b, struct lht_report_bundle *x)
     return LHT_OK;
 }
 
-/* One finding as the fleet sees it: sorted by rule, bundle, node. */
+static int status_rank(const char *s)
+{
+    return s == NULL ? 0 : strcmp(s, "failed") == 0 ? 2 : strcmp(s, "partial") == 0 ? 1 : 0;
+}
+
+/* The case's header from its inputs: the worst status, the earliest
+ * creation, the latest scan, the versions of the first input stating them. */
+static void case_header(struct lht_report_case *x)
+{
+    size_t i;
+
+    x->status = x->ninputs ? "ok" : "failed";
+    for (i = 0; i < x->ninputs; i++) {
+        const struct lht_report_input *in = &x->inputs[i];
+        if (status_rank(in->status) > status_rank(x->status))
+            x->status = in->status;
+        if (in->created_at && in->created_at[0] &&
+            (x->created_at == NULL || strcmp(in->created_at, x->created_at) < 0))
+            x->created_at = in->created_at;
+        if (in->scanned_at && (x->scanned_at == NULL || strcmp(in->scanned_at, x->scanned_at) > 0))
+            x->scanned_at = in->scanned_at;
+        if (x->longhorn_version == NULL && !in->has_duplicate_of)
+            x->longhorn_version = in->longhorn_version;
+        if (x->kubernetes_version == NULL && !in->has_duplicate_of)
+            x->kubernetes_version = in->kubernetes_version;
+    }
+}
+
+/* One finding as the fleet sees it: sorted by rule, case, node. */
 struct hit {
     const struct lht_report_finding *f;
-    size_t bundle;      /* index in the model's bundles */
-    const char *when;   /* the bundle's time */
+    size_t kase;        /* index in the model's cases */
+    const char *when;   /* the case's time */
 };
 
 static int cmp_hit(const void *pa, const void *pb)
@@ -503,8 +615,8 @@ static int cmp_hit(const void *pa, const void *pb)
 
     if (c != 0)
         return c;
-    if (a->bundle != b->bundle)
-        return a->bundle < b->bundle ? -1 : 1;
+    if (a->kase != b->kase)
+        return a->kase < b->kase ? -1 : 1;
     return strcmp(a->f->node ? a->f->node : "", b->f->node ? b->f->node : "");
 }
 
@@ -512,8 +624,8 @@ static int cmp_signature(const void *pa, const void *pb)
 {
     const struct lht_report_signature *a = pa, *b = pb;
 
-    if (a->bundles != b->bundles)
-        return a->bundles > b->bundles ? -1 : 1;
+    if (a->cases != b->cases)
+        return a->cases > b->cases ? -1 : 1;
     return strcmp(a->rule_id, b->rule_id);
 }
 
@@ -525,8 +637,8 @@ static struct lht_report_signature fold(const struct hit *h, size_t n)
     size_t i;
 
     for (i = 1; i < n; i++) {
-        if (h[i].bundle != h[i - 1].bundle)
-            s.bundles++;
+        if (h[i].kase != h[i - 1].kase)
+            s.cases++;
         if (cmp_hit(&h[i], &h[i - 1]) != 0)
             s.nodes++;
         if (h[i].f->severity_rank > rank) {
@@ -548,8 +660,8 @@ static int fleet(struct build *b)
     struct hit *h = NULL;
     size_t n = 0, i, j, k;
 
-    for (i = 0; i < m->nbundles; i++)
-        n += m->bundles[i].nfindings;
+    for (i = 0; i < m->ncases; i++)
+        n += m->cases[i].nfindings;
     if (n == 0)
         return LHT_OK;
     h = malloc(n * sizeof *h);
@@ -558,10 +670,11 @@ static int fleet(struct build *b)
         free(h);
         return no_memory(b);
     }
-    for (i = 0, k = 0; i < m->nbundles; i++) {
-        const struct lht_report_bundle *x = &m->bundles[i];
+    for (i = 0, k = 0; i < m->ncases; i++) {
+        const struct lht_report_case *x = &m->cases[i];
+        const char *when = x->created_at ? x->created_at : x->scanned_at ? x->scanned_at : "";
         for (j = 0; j < x->nfindings; j++)
-            h[k++] = (struct hit){&x->findings[j], i, x->created_at ? x->created_at : x->scanned_at};
+            h[k++] = (struct hit){&x->findings[j], i, when};
     }
     qsort(h, n, sizeof *h, cmp_hit);
     for (i = 0, k = 0; i < n; i = j) {
@@ -578,16 +691,24 @@ static int fleet(struct build *b)
 
 /* ---- the build ---------------------------------------------------------- */
 
-static int fill_bundle(struct build *b, struct lht_report_bundle *x)
+static int fill_case(struct build *b, struct lht_report_case *x)
 {
-    struct vec nodes = VEC(struct lht_report_node), findings = VEC(struct lht_report_finding);
-    struct vec checked = VEC(struct lht_report_checked), notes = VEC(struct lht_report_note);
+    struct vec inputs = VEC(struct lht_report_input), nodes = VEC(struct lht_report_node);
+    struct vec findings = VEC(struct lht_report_finding), checked = VEC(struct lht_report_checked);
+    struct vec notes = VEC(struct lht_report_note);
     int rc;
 
     /* collect() frees its rows on every path: nothing to undo here */
+    if ((rc = collect(b, S_INPUTS, x->id, input_row, &inputs, &x->inputs)) != LHT_OK)
+        return rc;
+    x->ninputs = inputs.n;
+    case_header(x);
     if ((rc = collect(b, S_NODES, x->id, node_row, &nodes, &x->nodes)) != LHT_OK)
         return rc;
     x->nnodes = nodes.n;
+    sqlite3_bind_int64(b->st[S_NODE_FACTS], 1, x->id);
+    if ((rc = each_row(b, b->st[S_NODE_FACTS], node_fact_row, x)) != LHT_OK)
+        return rc;
     if ((rc = collect(b, S_FINDINGS, x->id, finding_row, &findings, &x->findings)) != LHT_OK)
         return rc;
     x->nfindings = findings.n;
@@ -629,27 +750,29 @@ static int prepare_all(struct build *b)
     return LHT_OK;
 }
 
-/* The selected bundles' header rows, then everything under each. */
+/* The selected cases' rows, then everything under each. */
 static int load(struct build *b, const struct lht_report_opts *o)
 {
     struct lht_sb ids = LHT_SB_INIT;
-    struct vec bundles = VEC(struct lht_report_bundle);
-    struct lht_report_bundle *x = NULL;
+    struct vec cases = VEC(struct lht_report_case);
+    struct lht_report_case *x = NULL;
     size_t i;
-    int rc;
+    int rc = LHT_OK;
 
-    if (o != NULL && o->nbundles > 0 && (rc = select_ids(b, o, &ids)) != LHT_OK)
+    if (o != NULL && o->nbundles + o->ncases > 0 && (rc = select_ids(b, o, &ids)) != LHT_OK)
         goto done;
     if (ids.len > 0)
-        sqlite3_bind_text(b->st[S_BUNDLES], 1, lht_sb_str(&ids), -1, SQLITE_STATIC);
-    rc = each_row(b, b->st[S_BUNDLES], bundle_row, &bundles);
-    if (vec_finish(b, &bundles, &x) != LHT_OK && rc == LHT_OK)
+        sqlite3_bind_text(b->st[S_CASES], 1, lht_sb_str(&ids), -1, SQLITE_STATIC);
+    rc = each_row(b, b->st[S_CASES], case_row, &cases);
+    if (vec_finish(b, &cases, &x) != LHT_OK && rc == LHT_OK)
         rc = no_memory(b);
-    for (i = 0; rc == LHT_OK && i < bundles.n; i++)
-        rc = fill_bundle(b, &x[i]);
+    for (i = 0; rc == LHT_OK && i < cases.n; i++) {
+        rc = fill_case(b, &x[i]);
+        b->m->pub.ninputs += x[i].ninputs;
+    }
     if (rc == LHT_OK) {
-        b->m->pub.bundles = x;
-        b->m->pub.nbundles = bundles.n;
+        b->m->pub.cases = x;
+        b->m->pub.ncases = cases.n;
         rc = fleet(b);
     }
 done:
@@ -671,7 +794,8 @@ int lht_report_model_build(sqlite3 *db, const struct lht_report_opts *o,
     if ((b.m = calloc(1, sizeof *b.m)) == NULL)
         return no_memory(&b);
     b.m->pub.version = LHT_VERSION;
-    if ((rc = check_schema(&b)) == LHT_OK && (o == NULL || !o->redact || (rc = lht_redactor_new(db, &b.red, err)) == LHT_OK) &&
+    if ((rc = check_schema(&b)) == LHT_OK &&
+        (o == NULL || !o->redact || (rc = lht_redactor_new(db, &b.red, err)) == LHT_OK) &&
         (rc = prepare_all(&b)) == LHT_OK)
         rc = load(&b, o);
     for (i = 0; i < NSTMT; i++)

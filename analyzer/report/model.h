@@ -11,15 +11,26 @@
  * strings included, belongs to the model and lives until
  * lht_report_model_free(); a renderer never frees or changes anything.
  * Strings hold bundle text as stored (untrusted: escaping is the
- * renderer's job, for the place the text lands in). A NULL string is a
+ * renderer's job, for the place the text lands in); with o->redact, every
+ * string that comes from an input (case and input names and paths, nodes,
+ * hosts, versions, evidence, notes, finding text) is redacted here
+ * (redact.h), so no renderer can show an unredacted one. A NULL string is a
  * NULL in the database ("unknown"); integers that may be NULL come with a
  * has_ flag.
  *
+ * The model is a list of cases (tickets): each names its inputs (the
+ * bundle, pastes, sosreports the user scanned), the nodes they share, and
+ * the findings the rules made on all of them together, each finding's
+ * evidence naming the input it came from. An input whose content another
+ * input of the case has (the bundle as zip and as tar.gz) is listed with
+ * duplicate_of and counted once.
+ *
  * Order is total, so the same database always gives the same model:
- * bundles by name then id; findings worst first (v_findings.severity_rank),
- * then rule, node, pid, id; evidence required before supporting, then by
- * sequence; checked evidence by kind then node; notes by member, line,
- * message; fleet signatures by bundle count (most first) then rule.
+ * cases by name then id; inputs by the name they were typed as, then id;
+ * findings worst first (v_findings.severity_rank), then rule, node, pid,
+ * id; evidence required before supporting, then by sequence; checked
+ * evidence by kind then node; notes by input, member, line, message;
+ * fleet signatures by case count (most first) then rule.
  */
 #ifndef LHT_REPORT_MODEL_H
 #define LHT_REPORT_MODEL_H
@@ -30,7 +41,7 @@
 #include "core/err.h"
 #include "report/report.h"
 
-/* Notes ("could not be read") kept per bundle; a broken bundle can have
+/* Notes ("could not be read") kept per case; a broken bundle can have
  * thousands, and the report is for a ticket. */
 #define LHT_REPORT_MAX_NOTES 50
 
@@ -44,6 +55,7 @@ struct lht_report_evidence {
     const char *matched;   /* what the pattern matched, or NULL */
     const char *text;      /* the fact as text, or NULL */
     const char *captures;  /* named groups "name=value; ...", or NULL */
+    const char *input;     /* the input the member is in, as typed, or NULL */
 };
 
 struct lht_report_finding {
@@ -53,7 +65,7 @@ struct lht_report_finding {
     const char *severity;         /* info, warning, error, critical */
     int severity_rank;            /* v_findings.severity_rank: higher is worse */
     const char *confidence;
-    const char *node;             /* or NULL (a bundle-wide finding) */
+    const char *node;             /* or NULL (a case-wide finding) */
     long long pid;                /* subject pid, when has_pid */
     int has_pid;
     const char *pids;             /* every pid named, space separated, or NULL */
@@ -71,7 +83,8 @@ struct lht_report_node {
     const char *os;               /* os, else os_image, or NULL */
 };
 
-/* One evidence kind seen on one node (node NULL: bundle-wide). */
+/* One evidence kind seen on one node (node NULL: case-wide), over the
+ * inputs read. */
 struct lht_report_checked {
     const char *kind;
     const char *node;
@@ -79,30 +92,32 @@ struct lht_report_checked {
     long long records;            /* rows the parsers produced from them */
 };
 
-/* Evidence a triage needs that the bundle lacks, and how to get it. */
+/* Evidence a triage needs that no input of the case has, and how to get it. */
 struct lht_report_missing {
     const char *kind;             /* ps, stack, proc_mounts, kernel_log */
     const char *advice;           /* one sentence; `backticks` mark commands and paths */
 };
 
 struct lht_report_note {
-    const char *member;           /* or NULL (about the whole bundle) */
+    const char *input;            /* the input, as typed */
+    const char *member;           /* or NULL (about the whole input) */
     long long line;               /* when has_line */
     int has_line;
     const char *message;
 };
 
-/* Findings of one severity in one bundle. */
+/* Findings of one severity in one case. */
 struct lht_report_count {
     const char *severity;
     int severity_rank;
     size_t n;
 };
 
-struct lht_report_bundle {
-    long long id;
+/* One input of a case: a bundle, a paste, a sosreport, as scanned. */
+struct lht_report_input {
+    long long id;                 /* bundle_id */
     const char *name;
-    const char *file;             /* last component of path ("" for a path ending in '/') */
+    const char *file;             /* as the user typed it; else the last component of path */
     const char *path;
     const char *status;           /* ok, partial, failed */
     const char *error;            /* why partial or failed, or NULL */
@@ -110,7 +125,23 @@ struct lht_report_bundle {
     const char *scanned_at;
     const char *longhorn_version; /* or NULL */
     const char *kubernetes_version;
-    const struct lht_report_node *nodes;          /* by name */
+    long long duplicate_of;       /* the input with the same content that was read, when has_duplicate_of */
+    int has_duplicate_of;
+    const char *host;             /* the node its node-less facts belong to, or NULL */
+};
+
+struct lht_report_case {
+    long long id;                 /* case_id */
+    const char *name;
+    const char *path;             /* the ticket folder as typed, or NULL */
+    const char *status;           /* the worst of its inputs: failed, partial, ok */
+    const char *created_at;       /* earliest creation time of an input, or NULL */
+    const char *scanned_at;       /* latest scan of an input */
+    const char *longhorn_version; /* the first input's that states one, or NULL */
+    const char *kubernetes_version;
+    const struct lht_report_input *inputs;
+    size_t ninputs;
+    const struct lht_report_node *nodes;          /* by name, as the case names them */
     size_t nnodes;
     const struct lht_report_finding *findings;
     size_t nfindings;
@@ -124,30 +155,33 @@ struct lht_report_bundle {
     size_t nnotes;
 };
 
-/* One rule across the bundles of the report. */
+/* One rule across the cases of the report. */
 struct lht_report_signature {
     const char *rule_id;
     const char *severity;         /* the worst it fired with */
-    size_t bundles;               /* bundles it fired in */
-    size_t nodes;                 /* distinct (bundle, node) pairs; no node counts as one */
-    const char *first_seen;       /* earliest bundle time (created_at, else scanned_at) */
+    size_t cases;                 /* cases it fired in */
+    size_t nodes;                 /* distinct (case, node) pairs; no node counts as one */
+    const char *first_seen;       /* earliest case time (created_at, else scanned_at) */
     const char *last_seen;
 };
 
 struct lht_report_model {
     const char *version;          /* of the lhtriage that built the model */
-    const struct lht_report_bundle *bundles;
-    size_t nbundles;
+    const struct lht_report_case *cases;
+    size_t ncases;
+    size_t ninputs;               /* over all cases */
     const struct lht_report_signature *signatures;   /* the fleet summary */
     size_t nsignatures;
 };
 
-/* Build the model of the bundles o->bundles names (each a bundle id, a
- * name, a path or a path's last components; none = every bundle). A
- * bundle named twice, or matched by two names, appears once. o->format is
- * not used. On success *out owns the model; free it with
- * lht_report_model_free(). On failure *out is NULL and err says why:
- * LHT_ENOTFOUND for a name no bundle matches, LHT_EDB, LHT_ENOMEM. */
+/* Build the model of the cases o->cases names (a case id, name or ticket
+ * folder) and of the cases holding the inputs o->bundles names (a bundle
+ * id, a name, a path as typed or stored, or a path's last components);
+ * none of either = every case. A case named twice, or matched by two
+ * names, appears once. o->format is not used. On success *out owns the
+ * model; free it with lht_report_model_free(). On failure *out is NULL
+ * and err says why: LHT_ENOTFOUND for a name nothing matches, LHT_EDB,
+ * LHT_ENOMEM. */
 int lht_report_model_build(sqlite3 *db, const struct lht_report_opts *o,
                            struct lht_report_model **out, lht_err *err);
 

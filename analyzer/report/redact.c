@@ -1,10 +1,14 @@
 /*
  * redact.c - see redact.h.
  *
- * Names are looked up, not searched for: at each word start the candidate
- * ends are the word's end and each '.' in it, tried longest first in a
- * hash set of the lower-cased names, so the cost is the text's length
- * whatever the size of the fleet. Addresses come from one PCRE2 pattern
+ * Names are looked up, not searched for: a word is cut into parts at '.',
+ * '-' and '_', and at each part's start the candidate ends are the ends of
+ * the following parts (no further than the longest name), tried longest
+ * first in a hash set of the lower-cased names with the hash rolled along,
+ * so the cost is the text's length times the longest name, whatever the
+ * size of the fleet. Parts, not only whole words, because input names
+ * carry their host inside: sosreport-<host>-<date>.tar.xz,
+ * scc_<host>_<date>.txz. Addresses come from one PCRE2 pattern
  * and must then parse (inet_pton): an IPv6 form needs eight groups or a
  * "::", which a clock time never has.
  */
@@ -54,6 +58,7 @@ struct lht_redactor {
     unsigned char key[KEY_LEN];
     char **slot;             /* open addressing, lower-cased names */
     size_t cap, n;
+    size_t maxlen;           /* of the longest name */
     pcre2_match_data *md;
 };
 
@@ -68,13 +73,26 @@ static char lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
+/* One name's parts are separated by these; a match starts and ends at them. */
+static int part_sep(char c)
+{
+    return c == '.' || c == '-' || c == '_';
+}
+
+#define FNV_BASIS 1469598103934665603u   /* FNV-1a */
+
+static uint64_t hash_step(uint64_t h, char c)
+{
+    return (h ^ (unsigned char)lower(c)) * 1099511628211u;
+}
+
 static uint64_t hash_lower(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603u;   /* FNV-1a */
+    uint64_t h = FNV_BASIS;
     size_t i;
 
     for (i = 0; i < n; i++)
-        h = (h ^ (unsigned char)lower(s[i])) * 1099511628211u;
+        h = hash_step(h, s[i]);
     return h;
 }
 
@@ -88,16 +106,22 @@ static int same_lower(const char *name, const char *s, size_t n)
     return name[n] == '\0';
 }
 
-static int known(const struct lht_redactor *r, const char *s, size_t n)
+/* 1 when [s, s+n), whose hash_lower is h, is a known name. */
+static int known_hashed(const struct lht_redactor *r, uint64_t h, const char *s, size_t n)
 {
     size_t i;
 
     if (r->cap == 0)
         return 0;
-    for (i = (size_t)hash_lower(s, n) & (r->cap - 1); r->slot[i]; i = (i + 1) & (r->cap - 1))
+    for (i = (size_t)h & (r->cap - 1); r->slot[i]; i = (i + 1) & (r->cap - 1))
         if (same_lower(r->slot[i], s, n))
             return 1;
     return 0;
+}
+
+static int known(const struct lht_redactor *r, const char *s, size_t n)
+{
+    return known_hashed(r, hash_lower(s, n), s, n);
 }
 
 /* Add a name (kept lower-cased); the set is sized before the first add. */
@@ -116,6 +140,8 @@ static int add_name(struct lht_redactor *r, const char *v)
         ;
     r->slot[i] = copy;
     r->n++;
+    if (n > r->maxlen)
+        r->maxlen = n;
     return LHT_OK;
 }
 
@@ -124,7 +150,10 @@ static const char names_sql[] =
     "SELECT node FROM v_facts WHERE node IS NOT NULL UNION "
     "SELECT node FROM v_processes WHERE node IS NOT NULL UNION "
     "SELECT value FROM v_facts WHERE key = 'hostname' AND value IS NOT NULL UNION "
-    "SELECT node FROM v_findings WHERE node IS NOT NULL";
+    "SELECT node FROM v_findings WHERE node IS NOT NULL UNION "
+    "SELECT alias FROM v_node_aliases UNION "
+    "SELECT node FROM v_node_aliases UNION "
+    "SELECT host FROM v_bundles WHERE host IS NOT NULL";
 
 static int load_names(sqlite3 *db, struct lht_redactor *r, lht_err *err)
 {
@@ -241,19 +270,38 @@ static void name_token(const struct lht_redactor *r, struct lht_sb *out, const c
 }
 
 /* The longest known name that starts at p and ends at the word's end or
- * at a '.' in it; its length, or 0. */
+ * before a part separator in it; its length, or 0. */
 static size_t match_name(const struct lht_redactor *r, const char *p, const char *wend)
 {
-    const char *e = wend;
+    const char *e = p, *stop = (size_t)(wend - p) > r->maxlen ? p + r->maxlen : wend;
+    uint64_t h = FNV_BASIS;
+    size_t best = 0;
 
-    while (e > p) {
-        if ((size_t)(e - p) >= 3 && known(r, p, (size_t)(e - p)))
-            return (size_t)(e - p);
-        do
-            e--;
-        while (e > p && *e != '.');
+    while (e < stop) {
+        h = hash_step(h, *e++);
+        if ((e == wend || part_sep(*e)) && (size_t)(e - p) >= 3 && known_hashed(r, h, p, (size_t)(e - p)))
+            best = (size_t)(e - p);
     }
-    return 0;
+    return best;
+}
+
+/* One word [w, wend): each known name at a part's start becomes its token. */
+static void replace_in_word(const struct lht_redactor *r, const char *w, const char *wend, struct lht_sb *out)
+{
+    const char *q = w, *lit = w;
+    size_t m;
+
+    while (q < wend) {
+        if ((q == w || part_sep(q[-1])) && (m = match_name(r, q, wend)) > 0) {
+            lht_sb_putn(out, lit, (size_t)(q - lit));
+            name_token(r, out, q, m);
+            q += m;
+            lit = q;
+            continue;
+        }
+        q++;
+    }
+    lht_sb_putn(out, lit, (size_t)(wend - lit));
 }
 
 static void replace_names(const struct lht_redactor *r, const char *in, size_t len, struct lht_sb *out)
@@ -262,18 +310,12 @@ static void replace_names(const struct lht_redactor *r, const char *in, size_t l
 
     while (p < end) {
         const char *w = p, *wend;
-        size_t m;
         while (w < end && !name_char(*w))
             w++;
         lht_sb_putn(out, p, (size_t)(w - p));
         for (wend = w; wend < end && name_char(*wend); wend++)
             ;
-        if (w < wend && (m = match_name(r, w, wend)) > 0) {
-            name_token(r, out, w, m);
-            p = w + m;
-            continue;
-        }
-        lht_sb_putn(out, w, (size_t)(wend - w));   /* no name starts inside a word */
+        replace_in_word(r, w, wend, out);   /* no name starts inside a part */
         p = wend;
     }
 }

@@ -27,7 +27,8 @@
 struct lht_redactor;
 
 /* A redactor for the text of db: its key, and the node and host names any
- * fact or finding in it mentions (names under 3 bytes are left alone:
+ * fact, finding, input (bundles.host) or case (every alias a node goes by,
+ * node_aliases) in it mentions (names under 3 bytes are left alone:
  * they would replace parts of ordinary words). LHT_EDB with err set when
  * the database has no key (made before schema 11: a scan into it with
  * this lhtriage adds one) or cannot be read. The caller owns *out:
@@ -36,9 +37,10 @@ int lht_redactor_new(sqlite3 *db, struct lht_redactor **out, lht_err *err);
 void lht_redactor_free(struct lht_redactor *r);
 
 /* Append [s, s+n) to out with every known name and every IPv4/IPv6
- * address replaced by its token. A name matches whole (not inside a
- * longer name; a '.' may follow, as in "node-1.example.com" or
- * "node-1.zip"), case-insensitively. Timestamps ("07:05:12") are not
+ * address replaced by its token. A name matches whole parts of a word,
+ * parts being separated by '.', '-' or '_' (so "node-1" in
+ * "node-1.example.com", "node-1.zip" and "sosreport-node-1-2024.tar.xz",
+ * not in "node-10" or "xnode-1"), case-insensitively. Timestamps ("07:05:12") are not
  * addresses. LHT_OK, or LHT_ENOMEM / LHT_ELIMIT (the address pattern gave
  * up on the text: failing beats leaking) with err set. */
 int lht_redact_text(struct lht_redactor *r, const char *s, size_t n, struct lht_sb *out, lht_err *err);

@@ -21,13 +21,15 @@ enum { LHT_REPORT_MD = 0, LHT_REPORT_JSON = 1 };
 
 struct lht_report_opts {
     int format;                  /* LHT_REPORT_MD or LHT_REPORT_JSON */
-    const char *const *bundles;  /* names, ids or path suffixes; none = all */
+    const char *const *bundles;  /* inputs (names, ids or path suffixes) whose cases to report */
     size_t nbundles;
+    const char *const *cases;    /* cases (ids, names or folders); none of either = all */
+    size_t ncases;
     int redact;                  /* 1: host names and IP addresses become tokens (redact.h) */
 };
 
 /* Append the report to out (the caller owns and frees out). LHT_ENOTFOUND
- * when a named bundle is not in the DB. */
+ * when a named case or input is not in the DB. */
 int lht_report_render(sqlite3 *db, const struct lht_report_opts *o, struct lht_sb *out,
                       lht_err *err);
 

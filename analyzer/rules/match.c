@@ -471,6 +471,7 @@ static int add_finding(struct lht_matcher *m, const struct lht_rule *r, struct l
     fi.confidence = r->levels[p->level].name;
     fi.node = p->node;
     fi.pid = p->pid;
+    fi.merged = r->levels[p->level].merge_node;
     fi.pids = p->pids.len ? lht_facts_strz(f, lht_sb_str(&p->pids)) : NULL;
     fi.remediation = lht_rule_remediation(r, f, p->node, lht_sb_str(&p->pids));
     /* Next steps matter when the evidence is not yet conclusive. */

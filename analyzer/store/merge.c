@@ -1,11 +1,18 @@
 /*
- * merge.c - copy the bundles of another database into this one
+ * merge.c - copy the cases of another database into this one
  * (lht_store_merge, store.h): shards of a batch scan become one database.
  *
+ * The unit is the case: a case of the source whose key this database does
+ * not hold, or evaluated later than ours, comes over whole (its inputs,
+ * their facts, its findings and node aliases); the older copy here goes.
  * Which tables exist and how they hang together comes from the registry
  * (facts/registry.def) plus the store's own tables, so a new fact type is
  * merged without a line here. Row ids of the source are shifted past this
- * database's, and so is every column that holds one.
+ * database's, and so is every column that holds one; finding ids are not
+ * shifted but looked up by the finding's identity (finding_ids), so a
+ * finding keeps the id it has here. The redaction key (secrets,
+ * schema/011_redact_key.sql) is not a case's and is never copied: this
+ * database keeps its own, so its redacted reports keep their tokens.
  */
 #include "store/store_private.h"
 #include "facts/registry.h"
@@ -16,13 +23,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SEL "SELECT id FROM temp.merge_sel"
-#define MAX_TABLES (LHT_FACT_COUNT + 4)
+#define CASES "SELECT id FROM temp.merge_cases"
+#define BUNDLES "SELECT id FROM src.bundles WHERE case_id IN (" CASES ")"
+#define FID "(SELECT dst FROM temp.merge_fid WHERE src = "
+#define MAX_TABLES (LHT_FACT_COUNT + 8)
 
-/* A table to copy, in dependency order, and the rows of imported bundles. */
+/* A table to copy, in dependency order, and the rows of imported cases. */
 struct mtable {
     const char *name;
-    char owner[256];     /* WHERE clause over the source table */
+    char owner[320];     /* WHERE clause over the source table */
     long long shift;     /* added to its ids */
 };
 
@@ -31,35 +40,36 @@ struct mref {
     const char *column, *table;
 };
 
-static size_t add_table(struct mtable *t, size_t n, const char *name, const char *parent_col,
-                        const char *parent_table)
+static size_t add_table(struct mtable *t, size_t n, const char *name, const char *owner)
 {
     t[n].name = name;
-    if (parent_col)
-        snprintf(t[n].owner, sizeof t[n].owner, "%s IN (SELECT id FROM src.%s WHERE bundle_id IN (" SEL "))",
-                 parent_col, parent_table);
-    else
-        snprintf(t[n].owner, sizeof t[n].owner, "%s IN (" SEL ")",
-                 strcmp(name, "bundles") == 0 ? "id" : "bundle_id");
+    snprintf(t[n].owner, sizeof t[n].owner, "%s", owner);
     t[n].shift = 0;
     return n + 1;
 }
 
-/* Tables in dependency order: bundles, members, the fact types (parents
- * and reference targets come first in the registry), findings. */
+/* Tables in dependency order: cases, bundles, members, the fact types
+ * (parents and reference targets come first in the registry), findings. */
 static size_t merge_tables(struct mtable *t)
 {
+    char owner[320];
     size_t n = 0, i;
 
-    n = add_table(t, n, "bundles", NULL, NULL);
-    n = add_table(t, n, "members", NULL, NULL);
+    n = add_table(t, n, "cases", "id IN (" CASES ")");
+    n = add_table(t, n, "bundles", "id IN (" BUNDLES ")");
+    n = add_table(t, n, "members", "bundle_id IN (" BUNDLES ")");
     for (i = 0; i < LHT_FACT_COUNT; i++) {
         const struct lht_fact_desc *d = &lht_fact_types[i];
-        n = add_table(t, n, d->table, d->parent >= 0 ? d->parent_col : NULL,
-                      d->parent >= 0 ? lht_fact_types[d->parent].table : NULL);
+        if (d->parent >= 0)
+            snprintf(owner, sizeof owner, "%s IN (SELECT id FROM src.%s WHERE bundle_id IN (" BUNDLES "))",
+                     d->parent_col, lht_fact_types[d->parent].table);
+        else
+            snprintf(owner, sizeof owner, "bundle_id IN (" BUNDLES ")");
+        n = add_table(t, n, d->table, owner);
     }
-    n = add_table(t, n, "findings", NULL, NULL);
-    n = add_table(t, n, "finding_evidence", "finding_id", "findings");
+    n = add_table(t, n, "node_aliases", "case_id IN (" CASES ")");
+    n = add_table(t, n, "findings", "case_id IN (" CASES ")");
+    n = add_table(t, n, "finding_evidence", "finding_id IN (SELECT id FROM src.findings WHERE case_id IN (" CASES "))");
     return n;
 }
 
@@ -67,9 +77,10 @@ static size_t merge_refs(struct mref *r)
 {
     size_t n = 0, i, j;
 
+    r[n++] = (struct mref){"case_id", "cases"};
     r[n++] = (struct mref){"bundle_id", "bundles"};
+    r[n++] = (struct mref){"dup_of", "bundles"};
     r[n++] = (struct mref){"member_id", "members"};
-    r[n++] = (struct mref){"finding_id", "findings"};
     for (i = 0; i < LHT_FACT_COUNT; i++) {
         const struct lht_fact_desc *d = &lht_fact_types[i];
         if (d->parent >= 0)
@@ -101,19 +112,29 @@ static long long max_id(sqlite3 *db, const char *table)
     return v;
 }
 
-static long long shift_of(const char *column, const struct mtable *self, const struct mtable *t,
-                          size_t nt, const struct mref *r, size_t nr)
+/* The value of column c of table self as it lands here: finding ids
+ * mapped by identity, other ids shifted, everything else as it is. */
+static void column_expr(struct lht_sb *b, const char *c, const struct mtable *self, const struct mtable *t,
+                        size_t nt, const struct mref *r, size_t nr)
 {
     size_t i, j;
 
-    if (strcmp(column, "id") == 0)
-        return self->shift;
+    if ((strcmp(self->name, "findings") == 0 && strcmp(c, "id") == 0) || strcmp(c, "finding_id") == 0) {
+        lht_sb_printf(b, FID "\"%s\")", c);
+        return;
+    }
+    if (strcmp(c, "id") == 0) {
+        lht_sb_printf(b, "\"%s\" + %lld", c, self->shift);
+        return;
+    }
     for (i = 0; i < nr; i++)
-        if (strcmp(column, r[i].column) == 0)
+        if (strcmp(c, r[i].column) == 0)
             for (j = 0; j < nt; j++)
-                if (strcmp(t[j].name, r[i].table) == 0)
-                    return t[j].shift;
-    return -1;
+                if (strcmp(t[j].name, r[i].table) == 0) {
+                    lht_sb_printf(b, "\"%s\" + %lld", c, t[j].shift);
+                    return;
+                }
+    lht_sb_printf(b, "\"%s\"", c);
 }
 
 /* INSERT ... SELECT of one table with its id columns shifted. */
@@ -130,13 +151,10 @@ static int copy_table(struct lht_store *s, const struct mtable *self, const stru
         goto done;
     while (sqlite3_step(ti) == SQLITE_ROW) {
         const char *c = (const char *)sqlite3_column_text(ti, 0);
-        long long shift = shift_of(c, self, t, nt, r, nr);
         const char *sep = cols.len ? ", " : "";
         lht_sb_printf(&cols, "%s\"%s\"", sep, c);
-        if (shift >= 0)
-            lht_sb_printf(&exprs, "%s\"%s\" + %lld", sep, c, shift);
-        else
-            lht_sb_printf(&exprs, "%s\"%s\"", sep, c);
+        lht_sb_puts(&exprs, sep);
+        column_expr(&exprs, c, self, t, nt, r, nr);
     }
     sql = sqlite3_mprintf("INSERT INTO main.%s (%s) SELECT %s FROM src.%s WHERE %s", self->name,
                           lht_sb_str(&cols), lht_sb_str(&exprs), self->name, self->owner);
@@ -177,33 +195,62 @@ static int attach(struct lht_store *s, const char *src_path, int *attached, lht_
     return rc;
 }
 
-/* Which source bundles to take: new paths, or scanned later than ours;
- * the older copies of those here are dropped. */
-static int select_bundles(struct lht_store *s, int *added, int *kept, lht_err *err)
+/* Which source cases to take: new keys, or evaluated later than ours
+ * (an input that moved to another case goes with the newer scan of it);
+ * what they replace here is dropped. */
+static int select_cases(struct lht_store *s, int *added, int *kept, lht_err *err)
 {
     sqlite3_stmt *st = NULL;
 
-    if (lht_store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS merge_sel (id INTEGER PRIMARY KEY)", err, "merge") ||
-        lht_store_exec(s, "DELETE FROM temp.merge_sel", err, "merge") ||
-        lht_store_exec(s, "INSERT INTO temp.merge_sel SELECT b.id FROM src.bundles b "
-                          "WHERE NOT EXISTS (SELECT 1 FROM main.bundles m WHERE m.path = b.path "
-                          "                  AND m.scanned_at >= b.scanned_at)", err, "merge"))
+    if (lht_store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS merge_cases (id INTEGER PRIMARY KEY)", err, "merge") ||
+        lht_store_exec(s, "DELETE FROM temp.merge_cases", err, "merge") ||
+        lht_store_exec(s, "INSERT INTO temp.merge_cases SELECT c.id FROM src.cases c "
+                          "WHERE NOT EXISTS (SELECT 1 FROM main.cases m WHERE m.key = c.key "
+                          "                  AND coalesce(m.evaluated_at, '') >= coalesce(c.evaluated_at, ''))",
+                       err, "merge"))
         return LHT_EDB;
-    if (sqlite3_prepare_v2(s->db, "SELECT (SELECT count(*) FROM temp.merge_sel), "
-                                  "(SELECT count(*) FROM src.bundles) - (SELECT count(*) FROM temp.merge_sel)",
+    if (sqlite3_prepare_v2(s->db, "SELECT (SELECT count(*) FROM temp.merge_cases), "
+                                  "(SELECT count(*) FROM src.cases) - (SELECT count(*) FROM temp.merge_cases)",
                            -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
         *added = sqlite3_column_int(st, 0);
         *kept = sqlite3_column_int(st, 1);
     }
     sqlite3_finalize(st);
-    return lht_store_exec(s, "DELETE FROM main.bundles WHERE path IN (SELECT path FROM src.bundles "
-                             "WHERE id IN (" SEL "))", err, "merge");
+    /* a case here that loses an input to a newer case elsewhere is stale */
+    return lht_store_exec(s, "UPDATE main.cases SET stale = 1 WHERE id IN (SELECT case_id FROM main.bundles "
+                             "WHERE path IN (SELECT path FROM src.bundles WHERE id IN (" BUNDLES ")))",
+                          err, "merge") ||
+                   lht_store_exec(s, "DELETE FROM main.bundles WHERE path IN (SELECT path FROM src.bundles WHERE id IN ("
+                             BUNDLES ")) OR case_id IN (SELECT m.id FROM main.cases m JOIN src.cases c ON "
+                             "c.key = m.key WHERE c.id IN (" CASES "))", err, "merge") ||
+                   lht_store_exec(s, "DELETE FROM main.cases WHERE key IN (SELECT key FROM src.cases WHERE id IN ("
+                                     CASES ")) OR NOT EXISTS (SELECT 1 FROM main.bundles b WHERE b.case_id = "
+                                     "main.cases.id)", err, "merge")
+               ? LHT_EDB
+               : LHT_OK;
+}
+
+/* Finding ids by identity: a key this database knows keeps its id, a new
+ * one gets the next free id here. */
+static int map_finding_ids(struct lht_store *s, lht_err *err)
+{
+    return lht_store_exec(s, "CREATE TEMP TABLE IF NOT EXISTS merge_fid (src INTEGER PRIMARY KEY, dst INTEGER)",
+                          err, "merge") ||
+                   lht_store_exec(s, "DELETE FROM temp.merge_fid", err, "merge") ||
+                   lht_store_exec(s, "INSERT OR IGNORE INTO main.finding_ids (case_key, rule_id, node, subject) "
+                                     "SELECT case_key, rule_id, node, subject FROM src.finding_ids "
+                                     "ORDER BY id", err, "merge") ||
+                   lht_store_exec(s, "INSERT INTO temp.merge_fid SELECT s.id, m.id FROM src.finding_ids s "
+                                     "JOIN main.finding_ids m USING (case_key, rule_id, node, subject)",
+                                  err, "merge")
+               ? LHT_EDB
+               : LHT_OK;
 }
 
 int lht_store_merge(struct lht_store *s, const char *src_path, int *added, int *kept, lht_err *err)
 {
     struct mtable t[MAX_TABLES];
-    struct mref r[3 + 2 * LHT_FACT_COUNT];
+    struct mref r[4 + 2 * LHT_FACT_COUNT];
     size_t nt, nr, i;
     int rc = LHT_EDB, attached = 0, began = 0;
 
@@ -216,7 +263,7 @@ int lht_store_merge(struct lht_store *s, const char *src_path, int *added, int *
     if (lht_store_exec(s, "BEGIN IMMEDIATE", err, "cannot start merge") != LHT_OK)
         goto done;
     began = 1;
-    if (select_bundles(s, added, kept, err) != LHT_OK)
+    if (select_cases(s, added, kept, err) != LHT_OK || map_finding_ids(s, err) != LHT_OK)
         goto done;
     nt = merge_tables(t);
     nr = merge_refs(r);

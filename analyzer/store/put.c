@@ -1,5 +1,5 @@
 /*
- * put.c - write one bundle and its facts in one transaction (store.h).
+ * put.c - write one input and its facts in one transaction (store.h).
  *
  * The insert of every fact type is generated from the registry
  * (facts/registry.def): a top-level type's row starts with (bundle_id,
@@ -17,27 +17,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { S_DEL, S_BUNDLE, S_MEMBER, S_FINDING, S_EVIDENCE, S_FIXED };
+enum { S_OLD, S_DEL, S_BUNDLE, S_MEMBER, S_STALE, S_LEFT, S_DROP, S_FIXED };
 
 static const char *const fixed_sql[S_FIXED] = {
+    [S_OLD] = "SELECT case_id FROM bundles WHERE path = ?1",
     [S_DEL] = "DELETE FROM bundles WHERE path = ?1",
     [S_BUNDLE] = "INSERT INTO bundles (name, path, sha256, size, mtime, status, error, "
-                 "created_at, scanned_at, tool_version, rules_digest) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?9, ?10)",
-    [S_MEMBER] = "INSERT INTO members (bundle_id, path, node, kind, size, status, note) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [S_FINDING] = "INSERT INTO findings (bundle_id, rule_id, severity, confidence, node, pid, pids, "
-                  "title, remediation, next_steps, refs) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [S_EVIDENCE] = "INSERT INTO finding_evidence (finding_id, seq, signal, fact, member_id, node, "
-                   "line, text, matched, captures, role) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 "created_at, scanned_at, tool_version, rules_digest, case_id, typed, content_id) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?9, ?10, "
+                 "?11, ?12, ?13)",
+    /* (parenthesised: clang takes a literal split over lines in a list of
+     * single ones for a missing comma) */
+    [S_MEMBER] = ("INSERT INTO members (bundle_id, path, node, kind, size, status, note) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+    [S_STALE] = "UPDATE cases SET stale = 1 WHERE id = ?1",
+    [S_LEFT] = "SELECT count(*) FROM bundles WHERE case_id = ?1",
+    [S_DROP] = "DELETE FROM cases WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM bundles WHERE case_id = ?1)",
 };
 
 /* Statement slots (store_private.h): the fixed ones, then one insert per
  * fact type. */
 #define SLOT_TYPE(t) (S_FIXED + (t))
-_Static_assert(S_FIXED + LHT_FACT_COUNT <= LHT_STORE_SLOTS, "more store statement slots needed");
+_Static_assert(S_FIXED + LHT_FACT_COUNT <= LHT_STORE_FIND_SLOT, "more store statement slots needed");
 
 /* ---- statements -------------------------------------------------------- */
 
@@ -124,7 +125,7 @@ struct writer {
     struct lht_store *s;
     struct stmts *st;
     struct mmap members;
-    long long bundle;
+    long long bundle, case_id;
     long long *ids[LHT_FACT_COUNT]; /* row ids of types others point at */
     size_t nids[LHT_FACT_COUNT];
     lht_err *err;
@@ -285,7 +286,7 @@ static int bind_prefix(struct writer *w, sqlite3_stmt *st, const struct lht_fact
 
     if (d->parent < 0) {
         const struct lht_prov *at = rec;
-        long long mid;
+        long long mid = 0;
         if (member_id(w, at->member, at->node, &mid) != LHT_OK)
             return -1;
         sqlite3_bind_int64(st, k++, w->bundle);
@@ -350,58 +351,6 @@ static int put_type(struct writer *w, const struct lht_facts *f, int t)
     return LHT_OK;
 }
 
-static int put_evidence(struct writer *w, long long fid, const struct lht_evidence *e, size_t seq)
-{
-    sqlite3_stmt *st = w->st->fixed[S_EVIDENCE];
-    long long mid;
-
-    if (member_id(w, e->at.member, e->at.node, &mid) != LHT_OK)
-        return LHT_EDB;
-    sqlite3_bind_int64(st, 1, fid);
-    sqlite3_bind_int64(st, 2, (long long)seq);
-    bind_text(st, 3, e->signal);
-    bind_text(st, 4, e->fact);
-    sqlite3_bind_int64(st, 5, mid);
-    bind_text(st, 6, e->at.node);
-    sqlite3_bind_int64(st, 7, e->at.line);
-    bind_text(st, 8, e->text);
-    bind_text(st, 9, e->matched);
-    bind_text(st, 10, e->captures);
-    bind_text(st, 11, e->role ? "supporting" : "required");
-    return step(w, st);
-}
-
-static int put_findings(struct writer *w, const struct lht_facts *f)
-{
-    static const char *const sev[] = {"info", "warning", "error", "critical"};
-    size_t n, nev, i, j;
-    const struct lht_finding *fi = lht_facts_findings(f, &n);
-    const struct lht_evidence *ev = lht_facts_evidence(f, &nev);
-    sqlite3_stmt *st = w->st->fixed[S_FINDING];
-
-    for (i = 0; i < n; i++) {
-        long long fid;
-        sqlite3_bind_int64(st, 1, w->bundle);
-        bind_text(st, 2, fi[i].rule_id);
-        bind_text(st, 3, sev[(unsigned)fi[i].severity < 4 ? fi[i].severity : 0]);
-        bind_text(st, 4, fi[i].confidence);
-        bind_text(st, 5, fi[i].node);
-        bind_long(st, 6, fi[i].pid, 1);
-        bind_text(st, 7, fi[i].pids);
-        bind_text(st, 8, fi[i].title);
-        bind_text(st, 9, fi[i].remediation);
-        bind_text(st, 10, fi[i].next_steps);
-        bind_text(st, 11, fi[i].refs);
-        if (step(w, st) != LHT_OK)
-            return LHT_EDB;
-        fid = sqlite3_last_insert_rowid(w->s->db);
-        for (j = 0; j < fi[i].nevidence && fi[i].first + j < nev; j++)
-            if (put_evidence(w, fid, &ev[fi[i].first + j], j) != LHT_OK)
-                return LHT_EDB;
-    }
-    return LHT_OK;
-}
-
 static int put_facts(struct writer *w, const struct lht_facts *f)
 {
     int t;
@@ -411,7 +360,7 @@ static int put_facts(struct writer *w, const struct lht_facts *f)
     for (t = 0; t < LHT_FACT_COUNT; t++)
         if (put_type(w, f, t) != LHT_OK)
             return LHT_EDB;
-    return put_findings(w, f);
+    return LHT_OK;
 }
 
 static int put_row(struct writer *w, const struct lht_bundle_meta *meta)
@@ -428,6 +377,9 @@ static int put_row(struct writer *w, const struct lht_bundle_meta *meta)
     bind_text(st, 8, meta->created_at && meta->created_at[0] ? meta->created_at : NULL);
     bind_text(st, 9, LHT_VERSION);
     bind_text(st, 10, meta->rules_digest);
+    sqlite3_bind_int64(st, 11, w->case_id);
+    bind_text(st, 12, meta->typed);
+    bind_text(st, 13, meta->content_id);
     if (step(w, st) != LHT_OK)
         return LHT_EDB;
     w->bundle = sqlite3_last_insert_rowid(w->s->db);
@@ -463,22 +415,91 @@ static void writer_free(struct writer *w)
     free(w->members.id);
 }
 
-int lht_store_put_bundle(struct lht_store *s, const struct lht_bundle_meta *meta,
-                         const struct lht_facts *f, long long *bundle_id, lht_err *err)
+/* A single-value query of slot st with ?1 = id; -1 on failure. */
+static long long query_id(struct writer *w, sqlite3_stmt *st, const char *text, long long id)
+{
+    long long v = -1;
+    int rc;
+
+    (void)w;
+    if (text)
+        bind_text(st, 1, text);
+    else
+        sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        v = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 0);
+    else if (rc == SQLITE_DONE)
+        v = 0;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return v;
+}
+
+static int run_id(struct writer *w, sqlite3_stmt *st, long long id)
+{
+    sqlite3_bind_int64(st, 1, id);
+    return step(w, st);
+}
+
+/* The old row goes (its facts with it), the new row joins w->case_id;
+ * both cases are stale now, and the one it left goes when it is empty. */
+static int replace_row(struct writer *w, const struct lht_bundle_meta *meta, long long *left)
+{
+    long long old = query_id(w, w->st->fixed[S_OLD], meta->path, 0);
+
+    *left = 0;
+    if (old < 0)
+        return lht_err_set(w->err, LHT_EDB, "%s: cannot read bundles: %s", w->s->path, sqlite3_errmsg(w->s->db));
+    bind_text(w->st->fixed[S_DEL], 1, meta->path);
+    if (step(w, w->st->fixed[S_DEL]) != LHT_OK || put_row(w, meta) != LHT_OK ||
+        run_id(w, w->st->fixed[S_STALE], w->case_id) != LHT_OK)
+        return LHT_EDB;
+    if (old > 0 && old != w->case_id) {
+        long long n = query_id(w, w->st->fixed[S_LEFT], NULL, old);
+        if (n < 0)
+            return lht_err_set(w->err, LHT_EDB, "%s: cannot read bundles: %s", w->s->path,
+                               sqlite3_errmsg(w->s->db));
+        if (run_id(w, w->st->fixed[n == 0 ? S_DROP : S_STALE], old) != LHT_OK)
+            return LHT_EDB;
+        *left = n > 0 ? old : 0;
+    }
+    return LHT_OK;
+}
+
+/* The case an input without one gets: its own, keyed by its path. */
+static int own_case(struct lht_store *s, const struct lht_bundle_meta *meta, long long *id, lht_err *err)
+{
+    struct lht_sb key = LHT_SB_INIT;
+    int rc;
+
+    lht_sb_printf(&key, "input:%s", meta->path);
+    if (key.oom)
+        return lht_err_set(err, LHT_ENOMEM, "out of memory");
+    rc = lht_store_case_get(s, lht_sb_str(&key), meta->typed ? meta->typed : meta->name, NULL, id, err);
+    lht_sb_free(&key);
+    return rc;
+}
+
+int lht_store_put_input(struct lht_store *s, const struct lht_bundle_meta *meta, const struct lht_facts *f,
+                        long long *bundle_id, long long *left_case, lht_err *err)
 {
     struct writer w;
     struct stmts st;
+    long long left = 0;
     int rc, began = 0;
 
     if ((rc = writer_init(&w, s, f, err)) != LHT_OK || (rc = prepare_put(s, &st, err)) != LHT_OK)
+        goto done;
+    w.case_id = meta->case_id;
+    if (w.case_id <= 0 && (rc = own_case(s, meta, &w.case_id, err)) != LHT_OK)
         goto done;
     rc = LHT_EDB;
     w.st = &st;
     if (lht_store_exec(s, "BEGIN IMMEDIATE", err, "cannot start transaction") != LHT_OK)
         goto done;
     began = 1;
-    bind_text(w.st->fixed[S_DEL], 1, meta->path);
-    if (step(&w, w.st->fixed[S_DEL]) != LHT_OK || put_row(&w, meta) != LHT_OK)
+    if (replace_row(&w, meta, &left) != LHT_OK)
         goto done;
     if (f && put_facts(&w, f) != LHT_OK)
         goto done;
@@ -487,6 +508,8 @@ int lht_store_put_bundle(struct lht_store *s, const struct lht_bundle_meta *meta
     began = 0;
     if (bundle_id)
         *bundle_id = w.bundle;
+    if (left_case)
+        *left_case = left;
     rc = LHT_OK;
 done:
     if (began)
@@ -496,6 +519,12 @@ done:
         lht_store_reset_cached(s);
     writer_free(&w);
     return rc;
+}
+
+int lht_store_put_bundle(struct lht_store *s, const struct lht_bundle_meta *meta,
+                         const struct lht_facts *f, long long *bundle_id, lht_err *err)
+{
+    return lht_store_put_input(s, meta, f, bundle_id, NULL, err);
 }
 
 int lht_store_put_failure(struct lht_store *s, const struct lht_bundle_meta *meta,

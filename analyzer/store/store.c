@@ -6,12 +6,15 @@
  */
 #include "store/store_private.h"
 #include "store/schema.h"
+#include "core/strbuf.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -91,6 +94,100 @@ static void config_sqlite(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* "file:" URI of path with immutable=1: the characters a URI gives a
+ * meaning to are escaped. NULL on OOM; free with sqlite3_free. */
+static char *immutable_uri(const char *path)
+{
+    struct lht_sb b = LHT_SB_INIT;
+    const unsigned char *p;
+    char *out;
+
+    lht_sb_puts(&b, "file:");
+    for (p = (const unsigned char *)path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#' || *p < 0x21 || *p >= 0x7f)
+            lht_sb_printf(&b, "%%%02X", *p);
+        else
+            lht_sb_putn(&b, (const char *)p, 1);
+    }
+    lht_sb_puts(&b, "?immutable=1");
+    out = b.oom ? NULL : sqlite3_mprintf("%s", lht_sb_str(&b));
+    lht_sb_free(&b);
+    return out;
+}
+
+/* 1 when the folder of path cannot be written (so SQLite cannot create
+ * the -shm file a WAL database is read with). */
+static int dir_readonly(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+
+    if (slash == NULL)
+        return access(".", W_OK) != 0;
+    if (n == 0)
+        return access("/", W_OK) != 0;
+    if (n >= sizeof dir)
+        return 0;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return access(dir, W_OK) != 0;
+}
+
+/* A WAL database in a folder this user cannot write, with no log of
+ * unwritten changes beside it, reads as an immutable file; one with such
+ * a log cannot be read without its -shm file, and the message says so. */
+static int reopen_readonly(struct lht_store *s, const char *path, lht_err *err)
+{
+    char wal[4200];
+    struct stat st;
+    char *uri;
+
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    if (!dir_readonly(path))
+        return lht_store_fail(err, s->db, path, "not an lhtriage database");
+    if (stat(wal, &st) == 0 && st.st_size > 0)
+        return lht_err_set(err, LHT_EDB,
+                           "%s: cannot read: its write-ahead log %s holds changes and the folder is not "
+                           "writable for the shared-memory file SQLite needs; run lhtriage once as a user "
+                           "who can write the folder (that folds the log in), or copy the database",
+                           path, wal);
+    sqlite3_close_v2(s->db);
+    s->db = NULL;
+    if ((uri = immutable_uri(path)) == NULL)
+        return lht_err_set(err, LHT_ENOMEM, "%s: out of memory", path);
+    if (sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        sqlite3_free(uri);
+        return lht_err_set(err, LHT_EDB, "%s: cannot open database: %s", path,
+                           s->db ? sqlite3_errmsg(s->db) : "out of memory");
+    }
+    sqlite3_free(uri);
+    sqlite3_extended_result_codes(s->db, 1);
+    if (read_version(s->db, &s->version) != LHT_OK)
+        return lht_store_fail(err, s->db, path, "not an lhtriage database");
+    return LHT_OK;
+}
+
+/* Read-only: the version must be readable, whatever the folder allows. */
+static int open_readonly(struct lht_store *s, const char *path, lht_err *err)
+{
+    int rc;
+
+    if (access(path, R_OK) != 0)
+        return lht_err_set(err, LHT_EIO, "%s: cannot read database: %s", path, strerror(errno));
+    if (read_version(s->db, &s->version) != LHT_OK) {
+        int code = sqlite3_extended_errcode(s->db) & 0xff;
+        if (code != SQLITE_READONLY && code != SQLITE_CANTOPEN)
+            return lht_store_fail(err, s->db, path, "not an lhtriage database");
+        if ((rc = reopen_readonly(s, path, err)) != LHT_OK)
+            return rc;
+    }
+    if (s->version == 0)
+        return lht_err_set(err, LHT_EDB, "%s: not an lhtriage database (empty schema)", path);
+    return LHT_OK;
+}
+
 int lht_store_open(const char *path, int mode, struct lht_store **out, lht_err *err)
 {
     struct lht_store *s = NULL;
@@ -113,19 +210,9 @@ int lht_store_open(const char *path, int mode, struct lht_store **out, lht_err *
         goto fail;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    /* Batch scans and a reader may share a DB: wait instead of failing. */
-    sqlite3_busy_timeout(s->db, 10000);
-    if ((rc = lht_store_exec(s, "PRAGMA foreign_keys=ON", err, "cannot enable foreign keys")) != LHT_OK)
-        goto fail;
     if (mode == LHT_STORE_RO) {
-        if (read_version(s->db, &s->version) != LHT_OK) {
-            rc = lht_store_fail(err, s->db, path, "not an lhtriage database");
+        if ((rc = open_readonly(s, path, err)) != LHT_OK)
             goto fail;
-        }
-        if (s->version == 0) {
-            rc = lht_err_set(err, LHT_EDB, "%s: not an lhtriage database (empty schema)", path);
-            goto fail;
-        }
     } else {
         /* WAL lets report/query read while a scan writes. (On NFS, where
          * WAL cannot work, SQLite reports an error here and we keep the
@@ -135,9 +222,13 @@ int lht_store_open(const char *path, int mode, struct lht_store **out, lht_err *
          * only lose the last bundles, which a re-scan restores. FULL would
          * fsync every bundle and make the single writer the bottleneck. */
         sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
-        if ((rc = migrate(s, err)) != LHT_OK)
-            goto fail;
     }
+    /* Batch scans and a reader may share a DB: wait instead of failing. */
+    sqlite3_busy_timeout(s->db, 10000);
+    if ((rc = lht_store_exec(s, "PRAGMA foreign_keys=ON", err, "cannot enable foreign keys")) != LHT_OK)
+        goto fail;
+    if (mode != LHT_STORE_RO && (rc = migrate(s, err)) != LHT_OK)
+        goto fail;
     *out = s;
     return LHT_OK;
 fail:
@@ -198,13 +289,14 @@ int lht_store_version(struct lht_store *s)
 
 int lht_store_find(struct lht_store *s, const char *path, struct lht_stored *out, lht_err *err)
 {
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *st = lht_store_prepared(s, LHT_STORE_FIND_SLOT,
+                                          "SELECT size, mtime, sha256, rules_digest, status, id, scanned_at, case_id "
+                                          "FROM bundles WHERE path = ?1", err);
     int rc;
 
     memset(out, 0, sizeof *out);
-    if (sqlite3_prepare_v2(s->db, "SELECT size, mtime, sha256, rules_digest, status FROM bundles "
-                                  "WHERE path = ?1", -1, &st, NULL) != SQLITE_OK)
-        return lht_store_fail(err, s->db, s->path, "cannot prepare statement");
+    if (st == NULL)
+        return err->code;
     sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -217,13 +309,17 @@ int lht_store_find(struct lht_store *s, const char *path, struct lht_stored *out
             snprintf(out->rules_digest, sizeof out->rules_digest, "%s", v);
         if ((v = (const char *)sqlite3_column_text(st, 4)) != NULL)
             snprintf(out->status, sizeof out->status, "%s", v);
+        out->id = sqlite3_column_int64(st, 5);
+        if ((v = (const char *)sqlite3_column_text(st, 6)) != NULL)
+            snprintf(out->scanned_at, sizeof out->scanned_at, "%s", v);
+        out->case_id = sqlite3_column_int64(st, 7);
         rc = 1;
     } else if (rc == SQLITE_DONE) {
         rc = 0;
     } else {
         rc = lht_store_fail(err, s->db, s->path, "cannot read bundles");
     }
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return rc;
 }
-

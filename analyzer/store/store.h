@@ -37,16 +37,28 @@ struct lht_bundle_meta {
     const char *status;      /* "ok", "partial", "failed" */
     const char *error;       /* or NULL */
     const char *created_at;  /* or NULL */
-    const char *rules_digest; /* of the ruleset that made the findings, or NULL */
+    const char *rules_digest; /* scan key: what the facts were read with, or NULL */
+    long long case_id;       /* the case it belongs to (lht_store_case_get), or 0 */
+    const char *typed;       /* the input as the user typed it, or NULL */
+    const char *content_id;  /* equal for the same content in any container, or NULL */
 };
 
-/* Replace whatever was stored for meta->path with this bundle and its
- * facts (f may be NULL for a failed bundle), in one transaction.
- * *bundle_id (may be NULL) receives the new row id. */
+/* Replace whatever was stored for meta->path with this input and its
+ * facts (f may be NULL for a failed input; findings in f are not stored:
+ * they belong to the case, lht_store_put_case), in one transaction. The
+ * input joins case meta->case_id (0: a case of its own, 'input:<path>'),
+ * which is marked stale; a case it leaves is marked stale too, or deleted
+ * when no input is left in it. *bundle_id (may be NULL) receives the new
+ * row id; *left_case (may be NULL) the case it left that still has
+ * inputs (to evaluate again), else 0. */
+int lht_store_put_input(struct lht_store *s, const struct lht_bundle_meta *meta,
+                        const struct lht_facts *f, long long *bundle_id, long long *left_case,
+                        lht_err *err);
+/* lht_store_put_input() without left_case. */
 int lht_store_put_bundle(struct lht_store *s, const struct lht_bundle_meta *meta,
                          const struct lht_facts *f, long long *bundle_id, lht_err *err);
 
-/* Record a bundle that could not be read (status "failed"), unless a
+/* Record an input that could not be read (status "failed"), unless a
  * readable scan of the same path is already stored: a failed re-scan
  * never destroys earlier facts. *kept is set to 1 in that case. */
 int lht_store_put_failure(struct lht_store *s, const struct lht_bundle_meta *meta,
@@ -54,10 +66,13 @@ int lht_store_put_failure(struct lht_store *s, const struct lht_bundle_meta *met
 
 /* What the database holds about an input path, for incremental scans. */
 struct lht_stored {
+    long long id;           /* its bundles row */
     long long size, mtime;
     char sha256[65];        /* "" when unknown */
     char rules_digest[96];  /* scan key: rules digest [+no-logs], "" when unknown */
     char status[16];
+    char scanned_at[32];
+    long long case_id;      /* 0 when it belongs to none */
 };
 
 /* 1 and *out filled when path was scanned before, 0 when not, <0 on error. */
@@ -65,14 +80,111 @@ int lht_store_find(struct lht_store *s, const char *path, struct lht_stored *out
 
 /* Read the stored facts of one member (LHT_LOAD_MEMBER, a members row
  * id) or one bundle (LHT_LOAD_BUNDLE) into f, every fact type of the
- * registry. Findings are not read. */
+ * registry, after whatever f already holds. Findings are not read. */
 enum { LHT_LOAD_MEMBER = 0, LHT_LOAD_BUNDLE = 1 };
 int lht_store_load(struct lht_store *s, int scope, long long id, struct lht_facts *f, lht_err *err);
 
-/* Copy every bundle of the database at src_path into s (one transaction):
- * a bundle whose path s already holds is replaced when src scanned it
- * later, else kept. *added and *kept count bundles. Both databases must
- * be at the same schema version. */
+/* Which stored member each loaded fact came from. Records loaded by
+ * lht_store_load_input() share one member string per members row, so a
+ * finding's evidence (which keeps its fact's string) leads back to the
+ * row, whichever input of a case it came from. Owned by the caller. */
+struct lht_member_map;
+struct lht_member_map *lht_member_map_new(void);
+void lht_member_map_free(struct lht_member_map *m);
+/* Row id of the member whose string is member (by address), or -1;
+ * *bundle_id (may be NULL) gets its input. */
+long long lht_member_map_get(const struct lht_member_map *m, const char *member, long long *bundle_id);
+
+/* lht_store_load(LHT_LOAD_BUNDLE) that also records every member string
+ * it creates in map, and appends the node names of bundle_id's member
+ * paths (the Kubernetes node names of a bundle's nodes/ zips) to f's
+ * members list. */
+int lht_store_load_input(struct lht_store *s, long long bundle_id, struct lht_facts *f,
+                         struct lht_member_map *map, lht_err *err);
+
+/* ---- cases (store/case.c) ------------------------------------------------ */
+
+/* The case named key ('dir:<path>', 'ticket:<name>', 'input:<path>'),
+ * created with name and path (may be NULL) when new; a known case takes
+ * the name and path given when they are not NULL. *id gets its row id. */
+int lht_store_case_get(struct lht_store *s, const char *key, const char *name, const char *path,
+                       long long *id, lht_err *err);
+
+/* A case other than `except` holding an input whose content_id is
+ * content_id: 1 and *id, 0 none, <0 error. */
+int lht_store_case_by_content(struct lht_store *s, const char *content_id, const char *except_path,
+                              long long *id, lht_err *err);
+
+struct lht_case_info {
+    long long id;
+    char *key, *name, *path;     /* path NULL unless a ticket folder */
+    int stale;
+    char *rules_digest;          /* or NULL */
+};
+/* 1 and *out filled (free with lht_store_case_info_free), 0 no such case. */
+int lht_store_case_info(struct lht_store *s, long long id, struct lht_case_info *out, lht_err *err);
+void lht_store_case_info_free(struct lht_case_info *c);
+
+/* One input of a case, as stored. */
+struct lht_case_input {
+    long long bundle_id;
+    char *name, *path, *typed, *status, *error, *content_id;   /* typed, error, content_id may be NULL */
+    long long members;           /* member rows: the fuller copy of a duplicate wins */
+    long long dup_of;            /* as the last evaluation found: the input it copies, or 0 */
+};
+/* The inputs of case id, by typed name then path. *v owned by the caller
+ * (lht_store_case_inputs_free). */
+int lht_store_case_inputs(struct lht_store *s, long long id, struct lht_case_input **v, size_t *n,
+                          lht_err *err);
+void lht_store_case_inputs_free(struct lht_case_input *v, size_t n);
+
+/* A name of a node and the name the case uses for it. */
+struct lht_node_alias {
+    const char *alias, *node, *source;
+};
+
+/* What an evaluation of a case stores. f holds the union of its inputs'
+ * facts and the findings the rules made on them; map leads evidence back
+ * to member rows. inputs lists every input of the case; dup_of[i] (0:
+ * none) and host[i] (NULL: none) are for inputs[i]. */
+struct lht_case_put {
+    const struct lht_facts *f;
+    const struct lht_member_map *map;
+    const struct lht_node_alias *aliases;
+    size_t naliases;
+    const long long *inputs, *dup_of;
+    const char *const *host;
+    size_t ninputs;
+    const char *rules_digest;
+};
+
+/* Replace case id's findings, node aliases and duplicate marks with
+ * cp's, in one transaction; the case is no longer stale. Each finding
+ * keeps the id its identity (case key, rule, node, subject) had before. */
+int lht_store_put_case(struct lht_store *s, long long id, const struct lht_case_put *cp, lht_err *err);
+
+/* The input at path was typed as typed this time (it was not read again). */
+int lht_store_input_typed(struct lht_store *s, const char *path, const char *typed, lht_err *err);
+
+/* Delete case id when no input belongs to it; *deleted (may be NULL) says. */
+int lht_store_case_drop_empty(struct lht_store *s, long long id, int *deleted, lht_err *err);
+
+/* A stored finding, for printing. */
+struct lht_case_finding {
+    long long id;
+    char *rule_id, *severity, *confidence, *node, *pids, *title;   /* node, pids may be NULL */
+};
+/* The findings of case id, worst first, then rule, node, id. Free with
+ * lht_store_case_findings_free. */
+int lht_store_case_findings(struct lht_store *s, long long id, struct lht_case_finding **v, size_t *n,
+                            lht_err *err);
+void lht_store_case_findings_free(struct lht_case_finding *v, size_t n);
+
+/* Copy every case of the database at src_path into s (one transaction),
+ * with its inputs, facts and findings: a case whose key s already holds
+ * is replaced when src evaluated it later, else kept. Finding ids s knows
+ * are kept. *added and *kept count cases. Both databases must be at the
+ * same schema version. */
 int lht_store_merge(struct lht_store *s, const char *src_path, int *added, int *kept, lht_err *err);
 
 #endif

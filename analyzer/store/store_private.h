@@ -1,15 +1,23 @@
 /*
  * store_private.h - what the store's files share (store.c opens and
- * migrates, put.c writes a bundle, load.c reads facts back, merge.c
- * combines databases). Internal to analyzer/store/.
+ * migrates, put.c writes an input, case.c a case's findings, load.c reads
+ * facts back, merge.c combines databases). Internal to analyzer/store/.
  */
 #ifndef LHT_STORE_PRIVATE_H
 #define LHT_STORE_PRIVATE_H
 
 #include "store/store.h"
 
-/* Statements kept prepared for the life of the connection, by slot. */
-#define LHT_STORE_SLOTS 64
+/* Statements kept prepared for the life of the connection, by slot:
+ * put.c's below LHT_STORE_FIND_SLOT, store.c's lookup of an input there,
+ * case.c's from LHT_STORE_CASE_SLOT, load.c's (two per fact type, and its
+ * member nodes) from LHT_STORE_LOAD_SLOT. A case is evaluated from the
+ * database for every ticket of a batch: parsing its SQL each time would
+ * cost as much as running it. */
+#define LHT_STORE_SLOTS 128
+#define LHT_STORE_FIND_SLOT 43
+#define LHT_STORE_CASE_SLOT 44
+#define LHT_STORE_LOAD_SLOT 80
 
 struct lht_store {
     sqlite3 *db;
