@@ -155,6 +155,13 @@ expect_eq "t4: confirmed from the supportconfig's hung-task stack" \
 expect_eq "t4: the stack is the journal's" \
   "$(q1 "SELECT count(*) FROM v_finding_evidence WHERE signal='open_state_wait' AND member='messages.txt'")" "1"
 
+# --- a ticket with nothing usable: said, exit 2 -----------------------
+mkdir -p "$T/t5/sosreport-x9-2025-09-24-abcdefg/sos_logs"
+echo "the writer hangs, please help" >"$T/t5/mail.txt"
+echo "sos.log of a run that collected nothing" >"$T/t5/sosreport-x9-2025-09-24-abcdefg/sos_logs/sos.log"
+"$BIN" scan -q --db "$T/t5.db" "$T/t5" 2>"$T/err"; expect_eq "t5: exit" $? 2
+grep -qx "lhtriage: $T/t5: nothing usable in its 2 inputs: .*" "$T/err"; expect_eq "t5: one line naming the ticket" $? 0
+expect_eq "t5: one line" "$(wc -l <"$T/err" | tr -d ' ')" "1"
 
 echo "sysreport_test: $checks checks, $fails failed"
 [ "$fails" -eq 0 ]
