@@ -5,7 +5,8 @@
 #   bench/sos.sh [PIDS] [RUNS]
 # Prints, for the plain report and for one that also carries the cpuset,
 # limits, oom_* and mountinfo files sos copies per pid: members, medians,
-# the cost per member above the floor, and peak RSS.
+# the cost per member above the floor, and peak RSS; then each step of a
+# scan in one process (bench/caseload.c: read, store, read back, rules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pids=${1:-5000} runs=${2:-5}
@@ -13,7 +14,7 @@ W=${LHT_BENCH_DIR:-/tmp/lht-bench}
 mkdir -p "$W"
 B=build-bench
 cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON >/dev/null
-cmake --build "$B" -j"$(nproc)" --target lhtriage gensos >/dev/null
+cmake --build "$B" -j"$(nproc)" --target lhtriage gensos caseload >/dev/null
 BIN=$PWD/$B/lhtriage
 command -v bsdtar >/dev/null || { echo "bench: needs bsdtar (apt-get install libarchive-tools)"; exit 2; }
 command -v bc >/dev/null || { echo "bench: needs bc (apt-get install bc)"; exit 2; }
@@ -43,4 +44,7 @@ for extra in 0 1; do
     printf '  %-40s %8.3f s\n' "floor: bsdtar -xO" "$tf"
     printf '  %-40s %8.3f s  %5.1fx floor  %6.1f us/member above it  peak RSS %d MiB\n' "lhtriage scan" "$ts" \
         "$(echo "$ts / $tf" | bc -l)" "$(echo "($ts - $tf) * 1000000 / $members" | bc -l)" $((peak / 1024))
+    echo "  each step, in one process (bench/caseload.c):"
+    rm -f "$W/cl.db"*
+    ./"$B"/caseload rules "$W/cl.db" "$S" "$runs" | sed 's/^/    /'
 done
