@@ -342,6 +342,68 @@ START_TEST(many_subjects_on_many_nodes)
 }
 END_TEST
 
+/* A signal is matched only when a level asks for it, and a scan stops
+ * once the signal holds with all the evidence it keeps. Seen through the
+ * one trace a match leaves: a pattern that gives up on a text (PCRE2's
+ * match limit, a catastrophic '(a|aa)+$' on a's and a b) notes that text.
+ * `slow` is asked for only for the D process (the first `all` fails for
+ * the others), and `early`'s scan ends at its fourth match, before the
+ * texts it would give up on. */
+#define LAZY_RULE                                                                                      \
+    "id: lazy\ntitle: t\nseverity: info\ndescription: d\nsubject: process\n"                             \
+    "signals:\n"                                                                                       \
+    "  - name: d\n    fact: process\n    field: stat\n    pattern: '^D'\n"                               \
+    "  - name: slow\n    fact: process\n    field: command\n    pattern: '^(?:a|aa)+$'\n"                 \
+    "  - name: early\n    fact: process\n    field: user\n    scope: same_node\n"                        \
+    "    pattern: '^(?:x|(?:a|aa)+$)'\n"                                                               \
+    "levels:\n  - name: c\n    all: [d, early]\n    none: [slow]\n"
+
+static size_t gave_up(const struct lht_facts *f, const char *signal)
+{
+    size_t n, i, k = 0;
+    const struct lht_note *x = lht_facts_notes(f, &n);
+
+    for (i = 0; i < n; i++)
+        k += strstr(x[i].msg, "pattern gave up") != NULL && strstr(x[i].msg, signal) != NULL;
+    return k;
+}
+
+START_TEST(signals_run_only_when_needed)
+{
+    static char slow[64];
+    struct lht_ruleset *lrs;
+    struct lht_matcher *lm;
+    struct lht_facts *f = lht_facts_new();
+    char path[512];
+    size_t n;
+    long pid;
+    lht_err err;
+
+    memset(slow, 'a', sizeof slow - 2);
+    slow[sizeof slow - 2] = 'b';
+    snprintf(path, sizeof path, "%s/lazy.yaml", tu_tmpdir());
+    ck_assert_int_eq(tu_write_file(path, LAZY_RULE, strlen(LAZY_RULE)), 0);
+    *strrchr(path, '/') = '\0';
+    ck_assert_msg(lht_ruleset_load(path, &lrs, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq(lht_matcher_new(lrs, &lm, &err), LHT_OK);
+    for (pid = 100; pid < 110; pid++) {
+        /* users x (4 of them) then the slow text; commands slow but for the D one */
+        struct lht_process p = {.at = {N, PS, pid}, .pid = pid, .ppid = 1, .tid = -1,
+                                .user = pid < 104 ? "x" : slow, .stat = pid == 105 ? "D" : "S",
+                                .command = pid == 105 ? "sh" : slow};
+        ck_assert_int_eq(lht_facts_add_process(f, &p), LHT_OK);
+    }
+    ck_assert_int_eq(lht_matcher_run(lm, f, &err), LHT_OK);
+    ck_assert_int_eq(gave_up(f, "signal slow"), 0);    /* asked for pid 105 only, whose command is "sh" */
+    ck_assert_int_eq(gave_up(f, "signal early"), 0);   /* four x users, then no further look */
+    ck_assert_int_eq((int)lht_facts_findings(f, &n)->pid, 105);
+    ck_assert_int_eq((int)n, 1);
+    lht_facts_free(f);
+    lht_matcher_free(lm);
+    lht_ruleset_free(lrs);
+}
+END_TEST
+
 static Suite *match_suite(void)
 {
     Suite *s = suite_create("match");
@@ -353,6 +415,7 @@ static Suite *match_suite(void)
     tcase_add_test(tc, lookalikes_do_not_fire);
     tcase_add_test(tc, many_subjects_on_many_nodes);
     tcase_add_test(tc, sibling_shares_the_same_field);
+    tcase_add_test(tc, signals_run_only_when_needed);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -264,7 +264,7 @@ static int try_record(struct lht_matcher *m, const struct lht_rule *r, const str
 
 /* Room for more evidence: once a signal holds with all the evidence it
  * keeps, further candidates change nothing. */
-#define FULL(res) ((res)->nev < MAX_EV_PER_SIGNAL)
+#define ROOM(res) ((res)->nev < MAX_EV_PER_SIGNAL)
 
 /* The candidates of s for sub, by scope, in record order, until the
  * signal holds with all the evidence it keeps. */
@@ -276,13 +276,13 @@ static int scan_scope(struct lht_matcher *m, const struct lht_rule *r, const str
 
     switch (scope) {
     case LHT_SC_BUNDLE:
-        for (i = 0; rc == LHT_OK && FULL(res) && (size_t)i < lht_facts_count(f, s->type); i++)
+        for (i = 0; rc == LHT_OK && ROOM(res) && (size_t)i < lht_facts_count(f, s->type); i++)
             rc = try_record(m, r, s, f, (size_t)i, res);
         return rc;
     case LHT_SC_SAME_NODE:
         if (sub->node_id < 0)
             return LHT_OK;
-        for (i = lht_fidx_node_first(m->ix, s->type, sub->node_id); rc == LHT_OK && FULL(res) && i >= 0;
+        for (i = lht_fidx_node_first(m->ix, s->type, sub->node_id); rc == LHT_OK && ROOM(res) && i >= 0;
              i = lht_fidx_node_next(m->ix, s->type, i))
             rc = try_record(m, r, s, f, (size_t)i, res);
         return rc;
@@ -290,7 +290,7 @@ static int scan_scope(struct lht_matcher *m, const struct lht_rule *r, const str
     case LHT_SC_SAME_PID:
         /* A paste without a prompt has no node: its pid still ties it to
          * the subject (the evidence shows both, so the engineer sees it). */
-        for (i = lht_fidx_pid_first(m->ix, s->type, sub->pid); rc == LHT_OK && FULL(res) && i >= 0;
+        for (i = lht_fidx_pid_first(m->ix, s->type, sub->pid); rc == LHT_OK && ROOM(res) && i >= 0;
              i = lht_fidx_pid_next(m->ix, s->type, i)) {
             int n = lht_fidx_node_of(m->ix, s->type, (size_t)i);
             if (n == 0 || sub->node_id == 0 || n == sub->node_id)
@@ -302,7 +302,7 @@ static int scan_scope(struct lht_matcher *m, const struct lht_rule *r, const str
             return LHT_OK;
         if (lht_fidx_same_first(m->ix, s->same_fd, sub->node_id, sub->same, &i) != LHT_OK)
             return LHT_ENOMEM;
-        for (; rc == LHT_OK && FULL(res) && i >= 0; i = lht_fidx_same_next(m->ix, s->same_fd, i))
+        for (; rc == LHT_OK && ROOM(res) && i >= 0; i = lht_fidx_same_next(m->ix, s->same_fd, i))
             if (lht_fact_pid(f, s->type, (size_t)i) != sub->pid)
                 rc = try_record(m, r, s, f, (size_t)i, res);
         return rc;
