@@ -66,6 +66,12 @@ int lht_mount_add(const struct lht_pctx *ctx, long no, int origin, const char *s
                   const char *tgt, size_t tgtl, const char *fstype, size_t fstl, const char *opts,
                   size_t optl);
 
+/* A ps listing that an HTML archive ran into one line ("ps l F UID PID
+ * ... COMMAND 0 500 5942 ... -/bin/bash 0 500 12235 ..."): the offsets of
+ * the blanks in s where its header and each of its rows begin, at most
+ * max of them, in order; 0 when s holds no such listing. (ps.c) */
+size_t lht_ps_collapsed_cuts(const char *s, size_t len, size_t *cuts, size_t max);
+
 /* Shared provenance helper for parsers: a lht_prov for line `no` of ctx. */
 static inline struct lht_prov lht_pctx_at(const struct lht_pctx *ctx, long no)
 {
