@@ -50,6 +50,18 @@ START_TEST(cells_and_inline)
 }
 END_TEST
 
+static void rule(struct lht_sb *b, const char *s) { lht_md_rule(b, s); }
+
+/* Rule text is markdown, but a placeholder is not a tag */
+START_TEST(rule_text_placeholders)
+{
+    ck_assert_str_eq(render(rule, "logs share-manager-<volume> `a <b>` <https://x.y/z>"),
+                     "logs share-manager-&lt;volume> `a <b>` <https://x.y/z>");
+    ck_assert_str_eq(render(rule, "text\n\n    kubectl logs <pod>\n```\n<x>\n```\nand <y>"),
+                     "text\n\n    kubectl logs <pod>\n```\n<x>\n```\nand &lt;y>");
+}
+END_TEST
+
 /* Byte patterns shaped like characters that are not: an overlong '/', a
  * surrogate, a code point above U+10FFFF. Their neighbours pass. */
 START_TEST(utf8_is_strict)
@@ -929,6 +941,16 @@ START_TEST(model_verdict)
     ck_assert_str_eq(v->fix, "Mount the RWX volume with NFSv4.0, which does not take the NFSv4.1 open-stateid "
                              "wait. New StorageClass `longhorn-rwx-nfs40` (its YAML is under What to do).");
     lht_report_model_free(m);
+    /* a short first sentence says too little alone: the next one comes too;
+     * a short parenthesis stays */
+    exec(lht_store_db(store), "UPDATE findings SET remediation = 'This Longhorn version (unknown) cannot mount RWX "
+                              "volumes with' || char(10) || 'NFSv4.0. Avoid concurrent writers to one file: use one "
+                              "writer.' || char(10) || char(10) || 'More.'");
+    m = build(lht_store_db(store), NULL, 0);
+    ck_assert_str_eq(case_of(m, "seed-rwx-unpacked")->findings[0].verdict.fix,
+                     "This Longhorn version (unknown) cannot mount RWX volumes with NFSv4.0. Avoid concurrent "
+                     "writers to one file.");
+    lht_report_model_free(m);
     close_db();
 }
 END_TEST
@@ -1080,6 +1102,7 @@ static Suite *report_suite(void)
     Suite *s = suite_create("report");
     TCase *tc = tcase_create("escaping");
     tcase_add_test(tc, cells_and_inline);
+    tcase_add_test(tc, rule_text_placeholders);
     tcase_add_test(tc, fences_outgrow_content);
     tcase_add_test(tc, long_lines_are_cut);
     tcase_add_test(tc, utf8_is_strict);

@@ -10,6 +10,9 @@ LC_ALL=C awk '
 function cells(s,   t) { t = s; gsub(/\\\|/, "", t); return gsub(/\|/, "", t) }
 {
     if (length($0) > 2000) { print "line " NR ": " length($0) " bytes"; bad = 1; exit 1 }
+    # an indented code block (4 spaces after a blank line) is code too
+    if (fence == "" && $0 ~ /^    / && (prevblank || incode)) { incode = 1; prevblank = 0; next }
+    incode = 0; prevblank = ($0 ~ /^[ \t]*$/)
     t = $0; sub(/^ */, "", t)   # a fence may be indented into a list item
     if (fence == "" && match(t, /^```+/)) { fence = substr(t, 1, RLENGTH); next }
     if (fence != "") {

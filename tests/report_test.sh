@@ -75,8 +75,15 @@ for f in "$T/r.md" "$T/report-short.md" "$SRC/tests/golden/report.md"; do
     sh "$SRC/tests/md_check.sh" "$f" >&2; expect_eq "$(basename "$f") structure" $? 0
 done
 "$BIN" report --db "$T/h.db" >"$T/h.md"
+# a rule whose text names placeholders (<ip>, <volume>) must not turn them into tags
+"$BIN" scan -q --db "$T/n.db" "$FX/nfsv3-client.zip"
+"$BIN" report --db "$T/n.db" >"$T/n.md"
+"$BIN" report --db "$T/n.db" --short >"$T/n-short.md"
+for f in "$T/n.md" "$T/n-short.md"; do
+    sh "$SRC/tests/md_check.sh" "$f" >&2; expect_eq "$(basename "$f") structure" $? 0
+done
 if have cmark-gfm "markdown rendered by cmark-gfm"; then
-    for f in "$T/r.md" "$T/h.md" "$T/report-short.md"; do
+    for f in "$T/r.md" "$T/h.md" "$T/report-short.md" "$T/n.md" "$T/n-short.md"; do
         for ext in "" "-e table -e autolink -e strikethrough -e tagfilter"; do
             # shellcheck disable=SC2086
             cmark-gfm -t xml $ext "$f" >"$T/md.xml"; expect_eq "cmark-gfm $ext $(basename "$f") exit" $? 0

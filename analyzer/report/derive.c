@@ -360,41 +360,67 @@ static const char *fix_class(const char *r, size_t *len)
     return *len ? n : NULL;
 }
 
-/* The remediation's first sentence, without what it says in parentheses
- * or after a colon, lines joined: "Mount the RWX volume with NFSv4.0,
- * which does not take the NFSv4.1 open-stateid wait." */
+/* Past the parenthesis at p (p[0] == '('), or NULL when it is not closed. */
+static const char *paren_end(const char *p)
+{
+    int depth = 0;
+
+    for (; *p; p++)
+        if ((depth += *p == '(' ? 1 : *p == ')' ? -1 : 0) == 0)
+            return p + 1;
+    return NULL;
+}
+
+/* One sentence of the remediation at *pp onto t, lines joined, a long
+ * parenthesis left out (a short one, "(unknown)", says something), up to
+ * its full stop or colon; *pp moves past it. 0 at the end of the
+ * paragraph. */
+static int sentence(const char **pp, struct lht_sb *t)
+{
+    const char *p = *pp, *q;
+    size_t start = t->len;
+
+    while (*p == ' ' || *p == '\n')
+        p++;
+    for (; *p && !(p[0] == '\n' && p[1] == '\n'); p++) {
+        if ((p[0] == ' ' || p[0] == '\n') && p[1] == '(' && (q = paren_end(p + 1)) != NULL && q - p > 26) {
+            p = q - 1;
+            continue;
+        }
+        if ((p[0] == '.' || p[0] == ':') && (p[1] == ' ' || p[1] == '\n' || p[1] == '\0')) {
+            p++;
+            break;
+        }
+        lht_sb_putn(t, *p == '\n' ? " " : p, 1);
+    }
+    *pp = p;
+    if (t->len == start)
+        return 0;
+    lht_sb_putn(t, ".", 1);
+    return 1;
+}
+
+/* The fix in a line: the remediation's first sentence, and the next one
+ * of its paragraph when the first is short ("This Longhorn version
+ * (unknown) cannot mount RWX volumes with NFSv4.0. Avoid concurrent
+ * writers to one file."), with the name of the StorageClass its fix block
+ * makes. */
 static int fix(struct lht_rm_build *b, struct lht_report_finding *f)
 {
-    const char *r = f->remediation, *p, *cls;
+    const char *r = f->remediation, *p = r, *cls;
     struct lht_sb t = LHT_SB_INIT;
     size_t len = 0;
     int rc = LHT_OK;
 
-    if (r == NULL)
-        return LHT_OK;
-    for (p = r; *p == ' ' || *p == '\n'; p++)
-        ;
-    for (; *p && !(p[0] == '\n' && p[1] == '\n'); p++) {
-        if (p[0] == ' ' && p[1] == '(') {   /* leave the parenthesis out */
-            const char *q = p + 1;
-            int depth = 0;
-            for (; *q; q++)
-                if ((depth += *q == '(' ? 1 : *q == ')' ? -1 : 0) == 0)
-                    break;
-            if (*q == ')') {
-                p = q;
-                continue;
-            }
-        }
-        if ((p[0] == '.' || p[0] == ':') && (p[1] == ' ' || p[1] == '\n' || p[1] == '\0'))
-            break;
-        lht_sb_putn(&t, *p == '\n' ? " " : p, 1);
-    }
-    if (t.len == 0) {
+    if (r == NULL || !sentence(&p, &t)) {
         lht_sb_free(&t);
         return LHT_OK;
     }
-    lht_sb_putn(&t, ".", 1);
+    if (t.len < 80 && *p && !(p[0] == '\n' && p[1] == '\n')) {
+        lht_sb_putn(&t, " ", 1);
+        if (!sentence(&p, &t))
+            t.p[--t.len] = '\0';   /* no second sentence: drop the space */
+    }
     if ((cls = fix_class(r, &len)) != NULL)
         lht_sb_printf(&t, " New StorageClass `%.*s` (its YAML is under What to do).", (int)len, cls);
     if (t.oom || (f->verdict.fix = lht_rm_str(b, lht_sb_str(&t))) == NULL)

@@ -174,6 +174,66 @@ void lht_md_fence(struct lht_sb *b, const char *lang, const char *s)
 
 /* ---- the report --------------------------------------------------------- */
 
+/* One line of rule text, with '<' as &lt; outside code spans unless it
+ * starts an autolink: a placeholder such as <ip> is a raw HTML tag to a
+ * CommonMark renderer, which would drop it. */
+static void rule_line(struct lht_sb *b, const char *p, size_t n)
+{
+    const char *end = p + n;
+
+    while (p < end) {
+        if (*p == '`') {
+            size_t run = 0;
+            const char *close;
+            while (p + run < end && p[run] == '`')
+                run++;
+            for (close = p + run; close < end; close++) {
+                size_t r = 0;
+                while (close + r < end && close[r] == '`')
+                    r++;
+                if (r == run)
+                    break;
+                close += r ? r - 1 : 0;
+            }
+            close = close < end ? close + run : p + run;
+            lht_sb_putn(b, p, (size_t)(close - p));
+            p = close;
+        } else if (*p == '<' && strncmp(p, "<http://", 8) != 0 && strncmp(p, "<https://", 9) != 0) {
+            lht_sb_puts(b, "&lt;");
+            p++;
+        } else {
+            lht_sb_putn(b, p, 1);
+            p++;
+        }
+    }
+}
+
+/* Trusted rule text (markdown) as written, but for rule_line()'s '<'
+ * outside fenced and indented code. */
+void lht_md_rule(struct lht_sb *b, const char *s)
+{
+    const char *p, *nl;
+    int fenced = 0;
+
+    for (p = s; *p; p = *nl ? nl + 1 : nl) {
+        size_t n, lead = 0;
+        nl = strchr(p, '\n');
+        if (nl == NULL)
+            nl = p + strlen(p);
+        n = (size_t)(nl - p);
+        while (lead < n && p[lead] == ' ')
+            lead++;
+        if (lead < 4 && n - lead >= 3 && strncmp(p + lead, "```", 3) == 0)
+            fenced = !fenced;
+        if (fenced || lead >= 4 || strncmp(p + lead, "```", 3) == 0)
+            lht_sb_putn(b, p, n);
+        else
+            rule_line(b, p, n);
+        if (*nl)
+            lht_sb_putn(b, "\n", 1);
+    }
+}
+
 static const char *last_part(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -365,7 +425,7 @@ static void verdict_one(const struct lht_report_finding *f, size_t k, struct lht
     if (v->fix) {
         /* rule text: trusted markdown, as the remediation below */
         lht_sb_puts(b, "\n   - Fix: ");
-        lht_sb_puts(b, v->fix);
+        lht_md_rule(b, v->fix);
     }
     lht_sb_puts(b, "\n");
 }
@@ -593,7 +653,7 @@ static void what_to_do(const struct lht_report_finding *f, struct lht_sb *b)
     if (f->remediation) {
         size_t len = strlen(f->remediation);
         lht_sb_puts(b, "#### What to do\n\n");
-        lht_sb_puts(b, f->remediation);
+        lht_md_rule(b, f->remediation);
         lht_sb_puts(b, len > 0 && f->remediation[len - 1] != '\n' ? "\n\n" : "\n");
     }
     if (f->nsteps) {

@@ -42,5 +42,9 @@ void lht_md_cell(struct lht_sb *b, const char *s);
 void lht_md_fence(struct lht_sb *b, const char *lang, const char *s);
 /* A code span (in_table: also escape '|', which ends a GFM cell even there). */
 void lht_md_code(struct lht_sb *b, const char *s, int in_table);
+/* Trusted rule text (markdown) as written, except that a '<' outside code
+ * that does not start an autolink is &lt;: a placeholder like <ip> would
+ * be a raw HTML tag, which renderers drop. */
+void lht_md_rule(struct lht_sb *b, const char *s);
 
 #endif

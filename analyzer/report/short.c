@@ -80,7 +80,7 @@ static void line(const struct lht_report_case *x, const struct lht_report_findin
     }
     if (v->fix) {
         lht_sb_puts(b, ". Fix: ");
-        lht_sb_puts(b, v->fix);   /* rule text, trusted markdown */
+        lht_md_rule(b, v->fix);   /* rule text, trusted markdown */
     }
     lht_sb_printf(b, " (`lhtriage explain %lld`)\n", f->id);
 }
