@@ -17,16 +17,23 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: lhtriage report [--db FILE] [--case NAME|ID ...] [--bundle NAME|ID ...]\n"
-            "                       [--format md|json] [--json] [--redact] [-o FILE]\n\n"
+            "                       [--detail] [--top N] [--format md|json] [--json] [--redact]\n"
+            "                       [-o FILE]\n\n"
             "Print the findings report: per case (a ticket: its bundle, pastes, sosreports)\n"
             "its inputs, versions and nodes, a summary by severity, each finding with its\n"
             "evidence (input, member, line, matched text), what to do and what to collect\n"
-            "next; with several cases a fleet section first.\n\n"
+            "next. Over several cases, unless --case, --bundle or --detail asks for\n"
+            "detail, the fleet summary instead: per signature its cases, nodes and\n"
+            "first/last seen, the Longhorn, kernel and NFS versions it fired with, the\n"
+            "cases by Longhorn version, and the top tickets.\n\n"
             "options:\n"
             "  --db FILE           database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
             "  --case NAME|ID      only this case (name, id or ticket folder); repeatable\n"
             "  --bundle NAME|ID    only the case of this input (name, id, path or file name);\n"
             "                      repeatable\n"
+            "  --detail            every case in detail, however many (with a fleet section\n"
+            "                      first)\n"
+            "  --top N             tickets in the fleet summary's top list (default 20)\n"
             "  --format md|json    markdown (default) or one JSON document\n"
             "  --json              the same as --format json\n"
             "  --redact            replace IP addresses and host names with tokens, stable\n"
@@ -85,7 +92,7 @@ fail:
 
 int lht_cmd_report(int argc, char **argv)
 {
-    enum { O_DB = 256, O_BUNDLE, O_CASE, O_FORMAT, O_REDACT, O_JSON };
+    enum { O_DB = 256, O_BUNDLE, O_CASE, O_FORMAT, O_REDACT, O_JSON, O_DETAIL, O_TOP };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},
         {"bundle", required_argument, NULL, O_BUNDLE},
@@ -93,6 +100,8 @@ int lht_cmd_report(int argc, char **argv)
         {"format", required_argument, NULL, O_FORMAT},
         {"redact", no_argument, NULL, O_REDACT},
         {"json", no_argument, NULL, O_JSON},
+        {"detail", no_argument, NULL, O_DETAIL},
+        {"top", required_argument, NULL, O_TOP},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -132,6 +141,16 @@ int lht_cmd_report(int argc, char **argv)
             break;
         case O_JSON: o.format = LHT_REPORT_JSON; break;
         case O_REDACT: o.redact = 1; break;
+        case O_DETAIL: o.detail = 1; break;
+        case O_TOP: {
+            unsigned long long v;
+            if (lht_cli_parse_size(optarg, &v) != 0 || v == 0 || v > 500) {
+                lht_cli_usage_error("report", "--top takes 1..500, not '%s'", optarg);
+                goto done;
+            }
+            o.top = (size_t)v;
+            break;
+        }
         case 'o': outfile = optarg; break;
         case 'h': usage(stdout); status = LHT_EXIT_OK; goto done;
         default: lht_cli_bad_option("report", c, argv, longopts); goto done;
