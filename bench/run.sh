@@ -29,7 +29,7 @@ mkdir -p "$W"
 # Its own optimised build: build/ may hold a Debug or sanitizer configuration.
 B=build-bench
 cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON >/dev/null
-cmake --build "$B" -j"$(nproc)" --target lhtriage genbundle caseload fixtures >/dev/null
+cmake --build "$B" -j"$(nproc)" --target lhtriage genbundle normbench caseload fixtures >/dev/null
 BIN=$PWD/$B/lhtriage GEN=$PWD/$B/genbundle CASELOAD=$PWD/$B/caseload
 export BIN W
 
@@ -176,3 +176,10 @@ echo
 row "re-scan one bundle, empty database" "$T_rescan_empty" 1 ""
 row "re-scan one bundle, database of $dbn bundles" "$T_rescan_full" "$(ratio "$T_rescan_full" "$T_rescan_empty")" "the empty database"
 row "default report (fleet summary) over $dbn cases" "$T_report_full" 0 "($(( $(wc -c <"$W/fleet.md") / 1024 )) KiB of markdown, $(( $("$BIN" report --db "$W/full-copy.db" --json | wc -c) / 1024 )) KiB of JSON)"
+
+# ---- undressing pastes ------------------------------------------------------
+# Quoted, fenced, HTML-escaped, quoted-printable, CRLF pastes at 1x, 4x and
+# 16x a base size, against a plain line walk of the same buffers.
+echo
+echo "undressing pastes (normbench: medians of $runs runs, in turns)"
+"$B"/normbench "$( [ "$mode" = full ] && echo 4 || echo 1 )" "$runs"

@@ -452,10 +452,145 @@ START_TEST(line_longer_than_a_piece)
     ck_assert_int_eq(lht_kernel_log_stream_feed(st, a, sizeof a), LHT_OK);
     ck_assert_int_eq(lht_kernel_log_stream_feed(st, b, sizeof b), LHT_OK);
     ck_assert_int_eq(lht_kernel_log_stream_feed(st, tail, strlen(tail)), LHT_OK);
-    ck_assert_int_eq(lht_kernel_log_stream_end(st), 2);   /* the klog line and the hung task */
+    ck_assert_int_eq(lht_kernel_log_stream_end(st), 3);   /* the klog line, the hung task, its D state */
     h = lht_facts_hung_tasks(f, &nh);
     ck_assert_uint_eq(nh, 1);
     ck_assert_int_eq(h[0].at.line, 2);
+    lht_facts_free(f);
+}
+END_TEST
+
+/* Reports in the dresses public pastes show (fixtures/dresses/ cites each
+ * source): the task the report is about, the frames of its trace, its
+ * first and last frame, and the D state it records. */
+static const struct {
+    const char *name, *text;
+    long pid;
+    const char *comm;     /* of the process row recorded, NULL: none */
+    int nframes;          /* of the first stack */
+    const char *first, *last;
+} reports[] = {
+    {"syslog without a host, indented as markdown code, ARM '(sym) from' frames",
+     "    May 17 18:48:11 kernel: [ 6141.921740] INFO: task kworker/u8:0:5 blocked for more than 120 seconds.\n"
+     "    May 17 18:48:11 kernel: [ 6141.921785] kworker/u8:0    D    0     5      2 0x00000000\n"
+     "    May 17 18:48:11 kernel: [ 6141.921812] Workqueue: writeback wb_workfn (flush-8:1-fuseblk)\n"
+     "    May 17 18:48:11 kernel: [ 6141.921849] [<807762c0>] (__schedule) from [<80776938>] (schedule+0x50/0xa8)\n"
+     "    May 17 18:48:11 kernel: [ 6141.922075] [<7f4ba618>] (fuse_writepages [fuse]) from [<8022e284>] (do_writepages+0x30/0x8c)\n",
+     5, "[kworker/u8:0]", 2, "__schedule", "fuse_writepages"},
+    {"ARM without addresses (6.x), no Call Trace line",
+     "[   63.358569] INFO: task init:347 blocked for more than 30 seconds.\n"
+     "[   63.359600] task:init            state:D stack:    0 pid:  347 ppid:     1 flags:0x00000000\n"
+     "[   63.360104]  __schedule from schedule+0x60/0xbc\n"
+     "[   63.360368]  schedule from scsi_remove_host+0x154/0x1c0\n"
+     "[   63.365849] Exception stack(0xd1859fa8 to 0xd1859ff0)\n"
+     "[   63.366054] 9fa0:                   01234567 000c623f fee1dead 28121969 01234567 00000000\n",
+     347, "init", 2, "__schedule", "schedule"},
+    {"frame-pointer Backtrace: with register lines",
+     "INFO: task kworker/3:1:44 blocked for more than 61 seconds.\n"
+     "task:kworker/3:1     state:D stack:    0 pid:   44 ppid:     2\nflags:0x00000000\n"
+     "Backtrace:\n __schedule from schedule+0x60/0xcc\n r10:c0fead70 r9:c2854c94 r8:df9a1dac\n r4:c2814b40\n"
+     " schedule from schedule_preempt_disabled+0x28/0x38\n",
+     44, "[kworker/3:1]", 2, "__schedule", "schedule"},
+    {"printk caller ids, a wrapped INFO line, the free stack glued to the state",
+     "[  624.334007][  T723] INFO: task kworker/u195:4:1019 blocked for more \nthan 121 seconds.\n"
+     "[  624.348439][  T723] kworker/u195:4  D28496  1019      2 0x00000028\n"
+     "[  624.385519][  T723] Call trace:\n[  624.388696][  T723]  __switch_to+0x300/0x3e8\n"
+     "[  624.393000][  T723]  __schedule+0xc6c/0xd38\n",
+     1019, "[kworker/u195:4]", 2, "__switch_to", "__schedule"},
+    {"a vendor CPU number after the time", "[15115.362616][  2] INFO: task ls:577 blocked for more than 120 seconds.\n"
+     "[15115.369399][  2] ls              D    0   999    510 0x00000000\n"
+     "[15115.371439][  2] Call Trace:\n[15115.372467][  2]  __schedule+0x2a2/0x800\n",
+     577, "ls", 1, "__schedule", "__schedule"},
+    {"the banner without its INFO line (3.10, hex stack words)",
+     "[ 1326.459212] \"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.\n"
+     "[ 1326.467155] qbuckets2       D ffffffffa047cde8     0  4037   3994 0x00000080\n"
+     "[ 1326.474557]  ffff880751a27600 0000000000000082 ffff88027babbec0 ffff880751a27fd8\n"
+     "[ 1326.498508] Call Trace:\n[ 1326.501076]  [<ffffffff8168ca69>] schedule_preempt_disabled+0x29/0x70\n"
+     "[ 1326.507636]  [<ffffffff8168a6c5>] __mutex_lock_slowpath+0xc5/0x1c0\n",
+     4037, "qbuckets2", 2, "schedule_preempt_disabled", "__mutex_lock_slowpath"},
+    {"syslog stripped the frames' leading space", "Mar  1 12:55:55 dev-gc01-vm507 kernel: INFO: task qb:2950 blocked for more than 120 seconds.\n"
+     "Mar  1 12:55:55 dev-gc01-vm507 kernel: Call Trace:\n"
+     "Mar  1 12:55:55 dev-gc01-vm507 kernel: [<ffffffff8168ca69>] schedule_preempt_disabled+0x29/0x70\n"
+     "Mar  1 12:55:55 dev-gc01-vm507 kernel: [<ffffffff8168a6c5>] ? __mutex_lock_slowpath+0xc5/0x1c0\n",
+     2950, "qb", 2, "schedule_preempt_disabled", "__mutex_lock_slowpath"},
+    {"journal lines quoted without their time", "\tkernel: sysrq: Show Blocked State\n"
+     "\tkernel: task:lvm             state:D stack:0     pid:11422  tgid:11422 ppid:1374   flags:0x00004002\n"
+     "\tkernel: Call Trace:\n\tkernel: __schedule+0x228/0x570\n",
+     11422, "lvm", 1, "__schedule", "__schedule"},
+    {"short-monotonic without a host", "[ 3318.829119] kernel: INFO: task kworker/u16:0:17963 blocked for more than 122 seconds.\n",
+     17963, "kworker/u16:0", 0, NULL, NULL},
+    {"other tasks' lines interleave (printk caller ids), a wrapped line",
+     "[  624.334007][  T723] INFO: task kworker/u195:4:1019 blocked for more than 121 seconds.\n"
+     "[  624.385519][  T723] Call trace:\n[  624.388696][  T723]  __switch_to+0x300/0x3e8\n"
+     "[  624.406842][  T950] kobject: '(null)' ((____ptrval____)): \nkobject_cleanup, parent (____ptrval____)\n"
+     "[  624.407300][  T723]  async_run_entry_fn+0x118/0x340\n[  624.455932][  T723] INFO: lockdep is turned off.\n",
+     1019, "kworker/u195:4", 2, "__switch_to", "async_run_entry_fn"},
+    {"an ARM caller wrapped onto its own line", "\tINFO: task kworker/u8:0:8 blocked for more than 491 seconds.\n"
+     "\ttask:kworker/u8:0    state:D stack:    0 pid:    8 ppid:     2 flags:0x00000000\n"
+     "\t[<c08a65a0>] (rt_mutex_slowlock_block.constprop.0) from [<c08a6708>]\n"
+     "\t+(rt_mutex_slowlock.constprop.0+0xac/0x174)\n"
+     "\t[<c08a6708>] (rt_mutex_slowlock.constprop.0) from [<c0374d60>] (fat_write_inode+0x34/0x54)\n",
+     8, "[kworker/u8:0]", 2, "rt_mutex_slowlock_block.constprop.0", "rt_mutex_slowlock.constprop.0"},
+    {"a CPU/PID line names the trace after it", "[   39.993209][    T1] CPU: 65 PID: 1 Comm: swapper/0 Tainted: G\n"
+     "[   39.993227][    T1] Call trace:\n[   39.993239][    T1]  dump_backtrace+0x0/0x298\n",
+     1, NULL, 1, "dump_backtrace", "dump_backtrace"},
+};
+
+START_TEST(report_dresses)
+{
+    struct lht_facts *f;
+    size_t ns, nf, np, i;
+    const struct lht_stack *s;
+    const struct lht_frame *fr;
+    const struct lht_process *p;
+    const struct lht_process *row = NULL;
+
+    ck_assert_int_gt(tu_parse(lht_parse_kernel_log, reports[_i].text, 1, NULL, NULL, -1, &f), 0);
+    s = lht_facts_stacks(f, &ns);
+    fr = lht_facts_frames(f, &nf);
+    p = lht_facts_processes(f, &np);
+    for (i = 0; i < np; i++)
+        if (p[i].pid == reports[_i].pid)
+            row = &p[i];
+    if (reports[_i].comm) {
+        ck_assert_msg(row != NULL, "%s: no process row", reports[_i].name);
+        ck_assert_str_eq(row->stat, "D");
+        ck_assert_str_eq(row->command, reports[_i].comm);
+    } else {
+        ck_assert_uint_eq(np, 0);
+    }
+    if (reports[_i].nframes == 0) {
+        ck_assert_uint_eq(ns, 0);
+    } else {
+        ck_assert_msg(ns >= 1, "%s: no stack", reports[_i].name);
+        ck_assert_int_eq(s[0].pid, reports[_i].pid);
+        ck_assert_msg((int)s[0].nframes == reports[_i].nframes, "%s: %zu frames", reports[_i].name, s[0].nframes);
+        ck_assert_str_eq(fr[s[0].first].symbol, reports[_i].first);
+        ck_assert_str_eq(fr[s[0].first + s[0].nframes - 1].symbol, reports[_i].last);
+    }
+    lht_facts_free(f);
+}
+END_TEST
+
+/* An NFS outage is ongoing until the log shows the server's "OK". */
+START_TEST(outages)
+{
+    struct lht_facts *f;
+    size_t n;
+    const struct lht_klog *k;
+    const char *t = "[Wed Apr 10 17:58:24 2024] nfs: server 192.168.0.1 not responding, still trying\n"
+                    "[Wed Apr 10 17:58:30 2024] nfs: server 10.0.0.9 not responding, timed out\n"
+                    "[Wed Apr 10 17:58:37 2024] nfs: server 192.168.0.1 not responding, still trying\n"
+                    "[Wed Apr 10 17:58:39 2024] nfs: server 192.168.0.1 OK\n"
+                    "[Wed Apr 10 18:30:00 2024] nfs: server 192.168.0.1 not responding, still trying\n"
+                    "[Wed Apr 10 18:31:00 2024] lockd: server 10.0.0.9 OK\n";
+    ck_assert_int_eq(tu_parse(lht_parse_kernel_log, t, 1, NULL, NULL, -1, &f), 6);
+    k = lht_facts_klogs(f, &n);
+    ck_assert_str_eq(k[0].outage, "recovered");
+    ck_assert_str_eq(k[1].outage, "ongoing");    /* lockd's OK is not nfs' */
+    ck_assert_str_eq(k[2].outage, "recovered");
+    ck_assert_ptr_null(k[3].outage);
+    ck_assert_str_eq(k[4].outage, "ongoing");    /* a new outage after the OK */
     lht_facts_free(f);
 }
 END_TEST
@@ -477,6 +612,8 @@ static Suite *dmesg_suite(void)
     tcase_add_test(tc, report_without_trace_is_noted);
     tcase_add_test(tc, pieces_equal_whole);
     tcase_add_test(tc, line_longer_than_a_piece);
+    tcase_add_loop_test(tc, report_dresses, 0, (int)(sizeof reports / sizeof reports[0]));
+    tcase_add_test(tc, outages);
     suite_add_tcase(s, tc);
     return s;
 }

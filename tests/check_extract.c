@@ -258,6 +258,75 @@ START_TEST(rotated_gz_syslog_in_node_zip)
 }
 END_TEST
 
+static struct lht_facts *paste(const char *member, const char *t)
+{
+    struct lht_facts *f = lht_facts_new();
+    lht_err err;
+    ck_assert_msg(lht_extract_text(f, member, t, strlen(t), &err) == LHT_OK, "%s", err.msg);
+    return f;
+}
+
+/* An undressed paste still cites the user's lines: a quoted-printable
+ * soft break joins two lines (the fact cites the first), quote markers
+ * and fences change no line. */
+START_TEST(undressed_paste_cites_its_own_lines)
+{
+    const char *t = "From the reporter:\n"                                                /* 1 */
+                    "> ```\n"                                                            /* 2 */
+                    "> root@w1:~# ps aux | grep writer\n"                                /* 3 */
+                    "> root 4242  0.0  0.0   4508  1536 ?        D    Sep24   0:12 /bin/sh ./wri=\n" /* 4 */
+                    "ter.sh\n"                                                           /* 5 */
+                    "> root@w1:~# cat /proc/4242/stack\n"                                /* 6 */
+                    "> [<0>] nfs_set_open_stateid_locked+0x100/0x380 [nfsv4]\n"          /* 7 */
+                    "> [<0>] update_open_stateid+0xa0/0x2b0 [nfsv4]\n"                   /* 8 */
+                    "> ```\n"                                                            /* 9 */
+                    "Flags=3D rw it said.\n";                                            /* 10 */
+    struct lht_facts *f = paste("case/mail.txt", t);
+    size_t n;
+    const struct lht_process *p = lht_facts_processes(f, &n);
+    const struct lht_stack *s;
+    const struct lht_frame *fr;
+
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(p[0].pid, 4242);
+    ck_assert_str_eq(p[0].command, "/bin/sh ./writer.sh");   /* the soft break undone */
+    ck_assert_int_eq(p[0].at.line, 4);
+    ck_assert_str_eq(p[0].at.node, "w1");
+    s = lht_facts_stacks(f, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(s[0].pid, 4242);
+    fr = lht_facts_frames(f, &n);
+    ck_assert_int_eq(fr[0].line, 7);
+    ck_assert_int_eq(fr[1].line, 8);
+    lht_facts_free(f);
+}
+END_TEST
+
+/* Without prompts: the uname output names the node of the whole paste;
+ * a bare command line starts its section. */
+START_TEST(paste_names_its_node)
+{
+    const char *t = "Linux worker-7 5.14.0-570.el9.x86_64 #1 SMP PREEMPT_DYNAMIC x86_64 GNU/Linux\n"
+                    "cat /proc/4242/stack\n"
+                    "[<0>] nfs_set_open_stateid_locked+0x100/0x380 [nfsv4]\n";
+    struct lht_facts *f = paste("case/notes.txt", t);
+    size_t n;
+    const struct lht_stack *s = lht_facts_stacks(f, &n);
+
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(s[0].pid, 4242);
+    ck_assert_str_eq(s[0].at.node, "worker-7");
+    lht_facts_free(f);
+    /* two hosts in one paste: no telling whose each part is */
+    f = paste("case/two.txt", "Linux a-1 5.4.0 #1 SMP x86_64 GNU/Linux\nLinux b-2 4.18.0 #1 SMP x86_64 GNU/Linux\n"
+                              "cat /proc/4242/stack\n[<0>] x+0x1/0x2\n");
+    s = lht_facts_stacks(f, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_ptr_null(s[0].at.node);
+    lht_facts_free(f);
+}
+END_TEST
+
 static Suite *extract_suite(void)
 {
     Suite *s = suite_create("extract");
@@ -266,6 +335,8 @@ static Suite *extract_suite(void)
     tcase_add_test(tc, unpacked_folder_with_transcript);
     tcase_add_test(tc, partial_tar_keeps_what_was_read);
     tcase_add_test(tc, text_without_prompts_is_sniffed);
+    tcase_add_test(tc, undressed_paste_cites_its_own_lines);
+    tcase_add_test(tc, paste_names_its_node);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, huge_syslog_is_streamed_whole);
     tcase_add_test(tc, rotated_gz_syslog_in_node_zip);

@@ -282,6 +282,158 @@ START_TEST(lookalikes_do_not_fire)
 }
 END_TEST
 
+/* A stack pasted without ps is about one process: it gives the stack-only
+ * level, whose next step is to confirm the D state with ps. */
+START_TEST(stack_alone_is_likely)
+{
+    struct lht_facts *f = lht_facts_new();
+    const struct lht_finding *fi;
+    add_stack(f, 4242, seed_frames, 7, 40);
+    add_mount(f, "4.1");
+    fi = only_finding(f);
+    ck_assert_str_eq(fi->confidence, "likely");
+    ck_assert_int_eq(fi->pid, 4242);
+    ck_assert_str_eq(fi->node, N);
+    ck_assert_ptr_nonnull(fi->next_steps);
+    ck_assert_ptr_nonnull(strstr(fi->next_steps, "Confirm the D state with ps"));
+    ck_assert_ptr_nonnull(strstr(fi->next_steps, "ps -o pid,stat,wchan:32,cmd -p 4242"));
+    lht_facts_free(f);
+
+    /* a listing that shows the process running says it is not stuck */
+    f = lht_facts_new();
+    add_proc(f, 4242, "S", 3);
+    add_stack(f, 4242, seed_frames, 7, 40);
+    ck_assert_int_eq(lht_matcher_run(m, f, &(lht_err){0}), LHT_OK);
+    ck_assert_int_eq(count_rule(f, SEED, NULL), 0);
+    lht_facts_free(f);
+}
+END_TEST
+
+static void add_row(struct lht_facts *f, const char *node, const char *member, long pid, const char *stat,
+                    const char *cmd)
+{
+    struct lht_process p = {.at = {node, member, 2}, .pid = pid, .ppid = -1, .tid = -1, .stat = stat, .command = cmd};
+    ck_assert_int_eq(lht_facts_add_process(f, &p), LHT_OK);
+}
+
+static void add_loose_stack(struct lht_facts *f, const char *member, long pid)
+{
+    struct lht_stack s = {.at = {NULL, member, 1}, .pid = pid, .origin = LHT_STACK_PROC};
+    int i;
+    ck_assert_int_eq(lht_facts_add_stack(f, &s), LHT_OK);
+    for (i = 0; i < 6; i++) {
+        struct lht_frame fr = {.line = 1 + i, .symbol = seed_frames[i]};
+        ck_assert_int_eq(lht_facts_add_frame(f, &fr), LHT_OK);
+    }
+}
+
+/* A stack with no node names no node's pid 4242: it confirms neither
+ * n1's writer nor n2's python app, only a process of its own paste. */
+START_TEST(nodeless_stack_binds_within_its_member)
+{
+    struct lht_facts *f = lht_facts_new();
+    const struct lht_finding *fi;
+    const char *paste;
+    size_t n, i;
+    lht_err err;
+
+    add_row(f, "n1", "sb/nodes/n1.zip!n1/hostinfos/processes_info", 4242, "D", "/bin/sh -c echo x >> /data/f");
+    add_row(f, "n2", "sb/nodes/n2.zip!n2/hostinfos/processes_info", 4242, "D", "python3 /srv/app.py");
+    add_loose_stack(f, "ticket/stack.txt", 4242);
+    ck_assert_int_eq(lht_matcher_run(m, f, &err), LHT_OK);
+    fi = lht_facts_findings(f, &n);
+    for (i = 0; i < n; i++)
+        if (strcmp(fi[i].rule_id, SEED) == 0) {
+            ck_assert_str_ne(fi[i].confidence, "confirmed");
+            ck_assert_ptr_null(fi[i].node);   /* the loose stack's own subject */
+            ck_assert_str_eq(fi[i].confidence, "likely");
+        }
+    ck_assert_int_eq(count_rule(f, SEED, NULL), 1);
+    lht_facts_free(f);
+
+    /* within one paste, the ps row and the stack are one process */
+    f = lht_facts_new();
+    paste = lht_facts_strz(f, "paste.txt");
+    add_row(f, NULL, paste, 4242, "D", "/bin/sh -c echo x >> /data/f");
+    add_loose_stack(f, paste, 4242);
+    fi = only_finding(f);
+    ck_assert_str_eq(fi->confidence, "confirmed");
+    lht_facts_free(f);
+
+    /* two inputs of a case may each hold a paste.txt: one's ps row and
+     * the other's stack are not one piece of evidence */
+    f = lht_facts_new();
+    add_row(f, NULL, lht_facts_strz(f, "paste.txt"), 4242, "D", "/bin/sh -c echo x >> /data/f");
+    add_loose_stack(f, lht_facts_strz(f, "paste.txt"), 4242);
+    ck_assert_int_eq(lht_matcher_run(m, f, &err), LHT_OK);
+    fi = lht_facts_findings(f, &n);
+    for (i = 0; i < n; i++)
+        ck_assert_str_ne(fi[i].confidence, "confirmed");
+    ck_assert_int_eq(count_rule(f, SEED, &fi), 1);   /* the stack alone (no mount makes the D row suspected) */
+    ck_assert_str_eq(fi->confidence, "likely");
+    lht_facts_free(f);
+}
+END_TEST
+
+static void add_outage(struct lht_facts *f, const char *outage)
+{
+    struct lht_klog k = {.at = {N, "sb/nodes/node-1.zip!node-1/logs/dmesg.log", 7}, .kind = "nfs_not_responding",
+                         .server = "10.43.58.194", .text = "nfs: server 10.43.58.194 not responding, still trying",
+                         .outage = outage};
+    ck_assert_int_eq(lht_facts_add_klog(f, &k), LHT_OK);
+}
+
+/* A server outage the log shows over does not explain today's D writer;
+ * one never followed by "OK" does, and is the other rule's finding. */
+START_TEST(recovered_outage_does_not_suppress)
+{
+    struct lht_facts *f = lht_facts_new();
+    const struct lht_finding *fi, *other = NULL;
+    lht_err err;
+
+    add_proc(f, 123315, "D", 18);
+    add_mount(f, "4.1");
+    add_outage(f, "recovered");
+    fi = only_finding(f);
+    ck_assert_str_eq(fi->confidence, "suspected");
+    lht_facts_free(f);
+
+    f = lht_facts_new();
+    add_proc(f, 123315, "D", 18);
+    add_mount(f, "4.1");
+    add_outage(f, "ongoing");
+    ck_assert_int_eq(lht_matcher_run(m, f, &err), LHT_OK);
+    ck_assert_int_eq(count_rule(f, SEED, NULL), 0);
+    ck_assert_int_eq(count_rule(f, "nfs-server-not-responding", &other), 1);
+    ck_assert_str_eq(other->confidence, "likely");
+    lht_facts_free(f);
+}
+END_TEST
+
+/* The D state a hung-task report or sysrq-w dump gives (a process row
+ * the kernel-log parser records) confirms, with its trace. */
+START_TEST(d_state_from_a_kernel_report)
+{
+    struct lht_facts *f = lht_facts_new();
+    const struct lht_finding *fi;
+    struct lht_process p = {.at = {N, "sb/nodes/node-1.zip!node-1/logs/messages", 10}, .pid = 31007,
+                            .ppid = 31005, .tid = -1, .stat = "D", .command = "sh"};
+    struct lht_stack s = {.at = {N, "sb/nodes/node-1.zip!node-1/logs/messages", 13}, .pid = 31007,
+                          .origin = LHT_STACK_HUNG_TASK};
+    int i;
+    ck_assert_int_eq(lht_facts_add_process(f, &p), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_stack(f, &s), LHT_OK);
+    for (i = 0; i < 6; i++) {
+        struct lht_frame fr = {.line = 14 + i, .symbol = seed_frames[i]};
+        ck_assert_int_eq(lht_facts_add_frame(f, &fr), LHT_OK);
+    }
+    fi = only_finding(f);
+    ck_assert_str_eq(fi->confidence, "confirmed");
+    ck_assert_int_eq(fi->pid, 31007);
+    lht_facts_free(f);
+}
+END_TEST
+
 static Suite *match_suite(void)
 {
     Suite *s = suite_create("match");
@@ -291,6 +443,10 @@ static Suite *match_suite(void)
     tcase_add_test(tc, old_longhorn_gets_app_level_advice);
     tcase_add_test(tc, suspected_merges_pids_per_node);
     tcase_add_test(tc, lookalikes_do_not_fire);
+    tcase_add_test(tc, stack_alone_is_likely);
+    tcase_add_test(tc, nodeless_stack_binds_within_its_member);
+    tcase_add_test(tc, recovered_outage_does_not_suppress);
+    tcase_add_test(tc, d_state_from_a_kernel_report);
     tcase_add_test(tc, sibling_shares_the_same_field);
     suite_add_tcase(s, tc);
     return s;

@@ -144,6 +144,44 @@ static const struct {
      SRC " " PODMNT " nfs4 " NFS_OPTS " 0 0\n"
      "the hang started after the upgrade\n",
      10, 3, 2, LHT_MOUNT_PROC, SRC, PODMNT, "nfs4", NFS_OPTS, "4.1", 14},
+    /* ---- dresses of public pastes (fixtures/dresses/ cites each) ----- */
+    {"nfsstat -m quoted: Flags at column 0, a tab after it", lht_parse_nfsstat,
+     "/mnt/phil from kvm-demo-support.dev.cpanel.net:/volumes/kvm-demo\n"
+     "Flags:\trw,relatime,vers=4.2,rsize=262144,hard,proto=tcp,addr=10.0.32.83\n",
+     1, 1, 0, LHT_MOUNT_NFSSTAT, "kvm-demo-support.dev.cpanel.net:/volumes/kvm-demo", "/mnt/phil", "nfs4",
+     "rw,relatime,vers=4.2,rsize=262144,hard,proto=tcp,addr=10.0.32.83", "4.2", 1},
+    {"nfsstat -m options wrapped onto indented lines", lht_parse_mounts_any,
+     "/mnt from klimt.ib.1015granger.net:/export/fast\n"
+     " Flags:\trw,relatime,vers=3,rsize=1048576,hard,\n"
+     "  fatal_neterrors=none,proto=rdma,port=20049,\n"
+     "  local_lock=none,addr=192.168.2.55\n\n"
+     "Linux morisot.1015granger.net 6.15.10-100.fc41.x86_64 #1 SMP\n",
+     1, 1, 0, LHT_MOUNT_NFSSTAT, "klimt.ib.1015granger.net:/export/fast", "/mnt", "nfs",
+     "rw,relatime,vers=3,rsize=1048576,hard,fatal_neterrors=none,proto=rdma,port=20049,local_lock=none,addr=192.168.2.55",
+     "3", 1},
+    {"nfsstat -m in docs that dropped TARGET from", lht_parse_mounts_any,
+     "# Example from SITE 1, hana-s1-db1\nsapnfsafs.file.core.windows.net:/sapnfsafs/hn1-shared-s1\n"
+     " Flags: rw,relatime,vers=4.1,hard,proto=tcp\n",
+     1, 1, 0, LHT_MOUNT_NFSSTAT, "sapnfsafs.file.core.windows.net:/sapnfsafs/hn1-shared-s1", NULL, "nfs4",
+     "rw,relatime,vers=4.1,hard,proto=tcp", "4.1", 2},
+    {"findmnt -J, cut mid-document", lht_parse_mounts_any,
+     "{\n   \"filesystems\": [\n      {\n         \"target\": \"/\",\n         \"source\": \"/dev/sda4\",\n"
+     "         \"fstype\": \"ext3\",\n         \"options\": \"rw,noatime\",\n         \"children\": [\n"
+     "            {\n               \"target\": \"/mnt/nfs\",\n               \"source\": \"srv:/x\",\n"
+     "               \"fstype\": \"nfs4\",\n               \"options\": \"rw,vers=4.2\"\n            },{\n"
+     "               \"target\": \"/proc\",\n",
+     1, 2, 1, LHT_MOUNT_FINDMNT, "srv:/x", "/mnt/nfs", "nfs4", "rw,vers=4.2", "4.2", 10},
+    {"findmnt | grep keeps the tree glyphs: not a /proc/mounts row", lht_parse_mounts_any,
+     "\xe2\x94\x9c\xe2\x94\x80/hana/data   /dev/mapper/hana-lvol0   xfs   rw,relatime,attr2\n",
+     1, 1, 0, LHT_MOUNT_FINDMNT, "/dev/mapper/hana-lvol0", "/hana/data", "xfs", "rw,relatime,attr2", NULL, 1},
+    {"a mountinfo row quoted inline in prose", lht_parse_mounts_any,
+     "A default nfs mount for me (mount info: `263 121 0:46 / /root/nfs rw,relatime - nfs4 "
+     "192.168.122.80:/home/ubuntu rw,vers=4.2,hard`) results in:\n",
+     1, 1, 0, LHT_MOUNT_MOUNTINFO, "192.168.122.80:/home/ubuntu", "/root/nfs", "nfs4", "rw,relatime,rw,vers=4.2,hard",
+     "4.2", 1},
+    {"a mountinfo row without optional fields", lht_parse_mounts_any,
+     "36 35 98:0 /mnt1 /mnt2 rw,noatime - nfs4 srv:/e rw,vers=4.1\n",
+     1, 1, 0, LHT_MOUNT_MOUNTINFO, "srv:/e", "/mnt2", "nfs4", NULL, "4.1", 1},
 };
 
 START_TEST(formats)
@@ -159,7 +197,10 @@ START_TEST(formats)
     m += cases[_i].pick;
     ck_assert_int_eq(m->origin, cases[_i].origin);
     ck_assert_str_eq(m->source, cases[_i].source);
-    ck_assert_str_eq(m->target, cases[_i].target);
+    if (cases[_i].target)
+        ck_assert_str_eq(m->target, cases[_i].target);
+    else
+        ck_assert_ptr_null(m->target);
     ck_assert_str_eq(m->fstype, cases[_i].fstype);
     if (cases[_i].options)
         ck_assert_str_eq(m->options, cases[_i].options);

@@ -132,6 +132,39 @@ START_TEST(found_by_path_shape_and_command)
 }
 END_TEST
 
+/* grep over the status files prefixes each line with its file; head and
+ * tail print a header before each: both name the pid. The tab after the
+ * key may be gone ("State:D", tanelpoder.com). */
+START_TEST(file_prefixes_and_headers)
+{
+    struct lht_facts *f;
+    size_t n;
+    const struct lht_process *p;
+    const char *grep = "/proc/4711/status:State:\tD (disk sleep)\n"
+                       "/proc/4712/status:State:\tS (sleeping)\n"
+                       "/proc/77/task/78/status:State:D (disk sleep)\n";
+    const char *head = "==> /proc/101/status <==\nName:\tsh\nState:\tD (disk sleep)\n\n"
+                       "==> /proc/202/status <==\nState:\tR (running)\n";
+
+    ck_assert_int_eq(tu_parse(lht_parse_proc_status, grep, 1, NULL, NULL, -1, &f), 3);
+    p = lht_facts_processes(f, &n);
+    ck_assert_int_eq(p[0].pid, 4711);
+    ck_assert_str_eq(p[0].stat, "D");
+    ck_assert_int_eq(p[0].at.line, 1);
+    ck_assert_int_eq(p[1].pid, 4712);
+    ck_assert_str_eq(p[1].stat, "S");
+    ck_assert_int_eq(p[2].pid, 78);
+    lht_facts_free(f);
+    ck_assert_int_eq(tu_parse(lht_parse_proc_status, head, 1, NULL, NULL, -1, &f), 2);
+    p = lht_facts_processes(f, &n);
+    ck_assert_int_eq(p[0].pid, 101);
+    ck_assert_str_eq(p[0].command, "sh");
+    ck_assert_int_eq(p[1].pid, 202);
+    ck_assert_str_eq(p[1].stat, "R");
+    lht_facts_free(f);
+}
+END_TEST
+
 static Suite *proc_status_suite(void)
 {
     Suite *s = suite_create("proc_status");
@@ -141,6 +174,7 @@ static Suite *proc_status_suite(void)
     tcase_add_test(tc, incomplete_and_foreign);
     tcase_add_test(tc, pid_from_context);
     tcase_add_test(tc, found_by_path_shape_and_command);
+    tcase_add_test(tc, file_prefixes_and_headers);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -56,6 +56,64 @@ static const struct {
      NULL, 1, 312, -1, -1, "D<", "root", NULL, "[jbd2/vda1-8]", 2},
     {"prose and prompts are not rows", "The customer says:\nroot@h:~# ps aux\nnothing here 1 2 3\n\n",
      NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0},
+    /* ---- header-less rows, by shape (research of public pastes) ------- */
+    {"-eopid,state,wchan:32,cmd glued, from the command",
+     "2770 D txg_rele_to_sync                 [z_wr_int_h/0]\n19513 D vfs_fsync_range                  [nfsd]\n",
+     "ps -eopid,state,wchan:32,cmd | awk '$2 ~ /D/'", 2, 19513, -1, -1, "D", NULL, "vfs_fsync_range", "[nfsd]", 2},
+    {"pid state wchan cmd without header or command",
+     "2770 D txg_rele_to_sync                 [z_wr_int_h/0]\n  45120 D    nfs_set_open_stateid_locked  python3 /a.py\n",
+     NULL, 2, 45120, -1, -1, "D", NULL, "nfs_set_open_stateid_locked", "python3 /a.py", 2},
+    {"pid ppid stat wchan cmd without header",
+     "  88412   88390 D    rpc_wait_bit_killable            java -jar /opt/w.jar\n", NULL, 1, 88412, 88390, -1,
+     "D", NULL, "rpc_wait_bit_killable", "java -jar /opt/w.jar", 1},
+    {"state pid comm (ps -A -ostate,pid,comm), its header leaked through grep D",
+     "S   PID COMMAND\nD 22938 nfsd\nD 27018 kworker/u:1\n", NULL, 2, 27018, -1, -1, "D", NULL, NULL, "kworker/u:1", 3},
+    {"state pid comm without the header", "D 22938 nfsd\nD 38901 txg_sync\n", NULL, 2, 38901, -1, -1, "D", NULL, NULL,
+     "txg_sync", 2},
+    {"-el rows without header (F S UID PID PPID ...)",
+     "0 D  1000   12345    4567  0  80   0 -  1234 rpc_wa pts/0    00:00:00 cat\n", NULL, 1, 12345, 4567, -1, "D",
+     "1000", "rpc_wa", "cat", 1},
+    {"-elf rows without header", "0 D root       12345    4567  0  80   0 - 1234 rpc_wa 11:57 pts/0    00:00:01 find . -type f\n",
+     NULL, 1, 12345, 4567, -1, "D", "root", "rpc_wa", "find . -type f", 1},
+    {"a header pasted from another listing (alx header over -ely rows)",
+     "F   UID    PID   PPID PRI  NI    VSZ   RSS WCHAN  STAT TTY        TIME COMMAND\n"
+     "D     0  18843   9522  0  80   0 20684 97379 walk_c ?          0:00 /usr/sbin/smbd -D\n"
+     "R 65534  37122   9522 13  80   0 24044 97423 -      ?        203:06 /usr/sbin/smbd -D\n",
+     NULL, 2, 18843, 9522, -1, "D", "0", "walk_c", "/usr/sbin/smbd -D", 2},
+    {"ps l with its header, indented in a commit message",
+     "    F  UID    PID PPID PRI  NI    VSZ   RSS WCHAN  STAT TTY      TIME COMMAND\n"
+     "    5    0    159    1  20   0  44644  1696 n_tty_ S    ?        0:04 /bin/plymouthd --attach-to-session\n",
+     NULL, 1, 159, 1, -1, "S", "0", "n_tty_", "/bin/plymouthd --attach-to-session", 2},
+    {"busybox with VSZ suffixes", "  PID USER       VSZ STAT COMMAND\n 4424 root     4805m S    /v2ray -config x\n"
+                                  " 1532 root      1212 D    cat /mnt/nfs/data.txt\n",
+     NULL, 2, 1532, -1, -1, "D", "root", NULL, "cat /mnt/nfs/data.txt", 3},
+    {"busybox -l (state first)", "S   UID   PID  PPID   VSZ   RSS TTY   STIME TIME     CMD\n"
+                                 "D     0  1532  1400  1212   380 136,0 10:02 00:00:00 cat /mnt/nfs/data.txt\n",
+     NULL, 1, 1532, 1400, -1, "D", "0", NULL, "cat /mnt/nfs/data.txt", 2},
+    {"duplicate COMMAND header (comm and args)", "  ELAPSED    PID   PPID S COMMAND         COMMAND\n"
+                                                 "51-21:05:51      2      0 S kthreadd        [kthreadd]\n",
+     NULL, 1, 2, 0, -1, "S", NULL, NULL, "[kthreadd]", 2},
+    {"-eLf: a thread's row is its process's", "UID          PID    PPID     LWP  C NLWP STIME TTY          TIME CMD\n"
+                                              "datastr+    5414    2681    5415  0    3 21:05 pts/0    00:00:00 ./writer\n",
+     NULL, 1, 5414, 2681, 5415, NULL, "datastr+", NULL, "./writer", 2},
+    {"-eLo pid,tid,... header leaked through grep, 7-digit pids",
+     "    PID     TID    PPID USER        COMMAND         S WCHAN\n"
+     "3862146 3899178       1 root        gdn             D xfs_reclaim_inodes_ag\n",
+     NULL, 1, 3862146, 1, 3899178, "D", "root", "xfs_reclaim_inodes_ag", "gdn", 2},
+    {"aux row with 7-digit VSZ and Dsl", "nobody    1141  0.0  0.1 4360512 90660 ?       Dsl  10:51   0:01 /bin/node_exporter --x\n",
+     NULL, 1, 1141, -1, -1, "Dsl", "nobody", NULL, "/bin/node_exporter --x", 1},
+    {"a row cut by the next prompt is no row", "UID        PID  PPID  C STIME TTY          TIME CMD\n"
+                                               "root         1     1  0root@localhost:~#\n",
+     NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0},
+    {"a column this parser does not know (procps grows new ones)",
+     "    PID STAT CGNAME                     CMD\n   4242 D    kubepods-besteffort.slice  /bin/sh -c echo x\n",
+     NULL, 1, 4242, -1, -1, "D", NULL, NULL, "/bin/sh -c echo x", 2},
+    {"crash's ps header is not a ps header", "   PID    PPID  CPU       TASK        ST  %MEM     VSZ    RSS  COMM\n"
+                                           "  31476   2834   2  ffff88ea1174d100  UN   0.0   38868   3744  ps\n",
+     NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0},
+    {"kernel log task lines are not ps rows",
+     "[  246.886660] bash            D    0   576    515 0x00000000\nnfsd            D ffff88203f093780     0  3809      2 0x0\n",
+     NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0},
 };
 
 START_TEST(formats)
@@ -124,6 +182,27 @@ START_TEST(hostile_text)
 }
 END_TEST
 
+/* A listing an HTML archive ran into one line: where its rows begin. */
+START_TEST(collapsed_rows)
+{
+    const char *t = "$ ps l F UID PID PPID PRI NI VSZ RSS WCHAN STAT TTY TIME COMMAND "
+                    "0 500 5942 5928 15 0 12916 1460 wait Ss pts/14 0:00 -/bin/bash "
+                    "0 500 12580 12235 15 0 8080 1440 wait S+ pts/14 0:00 /bin/bash -c (ps l) >/tmp/v/1 2>&1 "
+                    "0 500 12581 12580 15 0 4412 824 - R+ pts/14 0:00 ps l";
+    size_t cuts[8], n = lht_ps_collapsed_cuts(t, strlen(t), cuts, 8);
+    ck_assert_uint_eq(n, 4);
+    ck_assert(strncmp(t + cuts[0] + 1, "F UID", 5) == 0);
+    ck_assert(strncmp(t + cuts[1] + 1, "0 500 5942 ", 11) == 0);
+    ck_assert(strncmp(t + cuts[2] + 1, "0 500 12580 ", 12) == 0);
+    ck_assert(strncmp(t + cuts[3] + 1, "0 500 12581 ", 12) == 0);
+    /* a header alone, or a long row, is no collapsed listing */
+    t = "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND";
+    ck_assert_uint_eq(lht_ps_collapsed_cuts(t, strlen(t), cuts, 8), 0);
+    t = "root 1 0.0 0.1 167744 13124 ? Ss Sep22 0:41 /sbin/init splash --with a very long command line indeed";
+    ck_assert_uint_eq(lht_ps_collapsed_cuts(t, strlen(t), cuts, 8), 0);
+}
+END_TEST
+
 static Suite *ps_suite(void)
 {
     Suite *s = suite_create("ps");
@@ -131,6 +210,7 @@ static Suite *ps_suite(void)
     tcase_add_loop_test(tc, formats, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, line_numbers_follow_first_line);
     tcase_add_test(tc, hostile_text);
+    tcase_add_test(tc, collapsed_rows);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -89,7 +89,9 @@ START_TEST(callers_record_the_failure)
                   "%s", err.msg);
     ck_assert_uint_eq(notes_with(f, "classifying the member by its path: a pattern gave up"), 1);
     ck_assert_msg(lht_extract_text(f, "case/paste.txt", paste, sizeof paste - 1, &err) == LHT_OK, "%s", err.msg);
-    ck_assert_uint_eq(notes_with(f, "finding shell prompts: a pattern gave up"), 1);
+    /* the paste's prompt search gave up (and so may the path-less log's:
+     * the prompt shapes of ingest/transcript.c take indented lines too) */
+    ck_assert_uint_ge(notes_with(f, "finding shell prompts: a pattern gave up"), 1);
     ck_assert_uint_ge(notes_with(f, "telling what the text is: a pattern gave up"), 1);
     ck_assert_uint_eq(notes_with(f, "PCRE2 error -47"), notes_with(f, "gave up"));
     lht_facts_free(f);

@@ -313,7 +313,7 @@ START_TEST(migrates_findings_to_cases)
         "VALUES (42, 0, 'd_state', 'process', 5, 'required');", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     ck_assert_msg(lht_store_open(dbpath, LHT_STORE_RW, &s, &err) == LHT_OK, "%s", err.msg);
-    ck_assert_int_eq(lht_store_version(s), LATEST);   /* 11 (the redaction key) and 12 (cases) in one open */
+    ck_assert_int_eq(lht_store_version(s), LATEST);   /* 11 (the redaction key), 12 (cases) and later in one open */
     ck_assert_int_eq(count(s, "SELECT count(*) FROM secrets WHERE name = 'redact_key' AND length(value) = 32"), 1);
     ck_assert_str_eq(text(s, "SELECT key || '|' || name || '|' || inputs FROM v_cases"), "input:/t/a.zip|sb|1");
     ck_assert_str_eq(text(s, "SELECT finding_id || '|' || case_name || '|' || bundle || '|' || subject FROM v_findings"),
@@ -330,7 +330,8 @@ END_TEST
 
 /* Migrations run in the order of their numbers, each once: numbers rise
  * strictly (two files with one number would leave the second unapplied),
- * the redaction key comes at 11, cases at 12 (after the FK indexes). */
+ * the redaction key comes at 11, cases at 12 (after the FK indexes),
+ * the outage column at 13 (its view is 12's with the column appended). */
 START_TEST(migrations_are_numbered_in_order)
 {
     int i;
@@ -340,10 +341,11 @@ START_TEST(migrations_are_numbered_in_order)
                       lht_migrations[i].name, lht_migrations[i - 1].name);
     for (i = 0; i < lht_migration_count && lht_migrations[i].version < 10; i++)
         ;
-    ck_assert_int_le(i + 2, lht_migration_count - 1);
+    ck_assert_int_le(i + 3, lht_migration_count - 1);
     ck_assert_str_eq(lht_migrations[i].name, "010_fk_indexes.sql");
     ck_assert_str_eq(lht_migrations[i + 1].name, "011_redact_key.sql");
     ck_assert_str_eq(lht_migrations[i + 2].name, "012_cases.sql");
+    ck_assert_str_eq(lht_migrations[i + 3].name, "013_kernel_event_outage.sql");
 }
 END_TEST
 
@@ -414,6 +416,37 @@ START_TEST(migrates_10_then_11_then_12)
 }
 END_TEST
 
+/* A database of schema 12 (cases) whose input logged a server outage:
+ * 13 adds the outage column, and v_kernel_events keeps 12's columns in
+ * their places (views only gain columns at the end), the event still
+ * joined to its case's node. */
+START_TEST(migrates_12_to_outage)
+{
+    struct lht_store *s;
+    sqlite3 *db;
+    lht_err err;
+
+    new_db();
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    migrate_by_hand(db, 0, 12);
+    ck_assert_int_eq(sqlite3_exec(db,
+        "INSERT INTO bundles (id, name, path, status, scanned_at, tool_version) VALUES (3, 'sb', '/t/a.zip', 'ok', 'x', '0');"
+        "INSERT INTO members (id, bundle_id, path, node, kind, status) VALUES (5, 3, 'sb/dmesg', 'n1', 'kernel_log', 'parsed');"
+        "INSERT INTO kernel_events (bundle_id, member_id, node, line, kind, server, text) "
+        "VALUES (3, 5, 'n1', 9, 'nfs_not_responding', '10.0.0.1', 'nfs: server 10.0.0.1 not responding');",
+        NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_msg(lht_store_open(dbpath, LHT_STORE_RW, &s, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq(lht_store_version(s), LATEST);
+    ck_assert_str_eq(text(s, "SELECT group_concat(name, ',') FROM pragma_table_info('v_kernel_events')"),
+                     "bundle,node,kind,server,logged_at,text,member,line,bundle_id,case_id,case_node,outage");
+    ck_assert_str_eq(text(s, "SELECT kind || '|' || server || '|' || line || '|' || coalesce(outage, '-') "
+                             "FROM v_kernel_events"), "nfs_not_responding|10.0.0.1|9|-");
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    lht_store_close(s);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -428,6 +461,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, hostile_text_is_data);
     tcase_add_test(tc, migrates_findings_to_cases);
     tcase_add_test(tc, migrations_are_numbered_in_order);
+    tcase_add_test(tc, migrates_12_to_outage);
     tcase_add_test(tc, fresh_database_is_complete);
     tcase_add_test(tc, migrates_10_then_11_then_12);
     suite_add_tcase(s, tc);

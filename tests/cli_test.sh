@@ -477,8 +477,61 @@ cp "$FX/seed-rwx.zip" "$SOS2/"
 echo "Linux testing-jiras-pool1-rm5mw-k4t7p 6.8.0-51-generic #52-Ubuntu SMP PREEMPT_DYNAMIC Thu Dec  5 13:09:44 UTC 2024 x86_64 x86_64 x86_64 GNU/Linux" >"$SR2/sos_commands/kernel/uname_-a"
 cp "$SR/proc/123315/stack" "$SR2/proc/123315/stack"
 "$BIN" scan -q --db "$T/sos2.db" "$SOS2"; expect_eq "other node's sosreport exit" $? 0
+s2q() { "$BIN" query --db "$T/sos2.db" --csv "$1" | tail -n +2 | tr -d '\r'; }
 expect_eq "other node's stack does not confirm" \
-  "$("$BIN" query --db "$T/sos2.db" --csv "SELECT confidence FROM v_findings WHERE rule_id='$S'" | tail -1 | tr -d '\r')" "suspected"
+  "$(s2q "SELECT confidence FROM v_findings WHERE rule_id='$S' AND node='$N1'")" "suspected"
+# that stack is still about a process of its own node: a lower-confidence
+# finding there, asking for the D state, and nothing confirmed anywhere
+expect_eq "other node's stack: its own node, asks for ps" \
+  "$(s2q "SELECT node||'|'||confidence||'|'||(next_steps LIKE 'Confirm the D state with ps%') FROM v_findings WHERE rule_id='$S' AND node<>'$N1'")" \
+  "testing-jiras-pool1-rm5mw-k4t7p|likely|1"
+
+# --- cases and dressed pastes: which node a paste's stack is about -------
+# The bundle shows pid 123315 on both nodes: on N1 the D-state writer, on
+# the other node an unrelated python app, also in D. A stack pasted with
+# nothing naming its host (mail-quoted, no prompt) confirms neither: it
+# binds only within its own paste, a lower-confidence finding of its own
+# that asks for ps. A paste whose prompt names N1 by its FQDN binds to N1
+# (node_aliases: full name) and confirms the writer there, and only there.
+N2=testing-jiras-pool1-rm5mw-k4t7p
+PB=$T/pidclash/bundle
+mkdir -p "$PB"
+cp -r "$SRC/fixtures/bundles/seed-rwx/$SB" "$PB/"
+for d in "$PB/$SB"/nodes/*.zip.d; do mv "$d" "${d%.zip.d}"; done
+echo "root      123315  3.1  2.2 912344 181220 ?       D    06:40   1:12 python3 /srv/app.py" \
+  >>"$PB/$SB/nodes/$N2/$N2/hostinfos/processes_info"
+stack_lines() { sed -n '7,24p' "$SRC/fixtures/transcripts/seed-node-transcript.txt"; }
+PQ=$T/pidclash/quoted
+mkdir -p "$PQ"
+cp -r "$PB" "$PQ/"   # the unpacked bundle in a folder of its own: two inputs
+{ echo "On Tue, Sep 24, 2025, a customer wrote:"
+  echo "> the writer is stuck again, here is its stack:"
+  echo ">"
+  echo "> cat /proc/123315/stack"
+  stack_lines | sed 's/^/> /'; } >"$PQ/reply.txt"
+"$BIN" scan -q --db "$T/pq.db" "$PQ"; expect_eq "node-less paste ticket exit" $? 0
+pqq() { "$BIN" query --db "$T/pq.db" --csv "$1" | tail -n +2 | tr -d '\r'; }
+expect_eq "node-less paste: a case of two inputs" "$(pqq "SELECT inputs FROM v_cases")" "2"
+expect_eq "node-less paste: nothing confirmed" "$(pqq "SELECT count(*) FROM v_findings WHERE confidence='confirmed'")" "0"
+expect_eq "node-less paste: the writer stays suspected, the python app is no finding" \
+  "$(pqq "SELECT group_concat(coalesce(node,'none')||'|'||confidence, ';') FROM (SELECT node, confidence FROM v_findings WHERE rule_id='$S' ORDER BY node)")" \
+  "none|likely;$N1|suspected"
+expect_eq "node-less paste: its finding cites the quoted line as written" \
+  "$(pqq "SELECT member||'|'||line FROM v_finding_evidence WHERE signal='open_state_wait'")" "reply.txt|5"
+expect_eq "node-less paste: no host lent" "$(pqq "SELECT coalesce(host,'none') FROM v_bundles WHERE name='reply'")" "none"
+PF=$T/pidclash/fqdn
+mkdir -p "$PF"
+cp -r "$PB" "$PF/"
+{ echo "    root@$N1.lab.example:~# cat /proc/123315/stack"
+  stack_lines | sed 's/^/    /'; } >"$PF/reply.txt"
+"$BIN" scan -q --db "$T/pf.db" "$PF"; expect_eq "FQDN paste ticket exit" $? 0
+pfq() { "$BIN" query --db "$T/pf.db" --csv "$1" | tail -n +2 | tr -d '\r'; }
+expect_eq "FQDN paste: confirmed on N1 only" \
+  "$(pfq "SELECT group_concat(node||'|'||confidence, ',') FROM v_findings WHERE rule_id='$S'")" "$N1|confirmed"
+expect_eq "FQDN paste: its FQDN is N1's full name" \
+  "$(pfq "SELECT node||'|'||source FROM v_node_aliases WHERE alias='$N1.lab.example'")" "$N1|full name"
+expect_eq "FQDN paste: the stack is the indented paste's, line 2" \
+  "$(pfq "SELECT member||'|'||line FROM v_finding_evidence WHERE signal='open_state_wait'")" "reply.txt|2"
 
 # a database the user cannot write is still read (WAL: no -shm can be made
 # in a folder they cannot write; it is read as an immutable file)

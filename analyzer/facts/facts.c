@@ -208,6 +208,52 @@ struct lht_prov lht_facts_prov(const struct lht_facts *f, int t, size_t i)
     return p;
 }
 
+void lht_facts_snapshot(const struct lht_facts *f, struct lht_facts_mark *m)
+{
+    size_t t;
+
+    for (t = 0; t < LHT_FACT_COUNT; t++)
+        m->n[t] = f->types[t].n;
+}
+
+void lht_facts_map_lines(struct lht_facts *f, const struct lht_facts_mark *since,
+                         long (*map)(const void *ud, long line), const void *ud)
+{
+    size_t t, i;
+
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        struct vec *v = &f->types[t];
+        /* every record starts with its line: struct lht_prov for a fact,
+         * struct lht_child_head for a child */
+        for (i = since->n[t]; i < v->n; i++) {
+            char *rec = (char *)v->v + i * v->elem;
+            long *line = lht_fact_types[t].parent < 0 ? &((struct lht_prov *)(void *)rec)->line
+                                                      : &((struct lht_child_head *)(void *)rec)->line;
+            if (*line > 0)
+                *line = map(ud, *line);
+        }
+    }
+}
+
+size_t lht_facts_adopt_node(struct lht_facts *f, const struct lht_facts_mark *since, const char *node)
+{
+    size_t t, i, n = 0;
+
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        struct vec *v = &f->types[t];
+        if (lht_fact_types[t].parent >= 0)
+            continue;   /* children take their parent's node */
+        for (i = since->n[t]; i < v->n; i++) {
+            struct lht_prov *at = (struct lht_prov *)(void *)((char *)v->v + i * v->elem);
+            if (at->node == NULL) {
+                at->node = node;
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
 #define ADD(vecname, rec) (vec_push(&f->vecname, (rec)) ? LHT_OK : LHT_ENOMEM)
 
 int lht_facts_add_member(struct lht_facts *f, const struct lht_member *m) { return ADD(members, m); }

@@ -45,7 +45,10 @@ extern const char *const lht_mount_origin_names[];
 
 struct lht_prov {
     const char *node;    /* node name or NULL when unknown */
-    const char *member;  /* archive member path, '!' between nesting levels */
+    const char *member;  /* archive member path, '!' between nesting levels; one
+                          * string per member (its records share the pointer,
+                          * which is how the matcher tells two members of one
+                          * name in two inputs apart) */
     long line;           /* 1-based line in member */
 };
 
@@ -188,6 +191,23 @@ void lht_facts_clear_findings(struct lht_facts *f);
 
 /* First kv value for key (node NULL = bundle level), or NULL. */
 const char *lht_facts_kv_get(const struct lht_facts *f, const char *node, const char *key);
+
+/* How many records of each type there are, to find the ones added after. */
+struct lht_facts_mark {
+    size_t n[LHT_FACT_COUNT];
+};
+void lht_facts_snapshot(const struct lht_facts *f, struct lht_facts_mark *m);
+
+/* Rewrite the line of every record added since `since` (facts and
+ * children alike; a line of 0, "no line", stays) as map(ud, line): the
+ * parsers read an undressed copy of a member, their lines become the
+ * member's own. */
+void lht_facts_map_lines(struct lht_facts *f, const struct lht_facts_mark *since,
+                         long (*map)(const void *ud, long line), const void *ud);
+
+/* Give every record added since `since` that has no node the node `node`
+ * (an arena string); returns how many changed. */
+size_t lht_facts_adopt_node(struct lht_facts *f, const struct lht_facts_mark *since, const char *node);
 
 /* Provenance of record i of type t (a child takes its parent's member and
  * node, with its own line). */

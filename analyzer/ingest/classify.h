@@ -29,7 +29,9 @@ enum lht_kind {
 
 enum {
     LHT_KF_LOG = 1,       /* a node log: left unread by --no-logs */
-    LHT_KF_EXCLUSIVE = 2  /* when its shape is sniffed, no other kind runs */
+    LHT_KF_EXCLUSIVE = 2, /* when its shape is sniffed, no other kind runs */
+    LHT_KF_MOUNTS = 4,    /* a mount table: the mount kinds read each other's lines */
+    LHT_KF_TRACE = 8      /* kernel stacks: a log's trace frames look like a stack file's */
 };
 
 /* One evidence kind, as the registry describes it. */

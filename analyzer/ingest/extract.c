@@ -10,7 +10,9 @@
  */
 #include "ingest/extract.h"
 #include "ingest/classify.h"
+#include "facts/registry.h"
 #include "parsers/parse.h"
+#include "ingest/normalise.h"
 #include "ingest/transcript.h"
 
 #include <pthread.h>
@@ -121,6 +123,40 @@ struct tctx {
     int sections;
 };
 
+/* Kinds whose parsers read the same lines (two mount kinds, a log and a
+ * stack file): running both would count one fact twice. */
+static int same_family(enum lht_kind a, enum lht_kind b)
+{
+    return a == b || (lht_kind(a)->flags & lht_kind(b)->flags & (LHT_KF_MOUNTS | LHT_KF_TRACE)) != 0;
+}
+
+/* The section's routed parser, and for a command found without a prompt
+ * (whose output may hold what other pasted commands printed, as when
+ * several commands follow one prompt) also the other kinds its lines
+ * show. */
+static long run_routed(struct lht_facts *f, const struct lht_section *s, const struct lht_pctx *ctx)
+{
+    struct lht_kindset kinds;
+    long n = run_parser(f, s->kind, s->body, s->body_len, ctx, s->command), m;
+    int k;
+
+    int fail = 0;
+
+    if (n < 0 || !s->bare)
+        return n;
+    lht_classify_content(s->body, s->body_len, &kinds, &fail);
+    if ((k = lht_pctx_re_failed(ctx, ctx->first_line, "telling what the text is", fail, 1)) != LHT_OK)
+        return k;
+    for (k = 0; k < LHT_K_COUNT; k++) {
+        if (!lht_kindset_has(&kinds, k) || same_family((enum lht_kind)k, s->kind))
+            continue;
+        if ((m = run_parser(f, (enum lht_kind)k, s->body, s->body_len, ctx, NULL)) < 0)
+            return m;
+        n += m;
+    }
+    return n;
+}
+
 static int on_section(void *ud, const struct lht_section *s)
 {
     struct tctx *t = ud;
@@ -136,7 +172,7 @@ static int on_section(void *ud, const struct lht_section *s)
     if (s->body_len == 0)
         return LHT_OK;
     if (s->kind != LHT_K_UNKNOWN)
-        n = run_parser(t->x->f, s->kind, s->body, s->body_len, &ctx, s->command);
+        n = run_routed(t->x->f, s, &ctx);
     else
         n = run_sniffed(t->x->f, s->body, s->body_len, &ctx, s->command, &kinds);
     if (n < 0)
@@ -145,48 +181,113 @@ static int on_section(void *ud, const struct lht_section *s)
     return LHT_OK;
 }
 
-/* Parse one member's text; returns the kind to record for the member. */
+static long norm_line(const void *ud, long line)
+{
+    return lht_norm_line(ud, line);
+}
+
+/* Text of no known kind: a paste. Split at its prompts, or read by the
+ * shapes of its lines; *kind_out gets what it was. */
+static int parse_paste(struct ex *x, const struct lht_pctx *ctx, const char *data, size_t len,
+                       enum lht_kind *kind_out)
+{
+    struct lht_kindset kinds;
+    long n;
+    int b, fail = 0;
+
+    if (lht_transcript_prompts(data, len, 1, &fail) > 0) {
+        struct tctx t;
+        int rc;
+        t.x = x;
+        t.base = *ctx;
+        t.sections = 0;
+        rc = lht_transcript_split(data, len, 1, on_section, &t, &fail);
+        if (rc == LHT_OK)
+            rc = lht_pctx_re_failed(ctx, 1, "finding shell prompts", fail, 1);
+        if (rc != LHT_OK)
+            return rc == LHT_ENOMEM || rc == LHT_EPARSE ? parse_error(x->err, ctx->member, rc) : rc;
+        *kind_out = LHT_K_TRANSCRIPT;
+        x->info->parsed++;
+        return LHT_OK;
+    }
+    if ((n = lht_pctx_re_failed(ctx, 1, "finding shell prompts", fail, 1)) != LHT_OK)
+        return parse_error(x->err, ctx->member, (int)n);
+    memset(&kinds, 0, sizeof kinds);
+    if ((n = run_sniffed(x->f, data, len, ctx, NULL, &kinds)) < 0)
+        return parse_error(x->err, ctx->member, (int)n);
+    *kind_out = LHT_K_OTHER;
+    for (b = 0; b < LHT_K_COUNT; b++)
+        if (lht_kindset_has(&kinds, b)) {
+            *kind_out = (enum lht_kind)b;
+            break;
+        }
+    if (lht_kind(*kind_out)->parse != NULL)
+        x->info->parsed++;
+    return LHT_OK;
+}
+
+/* The one node a paste names, or NULL: the hosts of its prompts and the
+ * nodename of its uname output, when they all agree. */
+static const char *named_node(const struct lht_facts *f, const struct lht_facts_mark *since)
+{
+    const char *name = NULL;
+    int t;
+    size_t i;
+
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        size_t n = lht_facts_count(f, t);
+        if (lht_fact_types[t].parent >= 0)
+            continue;
+        for (i = since->n[t]; i < n; i++) {
+            struct lht_prov at = lht_facts_prov(f, t, i);
+            const char *v = at.node;
+            if (v == NULL && t == LHT_FACT_KV) {
+                const struct lht_kv *kv = lht_fact_record(f, t, i);
+                v = strcmp(kv->key, "hostname") == 0 ? kv->value : NULL;
+            }
+            if (v == NULL || v[0] == '\0')
+                continue;
+            if (name != NULL && strcmp(name, v) != 0)
+                return NULL;   /* two hosts in one paste: no telling */
+            name = v;
+        }
+    }
+    return name;
+}
+
+/* Parse one member's text; returns the kind to record for the member. A
+ * paste is read undressed (normalise.h), and what it yields cites the
+ * lines of the member as the user wrote it. */
 static int parse_member(struct ex *x, enum lht_kind k, const struct lht_pctx *ctx,
                         const char *data, size_t len, enum lht_kind *kind_out)
 {
-    long n = 0;
-    struct lht_kindset kinds;
+    struct lht_facts_mark mark;
+    struct lht_norm nm;
+    const char *node;
+    long n;
+    int rc;
 
-    memset(&kinds, 0, sizeof kinds);
     *kind_out = k;
     if (k == LHT_K_UNKNOWN) {
-        int fail = 0;
-        if (lht_transcript_prompts(data, len, 1, &fail) > 0) {
-            struct tctx t;
-            int rc;
-            t.x = x;
-            t.base = *ctx;
-            t.sections = 0;
-            rc = lht_transcript_split(data, len, 1, on_section, &t, &fail);
-            if (rc == LHT_OK)
-                rc = lht_pctx_re_failed(ctx, 1, "finding shell prompts", fail, 1);
-            if (rc != LHT_OK)
-                return rc == LHT_ENOMEM || rc == LHT_EPARSE ? parse_error(x->err, ctx->member, rc) : rc;
-            *kind_out = LHT_K_TRANSCRIPT;
-            x->info->parsed++;
-            return LHT_OK;
-        }
-        if ((n = lht_pctx_re_failed(ctx, 1, "finding shell prompts", fail, 1)) != LHT_OK)
-            return parse_error(x->err, ctx->member, (int)n);
-        n = run_sniffed(x->f, data, len, ctx, NULL, &kinds);
-        *kind_out = LHT_K_OTHER;
-        for (int b = 0; b < LHT_K_COUNT; b++)
-            if (lht_kindset_has(&kinds, b)) {
-                *kind_out = (enum lht_kind)b;
-                break;
-            }
-    } else if (lht_kind(k)->parse != NULL) {
-        n = run_parser(x->f, k, data, len, ctx, NULL);
+        if (lht_normalise(data, len, &nm) != LHT_OK)
+            return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", ctx->member);
+        lht_facts_snapshot(x->f, &mark);
+        rc = nm.text ? parse_paste(x, ctx, nm.text, nm.len, kind_out) : parse_paste(x, ctx, data, len, kind_out);
+        if (rc == LHT_OK && nm.lines)
+            lht_facts_map_lines(x->f, &mark, norm_line, &nm);
+        /* what a paste shows without a prompt is of the node the paste
+         * names elsewhere, if it names one: then it binds to that node's
+         * processes and mounts, and to no other node's */
+        if (rc == LHT_OK && ctx->node == NULL && (node = named_node(x->f, &mark)) != NULL)
+            (void)lht_facts_adopt_node(x->f, &mark, node);
+        lht_norm_free(&nm);
+        return rc;
     }
-    if (n < 0)
+    if (lht_kind(k)->parse == NULL)
+        return LHT_OK;
+    if ((n = run_parser(x->f, k, data, len, ctx, NULL)) < 0)
         return parse_error(x->err, ctx->member, (int)n);
-    if (lht_kind(*kind_out)->parse != NULL)
-        x->info->parsed++;
+    x->info->parsed++;
     return LHT_OK;
 }
 

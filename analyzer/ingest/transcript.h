@@ -5,8 +5,11 @@
  * Customers paste what support asked for ("ps aux | grep echo", "cat
  * /proc/123315/stack", "nfsstat --mount") into one text file, prompts
  * included. Prompts in the wild: "root@host:~# ", "[root@host ~]# ",
- * "host:~ # " (SUSE), "sh-4.4# ", "/ # " (busybox), "$ " and bare "# "
- * (accepted only before a known command, so a "# comment" is not a prompt).
+ * "user@host:/cwd> " and "host:~ # " (SUSE), "sh-4.4# ", "-bash-4.3# ",
+ * "/ # " (busybox), "15:33 (none):~ # ", "diego-cell/<id>:~# ",
+ * "crash> ", indented ones, "$ " and bare "# " (accepted only before a
+ * known command, so a "# comment" is not a prompt) - and none at all: a
+ * line that is itself an evidence command starts a section too.
  */
 #ifndef LHT_TRANSCRIPT_H
 #define LHT_TRANSCRIPT_H
@@ -24,6 +27,8 @@ struct lht_section {
     long body_line;       /* line number of body's first line */
     enum lht_kind kind;   /* from the command; LHT_K_UNKNOWN = sniff the body */
     long pid;             /* pid named by the command (cat /proc/N/stack), else -1 */
+    int bare;             /* 1: a command line without a prompt (its output may mix
+                             in what other commands printed: sniff it too) */
 };
 
 typedef int (*lht_section_fn)(void *ud, const struct lht_section *s);

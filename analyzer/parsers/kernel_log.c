@@ -56,6 +56,7 @@
 #include "core/text.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,55 +64,70 @@
  * keeps "WARNING: CPU: 3 ..." from reading as host "WARNING:" + prog "CPU". */
 #define HOST "\\S*[^\\s:] +"
 #define PROG "(?<prog>[A-Za-z0-9_./@-]+)(?:\\[\\d+\\])?: "
-#define TS "\\[(?<ts>[^\\]]{1,40})\\](?:\\[ *[TC]\\d+\\])? ?"
+/* printk time, then a CONFIG_PRINTK_CALLER id ("[  T723]", "[    C3]") or
+ * a vendor kernel's CPU number ("[  2]", Android's "c7 " before a frame) */
+#define TS "\\[(?<ts>[^\\]]{1,40})\\] ?(?:\\[ *(?<caller>[TC]\\d+)\\] ?|\\[ *\\d+\\] ?)?(?:c\\d{1,2} (?=\\[<))?"
 #define KTS "(?:<\\d+>)?(?:" TS ")?"
+/* Pastes indent logs (markdown code, mail): the prefix may too. */
+#define IND "^\\s*"
 
 static struct lht_re prefix_re[] = {
     /* dmesg -x, -Tx, -HTx: facility and level names from dmesg(1). */
-    {"^(?:<\\d+>)?(?<fac>kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|"
+    {IND "(?:<\\d+>)?(?<fac>kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|"
      "res[0-9]|local[0-7]) *:(?:emerg|alert|crit|err|warn|notice|info|debug) *: " KTS,
      0, NULL},
-    /* BSD syslog and journalctl short / short-precise. */
-    {"^(?:<\\d+>)?(?<sys>[A-Z][a-z]{2} +\\d{1,2} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?) +" HOST PROG KTS,
+    /* BSD syslog and journalctl short / short-precise; the host is missing
+     * in some syslog setups ("May 17 18:48:11 kernel: [ 6141.92] ..."). */
+    {IND "(?:<\\d+>)?(?<sys>[A-Z][a-z]{2} +\\d{1,2} \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?) +(?:" HOST PROG "|kernel: )" KTS,
      0, NULL},
     /* RFC 3339 (rsyslog, RFC 5424 "<pri>1 ") and journalctl short-iso(-precise). */
-    {"^(?:<\\d+>(?:1 )?)?(?<sys>\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:\\d\\d(?:[.,]\\d+)?"
-     "(?:Z|[+-]\\d\\d:?\\d\\d)?) +" HOST PROG KTS,
+    {IND "(?:<\\d+>(?:1 )?)?(?<sys>\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d:\\d\\d(?:[.,]\\d+)?"
+     "(?:Z|[+-]\\d\\d:?\\d\\d)?) +(?:" HOST PROG "|kernel: )" KTS,
      0, NULL},
     /* journalctl short-full. */
-    {"^(?<sys>[A-Z][a-z]{2} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)? [A-Za-z0-9+-]{1,6}) +"
+    {IND "(?<sys>[A-Z][a-z]{2} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)? [A-Za-z0-9+-]{1,6}) +"
      HOST PROG KTS,
      0, NULL},
     /* journalctl short-unix. */
-    {"^(?<sys>\\d{9,11}\\.\\d+) +" HOST PROG KTS, 0, NULL},
-    /* journalctl short-monotonic; prog must be the kernel, or raw dmesg
-     * lines such as "[ 1.0] usb 1-1: ..." would be taken for it. */
-    {"^\\[(?<ts>\\s*\\d+\\.\\d+)\\] +" HOST "(?<prog>kernel): (?:<\\d+>)?(?:\\[[^\\]]{1,40}\\] ?)?", 0, NULL},
+    {IND "(?<sys>\\d{9,11}\\.\\d+) +" HOST PROG KTS, 0, NULL},
+    /* journalctl short-monotonic, with or without the host; prog must be
+     * the kernel, or raw dmesg lines such as "[ 1.0] usb 1-1: ..." would
+     * be taken for it. */
+    {IND "\\[(?<ts>\\s*\\d+\\.\\d+)\\] +(?:" HOST ")?(?<prog>kernel): (?:<\\d+>)?(?:\\[[^\\]]{1,40}\\] ?)?", 0,
+     NULL},
+    /* "kernel: msg" alone: journal lines quoted without their time. */
+    {IND "(?<prog>kernel): " KTS, 0, NULL},
     /* dmesg --time-format=iso. */
-    {"^(?<sys>\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d[.,]\\d+(?:Z|[+-]\\d\\d:?\\d\\d)) ", 0, NULL},
+    {IND "(?<sys>\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d[.,]\\d+(?:Z|[+-]\\d\\d:?\\d\\d)) ", 0, NULL},
     /* raw dmesg, -r, -T, -H, reltime; matches any line (no prefix at all). */
-    {"^" KTS, 0, NULL},
+    {IND KTS, 0, NULL},
 };
 
 enum msg {
     M_HUNG, M_BLOCKED_ON, M_TASKLINE, M_OLDTASK, M_CALLTRACE, M_WARNING, M_BUG, M_CPU_PID,
-    M_SUPPRESSED, M_SYSRQ_W, M_SYSRQ_T, M_PANIC, M_NFS
+    M_SUPPRESSED, M_SYSRQ_W, M_SYSRQ_T, M_PANIC, M_NFS, M_BANNER
 };
 
 /* Kernel messages, first match wins. */
 static struct lht_re msg_re[] = {
     /* comm may hold ':' and spaces; the pid is the last ":<digits>" before " blocked". */
     {"^INFO: task (?<comm>.+):(?<pid>\\d+) blocked for more than (?<secs>\\d+) seconds", M_HUNG, NULL},
+    /* the same, cut by a mail client's line wrap ("blocked for more \\nthan 121 seconds.") */
+    {"^INFO: task (?<comm>.+):(?<pid>\\d+) blocked for(?: more(?: than(?: (?<secs>\\d+))?)?)?\\s*$", M_HUNG, NULL},
     /* CONFIG_DETECT_HUNG_TASK_BLOCKER (6.14+): the owner's task dump follows. */
     {"^INFO: task (?<comm>.+?):(?<pid>\\d+) (?:is |<[a-z]+> )?blocked on (?:(?<nf>.*not found)|)", M_BLOCKED_ON,
      NULL},
     /* 5.8+ sched_show_task; "state:R  running task     stack:" on running tasks. */
-    {"^ *task:(?<comm>.+?) *state:(?<state>[A-Za-z]).*?stack: *\\d+ *pid: *(?<pid>\\d+)", M_TASKLINE, NULL},
+    {"^ *task:(?<comm>.+?) *state:(?<state>[A-Za-z]).*?stack: *\\d+ *pid: *(?<pid>\\d+)(?:.*?ppid: *(?<ppid>\\d+))?",
+     M_TASKLINE, NULL},
     /* pre-5.8 sched_show_task: comm (%-15.15s), state, [PC on 3.10], free, pid, ppid, flags. */
-    {"^(?<comm>\\S.{0,14}?) +(?<state>[DRSTtZXIPWK])(?: +running(?: task)?)? +(?:[0-9a-f]{8,16} +)?"
-     "\\d+ +(?<pid>\\d+) +\\d+ +0x[0-9a-f]+\\s*$",
+    /* The free-stack number may touch the state ("D28496"); vendor kernels
+     * append fields ("last_sleep: ..."). */
+    {"^(?<comm>\\S.{0,14}?) +(?<state>[DRSTtZXIPWK])(?: +running(?: task)?)?(?: +| *(?=\\d))(?:[0-9a-f]{8,16} +)?"
+     "\\d+ +(?<pid>\\d+) +(?<ppid>\\d+) +0x[0-9a-f]+(?:\\s|$)",
      M_OLDTASK, NULL},
-    {"^ *Call [Tt]race:", M_CALLTRACE, NULL},
+    /* x86 "Call Trace:", arm64 "Call trace:", the ARM frame-pointer unwinder's "Backtrace:" */
+    {"^ *(?:Call [Tt]race|Backtrace):", M_CALLTRACE, NULL},
     {"^WARNING: (?:CPU: \\d+ PID: (?<pid>\\d+) )?at ", M_WARNING, NULL},
     {"^(?:(?:NMI )?watchdog: )?(?:BUG: |kernel BUG at )", M_BUG, NULL},
     {"^CPU: \\d+ (?:UID: \\d+ )?PID: (?<pid>\\d+) Comm: (?<comm>.+?)(?: +(?:Not tainted|Tainted:).*)?$",
@@ -121,6 +137,8 @@ static struct lht_re msg_re[] = {
     {"^(?:sysrq|SysRq) ?: Show State", M_SYSRQ_T, NULL},
     {"^Kernel panic - not syncing", M_PANIC, NULL},
     {"^(?:nfs|NFS|lockd: |Error: state manager)", M_NFS, NULL},
+    /* the hung-task banner, also when the INFO line above it was not pasted */
+    {"^.?echo 0 > /proc/sys/kernel/hung_task_timeout_secs.? disables", M_BANNER, NULL},
 };
 
 /* NFS client messages: pattern -> klog kind, server in group "server".
@@ -177,10 +195,13 @@ static struct lht_re nfs_re[] = {
 /* x86/arm64 frames, then the 32-bit ARM unwinder's "[<pc>] (sym) from
  * [<lr>] (caller+0x3c/0xa0)" whose first parenthesis names the frame. */
 static struct lht_re frame_re[] = {
-    {"^ *(?:\\[<(?:0x)?[0-9a-f]+>\\] +)?(?<q>\\? +)?(?<sym>[A-Za-z_.$][A-Za-z0-9_.$]*)"
+    {"^\\s*(?:\\[(?:<(?:0x)?[0-9a-f]+>)?\\] +)?(?<q>\\? +)?(?<sym>[A-Za-z_.$][A-Za-z0-9_.$]*)"
      "\\+(?<off>0x[0-9a-f]+/0x[0-9a-f]+)(?: +\\[(?<mod>[^\\]\\s]+)[^\\]]*\\])?"
-     "|^ *\\[<[0-9a-f]+>\\] \\((?<sym2>[A-Za-z_.$][A-Za-z0-9_.$]*)(?:\\+(?<off2>0x[0-9a-f]+/0x[0-9a-f]+))?"
-     "(?: \\[(?<mod2>[^\\]\\s]+)\\])?\\) from ",
+     "|^\\s*(?:\\[<[0-9a-f]+>\\] )?\\((?<sym2>[A-Za-z_.$][A-Za-z0-9_.$]*)(?:\\+(?<off2>0x[0-9a-f]+/0x[0-9a-f]+))?"
+     "(?: \\[(?<mod2>[^\\]\\s]+)\\])?\\) from "
+     /* ARM since 5.x without frame addresses: " __schedule from schedule+0x60/0xbc" */
+     "|^\\s*(?<sym3>[A-Za-z_.$][A-Za-z0-9_.$]*)(?: \\[(?<mod3>[^\\]\\s]+)\\])? from "
+     "[A-Za-z_.$][A-Za-z0-9_.$]*\\+0x[0-9a-f]+/0x[0-9a-f]+",
      0, NULL},
 };
 
@@ -188,18 +209,22 @@ static struct lht_re frame_re[] = {
  * dumps (x86 and arm64), IRQ/TASK markers, 3.10 raw stack words, the
  * hung-task banner lines, sysrq column headers, unsymbolised frames. */
 static struct lht_re inside_re[] = {
-    {"^ *(?:</?(?:TASK|IRQ|NMI|EOI|SOFTIRQ)>|RIP:|RSP:|RAX:|RBX:|RCX:|RDX:|RSI:|RDI:|RBP:|R\\d+:|"
-     "FS:|CS:|CR2:|DR\\d:|Code:|pc :|lr :|sp :|pstate:|x\\d+ *:|Hardware name:|Workqueue:|"
-     "Modules linked in:|Tainted:|Not tainted|\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\"|"
-     "(?:[0-9a-f]{8,16} ?)+$|(?:\\[<[0-9a-f]+>\\] +)?(?:\\? +)?0x[0-9a-f]+\\s*$|Stack:|Exception stack|ORIG_RAX:|---\\[ end trace|"
-     "task +PC stack +pid father|Blocked by coredump|------------\\[ cut here \\])",
+    {"^\\s*(?:</?(?:TASK|IRQ|NMI|EOI|SOFTIRQ)>|RIP:|RSP:|RAX:|RBX:|RCX:|RDX:|RSI:|RDI:|RBP:|R\\d+:|"
+     "FS:|CS:|CR2:|DR\\d:|Code:|pc :|lr :|sp :|pstate:|x\\d+ *:|r\\d+ ?:[0-9a-f]|Hardware name:|Workqueue:|"
+     "Modules linked in:|Tainted:|Not tainted|.echo 0 > /proc/sys/kernel/hung_task_timeout_secs.|"
+     "(?:[0-9a-f]{8,16} ?)+$|(?:\\[(?:<[0-9a-f]+>)?\\] +)?(?:\\? +)?0x[0-9a-f]+\\s*$|Stack:|Exception stack|ORIG_RAX:|"
+     "---\\[ end trace|task +PC stack +pid father|Blocked by coredump|------------\\[ cut here \\]|"
+     "(?:ppid: *\\d+ +)?(?:task_)?flags:0x[0-9a-f]+|[0-9a-f]{4}: (?:[ 0-9a-f]{8} ?)+$|Function entered at|"
+     "INFO: lockdep is turned off|\\.\\.\\.\\s*$|\\[\\.\\.\\.\\]\\s*$|"
+     /* an ARM caller wrapped onto its own line: "+(fat_write_inode+0x34/0x54)" */
+     "\\+?\\([A-Za-z_.$][A-Za-z0-9_.$]*\\+0x[0-9a-f]+/0x[0-9a-f]+(?: \\[[^\\]]+\\])?\\)\\s*$)",
      0, NULL},
 };
 
 /* Words that can start something worth keeping; everything else in a
  * large log is skipped by one scan per trigger. */
 static struct lht_re trigger_re[] = {
-    {"INFO: task|task:|Call [Tt]race|nfs: server|lockd: server|nfsacl: server|NFS|nfs4|state manager|"
+    {"INFO: task|task:|Call [Tt]race|Backtrace:|hung_task_timeout_secs|PID: |nfs: server|lockd: server|nfsacl: server|NFS|nfs4|state manager|"
      "WARNING:|BUG|[Ss]ys[Rr]q|"
      "Future hung|Kernel panic",
      0, NULL},
@@ -246,8 +271,23 @@ struct kl {
     int quiet;          /* unrecognised lines since the report header */
     int sysrq;          /* inside a sysrq task dump: look at every line */
     int blocker;        /* next task line is a lock owner (hung_task blocker) */
+    long proc;          /* index of the process the current report states, -1 */
+    int banner;         /* a hung-task banner without its INFO line: trust the task line next */
+    long cpu_pid;       /* "CPU: n PID: p Comm: c" outside a report: pid of a trace soon after */
+    const char *cpu_comm;
+    long cpu_no;        /* its line */
     char when[64];      /* timestamp of the current line */
+    char caller[16];    /* its CONFIG_PRINTK_CALLER id ("T723"), or "" */
+    char trace_caller[16]; /* the caller id of the trace being read, or "" */
     int added;
+    /* NFS/lockd servers with an outage not yet followed by their "OK":
+     * the first of its "not responding" events still marked ongoing */
+    struct {
+        char server[128];
+        int lockd;
+        size_t first;
+    } outage[16];
+    int noutage;
     long no;            /* the line being read */
     int re_fail;        /* first PCRE2 failure (lht_re_first), 0 none */
     long re_line;       /* its line */
@@ -286,6 +326,7 @@ static int add_klog(struct kl *k, long no, const char *kind, const char *server,
     struct lht_facts *f = k->ctx->facts;
     struct lht_klog e;
 
+    memset(&e, 0, sizeof e);
     e.at = lht_pctx_at(k->ctx, no);
     e.kind = kind;
     e.server = server ? lht_facts_strz(f, server) : NULL;
@@ -297,6 +338,56 @@ static int add_klog(struct kl *k, long no, const char *kind, const char *server,
         return LHT_ENOMEM;
     k->added++;
     return LHT_OK;
+}
+
+/* The server's entry in the outage table, added when add is set (a full
+ * table adds nothing: those outages stay ongoing, the safe reading). */
+static int outage_slot(struct kl *k, const char *server, int lockd, int add)
+{
+    int i;
+
+    for (i = 0; i < k->noutage; i++)
+        if (k->outage[i].lockd == lockd && strcmp(k->outage[i].server, server) == 0)
+            return i;
+    if (!add || k->noutage == (int)(sizeof k->outage / sizeof k->outage[0]) ||
+        strlen(server) >= sizeof k->outage[0].server)
+        return -1;
+    i = k->noutage++;
+    strcpy(k->outage[i].server, server);
+    k->outage[i].lockd = lockd;
+    k->outage[i].first = (size_t)-1;
+    return i;
+}
+
+/* An NFS client message about a server: an outage event starts or
+ * continues an outage ("ongoing"); the server's "OK" marks every event of
+ * its outage "recovered". Events are kernel_event records: the one just
+ * added is the newest. */
+static void track_outage(struct kl *k, int kind, const char *server)
+{
+    struct lht_facts *f = k->ctx->facts;
+    size_t n = lht_facts_count(f, LHT_FACT_KLOG), i;
+    int lockd = kind == K_LOCKD_NOT_RESPONDING || kind == K_LOCKD_OK, slot;
+    struct lht_klog *e = n ? lht_facts_klog_at(f, n - 1) : NULL;
+
+    if (server == NULL || e == NULL)
+        return;
+    if (kind == K_NOT_RESPONDING || kind == K_TIMED_OUT || kind == K_LOCKD_NOT_RESPONDING) {
+        e->outage = "ongoing";
+        if ((slot = outage_slot(k, server, lockd, 1)) >= 0 && k->outage[slot].first == (size_t)-1)
+            k->outage[slot].first = n - 1;
+        return;
+    }
+    if ((kind != K_OK && kind != K_LOCKD_OK) || (slot = outage_slot(k, server, lockd, 0)) < 0 ||
+        k->outage[slot].first == (size_t)-1)
+        return;
+    for (i = k->outage[slot].first; i + 1 < n; i++) {
+        struct lht_klog *o = lht_facts_klog_at(f, i);
+        if (o->outage && o->server && strcmp(o->server, server) == 0 &&
+            (strncmp(o->kind, "lockd_", 6) == 0) == lockd)
+            o->outage = "recovered";
+    }
+    k->outage[slot].first = (size_t)-1;
 }
 
 static int open_stack(struct kl *k, long no)
@@ -341,6 +432,8 @@ static int end_report(struct kl *k, long no)
     k->stack_open = 0;
     k->record = 1;
     k->quiet = 0;
+    k->proc = -1;
+    k->trace_caller[0] = '\0';
     return LHT_OK;
 }
 
@@ -356,6 +449,51 @@ static int begin_report(struct kl *k, long no, long pid, const char *comm, int o
         return LHT_ENOMEM;
     k->origin = origin;
     k->record = record;
+    return LHT_OK;
+}
+
+/* The state a report gives task pid (the hung-task detector reports D
+ * tasks; a task dump line prints its state) as a process row: rules then
+ * read the D state of a task no ps listing shows. A task line following
+ * its report's header adds what the header lacked: the ppid, and for a
+ * child of kthreadd (pid 2) the "[comm]" ps prints for kernel threads. */
+static int task_state(struct kl *k, long no, long pid, const char *comm, char state, long ppid)
+{
+    struct lht_facts *f = k->ctx->facts;
+    struct lht_process p, *cur = k->proc >= 0 ? lht_facts_process_at(f, (size_t)k->proc) : NULL;
+    char name[80];
+    size_t len = comm ? strlen(comm) : 0, idx;
+    const char *c = comm;
+
+    if (pid < 0)
+        return LHT_OK;
+    c = lht_ltrim(c ? c : "", &len);
+    len = lht_rtrim(c, len);
+    if (len > 64)
+        len = 64;
+    if (ppid == 2 || pid == 2)
+        snprintf(name, sizeof name, "[%.*s]", (int)len, c);
+    else
+        snprintf(name, sizeof name, "%.*s", (int)len, c);
+    if (cur != NULL && cur->pid == pid) {
+        if (ppid >= 0 && cur->ppid < 0) {
+            cur->ppid = ppid;
+            if (len && (cur->command = lht_facts_strz(f, name)) == NULL)
+                return LHT_ENOMEM;
+        }
+        return LHT_OK;
+    }
+    memset(&p, 0, sizeof p);
+    p.at = lht_pctx_at(k->ctx, no);
+    p.pid = pid;
+    p.ppid = ppid;
+    p.tid = -1;
+    p.stat = lht_facts_str(f, &state, 1);
+    p.command = len ? lht_facts_strz(f, name) : NULL;
+    if (p.stat == NULL || (len && p.command == NULL) || lht_facts_add(f, LHT_FACT_PROCESS, &p, &idx) != LHT_OK)
+        return LHT_ENOMEM;
+    k->proc = (long)idx;
+    k->added++;
     return LHT_OK;
 }
 
@@ -378,17 +516,20 @@ static int add_hung(struct kl *k, long no, const char *comm, long pid, long secs
     (void)lht_facts_hung_tasks(f, &n);
     k->hung = (long)n - 1;
     k->added++;
-    return LHT_OK;
+    return task_state(k, no, pid, comm, 'D', -1);
 }
 
-/* A trace frame: 1 when it was one (kept or not), 0 when not a frame. */
+/* A trace frame: 1 when it was one (kept or not), 0 when not a frame.
+ * The ARM unwinders name the frame first ("(sym) from ...", "sym from
+ * ..."); the caller after "from" gets its own line next. */
 static int frame(struct kl *k, const char *msg, size_t len, long no)
 {
+    static const char *const names[][3] = {{"sym", "off", "mod"}, {"sym2", "off2", "mod2"}, {"sym3", "", "mod3"}};
     char sym[256], off[64], mod[64], q[8];
     struct lht_frame fr;
     struct lht_facts *f = k->ctx->facts;
     const struct lht_re *re = &frame_re[0];
-    int arm;
+    size_t form;
 
     if (!matches(k, re, msg, len))
         return 0;
@@ -396,13 +537,16 @@ static int frame(struct kl *k, const char *msg, size_t len, long no)
         return 1;
     if (!k->stack_open && open_stack(k, no) != LHT_OK)
         return LHT_ENOMEM;
+    for (form = 0; form < 2 && grp(k, re, msg, names[form][0], sym, sizeof sym) == NULL; form++)
+        ;
+    if (form == 2 && grp(k, re, msg, names[form][0], sym, sizeof sym) == NULL)
+        return 0;
     memset(&fr, 0, sizeof fr);
     fr.line = no;
-    arm = grp(k, re, msg, "sym2", sym, sizeof sym) != NULL;
-    fr.symbol = lht_facts_strz(f, arm ? sym : grp(k, re, msg, "sym", sym, sizeof sym));
-    fr.offset = grp(k, re, msg, arm ? "off2" : "off", off, sizeof off) ? lht_facts_strz(f, off) : NULL;
-    fr.module = grp(k, re, msg, arm ? "mod2" : "mod", mod, sizeof mod) ? lht_facts_strz(f, mod) : NULL;
-    fr.uncertain = grp(k, re, msg, "q", q, sizeof q) != NULL;
+    fr.symbol = lht_facts_strz(f, sym);
+    fr.offset = names[form][1][0] && grp(k, re, msg, names[form][1], off, sizeof off) ? lht_facts_strz(f, off) : NULL;
+    fr.module = grp(k, re, msg, names[form][2], mod, sizeof mod) ? lht_facts_strz(f, mod) : NULL;
+    fr.uncertain = form == 0 && grp(k, re, msg, "q", q, sizeof q) != NULL;
     if (fr.symbol == NULL || lht_facts_add_frame(f, &fr) != LHT_OK)
         return LHT_ENOMEM;
     return 1;
@@ -422,24 +566,31 @@ static int task_line(struct kl *k, const struct lht_re *re, const char *msg, lon
                      int oldform)
 {
     char comm[64], state[8];
-    long pid = num(k, re, msg, "pid");
+    long pid = num(k, re, msg, "pid"), ppid = num(k, re, msg, "ppid");
+    int rc;
 
     if (grp(k, re, msg, "comm", comm, sizeof comm) == NULL || grp(k, re, msg, "state", state, sizeof state) == NULL)
         return LHT_OK;
     if (k->mode == REPORT && k->origin == LHT_STACK_HUNG_TASK && pid == k->pid) {
-        k->quiet = 0;
-        return LHT_OK;   /* the task line of the report we are in */
+        k->quiet = 0;   /* the task line of the report we are in */
+        return task_state(k, no, pid, comm, state[0], ppid);
     }
     if (k->blocker) {
         k->blocker = 0;
-        return begin_report(k, no, pid, comm, LHT_STACK_OTHER, 1);
-    }
-    if (oldform && !k->sysrq)
+        rc = begin_report(k, no, pid, comm, LHT_STACK_OTHER, 1);
+    } else if (oldform && k->banner && k->mode == IDLE) {
+        /* a hung-task report whose INFO line was cut off the paste */
+        k->banner = 0;
+        rc = add_hung(k, no, comm, pid, -1, when);
+    } else if (oldform && !k->sysrq) {
         return LHT_OK;   /* too loose a shape to trust outside a dump */
-    if (state[0] == 'D')
-        return add_hung(k, no, comm, pid, -1, when);
-    /* sysrq-t lists every task; only blocked ones are evidence. */
-    return begin_report(k, no, pid, comm, LHT_STACK_OTHER, !k->sysrq);
+    } else if (state[0] == 'D') {
+        rc = add_hung(k, no, comm, pid, -1, when);
+    } else {
+        /* sysrq-t lists every task; only blocked ones' traces are kept */
+        rc = begin_report(k, no, pid, comm, LHT_STACK_OTHER, !k->sysrq);
+    }
+    return rc != LHT_OK ? rc : task_state(k, no, pid, comm, state[0], ppid);
 }
 
 /* The message of a kernel log line with its prefix (timestamp, host,
@@ -452,6 +603,7 @@ static const char *kernel_message(struct kl *k, const char *s, size_t len, const
     int p, fail = 0;
 
     *when = NULL;
+    k->caller[0] = '\0';
     if (len == 0 || len > MAX_LINE)
         return NULL;
     p = lht_re_first(prefix_re, N(prefix_re), s, len, k->md, &fail);
@@ -462,6 +614,7 @@ static const char *kernel_message(struct kl *k, const char *s, size_t len, const
         return NULL;   /* another program's syslog line */
     if (grp(k, &prefix_re[p], s, "fac", tag, sizeof tag) && strcmp(tag, "kern") != 0)
         return NULL;   /* dmesg -x line written by user space */
+    (void)grp(k, &prefix_re[p], s, "caller", k->caller, sizeof k->caller);
     if (grp(k, &prefix_re[p], s, "sys", whenbuf, sizeof whenbuf) ||
         grp(k, &prefix_re[p], s, "ts", whenbuf, sizeof whenbuf)) {
         memcpy(k->when, whenbuf, sizeof k->when);
@@ -474,9 +627,22 @@ static const char *kernel_message(struct kl *k, const char *s, size_t len, const
 
 /* A line inside a call trace: 1 consumed (a frame or a marker), 0 the
  * trace is over and the line must be looked at afresh, or an error. */
-static int trace_line(struct kl *k, const char *msg, size_t mlen, long no)
+static int trace_line(struct kl *k, const char *msg, size_t mlen, long no, const char *when)
 {
-    int rc = frame(k, msg, mlen, no);
+    int rc;
+
+    /* With printk caller ids, other tasks' lines interleave with the
+     * trace, and a line a mailer wrapped has no prefix at all: neither
+     * belongs to the trace, nor ends it. */
+    if (k->trace_caller[0] && (when == NULL || (k->caller[0] && strcmp(k->caller, k->trace_caller) != 0))) {
+        int fail = 0, i = when == NULL ? -1 : lht_re_first(msg_re, N(msg_re), msg, mlen, k->md, &fail);
+        re_failed(k, fail);
+        if (i < 0)
+            return 1;
+        /* another task's report begins: this trace is over */
+        return end_report(k, no) == LHT_OK ? 0 : LHT_ENOMEM;
+    }
+    rc = frame(k, msg, mlen, no);
 
     if (rc != 0)
         return rc < 0 ? rc : 1;
@@ -494,18 +660,25 @@ static int other_line(struct kl *k, const char *msg, size_t mlen, long no)
 {
     int rc;
 
+    /* the end of a trace before the report's own trace began: the log
+     * runs backwards (journalctl -r), and what follows is another task's */
+    if (k->mode == REPORT && lht_find(msg, mlen, "</TASK>") != NULL)
+        return end_report(k, no);
     if (matches(k, &inside_re[0], msg, mlen))
         return LHT_OK;
     if (k->mode == REPORT) {
         if ((rc = frame(k, msg, mlen, no)) < 0)
             return rc;
-        if (rc == 1)
+        if (rc == 1) {
             k->mode = TRACE;
+            memcpy(k->trace_caller, k->caller, sizeof k->trace_caller);
+        }
         else if (++k->quiet > MAX_QUIET)
             return end_report(k, no);
         return LHT_OK;
     }
     k->sysrq = 0;    /* the dump is over */
+    k->banner = 0;
     return LHT_OK;
 }
 
@@ -536,11 +709,16 @@ static int message(struct kl *k, int i, const char *msg, size_t mlen, long no, c
         return task_line(k, &msg_re[i], msg, no, when, msg_re[i].value == M_OLDTASK);
     case M_CALLTRACE:
         if (k->mode == IDLE) {
-            k->pid = -1;
-            k->comm = NULL;
+            /* the trace of the task a "CPU: n PID: p Comm: c" line just named */
+            int near = k->cpu_pid >= 0 && no - k->cpu_no <= 6;
+            k->pid = near ? k->cpu_pid : -1;
+            k->comm = near ? k->cpu_comm : NULL;
             k->origin = LHT_STACK_OTHER;
             k->record = 1;
         }
+        k->cpu_pid = -1;
+        k->banner = 0;
+        memcpy(k->trace_caller, k->caller, sizeof k->trace_caller);
         k->mode = TRACE;
         k->stack_open = 0;
         return LHT_OK;
@@ -557,7 +735,17 @@ static int message(struct kl *k, int i, const char *msg, size_t mlen, long no, c
             k->pid = num(k, &msg_re[i], msg, "pid");
             k->comm = grp(k, &msg_re[i], msg, "comm", buf, sizeof buf) ? lht_facts_strz(k->ctx->facts, buf) : NULL;
             k->quiet = 0;
+        } else if (k->mode == IDLE) {
+            k->cpu_pid = num(k, &msg_re[i], msg, "pid");
+            k->cpu_comm = grp(k, &msg_re[i], msg, "comm", buf, sizeof buf) ? lht_facts_strz(k->ctx->facts, buf) : NULL;
+            k->cpu_no = no;
         }
+        return LHT_OK;
+    case M_BANNER:
+        if (k->mode == IDLE)
+            k->banner = 1;
+        else
+            k->quiet = 0;
         return LHT_OK;
     case M_SUPPRESSED:
         return add_klog(k, no, "hung_task_suppressed", NULL, when, msg, mlen);
@@ -573,10 +761,14 @@ static int message(struct kl *k, int i, const char *msg, size_t mlen, long no, c
     case M_NFS: {
         int fail = 0, j = lht_re_first(nfs_re, N(nfs_re), msg, mlen, k->md, &fail);
         re_failed(k, fail);
+        const char *server;
         if (j < 0)
             return LHT_OK;
-        return add_klog(k, no, nfs_kinds[nfs_re[j].value], grp(k, &nfs_re[j], msg, "server", buf, sizeof buf),
-                        when, msg, mlen);
+        server = grp(k, &nfs_re[j], msg, "server", buf, sizeof buf);
+        if ((rc = add_klog(k, no, nfs_kinds[nfs_re[j].value], server, when, msg, mlen)) != LHT_OK)
+            return rc;
+        track_outage(k, nfs_re[j].value, server);
+        return LHT_OK;
     }
     }
     return LHT_OK;
@@ -591,7 +783,7 @@ static int line(struct kl *k, const char *s, size_t len, long no)
     k->no = no;
     if ((msg = kernel_message(k, s, len, &when, &mlen)) == NULL)
         return LHT_OK;
-    if (k->mode == TRACE && (rc = trace_line(k, msg, mlen, no)) != 0)
+    if (k->mode == TRACE && (rc = trace_line(k, msg, mlen, no, when)) != 0)
         return rc < 0 ? rc : LHT_OK;
     i = lht_re_first(msg_re, N(msg_re), msg, mlen, k->md, &fail);
     re_failed(k, fail);
@@ -625,6 +817,8 @@ int lht_kernel_log_stream_begin(const struct lht_pctx *ctx, void **out)
     s->k.ctx = &s->ctx;
     s->k.hung = -1;
     s->k.pid = -1;
+    s->k.proc = -1;
+    s->k.cpu_pid = -1;
     s->k.record = 1;
     s->no = ctx->first_line;
     if ((s->k.md = pcre2_match_data_create(32, NULL)) == NULL) {
@@ -669,7 +863,7 @@ int lht_kernel_log_stream_feed(void *state, const char *buf, size_t len)
     s->midline = len > 0 && buf[len - 1] != '\n';
     lht_lines_init(&it, buf, len, s->no);
     while (rc == LHT_OK && it.p < it.end) {
-        if (jump && k->mode == IDLE && !k->sysrq && !k->blocker) {
+        if (jump && k->mode == IDLE && !k->sysrq && !k->blocker && !k->banner) {
             /* Jump to the line holding the next trigger word with one JIT
              * scan of the rest of the buffer instead of one match call
              * per line: most of a multi-GB syslog is never split. */

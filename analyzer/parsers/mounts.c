@@ -21,9 +21,17 @@
  *     └─/var/lib/kubelet/x    10.43.58.194:/pvc-1 nfs4   rw,relatime,vers=4.2
  *   nfsstat -m / --mount (nfs-utils prints "%s from %s\n Flags:\t%s\n\n"
  *   straight from /proc/mounts; some pastes lose the blank lines or turn
- *   the tab into spaces):
+ *   the tab into spaces, mail quoting eats the space before "Flags:",
+ *   mailers wrap the options onto indented lines after a ",", and docs
+ *   drop the "TARGET from" part, leaving the server:/export alone):
  *     /var/lib/kubelet/pods/3f10/mount from 10.43.58.194:/pvc-d09e
  *      Flags:	rw,relatime,vers=4.1,rsize=1048576,softerr,proto=tcp
+ *   findmnt -J (util-linux libsmartcols prints one key per line; pastes
+ *   are often cut mid-document, so it is read line by line):
+ *     {"filesystems": [ {"target": "/mnt", "source": "srv:/x", "fstype": "nfs4",
+ *                        "options": "rw,vers=4.1", "children": [ ... ] } ] }
+ *   and a mountinfo row quoted inline in prose: "mount info: `263 121 0:46 /
+ *   /root/nfs rw,relatime - nfs4 192.168.122.80:/home rw,vers=4.2`".
  *
  * Rows with missing fields (cut-off pastes) get a note and are skipped.
  * A specific parser notes every line it cannot read; the any-shape parser
@@ -82,8 +90,15 @@ struct mstate {
     int added;
     int notes, dropped_notes;
     int nfs_pending;           /* an nfsstat "from" line waits for its Flags */
+    int nfs_src_only;          /* ... or a bare "server:/export" line does */
     struct slice nfs_tgt, nfs_src;
     long nfs_no;
+    int flags_open;            /* a Flags line ended in ",": its options go on below */
+    char flags[ESC_BUF];       /* the options of the pending Flags line, joined */
+    size_t flags_len;
+    int json;                  /* inside findmnt -J output */
+    struct slice js[COL_FS_OPTIONS + 1];  /* the current JSON object's columns */
+    long js_no;
     int ncols;                 /* findmnt header seen: its columns */
     enum col cols[MAX_COLS];
     size_t colpos[MAX_COLS];   /* display column where each header starts */
@@ -459,6 +474,16 @@ static int shape_nfsstat_from(struct mstate *st, const char *s, size_t len, long
     int n = toks(s, len, t, MAX_TOKS);
     const char *colon;
 
+    /* "server:/export" alone: a doc that cut "TARGET from"; it counts
+     * only if a Flags line follows */
+    if (n == 1 && t[0].s[0] != '/' && (colon = memchr(t[0].s, ':', t[0].l)) != NULL &&
+        colon + 1 < t[0].s + t[0].l && colon[1] == '/' && colon > t[0].s) {
+        st->nfs_pending = st->nfs_src_only = 1;
+        st->nfs_tgt = none;
+        st->nfs_src = t[0];
+        st->nfs_no = no;
+        return 1;
+    }
     /* "Pulled from docker.io/x:1" is prose: a mount point and server:/path */
     if (n < 3 || n == MAX_TOKS || !eq(t[n - 2], "from") || t[0].s[0] != '/')
         return 0;
@@ -472,6 +497,7 @@ static int shape_nfsstat_from(struct mstate *st, const char *s, size_t len, long
             return 0;
     }
     st->nfs_pending = 1;
+    st->nfs_src_only = 0;
     st->nfs_tgt.s = t[0].s;
     st->nfs_tgt.l = (size_t)(t[n - 3].s + t[n - 3].l - t[0].s);
     st->nfs_src = t[n - 1];
@@ -487,6 +513,8 @@ static int flush_nfsstat(struct mstate *st)
     if (!st->nfs_pending)
         return 0;
     st->nfs_pending = 0;
+    if (st->nfs_src_only)
+        return 0;   /* a lone server:/export that was no nfsstat block after all */
     r = note(st, st->nfs_no, "nfsstat block without Flags line", st->nfs_tgt.s, st->nfs_tgt.l);
     if (r < 0)
         return r;
@@ -501,13 +529,18 @@ enum proc_mode {
     PROC_CUTOFF   /* mixed text, nothing matched: note a cut-off NFS row */
 };
 
+static size_t glyph_prefix(const char *s, size_t len, int *had);
+
 static int shape_proc(struct mstate *st, const char *s, size_t len, long no, enum proc_mode mode)
 {
     struct slice t[8];
     int n = toks(s, len, t, 8);
     int fits;
 
-    if (n < 2 || t[1].s[0] != '/')
+    int had;
+
+    /* "├─/hana/data /dev/mapper/x xfs rw,..." is a findmnt row */
+    if (n < 2 || t[1].s[0] != '/' || glyph_prefix(t[0].s, t[0].l, &had) > 0)
         return 0;
     fits = n >= 4 && n <= 6 && is_fstype(t[2]) && (n < 5 || is_digits(t[4])) &&
            (n < 6 || is_digits(t[5]));
@@ -741,6 +774,125 @@ static int shape_findmnt_bare(struct mstate *st, const char *s, size_t len, long
     return add(st, no, LHT_MOUNT_FINDMNT, t[1], t[0], t[2], t[3].s, t[3].l);
 }
 
+/* The mount of a wrapped Flags line, with the options gathered so far. */
+static int flush_flags(struct mstate *st)
+{
+    if (!st->flags_open)
+        return 0;
+    st->flags_open = 0;
+    return add(st, st->nfs_no, LHT_MOUNT_NFSSTAT, st->nfs_src, st->nfs_tgt, none, st->flags, st->flags_len);
+}
+
+/* A continuation of a wrapped Flags line: one word of options
+ * ("proto=tcp,timeo=600,"); 1 when it was one (joined on). */
+static int flags_more(struct mstate *st, const char *s, size_t len)
+{
+    struct slice t[2];
+    int n = toks(s, len, t, 2);
+
+    if (n != 1 || (memchr(t[0].s, '=', t[0].l) == NULL && memchr(t[0].s, ',', t[0].l) == NULL) ||
+        memchr(t[0].s, ':', t[0].l) != NULL || st->flags_len + t[0].l >= sizeof st->flags)
+        return 0;
+    memcpy(st->flags + st->flags_len, t[0].s, t[0].l);
+    st->flags_len += t[0].l;
+    if (t[0].s[t[0].l - 1] != ',')
+        return flush_flags(st) < 0 ? LHT_ENOMEM : 1;
+    return 1;
+}
+
+/* ---- findmnt -J ------------------------------------------------------- */
+
+/* "key": "value" with the value's slice; 0 when the line is not that. */
+static int json_pair(const char *s, size_t len, struct slice *key, struct slice *val)
+{
+    const char *p = s, *e = s + len, *q;
+
+    p = lht_ltrim(p, &len);
+    e = p + len;
+    if (p >= e || *p != '"' || (q = memchr(p + 1, '"', (size_t)(e - p - 1))) == NULL)
+        return 0;
+    key->s = p + 1;
+    key->l = (size_t)(q - p - 1);
+    for (p = q + 1; p < e && (*p == ' ' || *p == ':'); p++)
+        ;
+    if (p >= e || *p != '"') {
+        val->s = NULL;   /* null, a number, [ or { */
+        val->l = 0;
+        return 1;
+    }
+    for (q = p + 1; q < e && *q != '"'; q++)
+        if (*q == '\\')
+            q++;
+    if (q >= e)
+        return 0;
+    val->s = p + 1;
+    val->l = (size_t)(q - p - 1);
+    return 1;
+}
+
+static int json_flush(struct mstate *st)
+{
+    struct slice *js = st->js;
+    int r = 0;
+
+    /* a document cut inside an object leaves a target alone: no mount */
+    if (js[COL_TARGET].s && js[COL_TARGET].s[0] == '/' && (js[COL_SOURCE].s || js[COL_FSTYPE].s))
+        r = findmnt_emit(st, js[COL_TARGET].s, js[COL_TARGET].l, st->js_no, js);
+    memset(st->js, 0, sizeof st->js);
+    return r < 0 ? r : 0;
+}
+
+/* A line of findmnt -J output: 1 consumed, 0 not JSON, or < 0. */
+static int shape_findmnt_json(struct mstate *st, const char *s, size_t len, long no)
+{
+    struct slice key, val;
+    enum col c;
+    size_t i;
+
+    if (!st->json) {
+        if (lht_find(s, len, "\"filesystems\"") == NULL)
+            return 0;
+        st->json = 1;
+        memset(st->js, 0, sizeof st->js);
+        return 1;
+    }
+    if (json_pair(s, len, &key, &val) && !(key.l == 8 && memcmp(key.s, "children", 8) == 0)) {
+        char name[32];
+        /* findmnt -J spells the columns in lower case */
+        if (key.l >= sizeof name)
+            return 1;
+        for (i = 0; i < key.l; i++)
+            name[i] = (char)(key.s[i] >= 'a' && key.s[i] <= 'z' ? key.s[i] - 32 : key.s[i]);
+        if (lookup_col((struct slice){name, key.l}, &c) && c != COL_OTHER && val.s != NULL) {
+            if (c == COL_TARGET)
+                st->js_no = no;
+            st->js[c] = val;
+        }
+        return 1;
+    }
+    /* "{", "}", "]", "children": an object ends or its children begin */
+    for (i = 0; i < len; i++)
+        if (s[i] == '{' || s[i] == '}' || s[i] == '[' || s[i] == ']') {
+            int r = json_flush(st);
+            return r < 0 ? r : 1;
+        }
+    return 0;
+}
+
+/* A mountinfo row quoted inline: the `...` spans of a prose line. */
+static int inline_code(struct mstate *st, const char *s, size_t len, long no)
+{
+    const char *p = s, *e = s + len, *a, *b;
+    int r;
+
+    while ((a = memchr(p, '`', (size_t)(e - p))) != NULL && (b = memchr(a + 1, '`', (size_t)(e - a - 1))) != NULL) {
+        if (b - a > 20 && (r = shape_mountinfo(st, a + 1, (size_t)(b - a - 1), no)) != 0)
+            return r;
+        p = b + 1;
+    }
+    return 0;
+}
+
 /* ---- driver ------------------------------------------------------------- */
 
 /* One line: 1 parsed (or consumed), 0 not a mount line, BROKEN, or < 0. */
@@ -759,10 +911,20 @@ static int parse_line(struct mstate *st, const char *s, size_t len, long no)
         opts.s = p + 6;
         opts.l = l - 6;
         opts.s = lht_ltrim(opts.s, &opts.l);
-        return add(st, st->nfs_no, LHT_MOUNT_NFSSTAT, st->nfs_src, st->nfs_tgt, none, opts.s,
-                   opts.l);
+        opts.l = lht_rtrim(opts.s, opts.l);
+        if (opts.l == 0 || opts.s[opts.l - 1] != ',' || opts.l >= sizeof st->flags)
+            return add(st, st->nfs_no, LHT_MOUNT_NFSSTAT, st->nfs_src, st->nfs_tgt, none, opts.s, opts.l);
+        /* wrapped: the options go on on the next lines */
+        memcpy(st->flags, opts.s, opts.l);
+        st->flags_len = opts.l;
+        st->flags_open = 1;
+        return 1;
     }
+    if ((r = inline_code(st, s, len, no)) != 0)
+        return r;
     if ((r = flush_nfsstat(st)) < 0)
+        return r;
+    if ((r = shape_findmnt_json(st, s, len, no)) != 0)
         return r;
     if (st->want == LHT_MOUNT_PROC && (r = shape_proc(st, s, len, no, PROC_TABLE)) != 0)
         return r;
@@ -802,6 +964,15 @@ static int parse_all(const char *buf, size_t len, const struct lht_pctx *ctx, in
         size_t l = lht_rtrim(ln.s, ln.len), tl;
         const char *s = ln.s, *t;
 
+        if (st.flags_open) {
+            if (l > 0 && (r = flags_more(&st, s, l)) != 0) {
+                if (r < 0)
+                    return r;
+                continue;
+            }
+            if ((r = flush_flags(&st)) < 0)
+                return r;
+        }
         if (l == 0)
             continue;   /* nfsstat separates blocks with blank lines */
         if (l > MAX_LINE) {
@@ -827,7 +998,7 @@ static int parse_all(const char *buf, size_t len, const struct lht_pctx *ctx, in
                 return r;
         }
     }
-    if ((r = flush_nfsstat(&st)) < 0)
+    if ((r = flush_flags(&st)) < 0 || (r = flush_nfsstat(&st)) < 0 || (r = json_flush(&st)) < 0)
         return r;
     if (st.dropped_notes > 0) {
         struct lht_prov at = lht_pctx_at(ctx, ctx->first_line);

@@ -57,6 +57,12 @@ typedef int (*lht_stream_end_fn)(void *state);
 const char *lht_nfs_vers(const char *options, size_t optlen, const char *fstype,
                          char *out, size_t outsz);
 
+/* A ps listing that an HTML archive ran into one line ("ps l F UID PID
+ * ... COMMAND 0 500 5942 ... -/bin/bash 0 500 12235 ..."): the offsets of
+ * the blanks in s where its header and each of its rows begin, at most
+ * max of them, in order; 0 when s holds no such listing. (ps.c) */
+size_t lht_ps_collapsed_cuts(const char *s, size_t len, size_t *cuts, size_t max);
+
 /* Shared provenance helper for parsers: a lht_prov for line `no` of ctx. */
 static inline struct lht_prov lht_pctx_at(const struct lht_pctx *ctx, long no)
 {

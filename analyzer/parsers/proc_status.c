@@ -15,6 +15,11 @@
  * Pid becomes its tid; without Pid/Tgid lines the pid named by the path
  * or command (ctx->pid) stands in. The row's line is the State: line,
  * the evidence a rule on the state points at.
+ *
+ * `grep State /proc/[0-9]*\/status` prefixes each line with its file
+ * ("/proc/123/status:State:\tD (disk sleep)"), `head`/`tail` over several
+ * files print "==> /proc/123/status <==" before each: both name the pid
+ * of what follows, and start a block of their own.
  */
 #include "core/err.h"
 #include "core/text.h"
@@ -78,22 +83,74 @@ static long number(const char *v, size_t vlen)
     return lht_parse_long(v, vlen, &n) == 0 && n >= 0 ? n : -1;
 }
 
+/* "/proc/123/status" or "/proc/123/task/456/status" at s: its length,
+ * the pid (the tid for a task) in *pid; 0 when s does not start so. */
+static size_t status_path(const char *s, size_t len, long *pid)
+{
+    const char *p = s, *e = s + len, *num;
+
+    if (!lht_starts(s, len, "/proc/"))
+        return 0;
+    for (p += 6;;) {
+        for (num = p; p < e && *p >= '0' && *p <= '9'; p++)
+            ;
+        if (p == num || lht_parse_long(num, (size_t)(p - num), pid) != 0)
+            return 0;
+        if (e - p >= 6 && memcmp(p, "/task/", 6) == 0) {
+            p += 6;
+            continue;
+        }
+        break;
+    }
+    if (e - p < 7 || memcmp(p, "/status", 7) != 0)
+        return 0;
+    return (size_t)(p + 7 - s);
+}
+
+/* A file boundary in the paste: the block so far ends, the next one's
+ * pid is *pid. */
+static int boundary(struct block *b, const struct lht_pctx *ctx, long pid, long *next_pid, int *added)
+{
+    int rc = block_emit(b, ctx);
+
+    if (rc < 0)
+        return rc;
+    *added += rc;
+    block_reset(b);
+    *next_pid = pid;
+    return LHT_OK;
+}
+
 int lht_parse_proc_status(const char *buf, size_t len, const struct lht_pctx *ctx)
 {
     struct lht_lines it;
     struct lht_line ln;
     struct block b;
+    struct lht_pctx c = *ctx;   /* its pid follows the file headers */
     int added = 0, rc;
+    long pid;
 
     block_reset(&b);
     lht_lines_init(&it, buf, len, ctx->first_line);
     while (lht_line_next(&it, &ln)) {
-        size_t l = ln.len, vlen, klen;
+        size_t l = ln.len, vlen, klen, pl;
         const char *s = lht_ltrim(ln.s, &l), *v;
+        if (lht_starts(s, l, "==> ") && (pl = status_path(s + 4, l - 4, &pid)) > 0) {
+            if ((rc = boundary(&b, &c, pid, &c.pid, &added)) < 0)
+                return rc;
+            continue;
+        }
+        if ((pl = status_path(s, l, &pid)) > 0 && pl < l && s[pl] == ':') {
+            /* a grep prefix: a new file when the pid changes */
+            if (pid != c.pid && (rc = boundary(&b, &c, pid, &c.pid, &added)) < 0)
+                return rc;
+            s += pl + 1;
+            l -= pl + 1;
+        }
         if ((klen = split(s, l, &v, &vlen)) == 0)
             continue;
         if (klen == 4 && strncmp(s, "Name", 4) == 0) {
-            if ((rc = block_emit(&b, ctx)) < 0)
+            if ((rc = block_emit(&b, &c)) < 0)
                 return rc;
             added += rc;
             block_reset(&b);
@@ -112,7 +169,7 @@ int lht_parse_proc_status(const char *buf, size_t len, const struct lht_pctx *ct
             b.ppid = number(v, vlen);
         }
     }
-    if ((rc = block_emit(&b, ctx)) < 0)
+    if ((rc = block_emit(&b, &c)) < 0)
         return rc;
     return added + rc;
 }

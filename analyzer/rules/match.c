@@ -24,6 +24,7 @@
 #include "rules/rules_private.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,7 @@ struct subject {
     int node_id;        /* in the run's index; -1: a node no fact names */
     long pid;           /* -1 unless a process subject */
     const char *same;   /* sibling key value of the subject (in m->same) */
+    const char *member; /* where a process subject without a node was seen */
 };
 
 /* A signal's last result and what it depended on (see eval_signal). */
@@ -257,6 +259,13 @@ static int try_record(struct lht_matcher *m, const struct lht_rule *r, const str
     return rc ? record_ref(m, s, f, i, v, res) : LHT_OK;
 }
 
+/* One member is one string (lht_prov): two inputs of a case may both
+ * hold a "stack.txt", and those are two pieces of evidence. */
+static int same_member(const struct lht_facts *f, int t, size_t i, const struct subject *sub)
+{
+    return sub->member != NULL && lht_facts_prov(f, t, i).member == sub->member;
+}
+
 /* The candidates of s for sub, by scope, in record order. */
 static int scan_scope(struct lht_matcher *m, const struct lht_rule *r, const struct lht_signal *s, int scope,
                       struct lht_facts *f, const struct subject *sub, struct sigres *res)
@@ -278,12 +287,13 @@ static int scan_scope(struct lht_matcher *m, const struct lht_rule *r, const str
         return rc;
     case LHT_SC_SUBJECT:
     case LHT_SC_SAME_PID:
-        /* A paste without a prompt has no node: its pid still ties it to
-         * the subject (the evidence shows both, so the engineer sees it). */
+        /* A paste that names no node says nothing about which node's pid
+         * 4242 it shows: it binds only within itself (its member), never
+         * to the same pid on every node. */
         for (i = lht_fidx_pid_first(m->ix, s->type, sub->pid); rc == LHT_OK && i >= 0;
              i = lht_fidx_pid_next(m->ix, s->type, i)) {
             int n = lht_fidx_node_of(m->ix, s->type, (size_t)i);
-            if (n == 0 || sub->node_id == 0 || n == sub->node_id)
+            if (n == 0 || sub->node_id == 0 ? same_member(f, s->type, (size_t)i, sub) : n == sub->node_id)
                 rc = try_record(m, r, s, f, (size_t)i, res);
         }
         return rc;
@@ -422,6 +432,7 @@ static int add_finding(struct lht_matcher *m, const struct lht_rule *r, struct l
                        struct pend *p)
 {
     struct lht_finding fi;
+    const char *steps;
     size_t k;
 
     (void)m;
@@ -435,10 +446,12 @@ static int add_finding(struct lht_matcher *m, const struct lht_rule *r, struct l
     fi.merged = r->levels[p->level].merge_node;
     fi.pids = p->pids.len ? lht_facts_strz(f, lht_sb_str(&p->pids)) : NULL;
     fi.remediation = lht_rule_remediation(r, f, p->node, lht_sb_str(&p->pids));
-    /* Next steps matter when the evidence is not yet conclusive. */
-    fi.next_steps = r->next_steps && p->level > 0
-                        ? lht_rule_expand(r, f, r->next_steps, p->node, lht_sb_str(&p->pids))
-                        : NULL;
+    /* Next steps matter when the evidence is not yet conclusive: the
+     * level's own, else the rule's for every level but the first. */
+    steps = r->levels[p->level].next_steps ? r->levels[p->level].next_steps
+            : p->level > 0                 ? r->next_steps
+                                           : NULL;
+    fi.next_steps = steps ? lht_rule_expand(r, f, steps, p->node, lht_sb_str(&p->pids)) : NULL;
     fi.refs = lht_rule_refs(r, f);
     if (lht_facts_add_finding(f, &fi) != LHT_OK)
         return LHT_ENOMEM;
@@ -494,39 +507,128 @@ static int eval_subject(struct lht_matcher *m, const struct lht_rule *r, struct 
 
 static int run_bundle(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f)
 {
-    struct subject sub = {NULL, 0, -1, NULL};
+    struct subject sub = {NULL, 0, -1, NULL, NULL};
     return eval_subject(m, r, f, &sub);
 }
 
-/* Each distinct node+pid of the process rows, at its first row. */
+/* A process some fact names: its first record. */
+struct psub {
+    long pid;
+    int node_id;
+    const char *member;  /* compared only without a node */
+    int type;
+    size_t i;
+    size_t order;        /* position in fact order */
+};
+
+static int psub_key_cmp(const void *a, const void *b)
+{
+    const struct psub *x = a, *y = b;
+
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    if (x->node_id != y->node_id)
+        return x->node_id < y->node_id ? -1 : 1;
+    if (x->node_id == 0 && x->member != y->member)
+        return (uintptr_t)x->member < (uintptr_t)y->member ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int psub_order_cmp(const void *a, const void *b)
+{
+    const struct psub *x = a, *y = b;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Each distinct process the facts name, at its first record, in fact
+ * order: the ps rows first, then processes only a stack, a hung-task
+ * report or another fact with a pid names (a stack pasted without ps is
+ * still about one process). Without a node a process is one per member
+ * it was seen in. *out is malloc'd (caller frees); NULL when none. */
+static int process_subjects(const struct lht_matcher *m, const struct lht_facts *f, struct psub **out,
+                            size_t *nout)
+{
+    struct psub *v = NULL;
+    size_t n = 0, cap = 0, i, k;
+    int t;
+
+    *out = NULL;
+    *nout = 0;
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        const struct lht_fact_desc *d = &lht_fact_types[t];
+        size_t cnt = lht_facts_count(f, t);
+        if (d->rule == NULL || d->parent >= 0 || lht_fact_pid_field(d) == NULL)
+            continue;
+        for (i = 0; i < cnt; i++) {
+            long pid = lht_fact_pid(f, t, i);
+            if (pid < 0)
+                continue;
+            if (n == cap) {
+                struct psub *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
+                if (nv == NULL) {
+                    free(v);
+                    return LHT_ENOMEM;
+                }
+                v = nv;
+            }
+            v[n].pid = pid;
+            v[n].node_id = lht_fidx_node_of(m->ix, t, i);
+            v[n].member = lht_facts_prov(f, t, i).member;
+            v[n].type = t;
+            v[n].i = i;
+            v[n].order = n;
+            n++;
+        }
+    }
+    if (n == 0)
+        return LHT_OK;
+    /* sort by process, keep the first record of each, back to fact order */
+    qsort(v, n, sizeof *v, psub_key_cmp);
+    for (i = 1, k = 1; i < n; i++) {
+        struct psub a = v[k - 1], b = v[i];
+        a.order = b.order = 0;
+        if (psub_key_cmp(&a, &b) != 0)
+            v[k++] = v[i];
+    }
+    qsort(v, k, sizeof *v, psub_order_cmp);
+    *out = v;
+    *nout = k;
+    return LHT_OK;
+}
+
 static int run_processes(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f)
 {
-    size_t n, i;
-    const struct lht_process *p = lht_facts_processes(f, &n);
     const struct lht_field_desc *same = NULL;
-    int rc = LHT_OK;
+    struct psub *ps;
+    size_t n, i;
+    int rc;
 
     for (i = 0; i < (size_t)r->nsignals; i++)
         if (r->signals[i].scope == LHT_SC_SIBLING)
             same = r->signals[i].same_fd;
+    if ((rc = process_subjects(m, f, &ps, &n)) != LHT_OK)
+        return rc;
     for (i = 0; i < n && rc == LHT_OK; i++) {
         struct subject sub;
         const char *v;
-        if (!lht_fidx_first_of_pid(m->ix, i))
-            continue;
-        sub.node = p[i].at.node;
-        sub.node_id = lht_fidx_node_of(m->ix, LHT_FACT_PROCESS, i);
-        sub.pid = p[i].pid;
+        sub.node = lht_facts_prov(f, ps[i].type, ps[i].i).node;
+        sub.node_id = ps[i].node_id;
+        sub.pid = ps[i].pid;
+        sub.member = ps[i].member;
         sub.same = NULL;
         /* the subject's own copy: field scratch buffers are reused per record */
-        if (same && (v = lht_fact_text(f, LHT_FACT_PROCESS, i, same, &m->field)) != NULL) {
+        if (same && ps[i].type == LHT_FACT_PROCESS &&
+            (v = lht_fact_text(f, LHT_FACT_PROCESS, ps[i].i, same, &m->field)) != NULL) {
             lht_sb_reset(&m->same);
-            if (lht_sb_puts(&m->same, v) != 0)
-                return LHT_ENOMEM;
+            if (lht_sb_puts(&m->same, v) != 0) {
+                rc = LHT_ENOMEM;
+                break;
+            }
             sub.same = lht_sb_str(&m->same);
         }
         rc = eval_subject(m, r, f, &sub);
     }
+    free(ps);
     return rc;
 }
 
@@ -546,7 +648,7 @@ static int run_nodes(struct lht_matcher *m, const struct lht_rule *r, struct lht
             continue;
         for (i = 0; i < lht_facts_count(f, (int)t) && rc == LHT_OK; i++) {
             int id = lht_fidx_node_of(m->ix, (int)t, i);
-            struct subject sub = {lht_facts_prov(f, (int)t, i).node, id, -1, NULL};
+            struct subject sub = {lht_facts_prov(f, (int)t, i).node, id, -1, NULL, NULL};
             if (seen[id])
                 continue;
             seen[id] = 1;

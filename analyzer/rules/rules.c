@@ -368,7 +368,7 @@ static int load_names(struct ld *l, struct lht_rule *r, yaml_node_t *seq, int **
 
 static int load_level(struct ld *l, struct lht_rule *r, yaml_node_t *n, struct lht_level *lv)
 {
-    static const char *const keys[] = {"name", "all", "none", "any", "merge", NULL};
+    static const char *const keys[] = {"name", "all", "none", "any", "merge", "next_steps", NULL};
     char *merge = NULL;
     int rc;
 
@@ -376,7 +376,7 @@ static int load_level(struct ld *l, struct lht_rule *r, yaml_node_t *n, struct l
         (rc = load_names(l, r, get(l, n, "all"), &lv->cond.all, &lv->cond.nall)) ||
         (rc = load_names(l, r, get(l, n, "none"), &lv->cond.none, &lv->cond.nnone)) ||
         (rc = load_names(l, r, get(l, n, "any"), &lv->cond.any, &lv->cond.nany)) ||
-        (rc = get_str(l, n, "merge", 0, &merge)))
+        (rc = get_str(l, n, "merge", 0, &merge)) || (rc = get_str(l, n, "next_steps", 0, &lv->next_steps)))
         goto done;
     if (lv->cond.nall == 0 && lv->cond.nany == 0) {
         rc = fail_at(l, n, "level '%s' needs 'all' or 'any' signals", lv->name);
@@ -579,6 +579,7 @@ static void free_rule(struct lht_rule *r)
     free(r->signals);
     for (i = 0; i < r->nlevels; i++) {
         free(r->levels[i].name);
+        free(r->levels[i].next_steps);
         free(r->levels[i].cond.all);
         free(r->levels[i].cond.none);
         free(r->levels[i].cond.any);

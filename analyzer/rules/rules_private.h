@@ -56,6 +56,7 @@ struct lht_level {
     char *name;               /* "confirmed", "suspected", ... */
     struct lht_cond cond;
     int merge_node;           /* one finding per node, pids listed */
+    char *next_steps;         /* this level's next steps, or NULL: the rule's */
 };
 
 struct lht_remedy {

@@ -49,7 +49,11 @@ static int parse(int (*fn)(const char *, size_t, const struct lht_pctx *), const
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 #if LHT_FUZZ_TARGET == T_PS
+    /* the process listings: ps, top, crash, /proc/<pid>/status */
     parse(lht_parse_ps, d, n, NULL);
+    parse(lht_parse_top, d, n, "top -b -n 1");
+    parse(lht_parse_crash, d, n, "crash> foreach UN bt");
+    parse(lht_parse_proc_status, d, n, NULL);
     return parse(lht_parse_ps, d, n, "ps -eLo pid,tid,stat,wchan:32,args | grep x");
 #elif LHT_FUZZ_TARGET == T_STACK
     return parse(lht_parse_stack, d, n, NULL);
