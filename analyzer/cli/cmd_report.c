@@ -17,15 +17,18 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: lhtriage report [--db FILE] [--case NAME|ID ...] [--bundle NAME|ID ...]\n"
-            "                       [--detail] [--top N] [--format md|json] [--json] [--redact]\n"
-            "                       [-o FILE]\n\n"
+            "                       [--detail] [--top N] [--format md|json|html] [--json] [--short]\n"
+            "                       [--redact] [-o FILE]\n\n"
             "Print the findings report: per case (a ticket: its bundle, pastes, sosreports)\n"
-            "its inputs, versions and nodes, a summary by severity, each finding with its\n"
-            "evidence (input, member, line, matched text), what to do and what to collect\n"
-            "next. Over several cases, unless --case, --bundle or --detail asks for\n"
-            "detail, the fleet summary instead: per signature its cases, nodes and\n"
-            "first/last seen, the Longhorn, kernel and NFS versions it fired with, the\n"
-            "cases by Longhorn version, and the top tickets.\n\n"
+            "a verdict first (each finding in a few lines: where, which volume, PVC and\n"
+            "workload, how sure and why, the fix), the volume walk from the nodes' mounts\n"
+            "to the Longhorn objects, what no rule explains, the evidence still missing\n"
+            "with the commands to ask for, then each finding with its evidence (each\n"
+            "fact once, with every input, member and line it was read from), what to do\n"
+            "and what to collect next. Over several cases, unless --case, --bundle or\n"
+            "--detail asks for detail, markdown and JSON give the fleet summary instead:\n"
+            "per signature its cases, nodes and first/last seen, the Longhorn, kernel and\n"
+            "NFS versions it fired with, the cases by Longhorn version, the top tickets.\n\n"
             "options:\n"
             "  --db FILE           database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
             "  --case NAME|ID      only this case (name, id or ticket folder); repeatable\n"
@@ -34,8 +37,11 @@ static void usage(FILE *fp)
             "  --detail            every case in detail, however many (with a fleet section\n"
             "                      first)\n"
             "  --top N             tickets in the fleet summary's top list (default 20)\n"
-            "  --format md|json    markdown (default) or one JSON document\n"
+            "  --format md|json|html\n"
+            "                      markdown (default), one JSON document (its schema:\n"
+            "                      share/lhtriage/report.schema.json), or one HTML page\n"
             "  --json              the same as --format json\n"
+            "  --short             one line per finding, for a ticket's first comment\n"
             "  --redact            replace IP addresses and host names with tokens, stable\n"
             "                      for this database and unguessable without it\n"
             "  -o, --output FILE   write to FILE (atomically: a reader never sees half a\n"
@@ -92,7 +98,7 @@ fail:
 
 int lht_cmd_report(int argc, char **argv)
 {
-    enum { O_DB = 256, O_BUNDLE, O_CASE, O_FORMAT, O_REDACT, O_JSON, O_DETAIL, O_TOP };
+    enum { O_DB = 256, O_BUNDLE, O_CASE, O_FORMAT, O_REDACT, O_JSON, O_SHORT, O_DETAIL, O_TOP };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},
         {"bundle", required_argument, NULL, O_BUNDLE},
@@ -102,6 +108,7 @@ int lht_cmd_report(int argc, char **argv)
         {"json", no_argument, NULL, O_JSON},
         {"detail", no_argument, NULL, O_DETAIL},
         {"top", required_argument, NULL, O_TOP},
+        {"short", no_argument, NULL, O_SHORT},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -111,7 +118,7 @@ int lht_cmd_report(int argc, char **argv)
     struct lht_sb out = LHT_SB_INIT;
     const char *db = NULL, *outfile = NULL;
     const char **bundles = NULL, **cases = NULL;
-    int c, status = LHT_EXIT_ERROR;
+    int c, status = LHT_EXIT_ERROR, shortened = 0, formatted = 0;
     lht_err err;
 
     memset(&o, 0, sizeof o);
@@ -134,12 +141,16 @@ int lht_cmd_report(int argc, char **argv)
                 o.format = LHT_REPORT_MD;
             else if (strcmp(optarg, "json") == 0)
                 o.format = LHT_REPORT_JSON;
+            else if (strcmp(optarg, "html") == 0)
+                o.format = LHT_REPORT_HTML;
             else {
-                lht_cli_usage_error("report", "--format takes md or json, not '%s'", optarg);
+                lht_cli_usage_error("report", "--format takes md, json or html, not '%s'", optarg);
                 goto done;
             }
+            formatted = o.format != LHT_REPORT_MD;
             break;
-        case O_JSON: o.format = LHT_REPORT_JSON; break;
+        case O_JSON: o.format = LHT_REPORT_JSON; formatted = 1; break;
+        case O_SHORT: shortened = 1; break;
         case O_REDACT: o.redact = 1; break;
         case O_DETAIL: o.detail = 1; break;
         case O_TOP: {
@@ -161,6 +172,12 @@ int lht_cmd_report(int argc, char **argv)
                             argv[optind]);
         goto done;
     }
+    if (shortened && formatted) {
+        lht_cli_usage_error("report", "--short is a markdown list; it takes no --format or --json");
+        goto done;
+    }
+    if (shortened)
+        o.format = LHT_REPORT_SHORT;
     if (outfile && strcmp(outfile, "-") == 0)
         outfile = NULL;   /* stdout, as '-' is for every tool */
     o.bundles = bundles;

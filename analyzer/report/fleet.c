@@ -1,6 +1,6 @@
 /*
  * fleet.c - see fleet.h: the fleet summary, built from the views of
- * schema/014_fleet_views.sql.
+ * schema/015_fleet_views.sql.
  *
  * Every number is a GROUP BY in SQL over the views; C only caps the lists
  * (folding what is left into one row), redacts and cuts input strings,
@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* The first schema with the fleet views. */
-#define FLEET_SCHEMA 14
+#define FLEET_SCHEMA 15
 
 static const char *const sev_names[] = {"info", "info", "warning", "error", "critical"};
 

@@ -11,7 +11,7 @@
  * input is cut to LHT_FLEET_TEXT_MAX bytes, so the report is bounded at
  * any size of database.
  *
- * The model is read from the views of schema/014_fleet_views.sql, each a
+ * The model is read from the views of schema/015_fleet_views.sql, each a
  * GROUP BY in SQL; renderers (markdown, JSON in fleet_render.c) only
  * format it. As in model.h: every pointer belongs to the model until
  * lht_fleet_free(); strings are untrusted input text, redacted here when
@@ -94,7 +94,7 @@ struct lht_fleet_model {
 /* Build the fleet model of every case in db (o->top tickets in the top
  * list, LHT_FLEET_TOP_DEFAULT when 0; o->redact honoured). *out owns the
  * model: lht_fleet_free(). LHT_EDB (err says why, e.g. a database older
- * than schema 14 that no scan has migrated), LHT_ENOMEM. */
+ * than schema 15 that no scan has migrated), LHT_ENOMEM. */
 int lht_fleet_build(sqlite3 *db, const struct lht_report_opts *o, struct lht_fleet_model **out, lht_err *err);
 void lht_fleet_free(struct lht_fleet_model *m);
 

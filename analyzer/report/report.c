@@ -15,6 +15,8 @@ static const struct renderer {
 } renderers[] = {
     {LHT_REPORT_MD, lht_md_report},
     {LHT_REPORT_JSON, lht_json_report},
+    {LHT_REPORT_HTML, lht_html_report},
+    {LHT_REPORT_SHORT, lht_short_report},
 };
 
 /* The fleet summary's renderers, by the same formats. */
@@ -26,14 +28,20 @@ static const struct fleet_renderer {
     {LHT_REPORT_JSON, lht_fleet_json},
 };
 
-/* Over many cases the default report is the fleet summary: per-case
- * detail of thousands of tickets is a dump nobody reads. 1 when it
- * applies, 0 not, < 0 on error. */
+/* Over many cases the default report (markdown, JSON) is the fleet
+ * summary: per-case detail of thousands of tickets is a dump nobody
+ * reads. 1 when it applies, 0 not, < 0 on error. */
 static int wants_fleet(sqlite3 *db, const struct lht_report_opts *o, lht_err *err)
 {
     long long n;
 
-    if (o->detail || o->ncases > 0 || o->nbundles > 0)
+    size_t i;
+
+    for (i = 0; i < sizeof fleet_renderers / sizeof fleet_renderers[0]; i++)
+        if (fleet_renderers[i].format == o->format)
+            break;
+    /* --short is one line a finding already; HTML is a page of cases */
+    if (i == sizeof fleet_renderers / sizeof fleet_renderers[0] || o->detail || o->ncases > 0 || o->nbundles > 0)
         return 0;
     if ((n = lht_fleet_case_count(db, err)) < 0)
         return -1;

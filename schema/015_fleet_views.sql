@@ -1,4 +1,4 @@
--- 014_fleet_views.sql - what the fleet report (`lhtriage report` over many
+-- 015_fleet_views.sql - what the fleet report (`lhtriage report` over many
 -- cases) reads: one row per case, and one per finding with the setting it
 -- fired in (Longhorn version, the node's kernel, its NFS versions), so the
 -- summary is a GROUP BY whatever the size of the database.
