@@ -396,10 +396,8 @@ expect_eq "fleet json: settings" $? 0
 # bounded at any size: 12 settings of one rule are 7 rows and one folded
 # row, and a long name is cut
 CAPDB=$T/cap.db
-for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
-    cp "$FX/seed-rwx.zip" "$T/cap-$i.zip"
-    "$BIN" scan -q --db "$CAPDB" --ticket "cap-$i" "$T/cap-$i.zip" || bad "cap scan $i"
-done
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do mkdir -p "$T/cap/cap-$i"; cp "$FX/seed-rwx.zip" "$T/cap/cap-$i/"; done
+"$BIN" scan -q --db "$CAPDB" "$T/cap" || bad "cap scan"
 sqlite3 "$CAPDB" "UPDATE kv_facts SET value = value || '-' || bundle_id WHERE key = 'kernel_release';
                   UPDATE cases SET name = printf('%.300c', 'x') WHERE name = 'cap-1'"
 "$BIN" report --db "$CAPDB" >"$T/cap.md"; expect_eq "fleet caps: exit" $? 0
