@@ -344,22 +344,22 @@ static int add_options(struct lht_facts *f, const struct lht_mount *m)
     return LHT_OK;
 }
 
-static int add(struct mstate *st, long no, int origin, struct slice src, struct slice tgt,
-               struct slice fst, const char *opts, size_t optl)
+int lht_mount_add(const struct lht_pctx *ctx, long no, int origin, const char *src, size_t srcl,
+                  const char *tgt, size_t tgtl, const char *fstype, size_t fstl, const char *opts,
+                  size_t optl)
 {
-    struct lht_facts *f = st->ctx->facts;
+    struct lht_facts *f = ctx->facts;
     struct lht_mount m;
     char vers[16];
 
     memset(&m, 0, sizeof m);
-    m.at = lht_pctx_at(st->ctx, no);
+    m.at = lht_pctx_at(ctx, no);
     m.origin = origin;
-    m.source = src.s ? unescape(f, src.s, src.l) : NULL;
-    m.target = tgt.s ? unescape(f, tgt.s, tgt.l) : NULL;
-    m.fstype = fst.s ? lht_facts_str(f, fst.s, fst.l) : NULL;
+    m.source = src ? unescape(f, src, srcl) : NULL;
+    m.target = tgt ? unescape(f, tgt, tgtl) : NULL;
+    m.fstype = fstype ? lht_facts_str(f, fstype, fstl) : NULL;
     m.options = opts ? lht_facts_str(f, opts, optl) : NULL;
-    if ((src.s && !m.source) || (tgt.s && !m.target) || (fst.s && !m.fstype) ||
-        (opts && !m.options))
+    if ((src && !m.source) || (tgt && !m.target) || (fstype && !m.fstype) || (opts && !m.options))
         return LHT_ENOMEM;
     if (lht_nfs_vers(m.options, m.options ? optl : 0, m.fstype, vers, sizeof vers) != NULL) {
         m.nfs_vers = lht_facts_strz(f, vers);
@@ -371,8 +371,17 @@ static int add(struct mstate *st, long no, int origin, struct slice src, struct 
     }
     if (lht_facts_add_mount(f, &m) != LHT_OK || add_options(f, &m) != LHT_OK)
         return LHT_ENOMEM;
-    st->added++;
     return 1;
+}
+
+static int add(struct mstate *st, long no, int origin, struct slice src, struct slice tgt,
+               struct slice fst, const char *opts, size_t optl)
+{
+    int r = lht_mount_add(st->ctx, no, origin, src.s, src.l, tgt.s, tgt.l, fst.s, fst.l, opts, optl);
+
+    if (r > 0)
+        st->added++;
+    return r;
 }
 
 /* ---- shapes: each returns 1 parsed, 0 not this shape, BROKEN this shape
