@@ -89,17 +89,22 @@ expect_eq "t1: its stacks on the node" \
 expect_eq "t1: the report says what it lacked" \
   "$(q1 "SELECT count(*) FROM v_notes WHERE message LIKE '%without a process listing%'")" "1"
 
-# the same report as the tar.xz sos ships (top folder inside), next to the bundle
-mkdir -p "$T/t2"
-cp "$FX/seed-rwx.zip" "$T/t2/"
-mkdir -p "$T/t2/tmp" && cp -a "$SR" "$T/t2/tmp/$(basename "$SOS4")"
-tar -C "$T/t2/tmp" -cJf "$T/t2/$(basename "$SOS4").tar.xz" "$(basename "$SOS4")" && rm -rf "${T:?}/t2/tmp"
-D1=$T/t2.db
-"$BIN" scan -q --db "$D1" "$T/t2"; expect_eq "ticket t2 exit" $? 0
-expect_eq "t2: one case of two inputs" "$(q1 "SELECT count(*)||'|'||max(inputs) FROM v_cases")" "1|2"
-expect_eq "t2: confirmed from the tarball's stack" \
-  "$(q1 "SELECT group_concat(f.confidence||'|'||f.node) FROM v_findings f WHERE rule_id='$SEED'")" "confirmed|$N1"
-expect_eq "t2: the tarball's host" "$(q1 "SELECT host FROM v_bundles WHERE typed LIKE '%.tar.xz'")" "$N1"
+# the same report as sos ships it (4.x: tar.xz or tar.gz; 3.x also
+# tar.bz2, sos/archive.py), top folder inside, next to the bundle
+mkdir -p "$T/tmp" && cp -a "$SR" "$T/tmp/$(basename "$SOS4")"
+for z in J:tar.xz z:tar.gz j:tar.bz2; do
+  opt=${z%%:*} ext=${z#*:} TK=$T/t2-${z#*:}
+  mkdir -p "$TK"
+  cp "$FX/seed-rwx.zip" "$TK/"
+  tar -C "$T/tmp" -c${opt}f "$TK/$(basename "$SOS4").$ext" "$(basename "$SOS4")"
+  D1=$TK.db
+  "$BIN" scan -q --db "$D1" "$TK"; expect_eq "t2 $ext: exit" $? 0
+  expect_eq "t2 $ext: one case of two inputs" "$(q1 "SELECT count(*)||'|'||max(inputs) FROM v_cases")" "1|2"
+  expect_eq "t2 $ext: confirmed from the tarball's stack" \
+    "$(q1 "SELECT group_concat(f.confidence||'|'||f.node) FROM v_findings f WHERE rule_id='$SEED'")" "confirmed|$N1"
+  expect_eq "t2 $ext: the tarball's host" "$(q1 "SELECT host FROM v_bundles WHERE typed LIKE '%.$ext'")" "$N1"
+done
+rm -rf "${T:?}/tmp"
 
 # --- a ticket: bundle and supportconfig -------------------------------
 # supportconfig names the host in its folder (scc_<host>_<yymmdd>_<hhmm>)
@@ -162,6 +167,15 @@ echo "sos.log of a run that collected nothing" >"$T/t5/sosreport-x9-2025-09-24-a
 "$BIN" scan -q --db "$T/t5.db" "$T/t5" 2>"$T/err"; expect_eq "t5: exit" $? 2
 grep -qx "lhtriage: $T/t5: nothing usable in its 2 inputs: .*" "$T/err"; expect_eq "t5: one line naming the ticket" $? 0
 expect_eq "t5: one line" "$(wc -l <"$T/err" | tr -d ' ')" "1"
+
+# --- an encrypted sosreport (sos --encrypt-pass) is said, not skipped ---
+mkdir -p "$T/t6"
+cp "$FX/seed-rwx.zip" "$T/t6/"
+head -c 512 /dev/urandom >"$T/t6/secured-sosreport-w1-2025-09-24-abcdefg.tar.xz.gpg"
+"$BIN" scan -q --db "$T/t6.db" "$T/t6" 2>"$T/err"; expect_eq "t6: exit" $? 2
+grep -qx "lhtriage: $T/t6/secured-sosreport-w1-2025-09-24-abcdefg.tar.xz.gpg: an encrypted sosreport, not read: .*" "$T/err"
+expect_eq "t6: names the encrypted report" $? 0
+expect_eq "t6: the bundle is still read" "$("$BIN" query --db "$T/t6.db" --csv "SELECT count(*) FROM v_bundles" | tail -1 | tr -d '\r')" "1"
 
 echo "sysreport_test: $checks checks, $fails failed"
 [ "$fails" -eq 0 ]
