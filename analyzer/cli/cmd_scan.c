@@ -724,20 +724,20 @@ static int batch_commit(struct writer *w)
     return LHT_EXIT_OK;
 }
 
-/* Before group g: the cases whose inputs are all read already share one
- * transaction (a batch of small bundles otherwise spends its writer in
- * commits); a case still being read commits the batch before it first,
- * so no transaction stays open while the writer waits. Commits fall only
- * between whole cases. */
+/* Before group g: cases share one transaction (a batch of small bundles
+ * otherwise spends its writer in commits), and every case is written
+ * inside one, so a reader or a kill -9 never sees it half stored. A case
+ * still being read commits the batch before it first, so the cases before
+ * it do not wait for its read; its own transaction then stays open while
+ * its inputs are read. Commits fall only between whole cases. */
 static int batch_before(struct writer *w, struct pool *pool, const struct lht_scan_group *g)
 {
     lht_err err;
     int status = LHT_EXIT_OK;
 
-    if (!group_ready(pool, g, READY_WAIT_MS))
-        return batch_commit(w);
     if (lht_store_batch_open(w->store) &&
-        (w->batch_cases >= BATCH_CASES || mono_ms() - w->batch_start >= BATCH_MS))
+        (!group_ready(pool, g, READY_WAIT_MS) || w->batch_cases >= BATCH_CASES ||
+         mono_ms() - w->batch_start >= BATCH_MS))
         status = batch_commit(w);
     if (!lht_store_batch_open(w->store)) {
         if (lht_store_batch_begin(w->store, &err) != LHT_OK) {
