@@ -36,7 +36,8 @@ enum lht_mount_origin {
     LHT_MOUNT_CMD = 1,       /* `mount` output: "src on dst type t (opts)" */
     LHT_MOUNT_MOUNTINFO = 2, /* /proc/self/mountinfo */
     LHT_MOUNT_NFSSTAT = 3,   /* nfsstat -m / --mount */
-    LHT_MOUNT_FINDMNT = 4    /* findmnt */
+    LHT_MOUNT_FINDMNT = 4,   /* findmnt */
+    LHT_MOUNT_MOUNTSTATS = 5 /* /proc/<pid>/mountstats */
 };
 
 /* Names of the enum values as stored (NULL-terminated). */

@@ -11,7 +11,7 @@
 
 const char *const lht_stack_origin_names[] = {"proc", "hung_task", "other", NULL};
 const char *const lht_mount_origin_names[] = {"proc_mounts", "mount", "mountinfo", "nfsstat",
-                                              "findmnt", NULL};
+                                              "findmnt", "mountstats", NULL};
 
 /* Pass 1: one field array per type. */
 #define LHT_FACT(ID, name, plural, table, rule, flags) \
