@@ -182,6 +182,65 @@ START_TEST(hostile_text)
 }
 END_TEST
 
+/* ps m / ps auxm / ps -m -o: the process row, then one row per thread
+ * with "-" for pid and command (procps ps/display.c): each thread row is
+ * its process's, with the thread's state. */
+START_TEST(ps_m_threads)
+{
+    static const char *const text[] = {
+        "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
+        "root       27288  0.0  0.0 112280  1160 pts/0    -    11:57   0:01 find . -type f\n"
+        "root           -  0.0    -      -     - -        D    11:57   0:01 -\n"
+        "app         5414  0.0  0.1 221312  4096 pts/0    -    21:05   0:00 ./writer\n"
+        "app            -  0.0    -      -     - -        Sl   21:05   0:00 -\n"
+        "app            -  0.0    -      -     - -        D    21:05   0:00 -\n",
+        "    PID     TID STAT WCHAN                            COMMAND\n"
+        "   5414       - -    -                                writer\n"
+        "      -    5414 Sl   futex_wait_queue                 -\n"
+        "      -    5415 D    rpc_wait_bit_killable            -\n",
+    };
+    static const struct {
+        long pid, tid;
+        const char *stat, *wchan, *cmd;
+    } want[][5] = {
+        {{27288, -1, NULL, NULL, "find . -type f"}, {27288, -1, "D", NULL, "find . -type f"},
+         {5414, -1, NULL, NULL, "./writer"}, {5414, -1, "Sl", NULL, "./writer"}, {5414, -1, "D", NULL, "./writer"}},
+        {{5414, -1, NULL, NULL, "writer"}, {5414, 5414, "Sl", "futex_wait_queue", "writer"},
+         {5414, 5415, "D", "rpc_wait_bit_killable", "writer"}, {0, 0, NULL, NULL, NULL}, {0, 0, NULL, NULL, NULL}},
+    };
+    static const char *const cmd[] = {"ps auxm", "ps -m -o pid,tid,stat,wchan:32,comm -p 5414"};
+    static const int rows[] = {5, 3};
+    size_t k, i, n;
+
+    for (k = 0; k < 2; k++) {
+        struct lht_facts *f;
+        const struct lht_process *p;
+        ck_assert_int_eq(tu_parse(lht_parse_ps, text[k], 1, "n1", cmd[k], -1, &f), rows[k]);
+        p = lht_facts_processes(f, &n);
+        for (i = 0; i < n; i++) {
+            ck_assert_int_eq(p[i].pid, want[k][i].pid);
+            ck_assert_int_eq(p[i].tid, want[k][i].tid);
+            if (want[k][i].stat)
+                ck_assert_str_eq(p[i].stat, want[k][i].stat);
+            else
+                ck_assert_ptr_null(p[i].stat);
+            if (want[k][i].wchan)
+                ck_assert_str_eq(p[i].wchan, want[k][i].wchan);
+            ck_assert_str_eq(p[i].command, want[k][i].cmd);
+            ck_assert_int_eq(p[i].at.line, (long)i + 2);
+        }
+        lht_facts_free(f);
+    }
+    /* a "-" pid with no process before it is no row */
+    {
+        struct lht_facts *f;
+        ck_assert_int_eq(tu_parse(lht_parse_ps, "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\n"
+                                                "app - 0.0 - - - - D 21:05 0:00 -\n", 1, NULL, NULL, -1, &f), 0);
+        lht_facts_free(f);
+    }
+}
+END_TEST
+
 /* A listing an HTML archive ran into one line: where its rows begin. */
 START_TEST(collapsed_rows)
 {
@@ -211,6 +270,7 @@ static Suite *ps_suite(void)
     tcase_add_test(tc, line_numbers_follow_first_line);
     tcase_add_test(tc, hostile_text);
     tcase_add_test(tc, collapsed_rows);
+    tcase_add_test(tc, ps_m_threads);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,6 +16,13 @@
  * custom -o list, the shape "[user] pid [ppid] state [wchan] command" or
  * "state pid command". Anything else is not a ps row and is skipped.
  *
+ * Threads: `ps -eLf` and `-eLo pid,tid,...` print the process's pid on
+ * every thread row. `ps m` / `ps auxm` / `ps -m -o ...` print the process
+ * first (STAT "-" when its threads differ) and then one row per thread
+ * with "-" for the pid and the command (procps ps/display.c, show_one_proc
+ * with thread_flags TF_show_task): such a row is its process's, with the
+ * thread's state, as the kernel counts a task in D.
+ *
  * An HTML archive may run a whole listing into one line;
  * lht_ps_collapsed_cuts() finds where its rows begin again (normalise.c
  * cuts them apart).
@@ -487,13 +494,28 @@ static int guess_layout(const struct toks *t, struct layout *out)
     return infer(t, out);
 }
 
-/* Emit a row laid out by lay; returns 1 added, 0 not a row, LHT_ENOMEM. */
+/* The process the thread rows of `ps m` that follow belong to. */
+struct owner {
+    long pid;               /* -1: none yet */
+    const char *command;
+};
+
+static int is_dash(const char *s, size_t len)
+{
+    return len == 1 && s[0] == '-';
+}
+
+/* Emit a row laid out by lay; returns 1 added, 0 not a row, LHT_ENOMEM.
+ * With own (ps m), a pid of "-" is a thread row of own's process and a
+ * STAT of "-" a process whose threads carry the state; without, a "-"
+ * there means the row does not fit lay (a header over rows of another
+ * format). */
 static int emit(const struct lht_pctx *ctx, const struct layout *lay, const struct toks *t,
-                const char *line_end, long no)
+                const char *line_end, long no, const struct owner *own)
 {
     struct lht_process p;
     struct lht_facts *f = ctx->facts;
-    int c, k = 0;
+    int c, k = 0, thread = 0;
     long v;
     const char *cmd = NULL;
     size_t cmdlen = 0;
@@ -525,7 +547,9 @@ static int emit(const struct lht_pctx *ctx, const struct layout *lay, const stru
             k += 5;   /* "Tue Sep 24 06:58:00 2025" */
             break;
         case C_PID:
-            if (lht_parse_long(t->s[k], t->l[k], &v) != 0)
+            if (own && own->pid >= 0 && is_dash(t->s[k], t->l[k]))
+                v = own->pid, thread = 1;
+            else if (lht_parse_long(t->s[k], t->l[k], &v) != 0)
                 return 0;
             p.pid = v;
             k++;
@@ -541,6 +565,10 @@ static int emit(const struct lht_pctx *ctx, const struct layout *lay, const stru
             k++;
             break;
         case C_STAT:
+            if (own && is_dash(t->s[k], t->l[k])) {
+                k++;
+                break;
+            }
             if (!is_stat(t->s[k], t->l[k]))
                 return 0;
             p.stat = lht_facts_str(f, t->s[k], t->l[k]);
@@ -569,6 +597,10 @@ static int emit(const struct lht_pctx *ctx, const struct layout *lay, const stru
     }
     if (p.pid < 0 || c < lay->n - 1)
         return 0;
+    if (thread && (cmd == NULL || is_dash(cmd, cmdlen))) {
+        p.command = own->command;   /* the thread of its process's command */
+        cmd = NULL;
+    }
     if (cmd) {
         p.command = lht_facts_str(f, cmd, cmdlen);
         if (p.command == NULL)
@@ -578,6 +610,20 @@ static int emit(const struct lht_pctx *ctx, const struct layout *lay, const stru
     return lht_facts_add_process(f, &p) == LHT_OK ? 1 : LHT_ENOMEM;
 }
 
+/* The process just added, as the owner of thread rows to come. */
+static struct owner last_owner(const struct lht_facts *f)
+{
+    size_t n;
+    const struct lht_process *p = lht_facts_processes(f, &n);
+    struct owner o = {-1, NULL};
+
+    if (n > 0) {
+        o.pid = p[n - 1].pid;
+        o.command = p[n - 1].command;
+    }
+    return o;
+}
+
 int lht_parse_ps(const char *buf, size_t len, const struct lht_pctx *ctx)
 {
     struct lht_lines it;
@@ -585,6 +631,7 @@ int lht_parse_ps(const char *buf, size_t len, const struct lht_pctx *ctx)
     struct layout hdr, fromcmd, guessed;
     int have_hdr = 0, have_cmd, added = 0;
     struct toks t;
+    struct owner own = {-1, NULL};
 
     have_cmd = layout_from_command(ctx->command, &fromcmd);
     lht_lines_init(&it, buf, len, ctx->first_line);
@@ -601,13 +648,18 @@ int lht_parse_ps(const char *buf, size_t len, const struct lht_pctx *ctx)
             continue;
         r = 0;
         if (have_hdr || have_cmd)
-            r = emit(ctx, have_hdr ? &hdr : &fromcmd, &t, ln.s + ln.len, ln.no);
+            r = emit(ctx, have_hdr ? &hdr : &fromcmd, &t, ln.s + ln.len, ln.no, NULL);
         /* no header, or a row of another shape (a second ps, a header
          * pasted from another listing) */
         if (r == 0 && guess_layout(&t, &guessed))
-            r = emit(ctx, &guessed, &t, ln.s + ln.len, ln.no);
+            r = emit(ctx, &guessed, &t, ln.s + ln.len, ln.no, NULL);
+        /* then a ps m row: a thread's, or its process's without a state */
+        if (r == 0 && (have_hdr || have_cmd))
+            r = emit(ctx, have_hdr ? &hdr : &fromcmd, &t, ln.s + ln.len, ln.no, &own);
         if (r < 0)
             return r;
+        /* thread rows follow their process at once */
+        own = r > 0 ? last_owner(ctx->facts) : (struct owner){-1, NULL};
         added += r;
     }
     return added;
