@@ -26,7 +26,7 @@ _lhtriage()
         --fail-on)
             COMPREPLY=($(compgen -W "info warning error critical" -- "$cur")); return ;;
         --format)
-            COMPREPLY=($(compgen -W "md json" -- "$cur")); return ;;
+            COMPREPLY=($(compgen -W "md json html" -- "$cur")); return ;;
         --color)
             COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --name|--ticket|--case|--bundle|--shard|-j|--jobs|--max-member-size|--max-total|--max-depth|--max-members)
@@ -37,7 +37,7 @@ _lhtriage()
         help)
             COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
         scan) opts="--db --rules --ticket --fail-on -j --jobs --rescan --replace --shard --no-logs --max-member-size --max-total --max-depth --max-members --name --progress --no-progress --color -q --quiet --help --version" ;;
-        report) opts="--db --case --bundle --format --json --redact -o --output --help --version" ;;
+        report) opts="--db --case --bundle --format --json --short --redact -o --output --help --version" ;;
         explain) opts="--db --rules --help --version" ;;
         query) opts="--db --csv --json --list --help --version"
             if [[ $cur != -* ]]; then

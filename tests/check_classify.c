@@ -36,7 +36,9 @@ static const struct {
     {SB "yamls/cluster/storage.k8s.io/v1/storageclasses.yaml", LHT_K_K8S_YAML, "", -1},
     {SB "yamls/namespaced/longhorn-system/longhorn.io/v1beta2/volumes.yaml", LHT_K_K8S_YAML, "", -1},
     {SB "yamls/namespaced/longhorn-system/longhorn.io/v1beta2/replicas.yaml", LHT_K_OTHER_YAML, "", -1},
-    {SB "yamls/namespaced/kube-system/v1/pods.yaml", LHT_K_OTHER_YAML, "", -1},
+    {SB "yamls/namespaced/kube-system/v1/pods.yaml", LHT_K_K8S_YAML, "", -1},   /* the volume walk's pods */
+    {SB "yamls/namespaced/default/v1/persistentvolumeclaims.yaml", LHT_K_K8S_YAML, "", -1},
+    {SB "yamls/namespaced/kube-system/v1/configmaps.yaml", LHT_K_OTHER_YAML, "", -1},
     {SB "logs/longhorn-system/share-manager-pvc-1/share-manager.log", LHT_K_SHARE_MANAGER_LOG, "", -1},
     {SB "logs/longhorn-system/longhorn-manager-4x7kq/longhorn-manager.log", LHT_K_POD_LOG, "", -1},
     {SB "logs/kube-system/coredns-1/coredns.log.1", LHT_K_POD_LOG, "", -1},

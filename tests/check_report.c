@@ -13,6 +13,7 @@
 #include "report/redact.h"
 #include "report/render.h"
 #include "report/report.h"
+#include "report/utf8.h"
 #include "rules/match.h"
 #include "rules/rules.h"
 #include "store/store.h"
@@ -107,12 +108,13 @@ START_TEST(json_utf8)
 {
     /* valid characters of 2, 3 and 4 bytes pass as they are */
     ck_assert_str_eq(json("\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "\"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
-    /* every byte that is not part of a character becomes U+FFFD */
-    ck_assert_str_eq(json("a\xff\xfe" "b"), "\"a\\ufffd\\ufffdb\"");
-    ck_assert_str_eq(json("cut \xe2\x82"), "\"cut \\ufffd\\ufffd\"");
-    ck_assert_str_eq(json("\x80lead"), "\"\\ufffdlead\"");
-    ck_assert_str_eq(json("\xc0\xaf"), "\"\\ufffd\\ufffd\"");
-    ck_assert_str_eq(json("\xe2(x"), "\"\\ufffd(x\"");
+    /* every byte that is not part of a character becomes the text \xNN,
+     * as in markdown and HTML (an escaped backslash in JSON) */
+    ck_assert_str_eq(json("a\xff\xfe" "b"), "\"a\\\\xff\\\\xfeb\"");
+    ck_assert_str_eq(json("cut \xe2\x82"), "\"cut \\\\xe2\\\\x82\"");
+    ck_assert_str_eq(json("\x80lead"), "\"\\\\x80lead\"");
+    ck_assert_str_eq(json("\xc0\xaf"), "\"\\\\xc0\\\\xaf\"");
+    ck_assert_str_eq(json("\xe2(x"), "\"\\\\xe2(x\"");
 }
 END_TEST
 
@@ -120,10 +122,10 @@ END_TEST
  * not characters; the code points at the edges of those ranges pass. */
 START_TEST(json_utf8_is_strict)
 {
-    ck_assert_str_eq(json("\xe0\x80\xaf"), "\"\\ufffd\\ufffd\\ufffd\"");
-    ck_assert_str_eq(json("\xf0\x8f\xbf\xbf"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
-    ck_assert_str_eq(json("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");
-    ck_assert_str_eq(json("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+    ck_assert_str_eq(json("\xe0\x80\xaf"), "\"\\\\xe0\\\\x80\\\\xaf\"");
+    ck_assert_str_eq(json("\xf0\x8f\xbf\xbf"), "\"\\\\xf0\\\\x8f\\\\xbf\\\\xbf\"");
+    ck_assert_str_eq(json("\xed\xa0\x80"), "\"\\\\xed\\\\xa0\\\\x80\"");
+    ck_assert_str_eq(json("\xf4\x90\x80\x80"), "\"\\\\xf4\\\\x90\\\\x80\\\\x80\"");
     ck_assert_str_eq(json("\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf"),
                      "\"\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"");
 }
@@ -553,7 +555,8 @@ START_TEST(renderers_format_the_model)
     ck_assert(!md.oom && !js.oom);
     ck_assert_ptr_nonnull(strstr(lht_sb_str(&md), "\\xff\\xfe bytes \\x01 and \\x7f"));
     ck_assert_ptr_nonnull(strstr(lht_sb_str(&md), "- <https://github.com/torvalds/linux/blob/master/fs/nfs/nfs4proc.c>\n\n"));
-    ck_assert_ptr_nonnull(strstr(lht_sb_str(&js), "\"bad \\ufffd\\ufffd bytes \\u0001 and \\u007f\""));
+    /* the model cleaned the text: every format shows the same \xNN */
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&js), "\"bad \\\\xff\\\\xfe bytes \\\\x01 and \\\\x7f\""));
     ck_assert_ptr_nonnull(strstr(lht_sb_str(&js), "nfs4proc.c\",\"\"],\"evidence\""));
     ck_assert(valid_utf8((const unsigned char *)lht_sb_str(&js)));
     ck_assert(valid_json(lht_sb_str(&js)));
@@ -698,13 +701,13 @@ START_TEST(redact_in_the_model)
 
     exec(db, "UPDATE processes SET node = 'worker_node_07' WHERE id = (SELECT min(id) FROM processes)");
     exec(db, "UPDATE finding_evidence SET text = 'worker_node_07 at 10.9.8.7 and fd00::7 on 2026-12-01T07:05:12Z'");
-    /* a node of the case, so its name lands in a table cell (escaped) */
+    /* a node of the case, so its name lands in the case details' node list */
     exec(db, "INSERT INTO node_aliases (case_id, alias, node, source) SELECT case_id, 'worker_node_07', "
              "'worker_node_07', 'test' FROM bundles WHERE path LIKE '%seed-rwx-unpacked'");
     m = build(db, NULL, 0);
     lht_md_report(m, &plain);
     lht_report_model_free(m);
-    ck_assert_ptr_nonnull(strstr(lht_sb_str(&plain), "worker\\_node\\_07"));   /* what escaping does */
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&plain), "worker_node_07"));
     o.redact = 1;
     ck_assert_msg(lht_report_model_build(db, &o, &m, &err) == LHT_OK, "%s", err.msg);
     lht_md_report(m, &md);
@@ -797,6 +800,246 @@ START_TEST(redact_the_case_shape)
 }
 END_TEST
 
+/* ---- the volume walk, verdicts, evidence once, anomalies ---------------- */
+
+START_TEST(model_volume_walk)
+{
+    struct lht_report_model *m = build(open_db(), NULL, 0);
+    const struct lht_report_case *x = case_of(m, "seed-rwx-unpacked");
+    const struct lht_report_volume *v;
+    size_t i, writers = 0;
+
+    ck_assert_int_eq((int)x->nvolumes, 1);
+    v = &x->volumes[0];
+    ck_assert_str_eq(v->name, "pvc-d09ebc96-88c0-44c1-9e0e-ce9f76f83f4e");
+    ck_assert_str_eq(v->access_mode, "rwx");
+    ck_assert_str_eq(v->state, "attached");
+    ck_assert_str_eq(v->robustness, "healthy");
+    ck_assert_str_eq(v->pvc_namespace, "default");
+    ck_assert_str_eq(v->pvc, "shared-data");
+    ck_assert_str_eq(v->share_manager_state, "running");
+    ck_assert_str_eq(v->share_manager_node, "testing-jiras-pool1-rm5mw-k4t7p");
+    ck_assert_str_eq(v->share_manager_pod, "share-manager-pvc-d09ebc96-88c0-44c1-9e0e-ce9f76f83f4e");
+    ck_assert_str_eq(v->server, "10.43.58.194");
+    ck_assert_str_eq(v->nfs_vers, "4.1");
+    ck_assert_str_eq(v->storage_class, "longhorn-rwx");
+    ck_assert_ptr_nonnull(strstr(v->storage_class_nfs_options, "vers=4.1"));
+    /* mounted over NFS by the writers' node only; the share manager's node
+     * mounts the block device */
+    ck_assert_int_eq((int)v->clients.n, 1);
+    ck_assert_str_eq(v->clients.v[0], N1);
+    for (i = 0; i < v->npods; i++)
+        if (v->pods[i].name && strncmp(v->pods[i].name, "writer-7d9c5b6f4-", 17) == 0) {
+            ck_assert_str_eq(v->pods[i].node, N1);
+            ck_assert_str_eq(v->pods[i].ns, "default");
+            ck_assert_str_eq(v->pods[i].workload, "ReplicaSet/writer-7d9c5b6f4");
+            writers++;
+        }
+    ck_assert_int_eq((int)writers, 2);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
+/* A pod the bundle has no YAML of keeps its UID; a NAS export that no
+ * Longhorn object names is not walked. */
+START_TEST(model_volume_walk_partial)
+{
+    sqlite3 *db = open_db();
+    struct lht_report_model *m;
+    const struct lht_report_case *x;
+    size_t i, bare = 0;
+
+    exec(db, "DELETE FROM k8s_objects WHERE kind = 'Pod' AND namespace = 'default'");
+    exec(db, "INSERT INTO mounts (bundle_id, member_id, node, line, source, target, fstype, options, nfs_vers, origin) "
+             "SELECT bundle_id, member_id, node, 99, 'nas01:/export/home', '/home', 'nfs4', 'vers=4.2', '4.2', origin "
+             "FROM mounts WHERE fstype = 'nfs4' LIMIT 1");
+    m = build(db, NULL, 0);
+    x = case_of(m, "seed-rwx-unpacked");
+    ck_assert_int_eq((int)x->nvolumes, 1);
+    for (i = 0; i < x->volumes[0].npods; i++)
+        if (x->volumes[0].pods[i].name == NULL) {
+            ck_assert_ptr_nonnull(x->volumes[0].pods[i].uid);
+            bare++;
+        }
+    ck_assert_int_eq((int)bare, 2);
+    ck_assert_int_eq((int)x->findings[0].verdict.pods.n, 2);
+    ck_assert_str_eq(x->findings[0].verdict.pods.v[0], "uid 0710e6fe-c0df-437b-87cd-315d30d00d0c");
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
+START_TEST(model_verdict)
+{
+    struct lht_report_model *m = build(open_db(), NULL, 0);
+    const struct lht_report_case *x = case_of(m, "seed-rwx-unpacked");
+    const struct lht_report_verdict *v = &x->findings[0].verdict;
+
+    ck_assert_int_eq((int)x->findings[0].npids, 1);
+    ck_assert_int_eq((int)x->findings[0].pid_list[0], 123315);
+    ck_assert_ptr_nonnull(v->command);
+    ck_assert(strncmp(v->command, "/bin/sh -c sleep 10;", 20) == 0);
+    ck_assert_int_eq((int)v->volumes.n, 1);
+    ck_assert_str_eq(v->volumes.v[0], "pvc-d09ebc96-88c0-44c1-9e0e-ce9f76f83f4e");
+    ck_assert_int_eq((int)v->pvcs.n, 1);
+    ck_assert_str_eq(v->pvcs.v[0], "default/shared-data");
+    ck_assert_int_eq((int)v->workloads.n, 1);
+    ck_assert_str_eq(v->workloads.v[0], "ReplicaSet default/writer-7d9c5b6f4");
+    ck_assert_int_eq((int)v->pods.n, 2);
+    /* why: each required signal once, the stack among them */
+    ck_assert_int_eq((int)v->why.n, 2);
+    ck_assert(strncmp(v->why.v[0], "d_state: process, customer-transcript.txt line 4", 48) == 0);
+    ck_assert(strncmp(v->why.v[1], "open_state_wait: stack, customer-transcript.txt line 7", 54) == 0);
+    ck_assert_str_eq(v->fix, "Mount the RWX volume with NFSv4.0, which does not take the NFSv4.1 open-stateid "
+                             "wait. New StorageClass `longhorn-rwx-nfs40` (its YAML is under What to do).");
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
+/* Every evidence row lands in exactly one item; no two items of a finding
+ * hold the same fact text; a fact two signals matched is one item. */
+START_TEST(model_evidence_once)
+{
+    sqlite3 *db = open_db();
+    struct lht_report_model *m;
+    const struct lht_report_finding *f;
+    size_t g, i, j, k, items = 0, sources = 0;
+    int both = 0;
+
+    /* the same ps line from a second member: one item, two sources */
+    exec(db, "INSERT INTO finding_evidence (finding_id, seq, signal, fact, member_id, node, line, text, matched, role) "
+             "SELECT finding_id, 100 + seq, signal, fact, (SELECT max(id) FROM members), node, 5, text, matched, role "
+             "FROM finding_evidence WHERE signal = 'd_state'");
+    /* a second signal on the very same fact and line: the same item, one more signal */
+    exec(db, "INSERT INTO finding_evidence (finding_id, seq, signal, fact, member_id, node, line, text, matched, role) "
+             "SELECT finding_id, 200 + seq, 'second_signal', fact, member_id, node, line, text, NULL, 'supporting' "
+             "FROM finding_evidence WHERE signal = 'd_state' AND seq < 100");
+    m = build(db, NULL, 0);
+    f = &case_of(m, "seed-rwx-unpacked")->findings[0];
+    for (g = 0; g < f->ngroups; g++)
+        for (i = 0; i < f->groups[g].nitems; i++) {
+            const struct lht_report_item *it = &f->groups[g].items[i];
+            items++;
+            sources += it->nsources;
+            ck_assert_int_gt((int)it->nsources, 0);
+            ck_assert_msg(it->sources[0].member == f->groups[g].member ||
+                          strcmp(it->sources[0].member, f->groups[g].member) == 0, "item not in its member's group");
+            for (k = 0; k < it->signals.n; k++)
+                if (strcmp(it->signals.v[k], "second_signal") == 0 && it->signals.n > 1)
+                    both = 1;
+            if (strstr(it->text, "123315 Ds+")) {
+                /* the transcript, the bundle's processes_info, the copy added here */
+                ck_assert_int_eq((int)it->nsources, 3);
+                ck_assert_str_eq(it->role, "required");
+            }
+            for (j = i + 1; j < f->groups[g].nitems; j++)
+                ck_assert_msg(strcmp(it->text, f->groups[g].items[j].text) != 0, "one text twice");
+        }
+    ck_assert_msg(both, "two signals on one line are one item");
+    ck_assert_int_lt((int)items, (int)f->nevidence);
+    ck_assert_int_le((int)sources, (int)f->nevidence);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
+START_TEST(model_anomalies)
+{
+    sqlite3 *db = open_db();
+    struct lht_report_model *m;
+    const struct lht_report_case *x;
+    size_t i;
+
+    m = build(db, NULL, 0);
+    x = case_of(m, "disk-hang.zip");
+    ck_assert_int_eq((int)x->nanomaly_counts, 2);
+    ck_assert_str_eq(x->anomaly_counts[0].kind, "d_state");
+    ck_assert_int_eq((int)x->anomaly_counts[0].total, 3);
+    ck_assert_str_eq(x->anomaly_counts[1].kind, "hung_task");
+    ck_assert_int_eq((int)x->anomaly_counts[1].total, 2);
+    ck_assert_str_eq(x->anomalies[3].text, "INFO: task jbd2/sdb-8:1187 blocked for more than 120 seconds.");
+    ck_assert_str_eq(x->anomalies[3].detail, "jbd2_journal_commit_transaction < kjournald2 < kthread");
+    ck_assert_int_eq((int)x->anomalies[3].source.line, 1);
+    /* the stuck pids are in the command to ask for */
+    for (i = 0; i < x->nmissing && strcmp(x->missing[i].kind, "stack") != 0; i++)
+        ;
+    ck_assert_int_lt((int)i, (int)x->nmissing);
+    ck_assert_str_eq(x->missing[i].node, "rhel-worker-1");
+    ck_assert_ptr_nonnull(strstr(x->missing[i].commands.v[0], "for p in 1187 48211 48215; do"));
+    /* the seed's D-state writer is its finding's subject: not an anomaly */
+    x = case_of(m, "seed-rwx-unpacked");
+    ck_assert_int_eq((int)x->nanomalies, 0);
+    lht_report_model_free(m);
+    /* many D-state processes: capped, counted */
+    exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30) "
+             "INSERT INTO processes (bundle_id, member_id, node, line, pid, user, stat, command) "
+             "SELECT bundle_id, member_id, node, 1000 + i, 70000 + i, 'root', 'D', 'dd' FROM n, "
+             "(SELECT * FROM processes WHERE pid = 48211)");
+    m = build(db, NULL, 0);
+    x = case_of(m, "disk-hang.zip");
+    ck_assert_int_eq((int)x->anomaly_counts[0].total, 33);
+    ck_assert_int_eq((int)x->anomaly_counts[0].shown, LHT_REPORT_MAX_ANOMALIES);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
+/* Invalid bytes and controls leave the model as \xNN text, the same in
+ * every format. */
+START_TEST(model_text_is_clean)
+{
+    struct lht_sb b = LHT_SB_INIT;
+    sqlite3 *db = open_db();
+    struct lht_report_model *m;
+    struct lht_sb md = LHT_SB_INIT, js = LHT_SB_INIT, html = LHT_SB_INIT;
+
+    static const char in[] = "a\xff\r\n\x1b[1m\xc2\x9b\xc2\xa0\tz\r";
+
+    lht_utf8_clean(&b, in, sizeof in - 1);
+    ck_assert_str_eq(lht_sb_str(&b), "a\\xff\n\\x1b[1m\\xc2\\x9b\xc2\xa0\tz\\x0d");
+    lht_sb_free(&b);
+    exec(db, "UPDATE finding_evidence SET text = '<b>x</b> ' || char(27) || '[2J' || cast(x'ff' AS TEXT)");
+    m = build(db, NULL, 0);
+    lht_md_report(m, &md);
+    lht_json_report(m, &js);
+    lht_html_report(m, &html);
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&md), "<b>x</b> \\x1b[2J\\xff"));   /* in a fence */
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&js), "\"<b>x</b> \\\\x1b[2J\\\\xff\""));
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&html), "&lt;b&gt;x&lt;/b&gt; \\x1b[2J\\xff"));
+    ck_assert_ptr_null(strstr(lht_sb_str(&html), "<b>x"));
+    ck_assert(valid_utf8((const unsigned char *)lht_sb_str(&md)));
+    ck_assert(valid_utf8((const unsigned char *)lht_sb_str(&html)));
+    lht_sb_free(&md);
+    lht_sb_free(&js);
+    lht_sb_free(&html);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
+/* --short: one line per finding, one per quiet case. */
+START_TEST(short_is_one_line_each)
+{
+    struct lht_report_model *m = build(open_db(), NULL, 0);
+    struct lht_sb out = LHT_SB_INIT;
+    size_t i, lines = 0, want = 0;
+
+    lht_short_report(m, &out);
+    for (i = 0; i < out.len; i++)
+        lines += out.p[i] == '\n';
+    for (i = 0; i < m->ncases; i++)
+        want += m->cases[i].nfindings ? m->cases[i].nfindings : 1;
+    ck_assert_int_eq((int)lines, (int)want);
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&out), "**error, confirmed** `" RWX "` on `" N1 "` pid 123315 "));
+    ck_assert_ptr_nonnull(strstr(lht_sb_str(&out), ", PVC `default/shared-data`, `ReplicaSet default/writer-7d9c5b6f4`. Fix: "));
+    lht_sb_free(&out);
+    lht_report_model_free(m);
+    close_db();
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -826,6 +1069,13 @@ static Suite *report_suite(void)
     tcase_add_test(tc, redact_key_per_database);
     tcase_add_test(tc, redact_in_the_model);
     tcase_add_test(tc, redact_the_case_shape);
+    tcase_add_test(tc, model_volume_walk);
+    tcase_add_test(tc, model_volume_walk_partial);
+    tcase_add_test(tc, model_verdict);
+    tcase_add_test(tc, model_evidence_once);
+    tcase_add_test(tc, model_anomalies);
+    tcase_add_test(tc, model_text_is_clean);
+    tcase_add_test(tc, short_is_one_line_each);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -17,18 +17,25 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: lhtriage report [--db FILE] [--case NAME|ID ...] [--bundle NAME|ID ...]\n"
-            "                       [--format md|json] [--json] [--redact] [-o FILE]\n\n"
+            "                       [--format md|json|html] [--json] [--short] [--redact]\n"
+            "                       [-o FILE]\n\n"
             "Print the findings report: per case (a ticket: its bundle, pastes, sosreports)\n"
-            "its inputs, versions and nodes, a summary by severity, each finding with its\n"
-            "evidence (input, member, line, matched text), what to do and what to collect\n"
-            "next; with several cases a fleet section first.\n\n"
+            "a verdict first (each finding in a few lines: where, which volume, PVC and\n"
+            "workload, how sure and why, the fix), the volume walk from the nodes' mounts\n"
+            "to the Longhorn objects, what no rule explains, the evidence still missing\n"
+            "with the commands to ask for, then each finding with its evidence (each\n"
+            "fact once, with every input, member and line it was read from), what to do\n"
+            "and what to collect next; with several cases a fleet section first.\n\n"
             "options:\n"
             "  --db FILE           database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
             "  --case NAME|ID      only this case (name, id or ticket folder); repeatable\n"
             "  --bundle NAME|ID    only the case of this input (name, id, path or file name);\n"
             "                      repeatable\n"
-            "  --format md|json    markdown (default) or one JSON document\n"
+            "  --format md|json|html\n"
+            "                      markdown (default), one JSON document (its schema:\n"
+            "                      share/lhtriage/report.schema.json), or one HTML page\n"
             "  --json              the same as --format json\n"
+            "  --short             one line per finding, for a ticket's first comment\n"
             "  --redact            replace IP addresses and host names with tokens, stable\n"
             "                      for this database and unguessable without it\n"
             "  -o, --output FILE   write to FILE (atomically: a reader never sees half a\n"
@@ -85,7 +92,7 @@ fail:
 
 int lht_cmd_report(int argc, char **argv)
 {
-    enum { O_DB = 256, O_BUNDLE, O_CASE, O_FORMAT, O_REDACT, O_JSON };
+    enum { O_DB = 256, O_BUNDLE, O_CASE, O_FORMAT, O_REDACT, O_JSON, O_SHORT };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},
         {"bundle", required_argument, NULL, O_BUNDLE},
@@ -93,6 +100,7 @@ int lht_cmd_report(int argc, char **argv)
         {"format", required_argument, NULL, O_FORMAT},
         {"redact", no_argument, NULL, O_REDACT},
         {"json", no_argument, NULL, O_JSON},
+        {"short", no_argument, NULL, O_SHORT},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -102,7 +110,7 @@ int lht_cmd_report(int argc, char **argv)
     struct lht_sb out = LHT_SB_INIT;
     const char *db = NULL, *outfile = NULL;
     const char **bundles = NULL, **cases = NULL;
-    int c, status = LHT_EXIT_ERROR;
+    int c, status = LHT_EXIT_ERROR, shortened = 0, formatted = 0;
     lht_err err;
 
     memset(&o, 0, sizeof o);
@@ -125,12 +133,16 @@ int lht_cmd_report(int argc, char **argv)
                 o.format = LHT_REPORT_MD;
             else if (strcmp(optarg, "json") == 0)
                 o.format = LHT_REPORT_JSON;
+            else if (strcmp(optarg, "html") == 0)
+                o.format = LHT_REPORT_HTML;
             else {
-                lht_cli_usage_error("report", "--format takes md or json, not '%s'", optarg);
+                lht_cli_usage_error("report", "--format takes md, json or html, not '%s'", optarg);
                 goto done;
             }
+            formatted = o.format != LHT_REPORT_MD;
             break;
-        case O_JSON: o.format = LHT_REPORT_JSON; break;
+        case O_JSON: o.format = LHT_REPORT_JSON; formatted = 1; break;
+        case O_SHORT: shortened = 1; break;
         case O_REDACT: o.redact = 1; break;
         case 'o': outfile = optarg; break;
         case 'h': usage(stdout); status = LHT_EXIT_OK; goto done;
@@ -142,6 +154,12 @@ int lht_cmd_report(int argc, char **argv)
                             argv[optind]);
         goto done;
     }
+    if (shortened && formatted) {
+        lht_cli_usage_error("report", "--short is a markdown list; it takes no --format or --json");
+        goto done;
+    }
+    if (shortened)
+        o.format = LHT_REPORT_SHORT;
     if (outfile && strcmp(outfile, "-") == 0)
         outfile = NULL;   /* stdout, as '-' is for every tool */
     o.bundles = bundles;

@@ -22,7 +22,7 @@ static const struct kind_spec {
     const char *group;     /* apiVersion before '/', "" for core v1 */
     const char *kind;
     const char *ns;        /* only this namespace, or NULL */
-    const char *paths[12];
+    const char *paths[16];
 } kinds[] = {
     {"storage.k8s.io", "StorageClass", NULL,
      {"provisioner", "parameters.*", "mountOptions", "reclaimPolicy", "volumeBindingMode",
@@ -35,7 +35,7 @@ static const struct kind_spec {
      {"spec.accessMode", "spec.numberOfReplicas", "spec.frontend", "spec.dataEngine",
       "spec.migratable", "spec.encrypted", "status.state", "status.robustness",
       "status.shareEndpoint", "status.shareState", "status.currentNodeID",
-      "status.kubernetesStatus.*"}},
+      "status.kubernetesStatus.*", "status.kubernetesStatus.workloadsStatus[*].*"}},
     {"longhorn.io", "ShareManager", NULL,
      {"spec.image", "status.state", "status.ownerID", "status.endpoint"}},
     {"longhorn.io", "Setting", NULL, {"value"}},
@@ -43,11 +43,19 @@ static const struct kind_spec {
     {"", "Node", NULL,
      {"status.nodeInfo.kernelVersion", "status.nodeInfo.osImage", "status.nodeInfo.kubeletVersion",
       "status.nodeInfo.containerRuntimeVersion", "status.addresses[*].address"}},
-    {"", "Pod", "longhorn-system",
-     {"spec.nodeName", "spec.containers[*].image", "status.phase", "status.podIP"}},
+    /* Every namespace: a workload's pod names its PVCs and its UID, which
+     * is what kubelet's mount paths (/var/lib/kubelet/pods/<uid>/...) show. */
+    {"", "Pod", NULL,
+     {"spec.nodeName", "spec.containers[*].image", "status.phase", "status.podIP", "metadata.uid",
+      "metadata.ownerReferences[*].kind", "metadata.ownerReferences[*].name",
+      "spec.volumes[*].persistentVolumeClaim.claimName"}},
+    {"", "PersistentVolumeClaim", NULL,
+     {"spec.storageClassName", "spec.volumeName", "spec.accessModes", "status.phase"}},
     {"", "Service", "longhorn-system", {"spec.clusterIP"}},
     {"apps", "DaemonSet", "longhorn-system", {"spec.template.spec.containers[*].image"}},
 };
+
+#define NPATHS (sizeof kinds[0].paths / sizeof kinds[0].paths[0])
 
 /* '*' matches one path segment (no '.', '[' or ']'). */
 static int glob(const char *p, const char *s)
@@ -75,7 +83,7 @@ static int wanted_anywhere(const char *path)
         strcmp(path, "metadata.name") == 0 || strcmp(path, "metadata.namespace") == 0)
         return 1;
     for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        for (j = 0; j < 12 && kinds[i].paths[j]; j++)
+        for (j = 0; j < NPATHS && kinds[i].paths[j]; j++)
             if (glob(kinds[i].paths[j], path))
                 return 1;
     return 0;
@@ -203,7 +211,7 @@ static int finish_item(struct st *st)
     }
     st->added++;
     for (i = 0; i < st->nf; i++) {
-        for (j = 0; j < 12 && ks->paths[j]; j++) {
+        for (j = 0; j < NPATHS && ks->paths[j]; j++) {
             if (glob(ks->paths[j], st->fields[i].path)) {
                 struct lht_field fl;
                 fl.line = st->fields[i].line;

@@ -2,8 +2,10 @@
  * json.c - the report as one JSON document, from the model alone.
  *
  * For scripts and dashboards: compact, one line, keys in a fixed order
- * (the document's shape is an interface; new keys go at the end of their
- * object). Strings are written here rather than by a library so that the
+ * (the document's shape is an interface, described by the JSON Schema
+ * share/lhtriage/report.schema.json, whose version is schema_version; new
+ * keys go at the end of their object, and a key that changes meaning
+ * raises the version). Strings are written here rather than by a library so that the
  * output is valid UTF-8 JSON whatever bytes a bundle held.
  */
 #include "report/render.h"
@@ -39,7 +41,7 @@ void lht_json_str(struct lht_sb *b, const char *s)
         if (short_esc)
             lht_sb_puts(b, short_esc);
         else if (l == 0)
-            lht_sb_puts(b, "\\ufffd");
+            lht_sb_printf(b, "\\\\x%c%c", hex[*p >> 4], hex[*p & 0xf]);   /* text \xNN, as utf8.h */
         else if (*p < 0x20 || *p == 0x7f)
             lht_sb_putn(b, u, sizeof u);
         else if (l == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
@@ -150,24 +152,80 @@ static void summary(const struct lht_report_case *x, struct lht_sb *b)
     lht_sb_putn(b, "}", 1);
 }
 
-static void evidence(const struct lht_report_finding *f, struct lht_sb *b)
+static void kstrs(struct lht_sb *b, int *nkeys, const char *k, const struct lht_report_strs *s)
 {
     size_t i;
 
-    for (i = 0; i < f->nevidence; i++) {
-        const struct lht_report_evidence *e = &f->evidence[i];
+    karray(b, nkeys, k);
+    for (i = 0; i < s->n; i++) {
+        comma(b, i);
+        lht_json_str(b, s->v[i]);
+    }
+    lht_sb_putn(b, "]", 1);
+}
+
+static void source(struct lht_sb *b, const struct lht_report_source *s)
+{
+    int n = 0;
+
+    lht_sb_putn(b, "{", 1);
+    kstr(b, &n, "input", s->input);
+    kstr(b, &n, "member", s->member);
+    kint(b, &n, "line", s->line, s->has_line);
+    lht_sb_putn(b, "}", 1);
+}
+
+/* Each distinct fact once, with its sources: the groups' order. */
+static void evidence(const struct lht_report_finding *f, struct lht_sb *b)
+{
+    size_t g, i, k, nth = 0;
+
+    for (g = 0; g < f->ngroups; g++)
+        for (i = 0; i < f->groups[g].nitems; i++) {
+            const struct lht_report_item *it = &f->groups[g].items[i];
+            int n = 0;
+            comma(b, nth++);
+            lht_sb_putn(b, "{", 1);
+            kstr(b, &n, "fact", it->fact);
+            kstr(b, &n, "role", it->role);
+            kstrs(b, &n, "signals", &it->signals);
+            kstr(b, &n, "text", it->text);
+            kstr(b, &n, "matched", it->matched);
+            kstr(b, &n, "captures", it->captures);
+            karray(b, &n, "sources");
+            for (k = 0; k < it->nsources; k++) {
+                comma(b, k);
+                source(b, &it->sources[k]);
+            }
+            lht_sb_puts(b, "]}");
+        }
+}
+
+static void verdict(const struct lht_report_verdict *v, struct lht_sb *b)
+{
+    int n = 0;
+
+    lht_sb_putn(b, "{", 1);
+    kstr(b, &n, "command", v->command);
+    kstrs(b, &n, "volumes", &v->volumes);
+    kstrs(b, &n, "pvcs", &v->pvcs);
+    kstrs(b, &n, "pods", &v->pods);
+    kstrs(b, &n, "workloads", &v->workloads);
+    kstrs(b, &n, "why", &v->why);
+    kstr(b, &n, "fix", v->fix);
+    lht_sb_putn(b, "}", 1);
+}
+
+static void steps(const struct lht_report_finding *f, struct lht_sb *b)
+{
+    size_t i;
+
+    for (i = 0; i < f->nsteps; i++) {
         int n = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
-        kstr(b, &n, "signal", e->signal);
-        kstr(b, &n, "role", e->role);
-        kstr(b, &n, "fact", e->fact);
-        kstr(b, &n, "member", e->member);
-        kint(b, &n, "line", e->line, e->has_line);
-        kstr(b, &n, "matched", e->matched);
-        kstr(b, &n, "text", e->text);
-        kstr(b, &n, "captures", e->captures);
-        kstr(b, &n, "input", e->input);
+        kstr(b, &n, "text", f->steps[i].text);
+        kstrs(b, &n, "commands", &f->steps[i].commands);
         lht_sb_putn(b, "}", 1);
     }
 }
@@ -185,9 +243,17 @@ static void finding(const struct lht_report_finding *f, struct lht_sb *b)
     kstr(b, &n, "confidence", f->confidence);
     kstr(b, &n, "node", f->node);
     kint(b, &n, "pid", f->pid, f->has_pid);
-    kstr(b, &n, "pids", f->pids);
+    karray(b, &n, "pids");
+    for (i = 0; i < f->npids; i++)
+        lht_sb_printf(b, "%s%lld", i ? "," : "", f->pid_list[i]);
+    lht_sb_putn(b, "]", 1);
+    key(b, &n, "verdict");
+    verdict(&f->verdict, b);
     kstr(b, &n, "remediation", f->remediation);
     kstr(b, &n, "next_steps", f->next_steps);
+    karray(b, &n, "steps");
+    steps(f, b);
+    lht_sb_putn(b, "]", 1);
     karray(b, &n, "references");
     for (i = 0; i < f->nrefs; i++) {
         comma(b, i);
@@ -227,6 +293,96 @@ static void unreadable(const struct lht_report_case *x, struct lht_sb *b)
         kstr(b, &n, "member", x->notes[i].member);
         kint(b, &n, "line", x->notes[i].line, x->notes[i].has_line);
         kstr(b, &n, "problem", x->notes[i].message);
+        lht_sb_putn(b, "}", 1);
+    }
+}
+
+static void volumes(const struct lht_report_case *x, struct lht_sb *b)
+{
+    size_t i, k;
+
+    for (i = 0; i < x->nvolumes; i++) {
+        const struct lht_report_volume *v = &x->volumes[i];
+        int n = 0;
+        comma(b, i);
+        lht_sb_putn(b, "{", 1);
+        kstr(b, &n, "volume", v->name);
+        kstr(b, &n, "access_mode", v->access_mode);
+        kstr(b, &n, "state", v->state);
+        kstr(b, &n, "robustness", v->robustness);
+        kstr(b, &n, "pvc_namespace", v->pvc_namespace);
+        kstr(b, &n, "pvc", v->pvc);
+        kstr(b, &n, "share_manager_state", v->share_manager_state);
+        kstr(b, &n, "share_manager_node", v->share_manager_node);
+        kstr(b, &n, "share_manager_pod", v->share_manager_pod);
+        kstr(b, &n, "server", v->server);
+        kstr(b, &n, "nfs_vers", v->nfs_vers);
+        kstr(b, &n, "storage_class", v->storage_class);
+        kstr(b, &n, "storage_class_nfs_options", v->storage_class_nfs_options);
+        kstrs(b, &n, "clients", &v->clients);
+        karray(b, &n, "pods");
+        for (k = 0; k < v->npods; k++) {
+            int m = 0;
+            comma(b, k);
+            lht_sb_putn(b, "{", 1);
+            kstr(b, &m, "node", v->pods[k].node);
+            kstr(b, &m, "uid", v->pods[k].uid);
+            kstr(b, &m, "name", v->pods[k].name);
+            kstr(b, &m, "namespace", v->pods[k].ns);
+            kstr(b, &m, "workload", v->pods[k].workload);
+            lht_sb_putn(b, "}", 1);
+        }
+        lht_sb_puts(b, "]}");
+    }
+}
+
+static void anomalies(const struct lht_report_case *x, struct lht_sb *b)
+{
+    size_t i;
+
+    for (i = 0; i < x->nanomalies; i++) {
+        const struct lht_report_anomaly *a = &x->anomalies[i];
+        int n = 0;
+        comma(b, i);
+        lht_sb_putn(b, "{", 1);
+        kstr(b, &n, "kind", a->kind);
+        kstr(b, &n, "node", a->node);
+        kint(b, &n, "pid", a->pid, a->has_pid);
+        kstr(b, &n, "text", a->text);
+        kstr(b, &n, "detail", a->detail);
+        key(b, &n, "source");
+        source(b, &a->source);
+        lht_sb_putn(b, "}", 1);
+    }
+}
+
+static void anomaly_counts(const struct lht_report_case *x, struct lht_sb *b)
+{
+    size_t i;
+
+    for (i = 0; i < x->nanomaly_counts; i++) {
+        int n = 0;
+        comma(b, i);
+        lht_sb_putn(b, "{", 1);
+        kstr(b, &n, "kind", x->anomaly_counts[i].kind);
+        kint(b, &n, "total", (long long)x->anomaly_counts[i].total, 1);
+        kint(b, &n, "shown", (long long)x->anomaly_counts[i].shown, 1);
+        lht_sb_putn(b, "}", 1);
+    }
+}
+
+static void missing(const struct lht_report_case *x, struct lht_sb *b)
+{
+    size_t i;
+
+    for (i = 0; i < x->nmissing; i++) {
+        int n = 0;
+        comma(b, i);
+        lht_sb_putn(b, "{", 1);
+        kstr(b, &n, "kind", x->missing[i].kind);
+        kstr(b, &n, "what", x->missing[i].what);
+        kstr(b, &n, "node", x->missing[i].node);
+        kstrs(b, &n, "commands", &x->missing[i].commands);
         lht_sb_putn(b, "}", 1);
     }
 }
@@ -288,6 +444,18 @@ static void one_case(const struct lht_report_case *x, struct lht_sb *b)
     lht_sb_putn(b, "]", 1);
     karray(b, &n, "unreadable");
     unreadable(x, b);
+    lht_sb_putn(b, "]", 1);
+    karray(b, &n, "volumes");
+    volumes(x, b);
+    lht_sb_putn(b, "]", 1);
+    karray(b, &n, "anomalies");
+    anomalies(x, b);
+    lht_sb_putn(b, "]", 1);
+    karray(b, &n, "anomaly_counts");
+    anomaly_counts(x, b);
+    lht_sb_putn(b, "]", 1);
+    karray(b, &n, "missing");
+    missing(x, b);
     lht_sb_puts(b, "]}");
 }
 
@@ -297,6 +465,7 @@ void lht_json_report(const struct lht_report_model *m, struct lht_sb *out)
     int n = 0;
 
     lht_sb_putn(out, "{", 1);
+    kint(out, &n, "schema_version", LHT_REPORT_SCHEMA_VERSION, 1);
     kstr(out, &n, "tool", "lhtriage");
     kstr(out, &n, "version", m->version);
     karray(out, &n, "fleet");

@@ -15,41 +15,19 @@
  * until lht_report_model_free().
  */
 #include "report/model.h"
+#include "report/model_private.h"
 #include "report/redact.h"
+#include "report/utf8.h"
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* The first schema whose views carry every column read here
- * (schema/012_cases.sql; --redact also needs 011_redact_key.sql's key). */
-#define MODEL_SCHEMA 12
-
-#define CHUNK (64 * 1024)
-
-struct chunk {
-    struct chunk *next;
-    size_t used, cap;
-    max_align_t data[];   /* cap bytes */
-};
-
-/* The caller holds &pub; the arena stays out of the public struct. */
-struct model {
-    struct lht_report_model pub;
-    struct chunk *arena;
-};
-
-enum stmt { S_CASES, S_INPUTS, S_NODES, S_NODE_FACTS, S_FINDINGS, S_EVIDENCE, S_CHECKED, S_NOTES, NSTMT };
-
-struct build {
-    sqlite3 *db;
-    lht_err *err;
-    struct model *m;          /* being built; freed by the caller on failure */
-    sqlite3_stmt *st[NSTMT];  /* stmt_sql, prepared once for every case */
-    struct lht_redactor *red; /* --redact: every input's text goes through it, or NULL */
-    struct lht_sb scratch;    /* one redacted string */
-};
+ * (schema/014_volume_walk.sql; --redact also needs 011_redact_key.sql's key). */
+#define MODEL_SCHEMA 14
 
 /* The inputs of case ?1 whose facts count: copies of another input are not. */
 #define READ_INPUTS "(SELECT bundle_id FROM v_bundles WHERE case_id = ?1 AND duplicate_of IS NULL)"
@@ -82,7 +60,7 @@ static const char *const stmt_sql[NSTMT] = {
         "AND key IN ('kernel_release', 'os', 'os_image') ORDER BY case_node, key, line, member, value",
     [S_FINDINGS] =
         "SELECT finding_id, rule_id, title, severity, severity_rank, confidence, node, pid, pids, "
-        "remediation, next_steps, refs FROM v_findings WHERE case_id = ?1 "
+        "remediation, next_steps, refs, case_id FROM v_findings WHERE case_id = ?1 "
         "ORDER BY severity_rank DESC, rule_id, node, pid, finding_id",
     [S_EVIDENCE] =
         "SELECT signal, role, fact, member, line, matched, text, captures, input "
@@ -94,22 +72,52 @@ static const char *const stmt_sql[NSTMT] = {
         "SELECT coalesce(b.typed, b.path), n.member, n.line, n.message FROM v_notes n "
         "JOIN v_bundles b ON b.bundle_id = n.bundle_id WHERE n.case_id = ?1 AND b.duplicate_of IS NULL "
         "ORDER BY 1, n.member, n.line, n.message LIMIT ?2",
+    /* ?2 the node as stored, ?3 the pid: the command line of a finding's subject */
+    [S_COMMAND] =
+        "SELECT command FROM v_processes WHERE case_id = ?1 AND case_node IS ?2 AND pid = ?3 "
+        "AND command IS NOT NULL AND bundle_id IN " READ_INPUTS " ORDER BY bundle_id, member, line LIMIT 1",
+    /* Longhorn volumes only: a NAS export no Volume names and no kubelet
+     * path reaches is not part of the walk. */
+    [S_WALK] =
+        "SELECT DISTINCT volume, access_mode, volume_state, robustness, pvc_namespace, pvc, "
+        "share_manager_state, share_manager_node, share_manager_pod, server, nfs_vers, storage_class, "
+        "storage_class_nfs_options, case_node, pod_uid, pod, pod_namespace, workload "
+        "FROM v_volume_walk WHERE case_id = ?1 AND volume IS NOT NULL "
+        "AND (access_mode IS NOT NULL OR pod_uid IS NOT NULL OR volume LIKE 'pvc-%') "
+        "ORDER BY volume, case_node, pod_namespace, pod, pod_uid, server, nfs_vers",
+    [S_DSTATE] =
+        "SELECT p.case_node, p.pid, p.user, p.stat, p.command, "
+        "(SELECT coalesce(b.typed, b.path) FROM v_bundles b WHERE b.bundle_id = p.bundle_id), p.member, p.line "
+        "FROM v_processes p WHERE p.case_id = ?1 AND p.stat LIKE 'D%' AND p.bundle_id IN " READ_INPUTS
+        " ORDER BY p.case_node, p.pid, 6, p.member, p.line",
+    [S_HUNG] =
+        "SELECT h.case_node, h.pid, h.task, h.blocked_seconds, "
+        "(SELECT coalesce(b.typed, b.path) FROM v_bundles b WHERE b.bundle_id = h.bundle_id), h.member, h.line, "
+        "h.stack_id FROM v_hung_tasks h WHERE h.case_id = ?1 AND h.bundle_id IN " READ_INPUTS
+        " ORDER BY h.case_node, h.pid, h.task, 5, h.member, h.line",
+    /* ?1 a stack id: its frames innermost first */
+    [S_FRAMES] = "SELECT symbol FROM v_stacks WHERE stack_id = ?1 AND NOT uncertain ORDER BY depth LIMIT 16",
+    [S_KWARN] =
+        "SELECT k.case_node, k.kind, k.text, "
+        "(SELECT coalesce(b.typed, b.path) FROM v_bundles b WHERE b.bundle_id = k.bundle_id), k.member, k.line "
+        "FROM v_kernel_events k WHERE k.case_id = ?1 AND k.kind IN ('warning', 'bug', 'panic') "
+        "AND k.bundle_id IN " READ_INPUTS " ORDER BY k.case_node, k.text, 4, k.member, k.line",
 };
 
 /* ---- arena and growable arrays ------------------------------------------ */
 
 /* n bytes from the model's arena, aligned for any type; NULL on OOM. */
-static void *arena_alloc(struct build *b, size_t n)
+void *lht_rm_alloc(struct lht_rm_build *b, size_t n)
 {
     const size_t align = _Alignof(max_align_t);
-    struct chunk *c = b->m->arena;
+    struct lht_rm_chunk *c = b->m->arena;
     void *p;
 
     if (n > SIZE_MAX - align - sizeof *c)
         return NULL;
     n = n == 0 ? align : (n + align - 1) / align * align;
     if (c == NULL || c->cap - c->used < n) {
-        size_t cap = n > CHUNK ? n : CHUNK;
+        size_t cap = n > LHT_RM_CHUNK ? n : LHT_RM_CHUNK;
         if ((c = malloc(sizeof *c + cap)) == NULL)
             return NULL;
         c->next = b->m->arena;
@@ -123,9 +131,9 @@ static void *arena_alloc(struct build *b, size_t n)
 }
 
 /* A copy of [s, s+n) plus a NUL in the arena; NULL on OOM. */
-static char *arena_strn(struct build *b, const char *s, size_t n)
+char *lht_rm_strn(struct lht_rm_build *b, const char *s, size_t n)
 {
-    char *p = arena_alloc(b, n + 1);
+    char *p = lht_rm_alloc(b, n + 1);
 
     if (p != NULL) {
         memcpy(p, s, n);
@@ -134,16 +142,7 @@ static char *arena_strn(struct build *b, const char *s, size_t n)
     return p;
 }
 
-/* Rows collected on the heap while a query runs, then moved into the
- * arena, where they no longer move. */
-struct vec {
-    unsigned char *p;
-    size_t n, cap, size;  /* elements, capacity, bytes per element */
-};
-
-#define VEC(type) {NULL, 0, 0, sizeof(type)}
-
-static int vec_add(struct vec *v, const void *elem)
+int lht_rm_vec_add(struct lht_rm_vec *v, const void *elem)
 {
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 8;
@@ -159,13 +158,13 @@ static int vec_add(struct vec *v, const void *elem)
 }
 
 /* Move v's elements into the arena and free v. *out is NULL for none. */
-static int vec_finish(struct build *b, struct vec *v, void *out)
+int lht_rm_vec_finish(struct lht_rm_build *b, struct lht_rm_vec *v, void *out)
 {
     void *p = NULL;
     int rc = LHT_OK;
 
     if (v->n > 0) {
-        if ((p = arena_alloc(b, v->n * v->size)) == NULL)
+        if ((p = lht_rm_alloc(b, v->n * v->size)) == NULL)
             rc = LHT_ENOMEM;
         else
             memcpy(p, v->p, v->n * v->size);
@@ -176,62 +175,98 @@ static int vec_finish(struct build *b, struct vec *v, void *out)
     return rc;
 }
 
+char *lht_rm_str(struct lht_rm_build *b, const char *s)
+{
+    return lht_rm_strn(b, s, strlen(s));
+}
+
+int lht_rm_strs_add_unique(struct lht_rm_vec *v, const char *s)
+{
+    const char *const *p = (const char *const *)v->p;
+    size_t i;
+
+    if (s == NULL)
+        return LHT_OK;
+    for (i = 0; i < v->n; i++)
+        if (strcmp(p[i], s) == 0)
+            return LHT_OK;
+    return lht_rm_vec_add(v, &s);
+}
+
+int lht_rm_strs_finish(struct lht_rm_build *b, struct lht_rm_vec *v, struct lht_report_strs *out)
+{
+    size_t n = v->n;
+    const char *const *p = NULL;
+    int rc = lht_rm_vec_finish(b, v, &p);
+
+    out->v = rc == LHT_OK ? p : NULL;
+    out->n = rc == LHT_OK ? n : 0;
+    return rc;
+}
+
 /* ---- reading rows ------------------------------------------------------- */
 
-static int db_error(struct build *b)
+static int db_error(struct lht_rm_build *b)
 {
     return lht_err_set(b->err, LHT_EDB, "report: %s", sqlite3_errmsg(b->db));
 }
 
-static int no_memory(struct build *b)
+int lht_rm_no_memory(struct lht_rm_build *b)
 {
     return lht_err_set(b->err, LHT_ENOMEM, "report: out of memory");
 }
 
 /* Column i as an arena string; NULL for SQL NULL. *rc becomes LHT_ENOMEM
  * when the copy fails, so a row is read first and checked once. */
-static const char *col_text(struct build *b, sqlite3_stmt *st, int i, int *rc)
+static const char *col_text(struct lht_rm_build *b, sqlite3_stmt *st, int i, int *rc)
 {
     const char *s = (const char *)sqlite3_column_text(st, i);
     const char *copy;
 
     if (s == NULL)
         return NULL;
-    if ((copy = arena_strn(b, s, (size_t)sqlite3_column_bytes(st, i))) == NULL)
+    if ((copy = lht_rm_strn(b, s, (size_t)sqlite3_column_bytes(st, i))) == NULL)
         *rc = LHT_ENOMEM;
     return copy;
 }
 
 /* [s, s+n) as the report shows it, in b->scratch: redacted when the
- * report is. LHT_OK, or the redactor's failure with err set. */
-static int shown(struct build *b, const char *s, size_t n)
+ * report is, then clean UTF-8 (utf8.h), so every renderer gets the same
+ * text. LHT_OK, or the redactor's failure with err set. */
+static int shown(struct lht_rm_build *b, const char *s, size_t n)
 {
+    int rc;
+
     lht_sb_reset(&b->scratch);
-    if (b->red != NULL)
-        return lht_redact_text(b->red, s, n, &b->scratch, b->err);
-    lht_sb_putn(&b->scratch, s, n);
-    return b->scratch.oom ? LHT_ENOMEM : LHT_OK;
+    if (b->red != NULL) {
+        lht_sb_reset(&b->raw);
+        if ((rc = lht_redact_text(b->red, s, n, &b->raw, b->err)) != LHT_OK)
+            return rc;
+        s = lht_sb_str(&b->raw);
+        n = b->raw.len;
+    }
+    lht_utf8_clean(&b->scratch, s, n);
+    return b->scratch.oom || b->raw.oom ? LHT_ENOMEM : LHT_OK;
 }
 
 /* Column i holding input text (case and input names, paths, nodes,
- * evidence, notes, finding text expanded with facts): as col_text,
- * redacted when the report is, so that every renderer gets the same
- * redacted string before it escapes anything. Enumerations (status,
- * severity, rule ids), rule text and our own scan times read with
- * col_text. */
-static const char *col_data(struct build *b, sqlite3_stmt *st, int i, int *rc)
+ * evidence, notes, finding text expanded with facts): as col_text, but
+ * as shown(), so that every renderer gets the same redacted, clean
+ * string before it escapes anything. Enumerations (status, severity,
+ * rule ids), rule text and our own scan times read with col_text. */
+static const char *col_data(struct lht_rm_build *b, sqlite3_stmt *st, int i, int *rc)
 {
     const char *s = (const char *)sqlite3_column_text(st, i);
     const char *copy;
     int r;
 
-    if (s == NULL || b->red == NULL)
-        return col_text(b, st, i, rc);
+    if (s == NULL)
+        return NULL;
     if ((r = shown(b, s, (size_t)sqlite3_column_bytes(st, i))) != LHT_OK) {
         *rc = r;
         return NULL;
     }
-    if ((copy = arena_strn(b, lht_sb_str(&b->scratch), b->scratch.len)) == NULL)
+    if ((copy = lht_rm_strn(b, lht_sb_str(&b->scratch), b->scratch.len)) == NULL)
         *rc = LHT_ENOMEM;
     return copy;
 }
@@ -243,11 +278,11 @@ static long long col_int(sqlite3_stmt *st, int i, int *has)
     return sqlite3_column_int64(st, i);
 }
 
-typedef int (*row_fn)(struct build *b, sqlite3_stmt *st, void *ctx);
+typedef int (*row_fn)(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx);
 
 /* Step st to its end, handing each row to fn, then reset it. Returns
  * fn's first failure or LHT_EDB, with err set. */
-static int each_row(struct build *b, sqlite3_stmt *st, row_fn fn, void *ctx)
+static int each_row(struct lht_rm_build *b, sqlite3_stmt *st, row_fn fn, void *ctx)
 {
     int step = SQLITE_DONE, rc = LHT_OK;
 
@@ -256,7 +291,7 @@ static int each_row(struct build *b, sqlite3_stmt *st, row_fn fn, void *ctx)
     if (rc == LHT_OK && step != SQLITE_DONE)
         rc = db_error(b);
     else if (rc == LHT_ENOMEM)
-        no_memory(b);
+        lht_rm_no_memory(b);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc;
@@ -264,7 +299,7 @@ static int each_row(struct build *b, sqlite3_stmt *st, row_fn fn, void *ctx)
 
 /* Run statement s for one id, collecting rows with fn into v, then move
  * them to *out. */
-static int collect(struct build *b, enum stmt s, long long id, row_fn fn, struct vec *v, void *out)
+static int collect(struct lht_rm_build *b, enum lht_rm_stmt s, long long id, row_fn fn, struct lht_rm_vec *v, void *out)
 {
     int rc;
 
@@ -272,14 +307,14 @@ static int collect(struct build *b, enum stmt s, long long id, row_fn fn, struct
     if (s == S_NOTES)
         sqlite3_bind_int(b->st[s], 2, LHT_REPORT_MAX_NOTES);
     rc = each_row(b, b->st[s], fn, v);
-    if (vec_finish(b, v, out) != LHT_OK && rc == LHT_OK)
-        rc = no_memory(b);
+    if (lht_rm_vec_finish(b, v, out) != LHT_OK && rc == LHT_OK)
+        rc = lht_rm_no_memory(b);
     return rc;
 }
 
 /* ---- case selection ------------------------------------------------------ */
 
-static int add_id(struct build *b, sqlite3_stmt *st, void *ctx)
+static int add_id(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_sb *ids = ctx;
 
@@ -290,7 +325,7 @@ static int add_id(struct build *b, sqlite3_stmt *st, void *ctx)
 
 /* Case ids named by names[0..n) through sql (?1 the name), appended to
  * ids; what names nothing is LHT_ENOTFOUND. */
-static int select_by(struct build *b, const char *sql, const char *const *names, size_t n, const char *what,
+static int select_by(struct lht_rm_build *b, const char *sql, const char *const *names, size_t n, const char *what,
                      struct lht_sb *ids)
 {
     sqlite3_stmt *st = NULL;
@@ -315,7 +350,7 @@ static int select_by(struct build *b, const char *sql, const char *const *names,
 /* The case ids o names, as a JSON array text for json_each(). An input
  * may be named by id, name, path as typed or stored, or the end of a
  * path after a '/'; a case by id, name or ticket folder. */
-static int select_ids(struct build *b, const struct lht_report_opts *o, struct lht_sb *ids)
+static int select_ids(struct lht_rm_build *b, const struct lht_report_opts *o, struct lht_sb *ids)
 {
     int rc;
 
@@ -328,7 +363,7 @@ static int select_ids(struct build *b, const struct lht_report_opts *o, struct l
                           "OR path = ?1", o->cases, o->ncases, "case", ids);
     lht_sb_puts(ids, "]");
     if (rc == LHT_OK && ids->oom)
-        rc = no_memory(b);
+        rc = lht_rm_no_memory(b);
     return rc;
 }
 
@@ -340,7 +375,7 @@ static const char *basename_of(const char *path)
     return slash ? slash + 1 : path;
 }
 
-static int case_row(struct build *b, sqlite3_stmt *st, void *ctx)
+static int case_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_report_case x;
     int rc = LHT_OK;
@@ -349,10 +384,10 @@ static int case_row(struct build *b, sqlite3_stmt *st, void *ctx)
     x.id = sqlite3_column_int64(st, 0);
     x.name = col_data(b, st, 1, &rc);
     x.path = col_data(b, st, 2, &rc);
-    return rc == LHT_OK ? vec_add(ctx, &x) : rc;
+    return rc == LHT_OK ? lht_rm_vec_add(ctx, &x) : rc;
 }
 
-static int input_row(struct build *b, sqlite3_stmt *st, void *ctx)
+static int input_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_report_input x;
     int rc = LHT_OK;
@@ -372,10 +407,10 @@ static int input_row(struct build *b, sqlite3_stmt *st, void *ctx)
         x.file = basename_of(x.path);
     x.duplicate_of = col_int(st, 10, &x.has_duplicate_of);
     x.host = col_data(b, st, 11, &rc);
-    return rc == LHT_OK ? vec_add(ctx, &x) : rc;
+    return rc == LHT_OK ? lht_rm_vec_add(ctx, &x) : rc;
 }
 
-static int node_row(struct build *b, sqlite3_stmt *st, void *ctx)
+static int node_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_report_node x;
     int rc = LHT_OK;
@@ -383,13 +418,13 @@ static int node_row(struct build *b, sqlite3_stmt *st, void *ctx)
     x.name = col_data(b, st, 0, &rc);
     x.kernel_release = NULL;
     x.os = NULL;
-    return rc == LHT_OK ? vec_add(ctx, &x) : rc;
+    return rc == LHT_OK ? lht_rm_vec_add(ctx, &x) : rc;
 }
 
 /* A node's kernel_release, and its os (else os_image): the first row of
  * each, rows coming by node, key, line. The nodes hold their names as
  * shown (redacted or not), so the row's node is compared as shown. */
-static int node_fact_row(struct build *b, sqlite3_stmt *st, void *ctx)
+static int node_fact_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_report_case *x = ctx;
     const char *node = (const char *)sqlite3_column_text(st, 0), *key = (const char *)sqlite3_column_text(st, 1);
@@ -413,7 +448,7 @@ static int node_fact_row(struct build *b, sqlite3_stmt *st, void *ctx)
     return rc;
 }
 
-static int evidence_row(struct build *b, sqlite3_stmt *st, void *ctx)
+static int evidence_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_report_evidence x;
     int rc = LHT_OK;
@@ -427,11 +462,11 @@ static int evidence_row(struct build *b, sqlite3_stmt *st, void *ctx)
     x.text = col_data(b, st, 6, &rc);
     x.captures = col_data(b, st, 7, &rc);
     x.input = col_data(b, st, 8, &rc);
-    return rc == LHT_OK ? vec_add(ctx, &x) : rc;
+    return rc == LHT_OK ? lht_rm_vec_add(ctx, &x) : rc;
 }
 
 /* References are stored one URL per line; each line is one reference. */
-static int split_refs(struct build *b, const char *refs, struct lht_report_finding *f)
+static int split_refs(struct lht_rm_build *b, const char *refs, struct lht_report_finding *f)
 {
     const char **list;
     const char *p, *nl;
@@ -441,13 +476,13 @@ static int split_refs(struct build *b, const char *refs, struct lht_report_findi
         return LHT_OK;
     for (p = refs; (p = strchr(p, '\n')) != NULL; p++)
         n++;
-    if ((list = arena_alloc(b, n * sizeof *list)) == NULL)
+    if ((list = lht_rm_alloc(b, n * sizeof *list)) == NULL)
         return LHT_ENOMEM;
     for (p = refs, i = 0; i < n; i++, p = nl + 1) {
         nl = strchr(p, '\n');
         if (nl == NULL)
             nl = p + strlen(p);
-        if ((list[i] = arena_strn(b, p, (size_t)(nl - p))) == NULL)
+        if ((list[i] = lht_rm_strn(b, p, (size_t)(nl - p))) == NULL)
             return LHT_ENOMEM;
     }
     f->refs = list;
@@ -455,10 +490,60 @@ static int split_refs(struct build *b, const char *refs, struct lht_report_findi
     return LHT_OK;
 }
 
-static int finding_row(struct build *b, sqlite3_stmt *st, void *ctx)
+/* f->pids ("123 456") as numbers: JSON gives them as an array of
+ * integers, like pid. */
+static int split_pids(struct lht_rm_build *b, struct lht_report_finding *f)
+{
+    long long *list;
+    const char *p;
+    size_t n = 0;
+
+    if (f->pids == NULL)
+        return LHT_OK;
+    for (p = f->pids; *p; p++)
+        n += (*p >= '0' && *p <= '9') && (p == f->pids || p[-1] < '0' || p[-1] > '9');
+    if (n == 0)
+        return LHT_OK;
+    if ((list = lht_rm_alloc(b, n * sizeof *list)) == NULL)
+        return LHT_ENOMEM;
+    for (p = f->pids, n = 0; *p;) {
+        char *end;
+        if (*p < '0' || *p > '9') {
+            p++;
+            continue;
+        }
+        list[n++] = strtoll(p, &end, 10);
+        p = end;
+    }
+    f->pid_list = list;
+    f->npids = n;
+    return LHT_OK;
+}
+
+/* The subject pid's command line, from the finding row's node as stored
+ * (the model's copy may be redacted). */
+static int subject_command(struct lht_rm_build *b, sqlite3_stmt *row, struct lht_report_finding *f)
+{
+    sqlite3_stmt *st = b->st[S_COMMAND];
+    int step, rc = LHT_OK;
+
+    sqlite3_bind_int64(st, 1, sqlite3_column_int64(row, 12));
+    if (sqlite3_column_type(row, 6) != SQLITE_NULL)
+        sqlite3_bind_text(st, 2, (const char *)sqlite3_column_text(row, 6), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, f->pid);
+    if ((step = sqlite3_step(st)) == SQLITE_ROW)
+        f->verdict.command = col_data(b, st, 0, &rc);
+    else if (step != SQLITE_DONE)
+        rc = db_error(b);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+static int finding_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_report_finding x;
-    struct vec ev = VEC(struct lht_report_evidence);
+    struct lht_rm_vec ev = LHT_RM_VEC(struct lht_report_evidence);
     int rc = LHT_OK;
 
     memset(&x, 0, sizeof x);
@@ -474,16 +559,20 @@ static int finding_row(struct build *b, sqlite3_stmt *st, void *ctx)
     x.remediation = col_data(b, st, 9, &rc);   /* expanded with facts: {node}, versions */
     x.next_steps = col_data(b, st, 10, &rc);
     if (rc == LHT_OK)
+        rc = split_pids(b, &x);
+    if (rc == LHT_OK && x.has_pid)
+        rc = subject_command(b, st, &x);
+    if (rc == LHT_OK)
         rc = split_refs(b, (const char *)sqlite3_column_text(st, 11), &x);
     if (rc != LHT_OK)
         return rc;
     if ((rc = collect(b, S_EVIDENCE, x.id, evidence_row, &ev, &x.evidence)) != LHT_OK)
         return rc;
     x.nevidence = ev.n;
-    return vec_add(ctx, &x);
+    return lht_rm_vec_add(ctx, &x);
 }
 
-static int checked_row(struct build *b, sqlite3_stmt *st, void *ctx)
+static int checked_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_report_checked x;
     int rc = LHT_OK;
@@ -492,10 +581,10 @@ static int checked_row(struct build *b, sqlite3_stmt *st, void *ctx)
     x.node = col_data(b, st, 1, &rc);
     x.pieces = sqlite3_column_int64(st, 2);
     x.records = sqlite3_column_int64(st, 3);
-    return rc == LHT_OK ? vec_add(ctx, &x) : rc;
+    return rc == LHT_OK ? lht_rm_vec_add(ctx, &x) : rc;
 }
 
-static int note_row(struct build *b, sqlite3_stmt *st, void *ctx)
+static int note_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_report_note x;
     int rc = LHT_OK;
@@ -504,21 +593,249 @@ static int note_row(struct build *b, sqlite3_stmt *st, void *ctx)
     x.member = col_data(b, st, 1, &rc);
     x.line = col_int(st, 2, &x.has_line);
     x.message = col_data(b, st, 3, &rc);
-    return rc == LHT_OK ? vec_add(ctx, &x) : rc;
+    return rc == LHT_OK ? lht_rm_vec_add(ctx, &x) : rc;
+}
+
+/* One row of v_volume_walk as read: a volume's facts, one node and pod. */
+struct walk_row {
+    struct lht_report_volume v;   /* pods and clients not yet filled */
+    struct lht_report_pod pod;    /* node always; uid NULL for a mount of no pod */
+};
+
+static int walk_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
+{
+    struct walk_row x;
+    int rc = LHT_OK;
+
+    memset(&x, 0, sizeof x);
+    x.v.name = col_data(b, st, 0, &rc);
+    x.v.access_mode = col_data(b, st, 1, &rc);
+    x.v.state = col_data(b, st, 2, &rc);
+    x.v.robustness = col_data(b, st, 3, &rc);
+    x.v.pvc_namespace = col_data(b, st, 4, &rc);
+    x.v.pvc = col_data(b, st, 5, &rc);
+    x.v.share_manager_state = col_data(b, st, 6, &rc);
+    x.v.share_manager_node = col_data(b, st, 7, &rc);
+    x.v.share_manager_pod = col_data(b, st, 8, &rc);
+    x.v.server = col_data(b, st, 9, &rc);
+    x.v.nfs_vers = col_data(b, st, 10, &rc);
+    x.v.storage_class = col_data(b, st, 11, &rc);
+    x.v.storage_class_nfs_options = col_data(b, st, 12, &rc);
+    x.pod.node = col_data(b, st, 13, &rc);
+    x.pod.uid = col_data(b, st, 14, &rc);
+    x.pod.name = col_data(b, st, 15, &rc);
+    x.pod.ns = col_data(b, st, 16, &rc);
+    x.pod.workload = col_data(b, st, 17, &rc);
+    return rc == LHT_OK ? lht_rm_vec_add(ctx, &x) : rc;
+}
+
+static int same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Fold the rows of one volume (r[0..n), by node then pod) into one: the
+ * first row's facts, the first server, the highest NFS version, the
+ * nodes that mount it over NFS, each (node, pod) once. */
+static int fold_volume(struct lht_rm_build *b, const struct walk_row *r, size_t n, struct lht_report_volume *out)
+{
+    struct lht_rm_vec clients = LHT_RM_VEC(const char *), pods = LHT_RM_VEC(struct lht_report_pod);
+    size_t i;
+    int rc = LHT_OK;
+
+    *out = r[0].v;
+    out->server = NULL;
+    out->nfs_vers = NULL;
+    for (i = 0; i < n && rc == LHT_OK; i++) {
+        if (r[i].v.server != NULL) {
+            if (out->server == NULL)
+                out->server = r[i].v.server;
+            rc = lht_rm_strs_add_unique(&clients, r[i].pod.node);
+        }
+        if (r[i].v.nfs_vers && (out->nfs_vers == NULL || strcmp(r[i].v.nfs_vers, out->nfs_vers) > 0))
+            out->nfs_vers = r[i].v.nfs_vers;
+        if (rc == LHT_OK && r[i].pod.uid != NULL &&
+            (pods.n == 0 || !same(((struct lht_report_pod *)pods.p)[pods.n - 1].uid, r[i].pod.uid) ||
+             !same(((struct lht_report_pod *)pods.p)[pods.n - 1].node, r[i].pod.node)))
+            rc = lht_rm_vec_add(&pods, &r[i].pod);
+    }
+    if (lht_rm_strs_finish(b, &clients, &out->clients) != LHT_OK && rc == LHT_OK)
+        rc = LHT_ENOMEM;
+    if (lht_rm_vec_finish(b, &pods, &out->pods) != LHT_OK && rc == LHT_OK)
+        rc = LHT_ENOMEM;
+    out->npods = pods.n;
+    return rc == LHT_OK ? LHT_OK : lht_rm_no_memory(b);
+}
+
+/* The case's volume walk: rows come by volume, so each run is one. */
+static int read_volumes(struct lht_rm_build *b, struct lht_report_case *x)
+{
+    struct lht_rm_vec rows = LHT_RM_VEC(struct walk_row);
+    struct lht_report_volume *v = NULL;
+    const struct walk_row *r;
+    size_t i, j, n = 0;
+    int rc;
+
+    sqlite3_bind_int64(b->st[S_WALK], 1, x->id);
+    if ((rc = each_row(b, b->st[S_WALK], walk_row, &rows)) != LHT_OK)
+        goto done;
+    r = (const struct walk_row *)rows.p;
+    if (rows.n > 0 && (v = lht_rm_alloc(b, rows.n * sizeof *v)) == NULL) {
+        rc = lht_rm_no_memory(b);
+        goto done;
+    }
+    for (i = 0; i < rows.n && n < LHT_REPORT_MAX_VOLUMES && rc == LHT_OK; i = j) {
+        for (j = i + 1; j < rows.n && same(r[j].v.name, r[i].v.name); j++)
+            ;
+        rc = fold_volume(b, &r[i], j - i, &v[n++]);
+    }
+    x->volumes = n ? v : NULL;
+    x->nvolumes = n;
+done:
+    free(rows.p);
+    return rc;
+}
+
+/* ---- anomalies: what no rule explains ----------------------------------- */
+
+/* t as shown, into *out in the arena. */
+static int shown_copy(struct lht_rm_build *b, const struct lht_sb *t, const char **out)
+{
+    int rc = t->oom ? LHT_ENOMEM : shown(b, lht_sb_str(t), t->len);
+
+    if (rc == LHT_OK && (*out = lht_rm_strn(b, lht_sb_str(&b->scratch), b->scratch.len)) == NULL)
+        rc = LHT_ENOMEM;
+    return rc;
+}
+
+static int dstate_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
+{
+    struct lht_report_anomaly x;
+    const char *user = (const char *)sqlite3_column_text(st, 2), *stat = (const char *)sqlite3_column_text(st, 3);
+    const char *cmd = (const char *)sqlite3_column_text(st, 4);
+    struct lht_sb t = LHT_SB_INIT;
+    int rc = LHT_OK;
+
+    memset(&x, 0, sizeof x);
+    x.kind = "d_state";
+    x.node = col_data(b, st, 0, &rc);
+    x.pid = col_int(st, 1, &x.has_pid);
+    x.source.input = col_data(b, st, 5, &rc);
+    x.source.member = col_data(b, st, 6, &rc);
+    x.source.line = col_int(st, 7, &x.source.has_line);
+    /* as the process fact renders: "{user|-} {pid} {stat|-} {command}" */
+    lht_sb_printf(&t, "%s %lld %s %s", user ? user : "-", x.pid, stat ? stat : "-", cmd ? cmd : "");
+    if (rc == LHT_OK)
+        rc = shown_copy(b, &t, &x.text);
+    lht_sb_free(&t);
+    return rc == LHT_OK ? lht_rm_vec_add(ctx, &x) : rc;
+}
+
+/* A hung task's innermost frames that say where it waits: scheduler
+ * frames are in every such trace. */
+static int hung_detail(struct lht_rm_build *b, long long stack_id, const char **out)
+{
+    static const char *const sched[] = {"__schedule", "schedule", "schedule_timeout", "io_schedule",
+                                        "schedule_preempt_disabled", "__switch_to", "__cond_resched",
+                                        "io_schedule_timeout", "bit_wait_io", "__wait_on_bit",
+                                        "out_of_line_wait_on_bit", "__wait_on_bit_lock", "bit_wait"};
+    sqlite3_stmt *st = b->st[S_FRAMES];
+    struct lht_sb d = LHT_SB_INIT;
+    size_t shownn = 0, k;
+    int rc = LHT_OK;
+
+    sqlite3_bind_int64(st, 1, stack_id);
+    while (shownn < 3 && sqlite3_step(st) == SQLITE_ROW) {
+        const char *sym = (const char *)sqlite3_column_text(st, 0);
+        for (k = 0; sym && k < sizeof sched / sizeof sched[0] && strcmp(sym, sched[k]) != 0; k++)
+            ;
+        if (sym == NULL || k < sizeof sched / sizeof sched[0])
+            continue;
+        lht_sb_printf(&d, "%s%s", shownn++ ? " < " : "", sym);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (d.len > 0 || d.oom)
+        rc = shown_copy(b, &d, out);
+    lht_sb_free(&d);
+    return rc;
+}
+
+static int hung_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
+{
+    struct lht_report_anomaly x;
+    const char *task = (const char *)sqlite3_column_text(st, 2);
+    struct lht_sb t = LHT_SB_INIT;
+    int rc = LHT_OK;
+
+    memset(&x, 0, sizeof x);
+    x.kind = "hung_task";
+    x.node = col_data(b, st, 0, &rc);
+    x.pid = col_int(st, 1, &x.has_pid);
+    x.source.input = col_data(b, st, 4, &rc);
+    x.source.member = col_data(b, st, 5, &rc);
+    x.source.line = col_int(st, 6, &x.source.has_line);
+    /* as the kernel prints it (kernel/hung_task.c) */
+    lht_sb_printf(&t, "INFO: task %s:%lld blocked", task ? task : "?", x.pid);
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+        lht_sb_printf(&t, " for more than %lld seconds.", (long long)sqlite3_column_int64(st, 3));
+    if (rc == LHT_OK)
+        rc = shown_copy(b, &t, &x.text);
+    lht_sb_free(&t);
+    if (rc == LHT_OK && sqlite3_column_type(st, 7) != SQLITE_NULL)
+        rc = hung_detail(b, sqlite3_column_int64(st, 7), &x.detail);
+    return rc == LHT_OK ? lht_rm_vec_add(ctx, &x) : rc;
+}
+
+static int kwarn_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
+{
+    struct lht_report_anomaly x;
+    int rc = LHT_OK;
+
+    memset(&x, 0, sizeof x);
+    x.kind = "kernel_warning";
+    x.node = col_data(b, st, 0, &rc);
+    x.text = col_data(b, st, 2, &rc);
+    x.source.input = col_data(b, st, 3, &rc);
+    x.source.member = col_data(b, st, 4, &rc);
+    x.source.line = col_int(st, 5, &x.source.has_line);
+    if (x.text == NULL && rc == LHT_OK)
+        x.text = "";
+    return rc == LHT_OK ? lht_rm_vec_add(ctx, &x) : rc;
+}
+
+static int read_anomalies(struct lht_rm_build *b, struct lht_report_case *x)
+{
+    static const struct {
+        enum lht_rm_stmt s;
+        row_fn fn;
+    } kinds[] = {{S_DSTATE, dstate_row}, {S_HUNG, hung_row}, {S_KWARN, kwarn_row}};
+    struct lht_rm_vec all = LHT_RM_VEC(struct lht_report_anomaly);
+    size_t k;
+    int rc = LHT_OK;
+
+    for (k = 0; k < sizeof kinds / sizeof kinds[0] && rc == LHT_OK; k++) {
+        sqlite3_bind_int64(b->st[kinds[k].s], 1, x->id);
+        rc = each_row(b, b->st[kinds[k].s], kinds[k].fn, &all);
+    }
+    if (rc == LHT_OK)
+        rc = lht_rm_derive_anomalies(b, x, &all);
+    free(all.p);
+    return rc;
 }
 
 /* ---- what is derived from the rows -------------------------------------- */
 
 /* Findings arrive worst first, so severities appear here in rank order. */
-static int summarize(struct build *b, struct lht_report_case *x)
+static int summarize(struct lht_rm_build *b, struct lht_report_case *x)
 {
     struct lht_report_count *c;
     size_t i, j, n = 0;
 
     if (x->nfindings == 0)
         return LHT_OK;
-    if ((c = arena_alloc(b, x->nfindings * sizeof *c)) == NULL)
-        return no_memory(b);
+    if ((c = lht_rm_alloc(b, x->nfindings * sizeof *c)) == NULL)
+        return lht_rm_no_memory(b);
     for (i = 0; i < x->nfindings; i++) {
         const struct lht_report_finding *f = &x->findings[i];
         for (j = 0; j < n && strcmp(c[j].severity, f->severity) != 0; j++)
@@ -533,17 +850,29 @@ static int summarize(struct build *b, struct lht_report_case *x)
 }
 
 /* Evidence without which the shipped rules cannot confirm a hang, and
- * where to get it. Any kind listed serves (a pasted `nfsstat -m` is as
- * good a mount table as hostinfos/proc_mounts), from any input. */
+ * where to get it: the exact commands to ask the customer for. Any kind
+ * listed serves (a pasted `nfsstat -m` is as good a mount table as
+ * hostinfos/proc_mounts), from any input. A stack's commands name the
+ * case's stuck pids (stuck_commands). */
 static const struct expected {
     const char *kinds[6];
     const char *advice;
+    const char *what;
+    const char *commands[3];
 } expected[] = {
-    {{"ps"}, "no process table (hostinfos/processes_info needs Longhorn 1.9.2+/1.10.0+; or paste `ps aux`)"},
-    {{"stack"}, "no kernel stacks (paste `cat /proc/<pid>/stack` of stuck processes)"},
+    {{"ps"}, "no process table (hostinfos/processes_info needs Longhorn 1.9.2+/1.10.0+; or paste `ps aux`)",
+     "a process table with states and wait channels (a bundle has one from Longhorn 1.9.2/1.10.0)",
+     {"ps -eo pid,ppid,stat,wchan:32,lstart,args"}},
+    {{"stack"}, "no kernel stacks (paste `cat /proc/<pid>/stack` of stuck processes)",
+     "the kernel stacks of the stuck (D-state) processes (never in a bundle)",
+     {"for p in $(ps -eo pid=,stat= | awk '$2 ~ /^D/ {print $1}'); do echo \"== $p\"; cat /proc/$p/stack; done"}},
     {{"proc_mounts", "mount", "mountinfo", "nfsstat", "mounts"},
-     "no /proc/mounts (hostinfos/proc_mounts needs Longhorn 1.8.2+; or paste `nfsstat -m`)"},
-    {{"kernel_log"}, "no kernel log (logs/dmesg.log, syslog or messages)"},
+     "no /proc/mounts (hostinfos/proc_mounts needs Longhorn 1.8.2+; or paste `nfsstat -m`)",
+     "the mount table with NFS options (a bundle has it from Longhorn 1.8.2)",
+     {"cat /proc/mounts", "nfsstat -m"}},
+    {{"kernel_log"}, "no kernel log (logs/dmesg.log, syslog or messages)",
+     "the kernel log with hung-task reports",
+     {"dmesg -T", "journalctl -k -b --no-pager"}},
 };
 
 #define NEXPECTED (sizeof expected / sizeof expected[0])
@@ -559,17 +888,91 @@ static int held(const struct lht_report_case *x, const struct expected *e)
     return 0;
 }
 
-static int find_missing(struct build *b, struct lht_report_case *x)
+/* " pid" onto out unless it is there. */
+static void add_pid(struct lht_sb *out, long long pid)
 {
-    struct lht_report_missing *m = arena_alloc(b, NEXPECTED * sizeof *m);
-    size_t i;
+    char w[32];
+    const char *p = lht_sb_str(out);
+    size_t n = (size_t)snprintf(w, sizeof w, " %lld", pid);
 
-    if (m == NULL)
-        return no_memory(b);
-    for (i = 0; i < NEXPECTED; i++)
-        if (!held(x, &expected[i]))
-            m[x->nmissing++] = (struct lht_report_missing){expected[i].kinds[0], expected[i].advice};
-    x->missing = x->nmissing ? m : NULL;
+    for (; (p = strstr(p, w)) != NULL; p += n)
+        if (p[n] == ' ' || p[n] == '\0')
+            return;
+    lht_sb_puts(out, w);
+}
+
+/* The pids of node known to be stuck: findings' subjects and D-state
+ * processes, as "123 456" (pids read in order, each once). */
+static void stuck_pids(const struct lht_report_case *x, const char *node, struct lht_sb *out)
+{
+    size_t i, k;
+
+    for (i = 0; i < x->nfindings; i++)
+        for (k = 0; k < x->findings[i].npids; k++)
+            if (same(x->findings[i].node, node))
+                add_pid(out, x->findings[i].pid_list[k]);
+    for (i = 0; i < x->nanomalies; i++)
+        if (x->anomalies[i].has_pid && same(x->anomalies[i].node, node))
+            add_pid(out, x->anomalies[i].pid);
+}
+
+/* One stack entry per node with stuck pids, else the generic one. */
+static int missing_stacks(struct lht_rm_build *b, struct lht_report_case *x, const struct expected *e,
+                          struct lht_rm_vec *out)
+{
+    struct lht_sb pids = LHT_SB_INIT, cmd = LHT_SB_INIT;
+    size_t i;
+    int rc = LHT_OK, any = 0;
+
+    for (i = 0; i < x->nnodes && rc == LHT_OK; i++) {
+        struct lht_report_missing m = {e->kinds[0], e->advice, e->what, x->nodes[i].name, {NULL, 0}};
+        const char **c;
+        lht_sb_reset(&pids);
+        lht_sb_reset(&cmd);
+        stuck_pids(x, x->nodes[i].name, &pids);
+        if (pids.len == 0)
+            continue;
+        lht_sb_printf(&cmd, "for p in%s; do echo \"== $p\"; cat /proc/$p/stack; done", lht_sb_str(&pids));
+        if (cmd.oom || (c = lht_rm_alloc(b, sizeof *c)) == NULL || (*c = lht_rm_str(b, lht_sb_str(&cmd))) == NULL) {
+            rc = LHT_ENOMEM;
+            break;
+        }
+        m.commands = (struct lht_report_strs){c, 1};
+        rc = lht_rm_vec_add(out, &m);
+        any = 1;
+    }
+    if (rc == LHT_OK && !any) {
+        struct lht_report_missing m = {e->kinds[0], e->advice, e->what, NULL, {e->commands, 1}};
+        rc = lht_rm_vec_add(out, &m);
+    }
+    lht_sb_free(&pids);
+    lht_sb_free(&cmd);
+    return rc;
+}
+
+static int find_missing(struct lht_rm_build *b, struct lht_report_case *x)
+{
+    struct lht_rm_vec v = LHT_RM_VEC(struct lht_report_missing);
+    size_t i, n;
+    int rc = LHT_OK;
+
+    for (i = 0; i < NEXPECTED && rc == LHT_OK; i++) {
+        struct lht_report_missing m = {expected[i].kinds[0], expected[i].advice, expected[i].what, NULL,
+                                       {expected[i].commands, 0}};
+        if (held(x, &expected[i]))
+            continue;
+        if (strcmp(expected[i].kinds[0], "stack") == 0) {
+            rc = missing_stacks(b, x, &expected[i], &v);
+            continue;
+        }
+        for (n = 0; n < 3 && expected[i].commands[n]; n++)
+            ;
+        m.commands.n = n;
+        rc = lht_rm_vec_add(&v, &m);
+    }
+    if (lht_rm_vec_finish(b, &v, &x->missing) != LHT_OK || rc != LHT_OK)
+        return lht_rm_no_memory(b);
+    x->nmissing = v.n;
     return LHT_OK;
 }
 
@@ -653,7 +1056,7 @@ static struct lht_report_signature fold(const struct hit *h, size_t n)
     return s;
 }
 
-static int fleet(struct build *b)
+static int fleet(struct lht_rm_build *b)
 {
     const struct lht_report_model *m = &b->m->pub;
     struct lht_report_signature *sig;
@@ -665,10 +1068,10 @@ static int fleet(struct build *b)
     if (n == 0)
         return LHT_OK;
     h = malloc(n * sizeof *h);
-    sig = arena_alloc(b, n * sizeof *sig);
+    sig = lht_rm_alloc(b, n * sizeof *sig);
     if (h == NULL || sig == NULL) {
         free(h);
-        return no_memory(b);
+        return lht_rm_no_memory(b);
     }
     for (i = 0, k = 0; i < m->ncases; i++) {
         const struct lht_report_case *x = &m->cases[i];
@@ -691,11 +1094,12 @@ static int fleet(struct build *b)
 
 /* ---- the build ---------------------------------------------------------- */
 
-static int fill_case(struct build *b, struct lht_report_case *x)
+static int fill_case(struct lht_rm_build *b, struct lht_report_case *x)
 {
-    struct vec inputs = VEC(struct lht_report_input), nodes = VEC(struct lht_report_node);
-    struct vec findings = VEC(struct lht_report_finding), checked = VEC(struct lht_report_checked);
-    struct vec notes = VEC(struct lht_report_note);
+    struct lht_rm_vec inputs = LHT_RM_VEC(struct lht_report_input), nodes = LHT_RM_VEC(struct lht_report_node);
+    struct lht_rm_vec findings = LHT_RM_VEC(struct lht_report_finding), checked = LHT_RM_VEC(struct lht_report_checked);
+    struct lht_rm_vec notes = LHT_RM_VEC(struct lht_report_note);
+    size_t i;
     int rc;
 
     /* collect() frees its rows on every path: nothing to undo here */
@@ -709,21 +1113,27 @@ static int fill_case(struct build *b, struct lht_report_case *x)
     sqlite3_bind_int64(b->st[S_NODE_FACTS], 1, x->id);
     if ((rc = each_row(b, b->st[S_NODE_FACTS], node_fact_row, x)) != LHT_OK)
         return rc;
+    if ((rc = read_volumes(b, x)) != LHT_OK)
+        return rc;
     if ((rc = collect(b, S_FINDINGS, x->id, finding_row, &findings, &x->findings)) != LHT_OK)
         return rc;
     x->nfindings = findings.n;
+    for (i = 0; i < x->nfindings && rc == LHT_OK; i++)
+        rc = lht_rm_derive_finding(b, x, (struct lht_report_finding *)&x->findings[i]);
+    if (rc != LHT_OK)
+        return rc;
     if ((rc = collect(b, S_CHECKED, x->id, checked_row, &checked, &x->checked)) != LHT_OK)
         return rc;
     x->nchecked = checked.n;
     if ((rc = collect(b, S_NOTES, x->id, note_row, &notes, &x->notes)) != LHT_OK)
         return rc;
     x->nnotes = notes.n;
-    if ((rc = summarize(b, x)) != LHT_OK)
+    if ((rc = read_anomalies(b, x)) != LHT_OK || (rc = summarize(b, x)) != LHT_OK)
         return rc;
     return find_missing(b, x);
 }
 
-static int check_schema(struct build *b)
+static int check_schema(struct lht_rm_build *b)
 {
     sqlite3_stmt *st = NULL;
     int v = -1;
@@ -740,7 +1150,7 @@ static int check_schema(struct build *b)
     return LHT_OK;
 }
 
-static int prepare_all(struct build *b)
+static int prepare_all(struct lht_rm_build *b)
 {
     size_t i;
 
@@ -751,10 +1161,10 @@ static int prepare_all(struct build *b)
 }
 
 /* The selected cases' rows, then everything under each. */
-static int load(struct build *b, const struct lht_report_opts *o)
+static int load(struct lht_rm_build *b, const struct lht_report_opts *o)
 {
     struct lht_sb ids = LHT_SB_INIT;
-    struct vec cases = VEC(struct lht_report_case);
+    struct lht_rm_vec cases = LHT_RM_VEC(struct lht_report_case);
     struct lht_report_case *x = NULL;
     size_t i;
     int rc = LHT_OK;
@@ -764,8 +1174,8 @@ static int load(struct build *b, const struct lht_report_opts *o)
     if (ids.len > 0)
         sqlite3_bind_text(b->st[S_CASES], 1, lht_sb_str(&ids), -1, SQLITE_STATIC);
     rc = each_row(b, b->st[S_CASES], case_row, &cases);
-    if (vec_finish(b, &cases, &x) != LHT_OK && rc == LHT_OK)
-        rc = no_memory(b);
+    if (lht_rm_vec_finish(b, &cases, &x) != LHT_OK && rc == LHT_OK)
+        rc = lht_rm_no_memory(b);
     for (i = 0; rc == LHT_OK && i < cases.n; i++) {
         rc = fill_case(b, &x[i]);
         b->m->pub.ninputs += x[i].ninputs;
@@ -783,7 +1193,7 @@ done:
 int lht_report_model_build(sqlite3 *db, const struct lht_report_opts *o,
                            struct lht_report_model **out, lht_err *err)
 {
-    struct build b;
+    struct lht_rm_build b;
     size_t i;
     int rc;
 
@@ -792,7 +1202,7 @@ int lht_report_model_build(sqlite3 *db, const struct lht_report_opts *o,
     b.db = db;
     b.err = err;
     if ((b.m = calloc(1, sizeof *b.m)) == NULL)
-        return no_memory(&b);
+        return lht_rm_no_memory(&b);
     b.m->pub.version = LHT_VERSION;
     if ((rc = check_schema(&b)) == LHT_OK &&
         (o == NULL || !o->redact || (rc = lht_redactor_new(db, &b.red, err)) == LHT_OK) &&
@@ -802,6 +1212,7 @@ int lht_report_model_build(sqlite3 *db, const struct lht_report_opts *o,
         sqlite3_finalize(b.st[i]);
     lht_redactor_free(b.red);
     lht_sb_free(&b.scratch);
+    lht_sb_free(&b.raw);
     if (rc != LHT_OK) {
         lht_report_model_free(&b.m->pub);
         return rc;
@@ -812,8 +1223,8 @@ int lht_report_model_build(sqlite3 *db, const struct lht_report_opts *o,
 
 void lht_report_model_free(struct lht_report_model *pub)
 {
-    struct model *m = (struct model *)pub;   /* pub is the first member */
-    struct chunk *c, *next;
+    struct lht_rm_model *m = (struct lht_rm_model *)pub;   /* pub is the first member */
+    struct lht_rm_chunk *c, *next;
 
     if (m == NULL)
         return;

@@ -10,8 +10,11 @@
  * The model is a read-only tree of plain structs. Every pointer in it,
  * strings included, belongs to the model and lives until
  * lht_report_model_free(); a renderer never frees or changes anything.
- * Strings hold bundle text as stored (untrusted: escaping is the
- * renderer's job, for the place the text lands in); with o->redact, every
+ * Strings hold bundle text as stored, except that they are always valid
+ * UTF-8: a byte that is not part of a character, and a control byte other
+ * than tab and newline, is the four characters \xNN (utf8.h), so every
+ * format shows the same text (still untrusted: escaping for the place the
+ * text lands in is the renderer's job); with o->redact, every
  * string that comes from an input (case and input names and paths, nodes,
  * hosts, versions, evidence, notes, finding text) is redacted here
  * (redact.h), so no renderer can show an unredacted one. A NULL string is a
@@ -44,6 +47,112 @@
 /* Notes ("could not be read") kept per case; a broken bundle can have
  * thousands, and the report is for a ticket. */
 #define LHT_REPORT_MAX_NOTES 50
+/* Anomalies kept per kind per case (the count says how many there were). */
+#define LHT_REPORT_MAX_ANOMALIES 8
+/* Volumes of the walk kept per case. */
+#define LHT_REPORT_MAX_VOLUMES 20
+
+/* A list of strings (none: n 0, v NULL). */
+struct lht_report_strs {
+    const char *const *v;
+    size_t n;
+};
+
+/* One place a piece of evidence was read. */
+struct lht_report_source {
+    const char *input;     /* the input, as typed, or NULL */
+    const char *member;    /* archive member (nested paths joined with '!'), or NULL */
+    long long line;        /* when has_line */
+    int has_line;
+};
+
+/* One distinct piece of evidence of a finding: a fact whose text several
+ * inputs or signals share is one item, with every source it was read from
+ * (first read first) and every signal it made true. */
+struct lht_report_item {
+    const char *fact;      /* fact type */
+    const char *role;      /* "required" when any of its signals is, else "supporting" */
+    const char *text;      /* the fact as text (else what was matched); never NULL */
+    const char *matched;   /* what a pattern matched, when it says more than text, or NULL */
+    const char *captures;  /* named groups "name=value; ...", or NULL */
+    struct lht_report_strs signals;
+    const struct lht_report_source *sources;
+    size_t nsources;
+};
+
+/* Items grouped by the member they were first read from, in the order
+ * the evidence came (required first). */
+struct lht_report_group {
+    const char *input;     /* of the member, as typed, or NULL */
+    const char *member;    /* or NULL */
+    const struct lht_report_item *items;
+    size_t nitems;
+};
+
+/* A finding's next steps: a sentence, then the commands it asks for. */
+struct lht_report_step {
+    const char *text;      /* prose, or NULL */
+    struct lht_report_strs commands;
+};
+
+/* A pod that mounts a volume (from the kubelet path's UID and the YAMLs). */
+struct lht_report_pod {
+    const char *node;      /* where it mounts the volume */
+    const char *uid;       /* from the mount path, or NULL */
+    const char *name;      /* from the YAMLs, or NULL when the bundle has no such pod */
+    const char *ns;
+    const char *workload;  /* "ReplicaSet/writer-7d9c5b6f4" (its owner), or NULL */
+};
+
+/* A Longhorn volume reached from the case's mounts (v_volume_walk). */
+struct lht_report_volume {
+    const char *name;                /* the Longhorn volume (NFS export, PV handle) */
+    const char *access_mode;         /* spec.accessMode: rwo, rwx; NULL when no YAML */
+    const char *state;               /* status.state */
+    const char *robustness;          /* status.robustness */
+    const char *pvc_namespace;       /* status.kubernetesStatus */
+    const char *pvc;
+    const char *share_manager_state; /* ShareManager status.state */
+    const char *share_manager_node;  /* its status.ownerID */
+    const char *share_manager_pod;   /* the pod share-manager-<volume>, when listed */
+    const char *server;              /* the NFS server address clients mount */
+    const char *nfs_vers;            /* the highest NFS version it is mounted with, or NULL */
+    const char *storage_class;       /* the PV's */
+    const char *storage_class_nfs_options;
+    struct lht_report_strs clients;  /* nodes that mount it over NFS */
+    const struct lht_report_pod *pods;
+    size_t npods;
+};
+
+/* The finding in one line: what, where, which volume, how sure, the fix. */
+struct lht_report_verdict {
+    const char *command;             /* the subject pid's command line, or NULL */
+    struct lht_report_strs volumes;  /* Longhorn volumes its node mounts over NFS */
+    struct lht_report_strs pvcs;     /* "namespace/name" of those volumes */
+    struct lht_report_strs workloads;/* owners of the pods on its node that mount them */
+    struct lht_report_strs pods;     /* "namespace/name" (or "uid <uid>") of those pods */
+    struct lht_report_strs why;      /* the required signals: "open_state_wait: stack, member line 7" */
+    const char *fix;                 /* the remediation's first sentence, or NULL */
+};
+
+/* Something the rules did not explain: a D-state process, a hung task,
+ * a kernel WARNING/BUG/panic, with where it was read. */
+struct lht_report_anomaly {
+    const char *kind;      /* "d_state", "hung_task", "kernel_warning" */
+    const char *node;      /* or NULL */
+    long long pid;         /* when has_pid */
+    int has_pid;
+    const char *text;      /* the ps line, the hung-task message, the warning */
+    const char *detail;    /* hung task: its innermost frames "a < b < c", or NULL */
+    struct lht_report_source source;
+};
+
+/* How many anomalies of one kind a case has (shown: at most the cap). */
+struct lht_report_anomaly_count {
+    const char *kind;
+    size_t total;
+    size_t shown;
+};
 
 struct lht_report_evidence {
     const char *signal;    /* rule signal that this fact made true */
@@ -69,12 +178,19 @@ struct lht_report_finding {
     long long pid;                /* subject pid, when has_pid */
     int has_pid;
     const char *pids;             /* every pid named, space separated, or NULL */
+    const long long *pid_list;    /* the same as numbers */
+    size_t npids;
     const char *remediation;      /* rule text (trusted, markdown), or NULL */
     const char *next_steps;       /* shell commands to run, or NULL */
+    const struct lht_report_step *steps;  /* next_steps as sentences and their commands */
+    size_t nsteps;
     const char *const *refs;      /* reference URLs; nrefs 0 when the rule had none */
     size_t nrefs;
-    const struct lht_report_evidence *evidence;
+    const struct lht_report_evidence *evidence;   /* as stored, one row per signal and source */
     size_t nevidence;
+    const struct lht_report_group *groups;        /* the same, each distinct fact once */
+    size_t ngroups;
+    struct lht_report_verdict verdict;
 };
 
 struct lht_report_node {
@@ -96,6 +212,9 @@ struct lht_report_checked {
 struct lht_report_missing {
     const char *kind;             /* ps, stack, proc_mounts, kernel_log */
     const char *advice;           /* one sentence; `backticks` mark commands and paths */
+    const char *what;             /* "kernel stacks of the D-state processes" */
+    const char *node;             /* the node to run the commands on, or NULL (each node) */
+    struct lht_report_strs commands;   /* exact commands to ask the customer for */
 };
 
 struct lht_report_note {
@@ -153,6 +272,12 @@ struct lht_report_case {
     size_t nmissing;
     const struct lht_report_note *notes;          /* at most LHT_REPORT_MAX_NOTES */
     size_t nnotes;
+    const struct lht_report_volume *volumes;      /* the volume walk, at most LHT_REPORT_MAX_VOLUMES */
+    size_t nvolumes;
+    const struct lht_report_anomaly *anomalies;   /* by kind, node, pid; each kind capped */
+    size_t nanomalies;
+    const struct lht_report_anomaly_count *anomaly_counts;   /* kinds present */
+    size_t nanomaly_counts;
 };
 
 /* One rule across the cases of the report. */
@@ -164,6 +289,9 @@ struct lht_report_signature {
     const char *first_seen;       /* earliest case time (created_at, else scanned_at) */
     const char *last_seen;
 };
+
+/* The JSON document's schema version (share/lhtriage/report.schema.json). */
+#define LHT_REPORT_SCHEMA_VERSION 1
 
 struct lht_report_model {
     const char *version;          /* of the lhtriage that built the model */

@@ -14,6 +14,8 @@ static const struct renderer {
 } renderers[] = {
     {LHT_REPORT_MD, lht_md_report},
     {LHT_REPORT_JSON, lht_json_report},
+    {LHT_REPORT_HTML, lht_html_report},
+    {LHT_REPORT_SHORT, lht_short_report},
 };
 
 int lht_report_render(sqlite3 *db, const struct lht_report_opts *o, struct lht_sb *out, lht_err *err)

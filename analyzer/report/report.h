@@ -2,8 +2,9 @@
  * report.h - stage 5: the findings report, from the database alone.
  *
  * One model (model.h) is built from the v_* views, then formatted by a
- * renderer (render.h): markdown for tickets (GitHub/GitLab render it, and
- * it reads as plain text) or one JSON document. Bundle text is untrusted:
+ * renderer (render.h): markdown for tickets (GitHub/GitLab and plain
+ * CommonMark render it, and it reads as plain text), one line per finding
+ * (--short), one JSON document, or one self-contained HTML page. Bundle text is untrusted:
  * every renderer escapes it for the place it lands in (table cell, inline
  * text, fenced block, JSON string), so it cannot break the page. Output is
  * deterministic for a given database.
@@ -17,10 +18,10 @@
 #include "core/err.h"
 #include "core/strbuf.h"
 
-enum { LHT_REPORT_MD = 0, LHT_REPORT_JSON = 1 };
+enum { LHT_REPORT_MD = 0, LHT_REPORT_JSON = 1, LHT_REPORT_HTML = 2, LHT_REPORT_SHORT = 3 };
 
 struct lht_report_opts {
-    int format;                  /* LHT_REPORT_MD or LHT_REPORT_JSON */
+    int format;                  /* LHT_REPORT_MD, _JSON, _HTML or _SHORT */
     const char *const *bundles;  /* inputs (names, ids or path suffixes) whose cases to report */
     size_t nbundles;
     const char *const *cases;    /* cases (ids, names or folders); none of either = all */

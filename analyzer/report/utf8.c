@@ -38,3 +38,34 @@ size_t lht_utf8_len(const unsigned char *s, size_t n)
             return 0;
     return need;
 }
+
+int lht_utf8_escaped(const unsigned char *s, size_t l)
+{
+    if (l == 0)
+        return 1;
+    if (l == 1)
+        return (s[0] < 0x20 && s[0] != '\t' && s[0] != '\n') || s[0] == 0x7f;
+    return l == 2 && s[0] == 0xc2 && s[1] < 0xa0;
+}
+
+void lht_utf8_clean(struct lht_sb *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (n > 0) {
+        size_t l = lht_utf8_len(p, n), i;
+        if (p[0] == '\r' && n > 1 && p[1] == '\n') {
+            p++, n--;
+            continue;
+        }
+        if (!lht_utf8_escaped(p, l)) {
+            lht_sb_putn(out, (const char *)p, l);
+        } else {
+            if (l == 0)
+                l = 1;
+            for (i = 0; i < l; i++)
+                lht_sb_printf(out, "\\x%02x", p[i]);
+        }
+        p += l, n -= l;
+    }
+}
