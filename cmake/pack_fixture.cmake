@@ -1,9 +1,13 @@
 # Pack a readable fixture tree into an archive, the way support-bundle-kit
 # would: every directory named <x>.zip.d becomes the nested zip <x>.zip
 # (innermost first), then the tree is archived as a whole.
-#   cmake -DSRC=dir -DOUT=file -DFORMAT=zip|gnutar|dir [-DEXTRA=file -DEXTRA_AS=relpath] -P pack_fixture.cmake
+#   cmake -DSRC=dir -DOUT=file -DFORMAT=zip|gnutar|xz|xz-files|dir [-DEXTRA=file -DEXTRA_AS=relpath] -P pack_fixture.cmake
 # FORMAT=dir leaves the staged folder at OUT (an "unpacked bundle folder"
 # whose node zips are still zips); EXTRA copies one more file into it.
+# xz is a pax tar.xz of the tree, symlinks kept as links, as sos writes a
+# sosreport (python tarfile, sos/archive.py); xz-files lists the files of
+# each top folder without directory entries, as supportconfig's
+# `tar Jcf scc_x.txz scc_x/*` does (bin/supportconfig).
 cmake_minimum_required(VERSION 3.20)
 set(stage "${OUT}.stage")
 file(REMOVE_RECURSE "${stage}")
@@ -47,6 +51,17 @@ file(GLOB tops RELATIVE "${stage}" "${stage}/*")
 list(SORT tops)
 if(FORMAT STREQUAL "zip")
   set(args cf "${OUT}.tmp" --format=zip)
+elseif(FORMAT STREQUAL "xz")
+  set(args cJf "${OUT}.tmp" --format=pax)
+elseif(FORMAT STREQUAL "xz-files")
+  set(args cJf "${OUT}.tmp" --format=gnutar)
+  set(files "")
+  foreach(top IN LISTS tops)
+    file(GLOB kids RELATIVE "${stage}" "${stage}/${top}/*")
+    list(APPEND files ${kids})
+  endforeach()
+  list(SORT files)
+  set(tops ${files})
 else()
   set(args czf "${OUT}.tmp" --format=gnutar)
 endif()

@@ -19,7 +19,7 @@ for t in $targets; do
     mkdir -p "$corpus"
     # seeds: the readable fixture files (and packed bundles for the archive target)
     if [ "$t" = archive ]; then
-        cp build/fixtures/*.zip build/fixtures/*.tar.gz "$corpus"/ 2>/dev/null || true
+        cp build/fixtures/*.zip build/fixtures/*.tar.gz build/fixtures/*.tar.xz build/fixtures/*.txz "$corpus"/ 2>/dev/null || true
     else
         find fixtures -type f -size -64k -exec cp {} "$corpus"/ \; 2>/dev/null || true
     fi

@@ -282,6 +282,66 @@ START_TEST(lookalikes_do_not_fire)
 }
 END_TEST
 
+/* A sosreport's scale: thousands of processes, each with a stack, on
+ * several nodes. Node-scoped signals answer per node, pid-scoped ones per
+ * pid: the one writer whose stack waits in the open-state path is
+ * confirmed, a D writer on a node without an NFSv4.1 mount is nothing,
+ * and the sibling of the writer is found among them. */
+START_TEST(many_subjects_on_many_nodes)
+{
+    static const char *const nodes[] = {"n-a", "n-b", "n-c"};
+    static const char *const idle[] = {"hrtimer_nanosleep", "do_nanosleep", "do_syscall_64"};
+    static const char *const cmd = "/bin/sh -c while true; do echo x >> /data/index.html; sleep 1; done;";
+    struct lht_facts *f = lht_facts_new();
+    const struct lht_finding *fi = NULL;
+    lht_err err;
+    long pid;
+    int k;
+
+    for (k = 0; k < 3; k++)
+        for (pid = 1000; pid < 2000; pid++) {
+            int writer = pid == 1500 && k != 2, sibling = pid == 1501 && k == 0;
+            struct lht_process p = {.at = {nodes[k], "sos/ps", pid}, .pid = pid, .ppid = -1, .tid = -1,
+                                    .user = "root", .stat = writer ? "Ds" : "S",
+                                    .command = writer || sibling ? cmd : "sleep 3600"};
+            struct lht_stack st = {.at = {nodes[k], "sos/proc/stack", 1}, .pid = pid, .origin = LHT_STACK_PROC};
+            int j, nfr = writer && k == 0 ? 7 : 3;
+            ck_assert_int_eq(lht_facts_add_process(f, &p), LHT_OK);
+            if (writer && k == 1)
+                continue;   /* n-b's writer: no stack, no NFSv4.1 mount: nothing to suspect */
+            ck_assert_int_eq(lht_facts_add_stack(f, &st), LHT_OK);
+            for (j = 0; j < nfr; j++) {
+                struct lht_frame fr = {.line = 1 + j, .symbol = nfr == 7 ? seed_frames[j] : idle[j]};
+                ck_assert_int_eq(lht_facts_add_frame(f, &fr), LHT_OK);
+            }
+        }
+    /* NFSv4.1 Longhorn mounts on n-a and n-c only */
+    for (k = 0; k < 3; k += 2) {
+        struct lht_mount mo = {.at = {nodes[k], "sos/proc/mounts", 4}, .origin = LHT_MOUNT_PROC,
+                               .source = "10.43.58.194:/pvc-d09ebc96-88c0-44c1-9e0e-ce9f76f83f4e",
+                               .target = "/var/lib/kubelet/x", .fstype = "nfs4", .options = "rw,vers=4.1",
+                               .nfs_vers = "4.1"};
+        ck_assert_int_eq(lht_facts_add_mount(f, &mo), LHT_OK);
+    }
+    ck_assert_int_eq(lht_matcher_run(m, f, &err), LHT_OK);
+    ck_assert_int_eq(count_rule(f, SEED, &fi), 1);
+    ck_assert_str_eq(fi->confidence, "confirmed");
+    ck_assert_str_eq(fi->node, "n-a");
+    ck_assert_int_eq(fi->pid, 1500);
+    {
+        size_t n, i;
+        const struct lht_evidence *ev = lht_facts_evidence(f, &n);
+        int sib = 0;
+        for (i = fi->first; i < fi->first + fi->nevidence; i++)
+            if (strcmp(ev[i].signal, "sibling_writer") == 0 && ev[i].at.line == 1501 &&
+                strcmp(ev[i].at.node, "n-a") == 0)
+                sib++;
+        ck_assert_int_eq(sib, 1);
+    }
+    lht_facts_free(f);
+}
+END_TEST
+
 /* A stack pasted without ps is about one process: it gives the stack-only
  * level, whose next step is to confirm the D state with ps. */
 START_TEST(stack_alone_is_likely)
@@ -409,6 +469,68 @@ START_TEST(nodeless_stack_binds_within_its_member)
 }
 END_TEST
 
+/* A signal is matched only when a level asks for it, and a scan stops
+ * once the signal holds with all the evidence it keeps. Seen through the
+ * one trace a match leaves: a pattern that gives up on a text (PCRE2's
+ * match limit, a catastrophic '(a|aa)+$' on a's and a b) notes that text.
+ * `slow` is asked for only for the D process (the first `all` fails for
+ * the others), and `early`'s scan ends at its fourth match, before the
+ * texts it would give up on. */
+#define LAZY_RULE                                                                                      \
+    "id: lazy\ntitle: t\nseverity: info\ndescription: d\nsubject: process\n"                             \
+    "signals:\n"                                                                                       \
+    "  - name: d\n    fact: process\n    field: stat\n    pattern: '^D'\n"                               \
+    "  - name: slow\n    fact: process\n    field: command\n    pattern: '^(?:a|aa)+$'\n"                 \
+    "  - name: early\n    fact: process\n    field: user\n    scope: same_node\n"                        \
+    "    pattern: '^(?:x|(?:a|aa)+$)'\n"                                                               \
+    "levels:\n  - name: c\n    all: [d, early]\n    none: [slow]\n"
+
+static size_t gave_up(const struct lht_facts *f, const char *signal)
+{
+    size_t n, i, k = 0;
+    const struct lht_note *x = lht_facts_notes(f, &n);
+
+    for (i = 0; i < n; i++)
+        k += strstr(x[i].msg, "pattern gave up") != NULL && strstr(x[i].msg, signal) != NULL;
+    return k;
+}
+
+START_TEST(signals_run_only_when_needed)
+{
+    static char slow[64];
+    struct lht_ruleset *lrs;
+    struct lht_matcher *lm;
+    struct lht_facts *f = lht_facts_new();
+    char path[512];
+    size_t n;
+    long pid;
+    lht_err err;
+
+    memset(slow, 'a', sizeof slow - 2);
+    slow[sizeof slow - 2] = 'b';
+    snprintf(path, sizeof path, "%s/lazy.yaml", tu_tmpdir());
+    ck_assert_int_eq(tu_write_file(path, LAZY_RULE, strlen(LAZY_RULE)), 0);
+    *strrchr(path, '/') = '\0';
+    ck_assert_msg(lht_ruleset_load(path, &lrs, &err) == LHT_OK, "%s", err.msg);
+    ck_assert_int_eq(lht_matcher_new(lrs, &lm, &err), LHT_OK);
+    for (pid = 100; pid < 110; pid++) {
+        /* users x (4 of them) then the slow text; commands slow but for the D one */
+        struct lht_process p = {.at = {N, PS, pid}, .pid = pid, .ppid = 1, .tid = -1,
+                                .user = pid < 104 ? "x" : slow, .stat = pid == 105 ? "D" : "S",
+                                .command = pid == 105 ? "sh" : slow};
+        ck_assert_int_eq(lht_facts_add_process(f, &p), LHT_OK);
+    }
+    ck_assert_int_eq(lht_matcher_run(lm, f, &err), LHT_OK);
+    ck_assert_int_eq(gave_up(f, "signal slow"), 0);    /* asked for pid 105 only, whose command is "sh" */
+    ck_assert_int_eq(gave_up(f, "signal early"), 0);   /* four x users, then no further look */
+    ck_assert_int_eq((int)lht_facts_findings(f, &n)->pid, 105);
+    ck_assert_int_eq((int)n, 1);
+    lht_facts_free(f);
+    lht_matcher_free(lm);
+    lht_ruleset_free(lrs);
+}
+END_TEST
+
 static void add_outage(struct lht_facts *f, const char *outage)
 {
     struct lht_klog k = {.at = {N, "sb/nodes/node-1.zip!node-1/logs/dmesg.log", 7}, .kind = "nfs_not_responding",
@@ -477,12 +599,14 @@ static Suite *match_suite(void)
     tcase_add_test(tc, old_longhorn_gets_app_level_advice);
     tcase_add_test(tc, suspected_merges_pids_per_node);
     tcase_add_test(tc, lookalikes_do_not_fire);
+    tcase_add_test(tc, many_subjects_on_many_nodes);
     tcase_add_test(tc, stack_alone_is_likely);
     tcase_add_test(tc, nodeless_stack_binds_within_its_member);
     tcase_add_test(tc, stack_without_pid_is_likely);
     tcase_add_test(tc, recovered_outage_does_not_suppress);
     tcase_add_test(tc, d_state_from_a_kernel_report);
     tcase_add_test(tc, sibling_shares_the_same_field);
+    tcase_add_test(tc, signals_run_only_when_needed);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -54,6 +54,37 @@ static const struct {
     {"CRLF and kernel thread", "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\r\n"
      "root 312 0.0 0.0 0 0 ? D< Sep22 0:03 [jbd2/vda1-8]\r\n",
      NULL, 1, 312, -1, -1, "D<", "root", NULL, "[jbd2/vda1-8]", 2},
+    {"sos ps_-elfL (F S ... LWP ... WCHAN)",
+     "F S UID          PID    PPID     LWP  C PRI  NI ADDR SZ WCHAN  STIME TTY          TIME CMD\n"
+     "4 S root      123402  123240  123402  0  80   0 -   401 do_wai 06:41 ?        00:00:00 /bin/sh -c x\n"
+     "4 D root      123315  123240  123315  0  80   0 -   401 nfs_se 06:41 ?        00:00:00 /bin/sh -c x\n",
+     NULL, 2, 123315, 123240, 123315, "D", "root", "nfs_se", "/bin/sh -c x", 3},
+    {"sos ps_alxwww (F UID PID PPID ... WCHAN STAT)",
+     "F   UID     PID    PPID PRI  NI    VSZ   RSS WCHAN  STAT TTY        TIME COMMAND\n"
+     "4     0  123315  123240  20   0   1604   896 nfs_se Ds   ?          0:00 /bin/sh -c x\n",
+     NULL, 1, 123315, 123240, -1, "Ds", "0", "nfs_se", "/bin/sh -c x", 2},
+    {"sos ps axo flags,state,...,wchan:20,lstart,tty,time,cmd (LSTART is five words)",
+     "F S   UID     PID    PPID    PGID     SID CLS PRI PSR ADDR SZ WCHAN                STARTED TT           TIME CMD\n"
+     "0 D     0  123315  123240  123240  123240 TS   19   1 -   401 nfs_set_open_statei  Wed Sep 24 06:41:02 2025 ?    00:00:00 /bin/sh -c x\n",
+     NULL, 1, 123315, 123240, -1, "D", "0", "nfs_set_open_statei", "/bin/sh -c x", 2},
+    /* insights-core PS_AUXWWWM_LINES shape: the state is on the thread line */
+    {"ps auxwwwm: process line STAT -, thread line holds the state",
+     "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
+     "root           1  1.8  0.8  24228 15660 ?        -    09:56   0:00 /usr/lib/systemd/systemd rhgb\n"
+     "root           -  1.8    -      -     - -        Ss   09:56   0:00 -\n"
+     "root      123315  0.0  0.0   1604   896 ?        -    06:41   0:00 /bin/sh -c while true; do echo x >> /data/f; done\n"
+     "root           -  0.0    -      -     - -        Ds   06:41   0:00 -\n",
+     NULL, 2, 123315, -1, -1, "Ds", "root", NULL, "/bin/sh -c while true; do echo x >> /data/f; done", 5},
+    {"ps auxm rows without header (grep -A1)",
+     "root      123315  0.0  0.0   1604   896 ?        -    06:41   0:00 /bin/sh -c x\n"
+     "root           -  0.0    -      -     - -        Ds   06:41   0:00 -\n",
+     "ps auxm | grep -A1 index.html", 1, 123315, -1, -1, "Ds", "root", NULL, "/bin/sh -c x", 2},
+    {"ps -m -o pid,tid,stat,wchan:32,comm: one row per thread, TID from the thread line",
+     "    PID     TID STAT WCHAN                            COMMAND\n"
+     "   5414       - -    -                                writer\n"
+     "      -    5414 Sl   futex_wait_queue                 -\n"
+     "      -    5415 D    rpc_wait_bit_killable            -\n",
+     NULL, 2, 5414, -1, 5415, "D", NULL, "rpc_wait_bit_killable", "writer", 4},
     {"prose and prompts are not rows", "The customer says:\nroot@h:~# ps aux\nnothing here 1 2 3\n\n",
      NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0},
     /* ---- header-less rows, by shape (research of public pastes) ------- */
@@ -148,6 +179,42 @@ START_TEST(formats)
 }
 END_TEST
 
+/* ps m: threads in one state make one row, a thread in D makes the
+ * process a D process, a process line cut off before its threads is still
+ * a process, and a thread line with no process line names no one. */
+START_TEST(ps_m_threads_belong_to_their_process)
+{
+    static const char text[] =
+        "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
+        "root           -  0.0    -      -     - -        S    06:41   0:00 -\n"
+        "app         5414  0.0  0.1 221312  4096 pts/0    -    21:05   0:00 ./writer\n"
+        "app            -  0.0    -      -     - -        Sl   21:05   0:00 -\n"
+        "app            -  0.0    -      -     - -        Sl   21:05   0:00 -\n"
+        "app            -  0.0    -      -     - -        D    21:05   0:00 -\n"
+        "app            -  0.0    -      -     - -        Sl   21:05   0:00 -\n"
+        "root        7001  0.0  0.0   1604   896 ?        -    06:41   0:00 sleep 5\n";
+    struct lht_facts *f;
+    size_t n;
+    const struct lht_process *p;
+
+    ck_assert_int_eq(tu_parse(lht_parse_ps, text, 1, "n1", NULL, -1, &f), 3);
+    p = lht_facts_processes(f, &n);
+    ck_assert_int_eq((int)n, 3);
+    ck_assert_int_eq(p[0].pid, 5414);
+    ck_assert_str_eq(p[0].stat, "Sl");
+    ck_assert_int_eq(p[0].at.line, 4);
+    ck_assert_int_eq(p[1].pid, 5414);
+    ck_assert_str_eq(p[1].stat, "D");
+    ck_assert_str_eq(p[1].command, "./writer");
+    ck_assert_str_eq(p[1].user, "app");
+    ck_assert_int_eq(p[1].at.line, 6);
+    ck_assert_int_eq(p[2].pid, 7001);
+    ck_assert_ptr_null(p[2].stat);
+    ck_assert_str_eq(p[2].command, "sleep 5");
+    lht_facts_free(f);
+}
+END_TEST
+
 START_TEST(line_numbers_follow_first_line)
 {
     struct lht_facts *f;
@@ -182,65 +249,6 @@ START_TEST(hostile_text)
 }
 END_TEST
 
-/* ps m / ps auxm / ps -m -o: the process row, then one row per thread
- * with "-" for pid and command (procps ps/display.c): each thread row is
- * its process's, with the thread's state. */
-START_TEST(ps_m_threads)
-{
-    static const char *const text[] = {
-        "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n"
-        "root       27288  0.0  0.0 112280  1160 pts/0    -    11:57   0:01 find . -type f\n"
-        "root           -  0.0    -      -     - -        D    11:57   0:01 -\n"
-        "app         5414  0.0  0.1 221312  4096 pts/0    -    21:05   0:00 ./writer\n"
-        "app            -  0.0    -      -     - -        Sl   21:05   0:00 -\n"
-        "app            -  0.0    -      -     - -        D    21:05   0:00 -\n",
-        "    PID     TID STAT WCHAN                            COMMAND\n"
-        "   5414       - -    -                                writer\n"
-        "      -    5414 Sl   futex_wait_queue                 -\n"
-        "      -    5415 D    rpc_wait_bit_killable            -\n",
-    };
-    static const struct {
-        long pid, tid;
-        const char *stat, *wchan, *cmd;
-    } want[][5] = {
-        {{27288, -1, NULL, NULL, "find . -type f"}, {27288, -1, "D", NULL, "find . -type f"},
-         {5414, -1, NULL, NULL, "./writer"}, {5414, -1, "Sl", NULL, "./writer"}, {5414, -1, "D", NULL, "./writer"}},
-        {{5414, -1, NULL, NULL, "writer"}, {5414, 5414, "Sl", "futex_wait_queue", "writer"},
-         {5414, 5415, "D", "rpc_wait_bit_killable", "writer"}, {0, 0, NULL, NULL, NULL}, {0, 0, NULL, NULL, NULL}},
-    };
-    static const char *const cmd[] = {"ps auxm", "ps -m -o pid,tid,stat,wchan:32,comm -p 5414"};
-    static const int rows[] = {5, 3};
-    size_t k, i, n;
-
-    for (k = 0; k < 2; k++) {
-        struct lht_facts *f;
-        const struct lht_process *p;
-        ck_assert_int_eq(tu_parse(lht_parse_ps, text[k], 1, "n1", cmd[k], -1, &f), rows[k]);
-        p = lht_facts_processes(f, &n);
-        for (i = 0; i < n; i++) {
-            ck_assert_int_eq(p[i].pid, want[k][i].pid);
-            ck_assert_int_eq(p[i].tid, want[k][i].tid);
-            if (want[k][i].stat)
-                ck_assert_str_eq(p[i].stat, want[k][i].stat);
-            else
-                ck_assert_ptr_null(p[i].stat);
-            if (want[k][i].wchan)
-                ck_assert_str_eq(p[i].wchan, want[k][i].wchan);
-            ck_assert_str_eq(p[i].command, want[k][i].cmd);
-            ck_assert_int_eq(p[i].at.line, (long)i + 2);
-        }
-        lht_facts_free(f);
-    }
-    /* a "-" pid with no process before it is no row */
-    {
-        struct lht_facts *f;
-        ck_assert_int_eq(tu_parse(lht_parse_ps, "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\n"
-                                                "app - 0.0 - - - - D 21:05 0:00 -\n", 1, NULL, NULL, -1, &f), 0);
-        lht_facts_free(f);
-    }
-}
-END_TEST
-
 /* A listing an HTML archive ran into one line: where its rows begin. */
 START_TEST(collapsed_rows)
 {
@@ -267,10 +275,10 @@ static Suite *ps_suite(void)
     Suite *s = suite_create("ps");
     TCase *tc = tcase_create("formats");
     tcase_add_loop_test(tc, formats, 0, (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_test(tc, ps_m_threads_belong_to_their_process);
     tcase_add_test(tc, line_numbers_follow_first_line);
     tcase_add_test(tc, hostile_text);
     tcase_add_test(tc, collapsed_rows);
-    tcase_add_test(tc, ps_m_threads);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -75,6 +75,41 @@ int tu_write_archive(const char *path, const char *format, const struct tu_membe
     return rc;
 }
 
+static int add_links(struct archive *a, const char *const (*links)[2], size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        struct archive_entry *e = archive_entry_new();
+        int rc;
+        archive_entry_set_pathname(e, links[i][0]);
+        archive_entry_set_filetype(e, AE_IFLNK);
+        archive_entry_set_perm(e, 0777);
+        archive_entry_set_symlink(e, links[i][1]);
+        archive_entry_set_mtime(e, 1758697512, 0);
+        rc = archive_write_header(a, e);
+        archive_entry_free(e);
+        if (rc != ARCHIVE_OK)
+            return -1;
+    }
+    return 0;
+}
+
+int tu_write_archive_links(const char *path, const char *format, const struct tu_member *m, size_t n,
+                           const char *const (*links)[2], size_t nlinks)
+{
+    struct archive *a = new_writer(format);
+    int rc = -1;
+
+    if (archive_write_open_filename(a, path) == ARCHIVE_OK && add_members(a, m, n) == 0 &&
+        add_links(a, links, nlinks) == 0)
+        rc = 0;
+    if (archive_write_close(a) != ARCHIVE_OK)
+        rc = -1;
+    archive_write_free(a);
+    return rc;
+}
+
 int tu_archive_bytes(const char *format, const struct tu_member *m, size_t n, char **out,
                      size_t *outlen)
 {

@@ -25,6 +25,11 @@ struct tu_member {
  * Returns 0 on success. */
 int tu_write_archive(const char *path, const char *format, const struct tu_member *m, size_t n);
 
+/* Same, then symbolic links: links[i][0] -> links[i][1] (targets as
+ * stored, unresolved), as sos stores proc/mounts -> self/mounts. */
+int tu_write_archive_links(const char *path, const char *format, const struct tu_member *m, size_t n,
+                           const char *const (*links)[2], size_t nlinks);
+
 /* Same, into a malloc'd buffer (*out, *outlen); caller frees. */
 int tu_archive_bytes(const char *format, const struct tu_member *m, size_t n, char **out,
                      size_t *outlen);

@@ -75,7 +75,8 @@ static void usage(FILE *fp)
             "  -h, --help              show this help\n\n"
             "Prints one line per input, the findings of each case with their ids (for\n"
             "`lhtriage explain`), then a summary. Exit status: 0 ok, 1 findings at or above\n"
-            "--fail-on, 2 when an input could not be read or stored.\n");
+            "--fail-on, 2 when an input could not be read or stored, or a ticket held\n"
+            "nothing usable.\n");
 }
 
 /* ---- jobs -------------------------------------------------------------- */
@@ -284,8 +285,34 @@ static void duplicate_lines(const struct lht_case_input *in, size_t n)
     }
 }
 
-/* The case's stored findings: printed (unless quiet) and counted. */
-static int report_case(struct writer *w, long long id, const char *name, size_t ngroup)
+/* 1 when no input of the case held anything read as evidence (and none
+ * failed, which was said already): a ticket of mails, notes or an empty
+ * report gives no finding because there was nothing to look at, and the
+ * user must hear that rather than a clean result. */
+static int nothing_usable(const struct lht_case_input *in, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (in[i].pieces > 0 || strcmp(in[i].status, "failed") == 0)
+            return 0;
+    return n > 0;
+}
+
+/* A ticket named as typed: its folder, or the --ticket name. */
+static void nothing_usable_error(const char *ticket, size_t n)
+{
+    char w[48];
+
+    fflush(stdout);
+    lht_cli_error("%s: nothing usable in its %s: no ps, stack, mount, kernel log, version or Kubernetes output "
+                  "(a bundle, sosreport, supportconfig or pasted shell output)",
+                  ticket, lht_cli_plural(w, sizeof w, n, "input", "inputs"));
+}
+
+/* The case's stored findings: printed (unless quiet) and counted. Exit 2
+ * when the case is a ticket and nothing in it was usable. */
+static int report_case(struct writer *w, long long id, const char *name, const struct lht_scan_group *g)
 {
     struct lht_case_finding *fi = NULL;
     struct lht_case_input *in = NULL;
@@ -310,7 +337,7 @@ static int report_case(struct writer *w, long long id, const char *name, size_t 
             w->counts[slot][sev]++;
     }
     if (!w->so->quiet) {
-        if (nin > ngroup) {
+        if (nin > g->n) {
             printf("  (case ");
             lht_cli_put_escaped(stdout, name);
             printf(": %zu inputs)\n", nin);
@@ -320,9 +347,12 @@ static int report_case(struct writer *w, long long id, const char *name, size_t 
             finding_line(&fi[i]);
         fflush(stdout);
     }
+    rc = g->how != LHT_GROUP_LONE && nothing_usable(in, nin) ? LHT_EXIT_ERROR : LHT_EXIT_OK;
+    if (rc != LHT_EXIT_OK)
+        nothing_usable_error(g->path ? g->path : name, nin);
     lht_store_case_findings_free(fi, nf);
     lht_store_case_inputs_free(in, nin);
-    return LHT_EXIT_OK;
+    return rc;
 }
 
 /* ---- storing inputs ------------------------------------------------------- */
@@ -522,7 +552,7 @@ static int store_input(struct writer *w, struct job *j, long long *case_id, int 
 
 /* Evaluate case id when its facts or the rules changed since its findings
  * were made; then report it. */
-static int finish_case(struct writer *w, long long id, int changed, size_t ngroup)
+static int finish_case(struct writer *w, long long id, int changed, const struct lht_scan_group *g)
 {
     struct lht_case_info ci;
     lht_err err;
@@ -541,7 +571,7 @@ static int finish_case(struct writer *w, long long id, int changed, size_t ngrou
             status = LHT_EXIT_ERROR;
         }
     }
-    if (ngroup > 0 && report_case(w, id, ci.name, ngroup) != LHT_EXIT_OK)
+    if (g != NULL && report_case(w, id, ci.name, g) != LHT_EXIT_OK)
         status = LHT_EXIT_ERROR;
     lht_store_case_info_free(&ci);
     return status;
@@ -564,7 +594,7 @@ static int finish_left(struct writer *w)
     int status = LHT_EXIT_OK;
 
     for (i = 0; i < w->nleft; i++)
-        if (finish_case(w, w->left[i], 1, 0) != LHT_EXIT_OK)
+        if (finish_case(w, w->left[i], 1, NULL) != LHT_EXIT_OK)
             status = LHT_EXIT_ERROR;
     return status;
 }
@@ -635,7 +665,7 @@ static int drain_group(struct writer *w, struct pool *pool, const struct lht_sca
         job_stored(pool, k);
     }
     lht_progress_hold(pool->progress);
-    if (id > 0 && finish_case(w, id, changed || is_left(w, id), g->n) != LHT_EXIT_OK)
+    if (id > 0 && finish_case(w, id, changed || is_left(w, id), g) != LHT_EXIT_OK)
         status = LHT_EXIT_ERROR;
     lht_progress_release(pool->progress);
     return status;

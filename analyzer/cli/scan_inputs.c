@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/scan.h"
 #include "ingest/source.h"
+#include "ingest/sysreport.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -40,11 +41,12 @@ static const char *base_of(const char *path)
 }
 
 /* Marks of a folder that is one input, read as a whole: a bundle's top
- * (or the folder holding it), a sosreport (sos_commands/, sos_reports/),
- * a supportconfig (scc_<host>_..., basic-environment.txt). */
+ * (or the folder holding it), or a node's own report, which
+ * lht_sysreports_dir() knows by its layout (sos_commands/, sos_reports/;
+ * a supportconfig's basic-environment.txt) and the scan reads by the same
+ * test; or a folder named as sos and supportconfig name their top folder
+ * (sosreport-<host>-..., scc_<host>_...), whatever it still holds. */
 static const char *const bundle_marks[] = {"metadata.yaml", "nodes", "yamls"};
-static const char *const sos_marks[] = {"sos_commands", "sos_reports", "basic-environment.txt",
-                                        "supportconfig.txt"};
 static const char *const input_prefixes[] = {"sosreport-", "secured-sosreport-", "scc_"};
 
 static int is_input_dir(const char *dir)
@@ -58,9 +60,8 @@ static int is_input_dir(const char *dir)
     for (i = 0; i < sizeof bundle_marks / sizeof bundle_marks[0]; i++)
         if (exists_in(dir, bundle_marks[i]))
             return 1;
-    for (i = 0; i < sizeof sos_marks / sizeof sos_marks[0]; i++)
-        if (exists_in(dir, sos_marks[i]))
-            return 1;
+    if (lht_sysreports_dir(dir) != LHT_SYSREPORT_NONE)
+        return 1;
     for (i = 0; i < sizeof input_prefixes / sizeof input_prefixes[0]; i++)
         if (strncmp(base, input_prefixes[i], strlen(input_prefixes[i])) == 0)
             return 1;

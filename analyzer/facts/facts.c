@@ -322,6 +322,26 @@ int lht_facts_add_evidence(struct lht_facts *f, const struct lht_evidence *e)
     return LHT_OK;
 }
 
+static void adopt(struct lht_prov *at, const char *prefix, size_t len, const char *node)
+{
+    if (at->node == NULL && at->member != NULL && strncmp(at->member, prefix, len) == 0)
+        at->node = node;
+}
+
+void lht_facts_set_node(struct lht_facts *f, const char *prefix, size_t len, const char *node)
+{
+    size_t t, i;
+
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        const struct lht_fact_desc *d = &lht_fact_types[t];
+        struct vec *v = &f->types[t];
+        if (d->parent >= 0 || (d->flags & LHT_TF_NO_NODE))
+            continue;
+        for (i = 0; i < v->n; i++)
+            adopt((struct lht_prov *)(void *)((char *)v->v + i * v->elem), prefix, len, node);
+    }
+}
+
 const char *lht_facts_kv_get(const struct lht_facts *f, const char *node, const char *key)
 {
     size_t n, i;

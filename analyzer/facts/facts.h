@@ -37,7 +37,7 @@ enum lht_mount_origin {
     LHT_MOUNT_MOUNTINFO = 2, /* /proc/self/mountinfo */
     LHT_MOUNT_NFSSTAT = 3,   /* nfsstat -m / --mount */
     LHT_MOUNT_FINDMNT = 4,   /* findmnt */
-    LHT_MOUNT_MOUNTSTATS = 5 /* /proc/<pid>/mountstats */
+    LHT_MOUNT_MOUNTSTATS = 5 /* /proc/<pid>/mountstats, mountstats(8) */
 };
 
 /* Names of the enum values as stored (NULL-terminated). */
@@ -189,6 +189,16 @@ const struct lht_finding *lht_facts_findings(const struct lht_facts *f, size_t *
 const struct lht_evidence *lht_facts_evidence(const struct lht_facts *f, size_t *n);
 /* Drop all findings (the matcher re-runs on the same facts). */
 void lht_facts_clear_findings(struct lht_facts *f);
+
+/* Give every record that has no node and came from a member path that
+ * starts with prefix (len bytes) the node `node` (an arena string):
+ * facts of every type that has a node, notes and evidence pieces alike;
+ * child records follow their parents. For evidence whose node only a
+ * later member names (a sosreport's hostname). Members keep theirs: a
+ * member's node is the Kubernetes node its path names (nodes/<node>.zip),
+ * and a case learns node names from them first (case/nodes.c); a
+ * report's host is an alias the case resolves against those. */
+void lht_facts_set_node(struct lht_facts *f, const char *prefix, size_t len, const char *node);
 
 /* First kv value for key (node NULL = bundle level), or NULL. */
 const char *lht_facts_kv_get(const struct lht_facts *f, const char *node, const char *key);

@@ -31,7 +31,10 @@ enum {
     LHT_KF_LOG = 1,       /* a node log: left unread by --no-logs */
     LHT_KF_EXCLUSIVE = 2, /* when its shape is sniffed, no other kind runs */
     LHT_KF_MOUNTS = 4,    /* a mount table: the mount kinds read each other's lines */
-    LHT_KF_TRACE = 8      /* kernel stacks: a log's trace frames look like a stack file's */
+    LHT_KF_TRACE = 8,     /* kernel stacks: a log's trace frames look like a stack file's */
+    LHT_KF_ONCE = 16      /* proc/<pid>/ files of one input with the same text
+                             (one mount namespace seen through many pids) are
+                             parsed once */
 };
 
 /* One evidence kind, as the registry describes it. */

@@ -11,17 +11,29 @@
 #include "ingest/extract.h"
 #include "ingest/classify.h"
 #include "facts/registry.h"
+#include "ingest/supportconfig.h"
+#include "ingest/sysreport.h"
 #include "parsers/parse.h"
 #include "ingest/normalise.h"
 #include "ingest/transcript.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 struct stream;
+
+/* Texts of LHT_KF_ONCE members read so far: (scope, kind, content) hash,
+ * and the first member that had it. Open addressing, 0 = empty. */
+struct once {
+    uint64_t *key;
+    const char **first;
+    size_t n, cap;
+};
 
 struct ex {
     struct lht_facts *f;
@@ -29,11 +41,14 @@ struct ex {
     lht_err *err;
     struct stream *stream;   /* the member being streamed, or NULL */
     int skip_logs;           /* leave kernel logs and journals unread */
+    struct lht_sysreports *sr; /* sosreports and supportconfigs in the input */
+    struct once once;
     /* the last path classified: the source asks want() and then hands the
      * same member over, so it is classified once */
     char *cpath;
     enum lht_kind ckind;
     char cnode[256];
+    char ccmd[512];          /* the command a sos output's name spells, or "" */
     long cpid;
     int cfail;               /* a PCRE2 failure classifying cpath */
 };
@@ -45,7 +60,8 @@ static int parse_error(lht_err *err, const char *member, int code)
                        code == LHT_ENOMEM ? "out of memory" : "a pattern failed (internal PCRE2 error)");
 }
 
-/* Kind, node and pid of path (cached for the member at hand). */
+/* Kind, node and pid of path (cached for the member at hand); a report's
+ * layout (sysreport.h) refines what the path table says. */
 static enum lht_kind classify(struct ex *x, const char *path, const char **node, long *pid)
 {
     if (x->cpath == NULL || strcmp(x->cpath, path) != 0) {
@@ -53,6 +69,7 @@ static enum lht_kind classify(struct ex *x, const char *path, const char **node,
         x->cpath = strdup(path);
         x->cfail = 0;
         x->ckind = lht_classify_path(path, x->cnode, sizeof x->cnode, &x->cpid, &x->cfail);
+        x->ckind = lht_sysreports_kind(x->sr, path, x->ckind, x->ccmd, sizeof x->ccmd, &x->cfail);
         if (x->cpath == NULL) {
             /* no cache, same answer */
             enum lht_kind k = x->ckind;
@@ -64,6 +81,80 @@ static enum lht_kind classify(struct ex *x, const char *path, const char **node,
     *node = x->cnode;
     *pid = x->cpid;
     return x->ckind;
+}
+
+/* ---- one namespace's table through many pids ---------------------------- */
+
+/* Where a proc/<pid>/ file's text is shared: the path before "proc/<pid>/"
+ * (the report holding it), or 0 when path names no pid. */
+static size_t once_scope(const char *path)
+{
+    const char *p = path, *hit = NULL;
+
+    while ((p = strstr(p, "proc/")) != NULL) {
+        if ((p == path || p[-1] == '/' || p[-1] == '!') && p[5] >= '0' && p[5] <= '9')
+            hit = p;
+        p += 5;
+    }
+    return hit ? (size_t)(hit - path) + 1 : 0;
+}
+
+static uint64_t fnv(uint64_t h, const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* The member that already had this text (kind k, same node and scope),
+ * or NULL after remembering it as the first. *oom on allocation failure. */
+static const char *once_seen(struct once *o, const struct lht_pctx *ctx, enum lht_kind k, const char *data,
+                             size_t len, int *oom)
+{
+    size_t scope = once_scope(ctx->member), i;
+    uint64_t h = 14695981039346656037ull;
+
+    *oom = 0;
+    if (scope == 0)
+        return NULL;
+    h = fnv(h, ctx->member, scope - 1);
+    h = fnv(h, ctx->node ? ctx->node : "", ctx->node ? strlen(ctx->node) + 1 : 0);
+    h = fnv(h, (const char *)&k, sizeof k);
+    h = fnv(h, data, len) | 1;
+    if (2 * (o->n + 1) > o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 256, j;
+        uint64_t *nk = calloc(cap, sizeof *nk);
+        const char **nf = calloc(cap, sizeof *nf);
+        if (nk == NULL || nf == NULL) {
+            free(nk);
+            free(nf);
+            *oom = 1;
+            return NULL;
+        }
+        for (j = 0; j < o->cap; j++)
+            if (o->key[j]) {
+                for (i = o->key[j] & (cap - 1); nk[i]; i = (i + 1) & (cap - 1))
+                    ;
+                nk[i] = o->key[j];
+                nf[i] = o->first[j];
+            }
+        free(o->key);
+        free(o->first);
+        o->key = nk;
+        o->first = nf;
+        o->cap = cap;
+    }
+    for (i = h & (o->cap - 1); o->key[i]; i = (i + 1) & (o->cap - 1))
+        if (o->key[i] == h)
+            return o->first[i];
+    o->key[i] = h;
+    o->first[i] = ctx->member;
+    o->n++;
+    return NULL;
 }
 
 static int add_piece(struct lht_facts *f, const struct lht_pctx *ctx, enum lht_kind k,
@@ -181,6 +272,26 @@ static int on_section(void *ud, const struct lht_section *s)
     return LHT_OK;
 }
 
+/* A pasted session (split at prompts) or a supportconfig topic file
+ * (split at its markers): each section routed by its command. */
+static int parse_sections(struct ex *x, const struct lht_pctx *ctx, const char *data, size_t len, int scc)
+{
+    struct tctx t;
+    int rc, fail = 0;
+
+    t.x = x;
+    t.base = *ctx;
+    t.sections = 0;
+    rc = scc ? lht_supportconfig_split(data, len, on_section, &t, &fail)
+             : lht_transcript_split(data, len, 1, on_section, &t, &fail);
+    if (rc == LHT_OK)
+        rc = lht_pctx_re_failed(ctx, 1, scc ? "routing supportconfig sections" : "finding shell prompts", fail, 1);
+    if (rc != LHT_OK)
+        return rc == LHT_ENOMEM || rc == LHT_EPARSE ? parse_error(x->err, ctx->member, rc) : rc;
+    x->info->parsed++;
+    return LHT_OK;
+}
+
 static long norm_line(const void *ud, long line)
 {
     return lht_norm_line(ud, line);
@@ -196,19 +307,8 @@ static int parse_paste(struct ex *x, const struct lht_pctx *ctx, const char *dat
     int b, fail = 0;
 
     if (lht_transcript_prompts(data, len, 1, &fail) > 0) {
-        struct tctx t;
-        int rc;
-        t.x = x;
-        t.base = *ctx;
-        t.sections = 0;
-        rc = lht_transcript_split(data, len, 1, on_section, &t, &fail);
-        if (rc == LHT_OK)
-            rc = lht_pctx_re_failed(ctx, 1, "finding shell prompts", fail, 1);
-        if (rc != LHT_OK)
-            return rc == LHT_ENOMEM || rc == LHT_EPARSE ? parse_error(x->err, ctx->member, rc) : rc;
         *kind_out = LHT_K_TRANSCRIPT;
-        x->info->parsed++;
-        return LHT_OK;
+        return parse_sections(x, ctx, data, len, 0);
     }
     if ((n = lht_pctx_re_failed(ctx, 1, "finding shell prompts", fail, 1)) != LHT_OK)
         return parse_error(x->err, ctx->member, (int)n);
@@ -268,6 +368,12 @@ static int parse_member(struct ex *x, enum lht_kind k, const struct lht_pctx *ct
     int rc;
 
     *kind_out = k;
+    if ((k == LHT_K_SUPPORTCONFIG || k == LHT_K_UNKNOWN) && lht_supportconfig_markers(data, len, 1) > 0) {
+        *kind_out = LHT_K_SUPPORTCONFIG;
+        return parse_sections(x, ctx, data, len, 1);
+    }
+    if (k == LHT_K_SUPPORTCONFIG)
+        k = LHT_K_UNKNOWN;   /* a text file of a supportconfig without sections */
     if (k == LHT_K_UNKNOWN) {
         if (lht_normalise(data, len, &nm) != LHT_OK)
             return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", ctx->member);
@@ -285,7 +391,7 @@ static int parse_member(struct ex *x, enum lht_kind k, const struct lht_pctx *ct
     }
     if (lht_kind(k)->parse == NULL)
         return LHT_OK;
-    if ((n = run_parser(x->f, k, data, len, ctx, NULL)) < 0)
+    if ((n = run_parser(x->f, k, data, len, ctx, ctx->command)) < 0)
         return parse_error(x->err, ctx->member, (int)n);
     x->info->parsed++;
     return LHT_OK;
@@ -331,7 +437,7 @@ static int want(void *ud, const char *path, long long size)
         return LHT_WANT_SKIP;
     if (kd->stream_begin)
         return LHT_WANT_STREAM;
-    return k == LHT_K_UNKNOWN || kd->parse != NULL ? LHT_WANT_WHOLE : LHT_WANT_SKIP;
+    return k == LHT_K_UNKNOWN || k == LHT_K_SUPPORTCONFIG || kd->parse != NULL ? LHT_WANT_WHOLE : LHT_WANT_SKIP;
 }
 
 /* Count a member and set up its parse context; *k gets its path kind. */
@@ -350,7 +456,9 @@ static int begin_member(struct ex *x, const char *path, struct lht_pctx *ctx, en
     ctx->node = node[0] ? lht_facts_strz(x->f, node) : NULL;
     ctx->first_line = 1;
     ctx->pid = pid;
-    if (ctx->member == NULL || (node[0] && ctx->node == NULL))
+    ctx->command = x->ccmd[0] ? lht_facts_strz(x->f, x->ccmd) : NULL;
+    if (ctx->member == NULL || (node[0] && ctx->node == NULL) || (x->ccmd[0] && ctx->command == NULL) ||
+        (x->sr && lht_sysreports_see(x->sr, ctx->member, *k) != LHT_OK))
         return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", path);
     if ((rc = lht_pctx_re_failed(ctx, 0, "classifying the member by its path", x->cfail, 1)) != LHT_OK)
         return parse_error(x->err, path, rc);
@@ -383,6 +491,14 @@ static int on_member(void *ud, const char *path, const char *data, size_t len,
         return rc;
     if (data == NULL)
         return end_member(x, &ctx, k, size, "skipped", NULL);
+    if (lht_kind(k)->flags & LHT_KF_ONCE) {
+        int oom;
+        const char *first = once_seen(&x->once, &ctx, k, data, len, &oom);
+        if (oom)
+            return lht_err_set(x->err, LHT_ENOMEM, "%s: out of memory", path);
+        if (first != NULL)
+            return end_member(x, &ctx, k, size, "skipped", lht_facts_strz(x->f, "same text as another pid's, read once"));
+    }
     if ((rc = parse_member(x, k, &ctx, data, len, &recorded)) != LHT_OK)
         return rc;
     if (flags & LHT_MEMBER_CUT)
@@ -590,7 +706,8 @@ static void on_warn(void *ud, const char *path, const char *msg)
 }
 
 static const char *const strip_suffixes[] = {".tar.gz", ".tar.xz", ".tar.zst", ".tar.bz2",
-                                             ".tgz", ".zip", ".tar", ".txt", ".log"};
+                                             ".tgz", ".txz", ".tbz", ".tbz2", ".zip", ".tar",
+                                             ".txt", ".log"};
 
 static void default_name(struct lht_bundle_info *info, const char *input)
 {
@@ -681,8 +798,18 @@ static int extract(const char *input, int fd, const struct lht_source_opts *o, s
     cb.chunk = on_chunk;
     cb.warn = on_warn;
     cb.ud = &x;
+    {
+        /* a folder that is itself a report (stdin never is) */
+        struct stat st;
+        x.sr = lht_sysreports_new(fd < 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode) ? lht_sysreports_dir(input)
+                                                                                        : LHT_SYSREPORT_NONE);
+    }
+    if (x.sr == NULL)
+        return lht_err_set(err, LHT_ENOMEM, "%s: out of memory", input);
     rc = fd >= 0 ? lht_source_walk_fd(fd, input, o, &cb, err) : lht_source_walk(input, o, &cb, err);
     free(x.cpath);
+    free(x.once.key);
+    free(x.once.first);
     if (rc != LHT_OK) {
         /* Damage after some members: keep what was read, say why. */
         if ((rc == LHT_EFORMAT || rc == LHT_ELIMIT) && info->members > 0) {
@@ -690,10 +817,17 @@ static int extract(const char *input, int fd, const struct lht_source_opts *o, s
             snprintf(info->error, sizeof info->error, "%s", err->msg);
             lht_err_clear(err);
         } else {
+            lht_sysreports_free(x.sr);
             return rc;
         }
     }
-    return finish(f, info);
+    if ((rc = finish(f, info)) == LHT_OK && (rc = lht_sysreports_finish(x.sr, f)) != LHT_OK)
+        rc = lht_err_set(err, rc, "%s: out of memory", input);
+    /* a node's own report is dated by its name */
+    if (rc == LHT_OK && info->created_at[0] == '\0')
+        lht_sysreports_created(x.sr, info->name, info->created_at, sizeof info->created_at);
+    lht_sysreports_free(x.sr);
+    return rc;
 }
 
 int lht_extract(const char *input, const struct lht_source_opts *o, struct lht_facts *f,
@@ -725,5 +859,7 @@ int lht_extract_text(struct lht_facts *f, const char *member, const char *data, 
     x.err = err;
     rc = on_member(&x, member, data, len, (long long)len, 0);
     free(x.cpath);
+    free(x.once.key);
+    free(x.once.first);
     return rc;
 }

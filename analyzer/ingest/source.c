@@ -82,7 +82,7 @@ void lht_source_defaults(struct lht_source_opts *o)
 
 static const char *const archive_suffixes[] = {
     ".zip", ".tar", ".tgz", ".tar.gz", ".txz", ".tar.xz", ".tar.zst",
-    ".tzst", ".tar.bz2", ".tbz2", ".gz", ".xz", ".zst", ".bz2", ".7z",
+    ".tzst", ".tar.bz2", ".tbz2", ".tbz", ".gz", ".xz", ".zst", ".bz2", ".7z",
 };
 
 static int ends_with(const char *s, const char *suf)

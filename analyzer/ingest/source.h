@@ -10,6 +10,9 @@
  * up to max_depth levels; their member paths are joined with '!':
  *   supportbundle_x/nodes/n1.zip!n1/hostinfos/processes_info
  * Folders are walked with archive_read_disk without following symlinks.
+ * Only regular entries are delivered: a symbolic or hard link (sos stores
+ * many, see sysreport.h) is never followed, inside an archive or out of
+ * it; the file a link names is read, once, as the member it is.
  */
 #ifndef LHT_SOURCE_H
 #define LHT_SOURCE_H

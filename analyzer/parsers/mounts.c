@@ -32,12 +32,6 @@
  *                        "options": "rw,vers=4.1", "children": [ ... ] } ] }
  *   and a mountinfo row quoted inline in prose: "mount info: `263 121 0:46 /
  *   /root/nfs rw,relatime - nfs4 192.168.122.80:/home rw,vers=4.2`".
- *   /proc/<pid>/mountstats (show_vfsstat in fs/proc_namespace.c prints the
- *   device line, nfs_show_stats in fs/nfs/super.c the rest, opts first;
- *   pastes turn the tabs into spaces or strip them, greps keep only the
- *   device lines, and non-NFS mounts have the device line alone):
- *     device 10.43.58.194:/pvc-d09e mounted on /var/lib/kubelet/pods/3f10/mount with fstype nfs4 statvers=1.1
- *     	opts:	rw,vers=4.1,rsize=1048576,wsize=1048576,namlen=255,softerr,proto=tcp
  *
  * Rows with missing fields (cut-off pastes) get a note and are skipped.
  * A specific parser notes every line it cannot read; the any-shape parser
@@ -102,9 +96,6 @@ struct mstate {
     int flags_open;            /* a Flags line ended in ",": its options go on below */
     char flags[ESC_BUF];       /* the options of the pending Flags line, joined */
     size_t flags_len;
-    int ms_pending;            /* a mountstats NFS "device" line waits for its opts: */
-    struct slice ms_src, ms_tgt, ms_fst;
-    long ms_no;
     int json;                  /* inside findmnt -J output */
     struct slice js[COL_FS_OPTIONS + 1];  /* the current JSON object's columns */
     long js_no;
@@ -353,22 +344,22 @@ static int add_options(struct lht_facts *f, const struct lht_mount *m)
     return LHT_OK;
 }
 
-static int add(struct mstate *st, long no, int origin, struct slice src, struct slice tgt,
-               struct slice fst, const char *opts, size_t optl)
+int lht_mount_add(const struct lht_pctx *ctx, long no, int origin, const char *src, size_t srcl,
+                  const char *tgt, size_t tgtl, const char *fstype, size_t fstl, const char *opts,
+                  size_t optl)
 {
-    struct lht_facts *f = st->ctx->facts;
+    struct lht_facts *f = ctx->facts;
     struct lht_mount m;
     char vers[16];
 
     memset(&m, 0, sizeof m);
-    m.at = lht_pctx_at(st->ctx, no);
+    m.at = lht_pctx_at(ctx, no);
     m.origin = origin;
-    m.source = src.s ? unescape(f, src.s, src.l) : NULL;
-    m.target = tgt.s ? unescape(f, tgt.s, tgt.l) : NULL;
-    m.fstype = fst.s ? lht_facts_str(f, fst.s, fst.l) : NULL;
+    m.source = src ? unescape(f, src, srcl) : NULL;
+    m.target = tgt ? unescape(f, tgt, tgtl) : NULL;
+    m.fstype = fstype ? lht_facts_str(f, fstype, fstl) : NULL;
     m.options = opts ? lht_facts_str(f, opts, optl) : NULL;
-    if ((src.s && !m.source) || (tgt.s && !m.target) || (fst.s && !m.fstype) ||
-        (opts && !m.options))
+    if ((src && !m.source) || (tgt && !m.target) || (fstype && !m.fstype) || (opts && !m.options))
         return LHT_ENOMEM;
     if (lht_nfs_vers(m.options, m.options ? optl : 0, m.fstype, vers, sizeof vers) != NULL) {
         m.nfs_vers = lht_facts_strz(f, vers);
@@ -380,8 +371,17 @@ static int add(struct mstate *st, long no, int origin, struct slice src, struct 
     }
     if (lht_facts_add_mount(f, &m) != LHT_OK || add_options(f, &m) != LHT_OK)
         return LHT_ENOMEM;
-    st->added++;
     return 1;
+}
+
+static int add(struct mstate *st, long no, int origin, struct slice src, struct slice tgt,
+               struct slice fst, const char *opts, size_t optl)
+{
+    int r = lht_mount_add(st->ctx, no, origin, src.s, src.l, tgt.s, tgt.l, fst.s, fst.l, opts, optl);
+
+    if (r > 0)
+        st->added++;
+    return r;
 }
 
 /* ---- shapes: each returns 1 parsed, 0 not this shape, BROKEN this shape
@@ -902,60 +902,6 @@ static int inline_code(struct mstate *st, const char *s, size_t len, long no)
     return 0;
 }
 
-/* ---- /proc/<pid>/mountstats ------------------------------------------ */
-
-/* An NFS device line whose opts: line never came (a grep kept only the
- * device lines): the mount without its options, the version its fstype
- * says. */
-static int flush_mountstats(struct mstate *st)
-{
-    if (!st->ms_pending)
-        return 0;
-    st->ms_pending = 0;
-    return add(st, st->ms_no, LHT_MOUNT_MOUNTSTATS, st->ms_src, st->ms_tgt, st->ms_fst, NULL, 0);
-}
-
-/* "device SRC mounted on TARGET with fstype FSTYPE [statvers=X]" ("no
- * device" when the mount has none). Paths are octal-escaped like
- * /proc/mounts, so every field is one word. An NFS mount waits for its
- * opts: line; any other is complete. */
-static int shape_mountstats_device(struct mstate *st, const char *s, size_t len, long no)
-{
-    struct slice t[12];
-    int n = toks(s, len, t, 12), nodev, r;
-
-    if (n < 8 || n > 9)
-        return 0;
-    /* "no device mounted on X ..." holds the words of "device SRC mounted on X ..." */
-    nodev = eq(t[0], "no") && eq(t[1], "device");
-    if ((!nodev && !eq(t[0], "device")) || !eq(t[2], "mounted") || !eq(t[3], "on") || !eq(t[5], "with") ||
-        !eq(t[6], "fstype") || !is_fstype(t[7]) || (n == 9 && !lht_starts(t[8].s, t[8].l, "statvers=")))
-        return 0;
-    if ((r = flush_mountstats(st)) < 0)
-        return r;
-    st->ms_src = nodev ? none : t[1];
-    st->ms_tgt = t[4];
-    st->ms_fst = t[7];
-    st->ms_no = no;
-    if (!eq(t[7], "nfs") && !eq(t[7], "nfs4"))
-        return add(st, no, LHT_MOUNT_MOUNTSTATS, st->ms_src, st->ms_tgt, st->ms_fst, NULL, 0);
-    st->ms_pending = 1;
-    return 1;
-}
-
-/* "opts:" under the device line (p is the line without its indent). */
-static int mountstats_opts(struct mstate *st, const char *p, size_t l)
-{
-    struct slice o;
-
-    st->ms_pending = 0;
-    o.s = p + 5;
-    o.l = l - 5;
-    o.s = lht_ltrim(o.s, &o.l);
-    o.l = lht_rtrim(o.s, o.l);
-    return add(st, st->ms_no, LHT_MOUNT_MOUNTSTATS, st->ms_src, st->ms_tgt, st->ms_fst, o.s, o.l);
-}
-
 /* ---- driver ------------------------------------------------------------- */
 
 /* One line: 1 parsed (or consumed), 0 not a mount line, BROKEN, or < 0. */
@@ -983,15 +929,9 @@ static int parse_line(struct mstate *st, const char *s, size_t len, long no)
         st->flags_open = 1;
         return 1;
     }
-    if (st->ms_pending && lht_starts(p, l, "opts:"))
-        return mountstats_opts(st, p, l);
-    if ((r = flush_mountstats(st)) < 0)
-        return r;
     if ((r = inline_code(st, s, len, no)) != 0)
         return r;
     if ((r = flush_nfsstat(st)) < 0)
-        return r;
-    if ((r = shape_mountstats_device(st, p, l, no)) != 0)
         return r;
     if ((r = shape_findmnt_json(st, s, len, no)) != 0)
         return r;
@@ -1067,8 +1007,7 @@ static int parse_all(const char *buf, size_t len, const struct lht_pctx *ctx, in
                 return r;
         }
     }
-    if ((r = flush_flags(&st)) < 0 || (r = flush_nfsstat(&st)) < 0 || (r = flush_mountstats(&st)) < 0 ||
-        (r = json_flush(&st)) < 0)
+    if ((r = flush_flags(&st)) < 0 || (r = flush_nfsstat(&st)) < 0 || (r = json_flush(&st)) < 0)
         return r;
     if (st.dropped_notes > 0) {
         struct lht_prov at = lht_pctx_at(ctx, ctx->first_line);

@@ -57,6 +57,15 @@ typedef int (*lht_stream_end_fn)(void *state);
 const char *lht_nfs_vers(const char *options, size_t optlen, const char *fstype,
                          char *out, size_t outsz);
 
+/* Append a mount as every mount parser does: octal escapes in source and
+ * target decoded, options split at commas, the NFS version derived (a
+ * NULL fstype is an NFS mount whose version tells nfs from nfs4). src,
+ * tgt, fstype and opts may each be NULL. Returns 1 or LHT_ENOMEM.
+ * (mounts.c) */
+int lht_mount_add(const struct lht_pctx *ctx, long no, int origin, const char *src, size_t srcl,
+                  const char *tgt, size_t tgtl, const char *fstype, size_t fstl, const char *opts,
+                  size_t optl);
+
 /* A ps listing that an HTML archive ran into one line ("ps l F UID PID
  * ... COMMAND 0 500 5942 ... -/bin/bash 0 500 12235 ..."): the offsets of
  * the blanks in s where its header and each of its rows begin, at most

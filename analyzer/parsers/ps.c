@@ -16,16 +16,23 @@
  * custom -o list, the shape "[user] pid [ppid] state [wchan] command" or
  * "state pid command". Anything else is not a ps row and is skipped.
  *
- * Threads: `ps -eLf` and `-eLo pid,tid,...` print the process's pid on
- * every thread row. `ps m` / `ps auxm` / `ps -m -o ...` print the process
- * first (STAT "-" when its threads differ) and then one row per thread
- * with "-" for the pid and the command (procps ps/display.c, show_one_proc
- * with thread_flags TF_show_task): such a row is its process's, with the
- * thread's state, as the kernel counts a task in D.
- *
  * An HTML archive may run a whole listing into one line;
  * lht_ps_collapsed_cuts() finds where its rows begin again (normalise.c
  * cuts them apart).
+ *
+ * Thread listings. `ps m` / `-m` (sos runs `ps auxwwwm`) print each
+ * process line with STAT "-" and follow it with one line per thread that
+ * has "-" in PID and COMMAND and the thread's real state (procps
+ * src/ps/output.c; real sample: PS_AUXWWWM_LINES in
+ * https://github.com/RedHatInsights/insights-core/blob/master/insights/tests/combiners/test_ps.py):
+ *     root      123315  0.0  0.0   1604   896 ?        -    06:41   0:00 /bin/sh -c ...
+ *     root           -  0.0    -      -     - -        Ds   06:41   0:00 -
+ * A thread line's state belongs to its process: each becomes a row of the
+ * process (pid, user and command from the process line, STAT and WCHAN
+ * from the thread, TID when the listing has one), so a process with one
+ * thread in D is a process in D. Without TIDs, threads in the same state
+ * make one row. `ps -eLf`, `-elfL`, `-eLo` repeat PID on every thread
+ * line and name the thread in LWP/TID/SPID, so their rows need no pairing.
  */
 #include "core/err.h"
 #include "parsers/parse.h"
@@ -414,6 +421,21 @@ static void tokenize(const char *s, size_t len, struct toks *t)
     }
 }
 
+static int is_dash(const struct toks *t, int i)
+{
+    return i < t->n && t->l[i] == 1 && t->s[i][0] == '-';
+}
+
+/* A "-" a `ps m` line prints in a typed column: STAT and TID on a
+ * process line, PID and the memory columns on a thread line (see the
+ * top). */
+static int m_dash(const struct layout *lay, int c, const char *s, size_t l)
+{
+    return l == 1 && s[0] == '-' &&
+           (lay->col[c] == C_STAT || lay->col[c] == C_TID || lay->col[c] == C_PID || lay->ty[c] == T_NUM ||
+            lay->ty[c] == T_SIZE);
+}
+
 /* Do tokens s[0..] / l[0..] (n of them) fit lay, the last column taking
  * at least one token? */
 static int fits(const struct layout *lay, const char *const *s, const size_t *l, int n)
@@ -423,7 +445,7 @@ static int fits(const struct layout *lay, const char *const *s, const size_t *l,
     if (lay->n < 2 || n < lay->n)
         return 0;
     for (c = 0; c < lay->n - 1; c++)
-        if (lay->col[c] == C_LSTART || !type_ok(lay->ty[c], s[c], l[c]))
+        if (lay->col[c] == C_LSTART || !(type_ok(lay->ty[c], s[c], l[c]) || m_dash(lay, c, s[c], l[c])))
             return 0;
     return 1;
 }
@@ -494,134 +516,193 @@ static int guess_layout(const struct toks *t, struct layout *out)
     return infer(t, out);
 }
 
-/* The process the thread rows of `ps m` that follow belong to. */
-struct owner {
-    long pid;               /* -1: none yet */
-    const char *command;
-};
+/* What a row is: a process, or in a `ps m` listing a process line (state
+ * on its thread lines) or a thread line (pid on its process line). */
+enum row_kind { ROW_PROC, ROW_MPROC, ROW_MTHREAD };
 
-static int is_dash(const char *s, size_t len)
+/* Store a token in the arena; LHT_ENOMEM when that fails. */
+static int keep(struct lht_facts *f, const struct toks *t, int k, const char **out)
 {
-    return len == 1 && s[0] == '-';
+    *out = lht_facts_str(f, t->s[k], t->l[k]);
+    return *out ? LHT_OK : LHT_ENOMEM;
 }
 
-/* Emit a row laid out by lay; returns 1 added, 0 not a row, LHT_ENOMEM.
- * With own (ps m), a pid of "-" is a thread row of own's process and a
- * STAT of "-" a process whose threads carry the state; without, a "-"
- * there means the row does not fit lay (a header over rows of another
- * format). */
-static int emit(const struct lht_pctx *ctx, const struct layout *lay, const struct toks *t,
-                const char *line_end, long no, const struct owner *own)
+/* One column c of lay at token *k into p. Returns 1 taken, 0 not a row,
+ * LHT_ENOMEM. */
+static int fill_col(struct lht_facts *f, const struct layout *lay, int c, const struct toks *t, int *k,
+                    const char *line_end, struct lht_process *p, enum row_kind *row, const char **cmd,
+                    size_t *cmdlen)
 {
-    struct lht_process p;
-    struct lht_facts *f = ctx->facts;
-    int c, k = 0, thread = 0;
     long v;
+
+    switch (lay->col[c]) {
+    case C_CMD:
+    case C_COMM:
+        if (c == lay->n - 1) {
+            *cmd = t->rest[*k];
+            *cmdlen = lht_rtrim(*cmd, (size_t)(line_end - *cmd));
+            *k = t->n;
+            return 1;
+        }
+        if (lay->col[c] == C_COMM || *cmd == NULL) {
+            *cmd = t->s[*k];
+            *cmdlen = t->l[*k];
+        }
+        break;
+    case C_LSTART:
+        *k += 4;   /* "Tue Sep 24 06:58:00 2025": five tokens */
+        break;
+    case C_PID:
+        if (is_dash(t, *k))
+            *row = ROW_MTHREAD;
+        else if (lht_parse_long(t->s[*k], t->l[*k], &v) != 0)
+            return 0;
+        else
+            p->pid = v;
+        break;
+    case C_PPID:
+        if (lht_parse_long(t->s[*k], t->l[*k], &v) == 0)
+            p->ppid = v;
+        break;
+    case C_TID:
+        if (lht_parse_long(t->s[*k], t->l[*k], &v) == 0)
+            p->tid = v;
+        break;
+    case C_STAT:
+        if (is_dash(t, *k))
+            *row = *row == ROW_MTHREAD ? ROW_PROC : ROW_MPROC;   /* both "-": no row */
+        else if (!is_stat(t->s[*k], t->l[*k]))
+            return 0;
+        else if (keep(f, t, *k, &p->stat) != LHT_OK)
+            return LHT_ENOMEM;
+        break;
+    case C_USER:
+        if (keep(f, t, *k, &p->user) != LHT_OK)
+            return LHT_ENOMEM;
+        break;
+    case C_WCHAN:
+        if (!is_dash(t, *k) && keep(f, t, *k, &p->wchan) != LHT_OK)
+            return LHT_ENOMEM;
+        break;
+    default:
+        break;
+    }
+    (*k)++;
+    return 1;
+}
+
+/* Read a row laid out by lay into p; returns 1 read, 0 not a row,
+ * LHT_ENOMEM. */
+static int fill(const struct lht_pctx *ctx, const struct layout *lay, const struct toks *t,
+                const char *line_end, long no, struct lht_process *p, enum row_kind *row)
+{
+    int c, k = 0, r;
     const char *cmd = NULL;
     size_t cmdlen = 0;
 
-    memset(&p, 0, sizeof p);
-    p.pid = -1;
-    p.ppid = -1;
-    p.tid = -1;
-    for (c = 0; c < lay->n; c++) {
-        int last = c == lay->n - 1;
-        if (k >= t->n)
-            break;
-        switch (lay->col[c]) {
-        case C_CMD:
-        case C_COMM:
-            if (last) {
-                cmd = t->rest[k];
-                cmdlen = lht_rtrim(cmd, (size_t)(line_end - cmd));
-                k = t->n;
-            } else {
-                if (lay->col[c] == C_COMM || cmd == NULL) {
-                    cmd = t->s[k];
-                    cmdlen = t->l[k];
-                }
-                k++;
-            }
-            break;
-        case C_LSTART:
-            k += 5;   /* "Tue Sep 24 06:58:00 2025" */
-            break;
-        case C_PID:
-            if (own && own->pid >= 0 && is_dash(t->s[k], t->l[k]))
-                v = own->pid, thread = 1;
-            else if (lht_parse_long(t->s[k], t->l[k], &v) != 0)
-                return 0;
-            p.pid = v;
-            k++;
-            break;
-        case C_PPID:
-            if (lht_parse_long(t->s[k], t->l[k], &v) == 0)
-                p.ppid = v;
-            k++;
-            break;
-        case C_TID:
-            if (lht_parse_long(t->s[k], t->l[k], &v) == 0)
-                p.tid = v;
-            k++;
-            break;
-        case C_STAT:
-            if (own && is_dash(t->s[k], t->l[k])) {
-                k++;
-                break;
-            }
-            if (!is_stat(t->s[k], t->l[k]))
-                return 0;
-            p.stat = lht_facts_str(f, t->s[k], t->l[k]);
-            if (p.stat == NULL)
-                return LHT_ENOMEM;
-            k++;
-            break;
-        case C_USER:
-            p.user = lht_facts_str(f, t->s[k], t->l[k]);
-            if (p.user == NULL)
-                return LHT_ENOMEM;
-            k++;
-            break;
-        case C_WCHAN:
-            if (!(t->l[k] == 1 && t->s[k][0] == '-')) {
-                p.wchan = lht_facts_str(f, t->s[k], t->l[k]);
-                if (p.wchan == NULL)
-                    return LHT_ENOMEM;
-            }
-            k++;
-            break;
-        default:
-            k++;
-            break;
-        }
-    }
-    if (p.pid < 0 || c < lay->n - 1)
+    memset(p, 0, sizeof *p);
+    p->pid = p->ppid = p->tid = -1;
+    *row = ROW_PROC;
+    for (c = 0; c < lay->n && k < t->n; c++)
+        if ((r = fill_col(ctx->facts, lay, c, t, &k, line_end, p, row, &cmd, &cmdlen)) <= 0)
+            return r;
+    if (c < lay->n - 1)
         return 0;
-    if (thread && (cmd == NULL || is_dash(cmd, cmdlen))) {
-        p.command = own->command;   /* the thread of its process's command */
-        cmd = NULL;
-    }
-    if (cmd) {
-        p.command = lht_facts_str(f, cmd, cmdlen);
-        if (p.command == NULL)
-            return LHT_ENOMEM;
-    }
-    p.at = lht_pctx_at(ctx, no);
-    return lht_facts_add_process(f, &p) == LHT_OK ? 1 : LHT_ENOMEM;
+    if (*row == ROW_MTHREAD ? p->stat == NULL : p->pid < 0)
+        return 0;
+    /* a "-" is a `ps m` line's only in a row of the layout's shape; in a
+     * row that misfits its header it is some other column's */
+    if (*row != ROW_PROC && !fits(lay, t->s, t->l, t->n))
+        return 0;
+    if (cmd && *row != ROW_MTHREAD && (p->command = lht_facts_str(ctx->facts, cmd, cmdlen)) == NULL)
+        return LHT_ENOMEM;
+    p->at = lht_pctx_at(ctx, no);
+    return 1;
 }
 
-/* The process just added, as the owner of thread rows to come. */
-static struct owner last_owner(const struct lht_facts *f)
-{
-    size_t n;
-    const struct lht_process *p = lht_facts_processes(f, &n);
-    struct owner o = {-1, NULL};
+/* The `ps m` process line whose thread lines are being read. */
+#define MAX_STATES 8
 
-    if (n > 0) {
-        o.pid = p[n - 1].pid;
-        o.command = p[n - 1].command;
+struct mproc {
+    int have;
+    int threads;                  /* thread lines seen */
+    struct lht_process p;
+    struct lht_process made[MAX_STATES];   /* rows made of its threads, for folding */
+    int nstates;
+};
+
+static int same_state(const struct lht_process *a, const struct lht_process *b)
+{
+    return strcmp(a->stat, b->stat) == 0 &&
+           (a->wchan == NULL ? b->wchan == NULL : b->wchan != NULL && strcmp(a->wchan, b->wchan) == 0);
+}
+
+/* A thread line: a row of its process in the thread's state; 1 added, 0
+ * folded into a row made already (or no process line before it). */
+static int add_thread(struct lht_facts *f, struct mproc *m, const struct lht_process *th)
+{
+    struct lht_process r;
+    int i;
+
+    if (!m->have)
+        return 0;
+    m->threads++;
+    r = m->p;
+    r.at = th->at;
+    r.stat = th->stat;
+    r.tid = th->tid;
+    if (th->wchan)
+        r.wchan = th->wchan;
+    if (r.tid < 0) {
+        for (i = 0; i < m->nstates; i++)
+            if (same_state(&m->made[i], &r))
+                return 0;
+        if (m->nstates < MAX_STATES)
+            m->made[m->nstates++] = r;
     }
-    return o;
+    return lht_facts_add_process(f, &r) == LHT_OK ? 1 : LHT_ENOMEM;
+}
+
+/* The process line waiting for threads is done: a process whose thread
+ * lines were cut off is still a process, state unknown. */
+static int end_mproc(struct lht_facts *f, struct mproc *m)
+{
+    int r = 0;
+
+    if (m->have && m->threads == 0)
+        r = lht_facts_add_process(f, &m->p) == LHT_OK ? 1 : LHT_ENOMEM;
+    m->have = 0;
+    m->threads = 0;
+    m->nstates = 0;
+    return r;
+}
+
+/* One line read as lay says: 1 it was a row (*added records made), 0
+ * not a row, < 0 error. */
+static int read_row(const struct lht_pctx *ctx, const struct layout *lay, const struct toks *t,
+                    const struct lht_line *ln, struct mproc *m, int *added)
+{
+    struct lht_process p;
+    enum row_kind kind;
+    int r = fill(ctx, lay, t, ln->s + ln->len, ln->no, &p, &kind);
+
+    *added = 0;
+    if (r <= 0)
+        return r;
+    if (kind == ROW_MTHREAD)
+        r = add_thread(ctx->facts, m, &p);
+    else if ((r = end_mproc(ctx->facts, m)) >= 0 && kind == ROW_MPROC) {
+        m->have = 1;
+        m->p = p;
+    } else if (r >= 0) {
+        if (lht_facts_add_process(ctx->facts, &p) != LHT_OK)
+            return LHT_ENOMEM;
+        r++;
+    }
+    if (r < 0)
+        return r;
+    *added = r;
+    return 1;
 }
 
 int lht_parse_ps(const char *buf, size_t len, const struct lht_pctx *ctx)
@@ -629,14 +710,14 @@ int lht_parse_ps(const char *buf, size_t len, const struct lht_pctx *ctx)
     struct lht_lines it;
     struct lht_line ln;
     struct layout hdr, fromcmd, guessed;
-    int have_hdr = 0, have_cmd, added = 0;
+    int have_hdr = 0, have_cmd, added = 0, r, n;
     struct toks t;
-    struct owner own = {-1, NULL};
+    struct mproc m;
 
+    memset(&m, 0, sizeof m);
     have_cmd = layout_from_command(ctx->command, &fromcmd);
     lht_lines_init(&it, buf, len, ctx->first_line);
     while (lht_line_next(&it, &ln)) {
-        int r;
         if (ln.len == 0 || ln.len > 65536)
             continue;
         if (parse_header(ln.s, ln.len, &hdr)) {
@@ -646,23 +727,20 @@ int lht_parse_ps(const char *buf, size_t len, const struct lht_pctx *ctx)
         tokenize(ln.s, ln.len, &t);
         if (t.n < 2)
             continue;
-        r = 0;
+        r = n = 0;
         if (have_hdr || have_cmd)
-            r = emit(ctx, have_hdr ? &hdr : &fromcmd, &t, ln.s + ln.len, ln.no, NULL);
+            r = read_row(ctx, have_hdr ? &hdr : &fromcmd, &t, &ln, &m, &n);
         /* no header, or a row of another shape (a second ps, a header
          * pasted from another listing) */
         if (r == 0 && guess_layout(&t, &guessed))
-            r = emit(ctx, &guessed, &t, ln.s + ln.len, ln.no, NULL);
-        /* then a ps m row: a thread's, or its process's without a state */
-        if (r == 0 && (have_hdr || have_cmd))
-            r = emit(ctx, have_hdr ? &hdr : &fromcmd, &t, ln.s + ln.len, ln.no, &own);
+            r = read_row(ctx, &guessed, &t, &ln, &m, &n);
         if (r < 0)
             return r;
-        /* thread rows follow their process at once */
-        own = r > 0 ? last_owner(ctx->facts) : (struct owner){-1, NULL};
-        added += r;
+        added += n;
     }
-    return added;
+    if ((r = end_mproc(ctx->facts, &m)) < 0)
+        return r;
+    return added + r;
 }
 
 /* ---- a listing run into one line --------------------------------------- */

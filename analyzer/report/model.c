@@ -866,7 +866,7 @@ static const struct expected {
     {{"stack"}, "no kernel stacks (paste `cat /proc/<pid>/stack` of stuck processes)",
      "the kernel stacks of the stuck (D-state) processes (never in a bundle)",
      {"for p in $(ps -eo pid=,stat= | awk '$2 ~ /^D/ {print $1}'); do echo \"== $p\"; cat /proc/$p/stack; done"}},
-    {{"proc_mounts", "mount", "mountinfo", "nfsstat", "mounts"},
+    {{"proc_mounts", "mount", "mountinfo", "nfsstat", "mounts", "mountstats"},
      "no /proc/mounts (hostinfos/proc_mounts needs Longhorn 1.8.2+; or paste `nfsstat -m`)",
      "the mount table with NFS options (a bundle has it from Longhorn 1.8.2)",
      {"cat /proc/mounts", "nfsstat -m"}},

@@ -2,9 +2,11 @@
  * match.c - evaluate rules on one bundle's facts (see match.h).
  *
  * For each rule: enumerate its subjects (each distinct node+pid of the ps
- * rows, each node, or the bundle), evaluate every signal in its scope
- * relative to the subject, pick the first confidence level whose
- * all/none/any conditions hold, and record the finding with the facts
+ * rows, each node, or the bundle), pick the first confidence level whose
+ * all/none/any conditions hold, evaluating each signal in its scope
+ * relative to the subject when a condition first asks for it (a subject
+ * that fails a level's first `all` signal costs that one signal), and
+ * record the finding with the facts
  * that made each signal true. Levels marked `merge: node` fold the
  * subjects of one node into one finding that names all their pids.
  *
@@ -13,8 +15,10 @@
  * change here. A signal looks only at the facts its scope can reach,
  * through indexes built once per run (factindex.h), and a signal whose
  * answer cannot depend on the subject (scope bundle, or the same node as
- * the last subject) is evaluated once: the cost of a run grows with the
- * facts, not with facts times subjects. What a finding's text says is
+ * the last subject) is evaluated once, and a scan stops once its signal
+ * holds with all the evidence it keeps (thousands of identical /pause
+ * siblings): the cost of a run grows with the facts, not with facts times
+ * subjects. What a finding's text says is
  * expand.c's business.
  */
 #include "rules/match.h"
@@ -41,6 +45,7 @@ struct ref {
 };
 
 struct sigres {
+    int done;           /* evaluated (or kept) for the subject at hand */
     int matched;
     struct ref ev[MAX_EV_PER_SIGNAL];
     int nev;
@@ -261,6 +266,10 @@ static int try_record(struct lht_matcher *m, const struct lht_rule *r, const str
     return rc ? record_ref(m, s, f, i, v, res) : LHT_OK;
 }
 
+/* Room for more evidence: once a signal holds with all the evidence it
+ * keeps, further candidates change nothing. */
+#define ROOM(res) ((res)->nev < MAX_EV_PER_SIGNAL)
+
 /* One member is one string (lht_prov): two inputs of a case may both
  * hold a "stack.txt", and those are two pieces of evidence. */
 static int same_member(const struct lht_facts *f, int t, size_t i, const struct subject *sub)
@@ -268,7 +277,8 @@ static int same_member(const struct lht_facts *f, int t, size_t i, const struct 
     return sub->member != NULL && lht_facts_prov(f, t, i).member == sub->member;
 }
 
-/* The candidates of s for sub, by scope, in record order. */
+/* The candidates of s for sub, by scope, in record order, until the
+ * signal holds with all the evidence it keeps. */
 static int scan_scope(struct lht_matcher *m, const struct lht_rule *r, const struct lht_signal *s, int scope,
                       struct lht_facts *f, const struct subject *sub, struct sigres *res)
 {
@@ -277,13 +287,13 @@ static int scan_scope(struct lht_matcher *m, const struct lht_rule *r, const str
 
     switch (scope) {
     case LHT_SC_BUNDLE:
-        for (i = 0; rc == LHT_OK && (size_t)i < lht_facts_count(f, s->type); i++)
+        for (i = 0; rc == LHT_OK && ROOM(res) && (size_t)i < lht_facts_count(f, s->type); i++)
             rc = try_record(m, r, s, f, (size_t)i, res);
         return rc;
     case LHT_SC_SAME_NODE:
         if (sub->node_id < 0)
             return LHT_OK;
-        for (i = lht_fidx_node_first(m->ix, s->type, sub->node_id); rc == LHT_OK && i >= 0;
+        for (i = lht_fidx_node_first(m->ix, s->type, sub->node_id); rc == LHT_OK && ROOM(res) && i >= 0;
              i = lht_fidx_node_next(m->ix, s->type, i))
             rc = try_record(m, r, s, f, (size_t)i, res);
         return rc;
@@ -294,7 +304,7 @@ static int scan_scope(struct lht_matcher *m, const struct lht_rule *r, const str
         /* A paste that names no node says nothing about which node's pid
          * 4242 it shows: it binds only within itself (its member), never
          * to the same pid on every node. */
-        for (i = lht_fidx_pid_first(m->ix, s->type, sub->pid); rc == LHT_OK && i >= 0;
+        for (i = lht_fidx_pid_first(m->ix, s->type, sub->pid); rc == LHT_OK && ROOM(res) && i >= 0;
              i = lht_fidx_pid_next(m->ix, s->type, i)) {
             int n = lht_fidx_node_of(m->ix, s->type, (size_t)i);
             if (n == 0 || sub->node_id == 0 ? same_member(f, s->type, (size_t)i, sub) : n == sub->node_id)
@@ -306,7 +316,7 @@ static int scan_scope(struct lht_matcher *m, const struct lht_rule *r, const str
             return LHT_OK;
         if (lht_fidx_same_first(m->ix, s->same_fd, sub->node_id, sub->same, &i) != LHT_OK)
             return LHT_ENOMEM;
-        for (; rc == LHT_OK && i >= 0; i = lht_fidx_same_next(m->ix, s->same_fd, i))
+        for (; rc == LHT_OK && ROOM(res) && i >= 0; i = lht_fidx_same_next(m->ix, s->same_fd, i))
             if (lht_fact_pid(f, s->type, (size_t)i) != sub->pid)
                 rc = try_record(m, r, s, f, (size_t)i, res);
         return rc;
@@ -334,20 +344,49 @@ static int eval_signal(struct lht_matcher *m, const struct lht_rule *r, int sig,
     return scan_scope(m, r, s, scope, f, sub, res);
 }
 
-static int cond_holds(const struct lht_cond *c, const struct sigres *res)
+/* Signal sig's result for the subject, evaluated on first use: most
+ * subjects of a sosreport fail a level's first `all` signal (not in D),
+ * and then nothing else of the rule needs to be looked at. */
+static int need(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f, const struct subject *sub,
+                int sig)
 {
-    int i, any = c->nany == 0;
+    int rc;
 
-    for (i = 0; i < c->nall; i++)
-        if (!res[c->all[i]].matched)
-            return 0;
-    for (i = 0; i < c->nnone; i++)
-        if (res[c->none[i]].matched)
-            return 0;
-    for (i = 0; i < c->nany; i++)
-        if (res[c->any[i]].matched)
-            any = 1;
-    return any;
+    if (m->res[sig].done)
+        return LHT_OK;
+    if ((rc = eval_signal(m, r, sig, f, sub)) != LHT_OK)
+        return rc;
+    m->res[sig].done = 1;
+    return LHT_OK;
+}
+
+/* Does condition c hold for sub? *holds 1 or 0; the signals it names are
+ * evaluated in its order, only as far as the answer needs. */
+static int cond_holds(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f,
+                      const struct subject *sub, const struct lht_cond *c, int *holds)
+{
+    int i, rc;
+
+    *holds = 0;
+    for (i = 0; i < c->nall; i++) {
+        if ((rc = need(m, r, f, sub, c->all[i])) != LHT_OK)
+            return rc;
+        if (!m->res[c->all[i]].matched)
+            return LHT_OK;
+    }
+    for (i = 0; i < c->nnone; i++) {
+        if ((rc = need(m, r, f, sub, c->none[i])) != LHT_OK)
+            return rc;
+        if (m->res[c->none[i]].matched)
+            return LHT_OK;
+    }
+    *holds = c->nany == 0;
+    for (i = 0; i < c->nany; i++) {   /* every one: each that holds is evidence */
+        if ((rc = need(m, r, f, sub, c->any[i])) != LHT_OK)
+            return rc;
+        *holds |= m->res[c->any[i]].matched;
+    }
+    return LHT_OK;
 }
 
 /* ---- findings --------------------------------------------------------- */
@@ -479,17 +518,22 @@ static int flush(struct lht_matcher *m, const struct lht_rule *r, struct lht_fac
 static int eval_subject(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f,
                         const struct subject *sub)
 {
-    int s, lv, k, rc;
+    int s, lv, k, rc, holds = 0;
     struct pend *p;
 
     for (s = 0; s < r->nsignals; s++)
-        if ((rc = eval_signal(m, r, s, f, sub)) != LHT_OK)
+        m->res[s].done = 0;
+    for (lv = 0; lv < r->nlevels; lv++) {
+        if ((rc = cond_holds(m, r, f, sub, &r->levels[lv].cond, &holds)) != LHT_OK)
             return rc;
-    for (lv = 0; lv < r->nlevels; lv++)
-        if (cond_holds(&r->levels[lv].cond, m->res))
+        if (holds)
             break;
+    }
     if (lv == r->nlevels)
         return LHT_OK;
+    for (k = 0; k < r->nraises; k++)
+        if ((rc = need(m, r, f, sub, r->raises[k])) != LHT_OK)
+            return rc;
     p = pend_for(m, lv, sub->node, sub->pid, r->levels[lv].merge_node);
     if (p == NULL)
         return LHT_ENOMEM;

@@ -49,7 +49,8 @@ static const char *const case_sql[C_END - C_FIND] = {
                              "AND case_id IS NOT NULL AND status <> 'failed' ORDER BY id LIMIT 1",
     [C_INFO - C_FIND] = "SELECT id, key, name, path, stale, rules_digest FROM cases WHERE id = ?1",
     [C_INPUTS - C_FIND] = "SELECT b.id, b.name, b.path, b.typed, b.status, b.error, b.content_id, "
-                          "(SELECT count(*) FROM members m WHERE m.bundle_id = b.id), coalesce(b.dup_of, 0) "
+                          "(SELECT count(*) FROM members m WHERE m.bundle_id = b.id), coalesce(b.dup_of, 0), "
+                          "(SELECT count(*) FROM evidence e WHERE e.bundle_id = b.id) "
                           "FROM bundles b WHERE b.case_id = ?1 ORDER BY coalesce(b.typed, b.path), b.path",
     [C_DROPEMPTY - C_FIND] = "DELETE FROM cases WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM bundles WHERE case_id = ?1)",
     [C_FINDINGS - C_FIND] =
@@ -231,6 +232,7 @@ int lht_store_case_inputs(struct lht_store *s, long long id, struct lht_case_inp
         x->content_id = dup_col(st, 6, &oom);
         x->members = sqlite3_column_int64(st, 7);
         x->dup_of = sqlite3_column_int64(st, 8);
+        x->pieces = sqlite3_column_int64(st, 9);
         if (x->name == NULL || x->path == NULL || x->status == NULL)
             oom = 1;
     }

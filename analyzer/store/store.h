@@ -131,6 +131,7 @@ struct lht_case_input {
     char *name, *path, *typed, *status, *error, *content_id;   /* typed, error, content_id may be NULL */
     long long members;           /* member rows: the fuller copy of a duplicate wins */
     long long dup_of;            /* as the last evaluation found: the input it copies, or 0 */
+    long long pieces;            /* evidence pieces parsed (0: nothing in it was read as evidence) */
 };
 /* The inputs of case id, by typed name then path. *v owned by the caller
  * (lht_store_case_inputs_free). */

@@ -58,9 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 #elif LHT_FUZZ_TARGET == T_STACK
     return parse(lht_parse_stack, d, n, NULL);
 #elif LHT_FUZZ_TARGET == T_MOUNTS
+    parse(lht_parse_mountstats, d, n, NULL);
     return parse(lht_parse_mounts_any, d, n, NULL);
 #elif LHT_FUZZ_TARGET == T_NFSSTAT
     parse(lht_parse_nfsstat, d, n, NULL);
+    parse(lht_parse_hostname, d, n, NULL);
+    parse(lht_parse_sos_version, d, n, NULL);
     return parse(lht_parse_hostinfo, d, n, NULL);
 #elif LHT_FUZZ_TARGET == T_DMESG
     return parse(lht_parse_kernel_log, d, n, NULL);
