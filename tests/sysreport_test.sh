@@ -89,17 +89,22 @@ expect_eq "t1: its stacks on the node" \
 expect_eq "t1: the report says what it lacked" \
   "$(q1 "SELECT count(*) FROM v_notes WHERE message LIKE '%without a process listing%'")" "1"
 
-# the same report as the tar.xz sos ships (top folder inside), next to the bundle
-mkdir -p "$T/t2"
-cp "$FX/seed-rwx.zip" "$T/t2/"
-mkdir -p "$T/t2/tmp" && cp -a "$SR" "$T/t2/tmp/$(basename "$SOS4")"
-tar -C "$T/t2/tmp" -cJf "$T/t2/$(basename "$SOS4").tar.xz" "$(basename "$SOS4")" && rm -rf "${T:?}/t2/tmp"
-D1=$T/t2.db
-"$BIN" scan -q --db "$D1" "$T/t2"; expect_eq "ticket t2 exit" $? 0
-expect_eq "t2: one case of two inputs" "$(q1 "SELECT count(*)||'|'||max(inputs) FROM v_cases")" "1|2"
-expect_eq "t2: confirmed from the tarball's stack" \
-  "$(q1 "SELECT group_concat(f.confidence||'|'||f.node) FROM v_findings f WHERE rule_id='$SEED'")" "confirmed|$N1"
-expect_eq "t2: the tarball's host" "$(q1 "SELECT host FROM v_bundles WHERE typed LIKE '%.tar.xz'")" "$N1"
+# the same report as sos ships it (4.x: tar.xz or tar.gz; 3.x also
+# tar.bz2, sos/archive.py), top folder inside, next to the bundle
+mkdir -p "$T/tmp" && cp -a "$SR" "$T/tmp/$(basename "$SOS4")"
+for z in J:tar.xz z:tar.gz j:tar.bz2; do
+  opt=${z%%:*} ext=${z#*:} TK=$T/t2-${z#*:}
+  mkdir -p "$TK"
+  cp "$FX/seed-rwx.zip" "$TK/"
+  tar -C "$T/tmp" -c${opt}f "$TK/$(basename "$SOS4").$ext" "$(basename "$SOS4")"
+  D1=$TK.db
+  "$BIN" scan -q --db "$D1" "$TK"; expect_eq "t2 $ext: exit" $? 0
+  expect_eq "t2 $ext: one case of two inputs" "$(q1 "SELECT count(*)||'|'||max(inputs) FROM v_cases")" "1|2"
+  expect_eq "t2 $ext: confirmed from the tarball's stack" \
+    "$(q1 "SELECT group_concat(f.confidence||'|'||f.node) FROM v_findings f WHERE rule_id='$SEED'")" "confirmed|$N1"
+  expect_eq "t2 $ext: the tarball's host" "$(q1 "SELECT host FROM v_bundles WHERE typed LIKE '%.$ext'")" "$N1"
+done
+rm -rf "${T:?}/tmp"
 
 # --- a ticket: bundle and supportconfig -------------------------------
 # supportconfig names the host in its folder (scc_<host>_<yymmdd>_<hhmm>)
