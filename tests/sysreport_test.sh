@@ -168,5 +168,14 @@ echo "sos.log of a run that collected nothing" >"$T/t5/sosreport-x9-2025-09-24-a
 grep -qx "lhtriage: $T/t5: nothing usable in its 2 inputs: .*" "$T/err"; expect_eq "t5: one line naming the ticket" $? 0
 expect_eq "t5: one line" "$(wc -l <"$T/err" | tr -d ' ')" "1"
 
+# --- an encrypted sosreport (sos --encrypt-pass) is said, not skipped ---
+mkdir -p "$T/t6"
+cp "$FX/seed-rwx.zip" "$T/t6/"
+head -c 512 /dev/urandom >"$T/t6/secured-sosreport-w1-2025-09-24-abcdefg.tar.xz.gpg"
+"$BIN" scan -q --db "$T/t6.db" "$T/t6" 2>"$T/err"; expect_eq "t6: exit" $? 2
+grep -qx "lhtriage: $T/t6/secured-sosreport-w1-2025-09-24-abcdefg.tar.xz.gpg: an encrypted sosreport, not read: .*" "$T/err"
+expect_eq "t6: names the encrypted report" $? 0
+expect_eq "t6: the bundle is still read" "$("$BIN" query --db "$T/t6.db" --csv "SELECT count(*) FROM v_bundles" | tail -1 | tr -d '\r')" "1"
+
 echo "sysreport_test: $checks checks, $fails failed"
 [ "$fails" -eq 0 ]

@@ -188,7 +188,17 @@ static void free_entries(char **v, size_t n)
     free(v);
 }
 
-enum { E_OTHER, E_INPUT, E_DIR };
+/* sos --encrypt-key/--encrypt-pass writes secured-sosreport-*.tar.xz.gpg
+ * (sos/archive.py): unreadable without the key, and the user must hear
+ * it was not read rather than find the node's evidence quietly missing. */
+static int sealed_report(const char *name)
+{
+    size_t n = strlen(name);
+
+    return strncmp(name, "secured-sosreport-", 18) == 0 && n > 4 && strcmp(name + n - 4, ".gpg") == 0;
+}
+
+enum { E_OTHER, E_INPUT, E_DIR, E_SEALED };
 
 static int entry_type(const char *path, const char *name)
 {
@@ -198,6 +208,8 @@ static int entry_type(const char *path, const char *name)
         return E_OTHER;
     if (S_ISDIR(st.st_mode))
         return is_input_dir(path) ? E_INPUT : E_DIR;
+    if (S_ISREG(st.st_mode) && sealed_report(name))
+        return E_SEALED;
     return S_ISREG(st.st_mode) && wanted_file(name) ? E_INPUT : E_OTHER;
 }
 
@@ -220,6 +232,10 @@ static int walk(struct lht_scan_inputs *in, const char *dir, int depth)
         switch (entry_type(p, v[i])) {
         case E_INPUT: rc = push(in, p); break;
         case E_DIR: rc = walk(in, p, depth + 1); break;
+        case E_SEALED:
+            lht_cli_error("%s: an encrypted sosreport, not read: decrypt it (gpg -d) next to it", p);
+            in->bad = 1;
+            break;
         default: break;
         }
     }
@@ -235,7 +251,8 @@ static int holds_inputs(const char *dir, char **v, size_t n)
 
     for (i = 0; i < n; i++) {
         join(p, sizeof p, dir, v[i]);
-        if (entry_type(p, v[i]) == E_INPUT)
+        int e = entry_type(p, v[i]);
+        if (e == E_INPUT || e == E_SEALED)
             return 1;
     }
     return 0;
@@ -327,7 +344,11 @@ int lht_cli_scan_gather(struct lht_scan_inputs *in, char **args, int nargs, cons
         int rc;
         if (strcmp(args[i], "-") != 0 && stat(args[i], &st) == 0 && S_ISDIR(st.st_mode) && !is_input_dir(args[i]))
             rc = add_folder(in, args[i], 0);
-        else
+        else if (sealed_report(base_of(args[i]))) {
+            lht_cli_error("%s: an encrypted sosreport, not read: decrypt it (gpg -d) next to it", args[i]);
+            in->bad = 1;
+            continue;
+        } else
             rc = add_lone(in, args[i]);
         if (rc != 0)
             return -1;
