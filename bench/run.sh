@@ -152,8 +152,15 @@ row "200 small bundles, --jobs 2" "$T_jobs2" "$(ratio "$T_jobs1" "$T_jobs2")" "f
 
 # ---- a large database -----------------------------------------------------
 D=$W/tickets$dbn
+# tickets of five kinds in turn (the seed, a disk hang, a healthy vers=4.0
+# cluster, Longhorn 1.5, an NFSv3 client), so the fleet report groups
+# several signatures, versions and kernels; ticket 1 holds the seed
 if [ ! -f "$D/full.db" ]; then
-    for i in $(seq -w 1 "$dbn"); do mkdir -p "$D/in/t$i"; cp "$B"/fixtures/seed-rwx.zip "$D/in/t$i/b.zip"; done
+    set -- nfsv3-client seed-rwx disk-hang healthy-v40 legacy-1.5
+    for i in $(seq -w 1 "$dbn"); do
+        k=$((10#$i % 5)); eval "f=\${$((k + 1))}"
+        mkdir -p "$D/in/t$i"; cp "$B/fixtures/$f.zip" "$D/in/t$i/b.zip"
+    done
     "$BIN" scan -q --db "$D/full.db" "$D/in" >/dev/null
 fi
 cp "$B"/fixtures/seed-rwx.zip "$W/one.zip"
@@ -168,7 +175,7 @@ turns rescan_empty rescan_full report_full
 echo
 row "re-scan one bundle, empty database" "$T_rescan_empty" 1 ""
 row "re-scan one bundle, database of $dbn bundles" "$T_rescan_full" "$(ratio "$T_rescan_full" "$T_rescan_empty")" "the empty database"
-row "default report over $dbn bundles" "$T_report_full" 0 "($(( $(wc -c <"$W/fleet.md") / 1024 )) KiB of markdown)"
+row "default report (fleet summary) over $dbn cases" "$T_report_full" 0 "($(( $(wc -c <"$W/fleet.md") / 1024 )) KiB of markdown, $(( $("$BIN" report --db "$W/full-copy.db" --json | wc -c) / 1024 )) KiB of JSON)"
 
 # ---- undressing pastes ------------------------------------------------------
 # Quoted, fenced, HTML-escaped, quoted-printable, CRLF pastes at 1x, 4x and

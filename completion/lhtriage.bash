@@ -37,7 +37,7 @@ _lhtriage()
         help)
             COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
         scan) opts="--db --rules --ticket --fail-on -j --jobs --rescan --replace --shard --no-logs --max-member-size --max-total --max-depth --max-members --name --progress --no-progress --color -q --quiet --help --version" ;;
-        report) opts="--db --case --bundle --format --json --short --redact -o --output --help --version" ;;
+        report) opts="--db --case --bundle --detail --top --format --json --short --redact -o --output --help --version" ;;
         explain) opts="--db --rules --help --version" ;;
         query) opts="--db --csv --json --list --help --version"
             if [[ $cur != -* ]]; then

@@ -48,6 +48,8 @@ complete -c lhtriage -n "__fish_seen_subcommand_from scan merge rules" -s q -l q
 # report
 complete -c lhtriage -n "__fish_seen_subcommand_from report" -l case -x -d 'only this case'
 complete -c lhtriage -n "__fish_seen_subcommand_from report" -l bundle -x -d 'only the case of this input'
+complete -c lhtriage -n "__fish_seen_subcommand_from report" -l detail -d 'every case in detail'
+complete -c lhtriage -n "__fish_seen_subcommand_from report" -l top -x -d 'tickets in the fleet top list'
 complete -c lhtriage -n "__fish_seen_subcommand_from report" -l format -x -a 'md json html' -d 'output format'
 complete -c lhtriage -n "__fish_seen_subcommand_from report" -l json -d 'the same as --format json'
 complete -c lhtriage -n "__fish_seen_subcommand_from report" -l short -d 'one line per finding'

@@ -369,6 +369,40 @@ START_TEST(stack_alone_is_likely)
 }
 END_TEST
 
+/* A stack pasted with no pid at all is still one process's: the
+ * stack-only level, its next steps asking for what the paste did not say
+ * (which node, which pid); it binds to no process of any node. */
+START_TEST(stack_without_pid_is_likely)
+{
+    struct lht_facts *f = lht_facts_new();
+    const struct lht_finding *fi;
+    struct lht_process p = {.at = {N, "sb/nodes/node-1.zip!node-1/hostinfos/processes_info", 3}, .pid = 4242,
+                            .ppid = -1, .tid = -1, .stat = "D", .command = "/bin/sh -c echo x >> /data/f"};
+    struct lht_stack s = {.at = {NULL, "reply.txt", 1}, .pid = -1, .origin = LHT_STACK_PROC};
+    size_t n, i;
+    int k;
+
+    ck_assert_int_eq(lht_facts_add_process(f, &p), LHT_OK);
+    ck_assert_int_eq(lht_facts_add_stack(f, &s), LHT_OK);
+    for (k = 0; k < 6; k++) {
+        struct lht_frame fr = {.line = 2 + k, .symbol = seed_frames[k]};
+        ck_assert_int_eq(lht_facts_add_frame(f, &fr), LHT_OK);
+    }
+    ck_assert_int_eq(lht_matcher_run(m, f, &(lht_err){0}), LHT_OK);
+    fi = lht_facts_findings(f, &n);
+    for (i = 0; i < n; i++)
+        ck_assert_str_ne(fi[i].confidence, "confirmed");
+    ck_assert_int_eq(count_rule(f, SEED, &fi), 1);
+    ck_assert_str_eq(fi->confidence, "likely");
+    ck_assert_int_eq(fi->pid, -1);
+    ck_assert_ptr_null(fi->node);
+    ck_assert_ptr_nonnull(strstr(fi->next_steps, "on node <node>, run"));
+    ck_assert_ptr_nonnull(strstr(fi->next_steps, "-p <pid>\n"));
+    ck_assert_ptr_nonnull(strstr(fi->next_steps, "cat /proc/<pid>/stack\n"));
+    lht_facts_free(f);
+}
+END_TEST
+
 static void add_row(struct lht_facts *f, const char *node, const char *member, long pid, const char *stat,
                     const char *cmd)
 {
@@ -568,6 +602,7 @@ static Suite *match_suite(void)
     tcase_add_test(tc, many_subjects_on_many_nodes);
     tcase_add_test(tc, stack_alone_is_likely);
     tcase_add_test(tc, nodeless_stack_binds_within_its_member);
+    tcase_add_test(tc, stack_without_pid_is_likely);
     tcase_add_test(tc, recovered_outage_does_not_suppress);
     tcase_add_test(tc, d_state_from_a_kernel_report);
     tcase_add_test(tc, sibling_shares_the_same_field);

@@ -290,7 +290,7 @@ static void exec(sqlite3 *db, const char *sql)
 
 static struct lht_report_model *build(sqlite3 *db, const char *const *names, size_t n)
 {
-    struct lht_report_opts o = {LHT_REPORT_MD, names, n, NULL, 0, 0};
+    struct lht_report_opts o = {LHT_REPORT_MD, names, n, NULL, 0, 0, 1, 0};
     struct lht_report_model *m = NULL;
     lht_err err;
 
@@ -491,7 +491,7 @@ START_TEST(model_selects_cases)
     const char *const by_name[] = {SB};
     const char *const unknown[] = {"seed-rwx-unpacked", "no-such-bundle"};
     const char *const no_case[] = {"no-such-case"};
-    struct lht_report_opts o = {LHT_REPORT_JSON, unknown, 2, NULL, 0, 0};
+    struct lht_report_opts o = {LHT_REPORT_JSON, unknown, 2, NULL, 0, 0, 1, 0};
     struct lht_report_model stale, *m = build(db, by_file, 3);
     char id[32], cid[32];
     const char *by_id[] = {id}, *by_case[] = {cid};
@@ -541,7 +541,7 @@ START_TEST(model_needs_report_views)
 {
     sqlite3 *db = open_db();
     struct lht_report_model *m = NULL;
-    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0, 0};
+    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0, 0, 1, 0};
     lht_err err;
 
     exec(db, "PRAGMA user_version = 10");
@@ -705,7 +705,7 @@ END_TEST
 START_TEST(redact_in_the_model)
 {
     sqlite3 *db = open_db();
-    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0, 0};
+    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0, 0, 1, 0};
     struct lht_report_model *m;
     struct lht_sb md = LHT_SB_INIT, js = LHT_SB_INIT, plain = LHT_SB_INIT;
     const char *tok;
@@ -754,7 +754,7 @@ END_TEST
 START_TEST(redact_the_case_shape)
 {
     sqlite3 *db = open_db();
-    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0, 1};
+    struct lht_report_opts o = {LHT_REPORT_MD, NULL, 0, NULL, 0, 1, 1, 0};
     struct lht_report_model *plain, *m;
     const struct lht_report_case *x, *px;
     struct lht_sb md = LHT_SB_INIT, js = LHT_SB_INIT;

@@ -79,6 +79,11 @@ static const struct {
     {"a header of another file ends the stack", "==> /proc/2174401/stack <==\n[<0>] a+0x1/0x2\n"
                                                "==> /proc/2174401/syscall <==\n40 0x4 0x3 0x0\n"
                                                "==> /proc/2174402/stack <==\n[<0>] b+0x1/0x2\n", 2, 2174401, 2174402},
+    /* prose that introduces a stack by its pid, as comments and mails do */
+    {"prose names the pid", "Here is the stack of the stuck writer (pid 4242):\n[<0>] a+0x1/0x2\n\n"
+                            "and process 4343's stack:\n[<0>] b+0x1/0x2\n", 2, 4242, 4343},
+    {"prose without a pid names none", "The stack, 3 frames deep, on kernel 5.14:\n[<0>] a+0x1/0x2\n", 1, -1, -1},
+    {"a pid in prose that introduces nothing", "pid 4242 was fine.\n[<0>] a+0x1/0x2\n", 1, -1, -1},
 };
 
 /* One frame in each form. */

@@ -40,10 +40,11 @@ cp "$FX/disk-hang.zip" "$FX/legacy-1.5.zip" "$G/"
 norm() { sed -e 's/^- Scanned: .*$/- Scanned: (scan time)/' \
              -e 's/"scanned_at":"[^"]*"/"scanned_at":"(scan time)"/g' \
              -e 's|<dt>Scanned</dt><dd>[^<]*</dd>|<dt>Scanned</dt><dd>(scan time)</dd>|g'; }
+# (--detail: three cases; without it markdown and JSON give the fleet summary)
 
 # --- one model, several formats -------------------------------------------
-"$BIN" report --db "$T/r.db" >"$T/r.md"; expect_eq "md exit" $? 0
-"$BIN" report --db "$T/r.db" --json >"$T/r.json"; expect_eq "json exit" $? 0
+"$BIN" report --db "$T/r.db" --detail >"$T/r.md"; expect_eq "md exit" $? 0
+"$BIN" report --db "$T/r.db" --detail --json >"$T/r.json"; expect_eq "json exit" $? 0
 "$BIN" report --db "$T/r.db" --format html | norm >"$T/report.html"; expect_eq "html exit" $? 0
 "$BIN" report --db "$T/r.db" --short >"$T/report-short.md"; expect_eq "short exit" $? 0
 golden report.html "$T/report.html"
@@ -101,7 +102,7 @@ fi
 SCHEMA=$SRC/analyzer/report/report.schema.json
 if python3 -c 'import jsonschema' 2>/dev/null; then
     "$BIN" report --db "$T/h.db" --json >"$T/h.json"
-    "$BIN" report --db "$T/r.db" --json --redact >"$T/red.json"
+    "$BIN" report --db "$T/r.db" --detail --json --redact >"$T/red.json"
     python3 "$SRC/tests/report_schema.py" "$SCHEMA" "$T/r.json" "$T/h.json" "$T/red.json" "$SRC/tests/golden/report.json"
     expect_eq "reports validate against report.schema.json" $? 0
     # and the check can fail: an unknown key, a pid as a string

@@ -41,7 +41,7 @@ expect_eq "supportconfig suspected" "$(q "SELECT confidence||'|'||node||'|'||pid
   "suspected|sles-w2|4242"
 expect_eq "sos 3.9 says what is missing" \
   "$(q "SELECT count(*) FROM v_notes WHERE bundle='sos-3.9-rhel7' AND message LIKE 'sosreport without proc/<pid>/stack files (sos 3.9%48215%'")" "1"
-"$BIN" report --db "$DB" >"$T/report.md"; expect_eq "report exit" $? 0
+"$BIN" report --db "$DB" --detail >"$T/report.md"; expect_eq "report exit" $? 0
 grep -q "supportconfig collects no kernel stacks" "$T/report.md"; expect_eq "report shows the note" $? 0
 
 # --- a report without its proc tree -----------------------------------

@@ -17,20 +17,26 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: lhtriage report [--db FILE] [--case NAME|ID ...] [--bundle NAME|ID ...]\n"
-            "                       [--format md|json|html] [--json] [--short] [--redact]\n"
-            "                       [-o FILE]\n\n"
+            "                       [--detail] [--top N] [--format md|json|html] [--json] [--short]\n"
+            "                       [--redact] [-o FILE]\n\n"
             "Print the findings report: per case (a ticket: its bundle, pastes, sosreports)\n"
             "a verdict first (each finding in a few lines: where, which volume, PVC and\n"
             "workload, how sure and why, the fix), the volume walk from the nodes' mounts\n"
             "to the Longhorn objects, what no rule explains, the evidence still missing\n"
             "with the commands to ask for, then each finding with its evidence (each\n"
             "fact once, with every input, member and line it was read from), what to do\n"
-            "and what to collect next; with several cases a fleet section first.\n\n"
+            "and what to collect next. Over several cases, unless --case, --bundle or\n"
+            "--detail asks for detail, markdown and JSON give the fleet summary instead:\n"
+            "per signature its cases, nodes and first/last seen, the Longhorn, kernel and\n"
+            "NFS versions it fired with, the cases by Longhorn version, the top tickets.\n\n"
             "options:\n"
             "  --db FILE           database (default: $LHTRIAGE_DB or ./lhtriage.db)\n"
             "  --case NAME|ID      only this case (name, id or ticket folder); repeatable\n"
             "  --bundle NAME|ID    only the case of this input (name, id, path or file name);\n"
             "                      repeatable\n"
+            "  --detail            every case in detail, however many (with a fleet section\n"
+            "                      first)\n"
+            "  --top N             tickets in the fleet summary's top list (default 20)\n"
             "  --format md|json|html\n"
             "                      markdown (default), one JSON document (its schema:\n"
             "                      share/lhtriage/report.schema.json), or one HTML page\n"
@@ -92,7 +98,7 @@ fail:
 
 int lht_cmd_report(int argc, char **argv)
 {
-    enum { O_DB = 256, O_BUNDLE, O_CASE, O_FORMAT, O_REDACT, O_JSON, O_SHORT };
+    enum { O_DB = 256, O_BUNDLE, O_CASE, O_FORMAT, O_REDACT, O_JSON, O_SHORT, O_DETAIL, O_TOP };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, O_DB},
         {"bundle", required_argument, NULL, O_BUNDLE},
@@ -100,6 +106,8 @@ int lht_cmd_report(int argc, char **argv)
         {"format", required_argument, NULL, O_FORMAT},
         {"redact", no_argument, NULL, O_REDACT},
         {"json", no_argument, NULL, O_JSON},
+        {"detail", no_argument, NULL, O_DETAIL},
+        {"top", required_argument, NULL, O_TOP},
         {"short", no_argument, NULL, O_SHORT},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
@@ -144,6 +152,16 @@ int lht_cmd_report(int argc, char **argv)
         case O_JSON: o.format = LHT_REPORT_JSON; formatted = 1; break;
         case O_SHORT: shortened = 1; break;
         case O_REDACT: o.redact = 1; break;
+        case O_DETAIL: o.detail = 1; break;
+        case O_TOP: {
+            unsigned long long v;
+            if (lht_cli_parse_size(optarg, &v) != 0 || v == 0 || v > 500) {
+                lht_cli_usage_error("report", "--top takes 1..500, not '%s'", optarg);
+                goto done;
+            }
+            o.top = (size_t)v;
+            break;
+        }
         case 'o': outfile = optarg; break;
         case 'h': usage(stdout); status = LHT_EXIT_OK; goto done;
         default: lht_cli_bad_option("report", c, argv, longopts); goto done;

@@ -191,6 +191,8 @@ struct writer {
     size_t nreported, capreported;
     long long *left;            /* cases inputs left, evaluated at the end */
     size_t nleft, capleft;
+    unsigned batch_cases;       /* cases in the open batch (group commits) */
+    long long batch_start;      /* when it began, monotonic ms */
 };
 
 /* ---- output ------------------------------------------------------------ */
@@ -671,16 +673,98 @@ static int drain_group(struct writer *w, struct pool *pool, const struct lht_sca
     return status;
 }
 
+/* ---- group commits --------------------------------------------------------- */
+
+/* A batch holds at most this many cases, or this many milliseconds of
+ * the writer's work: a reader sees new cases that often, and a kill -9
+ * loses at most that much. */
+#define BATCH_CASES 64
+#define BATCH_MS 250
+#define READY_WAIT_MS 20
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 when every input of g is read, waiting at most ms for them. */
+static int group_ready(struct pool *pool, const struct lht_scan_group *g, long ms)
+{
+    struct timespec until;
+    size_t k = g->first;
+    int timed_out = 0;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += ms * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&pool->mu);
+    while (k < g->first + g->n && !timed_out) {
+        if (pool->jobs[k].done)
+            k++;
+        else
+            timed_out = pthread_cond_timedwait(&pool->cv, &pool->mu, &until) == ETIMEDOUT;
+    }
+    pthread_mutex_unlock(&pool->mu);
+    return k == g->first + g->n;
+}
+
+static int batch_commit(struct writer *w)
+{
+    lht_err err;
+
+    w->batch_cases = 0;
+    if (lht_store_batch_commit(w->store, &err) != LHT_OK) {
+        lht_cli_error("%s", err.msg);
+        return LHT_EXIT_ERROR;
+    }
+    return LHT_EXIT_OK;
+}
+
+/* Before group g: cases share one transaction (a batch of small bundles
+ * otherwise spends its writer in commits), and every case is written
+ * inside one, so a reader or a kill -9 never sees it half stored. A case
+ * still being read commits the batch before it first, so the cases before
+ * it do not wait for its read; its own transaction then stays open while
+ * its inputs are read. Commits fall only between whole cases. */
+static int batch_before(struct writer *w, struct pool *pool, const struct lht_scan_group *g)
+{
+    lht_err err;
+    int status = LHT_EXIT_OK;
+
+    if (lht_store_batch_open(w->store) &&
+        (!group_ready(pool, g, READY_WAIT_MS) || w->batch_cases >= BATCH_CASES ||
+         mono_ms() - w->batch_start >= BATCH_MS))
+        status = batch_commit(w);
+    if (!lht_store_batch_open(w->store)) {
+        if (lht_store_batch_begin(w->store, &err) != LHT_OK) {
+            lht_cli_error("%s", err.msg);
+            return LHT_EXIT_ERROR;
+        }
+        w->batch_start = mono_ms();
+    }
+    w->batch_cases++;
+    return status;
+}
+
 static int drain(struct pool *pool, struct writer *w, const struct lht_scan_inputs *in)
 {
     int status = LHT_EXIT_OK;
     size_t g;
 
-    for (g = 0; g < in->ng; g++)
+    for (g = 0; g < in->ng; g++) {
+        if (batch_before(w, pool, &in->g[g]) != LHT_EXIT_OK)
+            status = LHT_EXIT_ERROR;
         if (drain_group(w, pool, &in->g[g]) != LHT_EXIT_OK)
             status = LHT_EXIT_ERROR;
+    }
     lht_progress_hold(pool->progress);
     if (finish_left(w) != LHT_EXIT_OK)
+        status = LHT_EXIT_ERROR;
+    if (batch_commit(w) != LHT_EXIT_OK)
         status = LHT_EXIT_ERROR;
     lht_progress_release(pool->progress);
     return status;

@@ -3,6 +3,7 @@
  */
 #include "cli/cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const struct lht_cmd commands[] = {
@@ -79,6 +80,12 @@ int main(int argc, char **argv)
     const struct lht_cmd *c;
     int a;
 
+    /* libarchive turns each zip member's DOS time into a time_t with
+     * mktime(); with TZ unset glibc stats /etc/localtime on every call,
+     * under a lock the scan's workers share. Naming the same zone reads
+     * it once. */
+    if (getenv("TZ") == NULL)
+        setenv("TZ", ":/etc/localtime", 0);
     if (argc < 2) {
         usage(stderr);
         return LHT_EXIT_ERROR;

@@ -49,6 +49,14 @@ struct walk {
     const struct nested *range; /* what reads the input file by offset now, or NULL */
     unsigned long long size;    /* the input's size, 0 when unknown */
     long long last_ms;          /* of the last progress call; -1 before the first */
+    const struct lht_zipread *fzr; /* the fast zip reader reading the input by offset now, or NULL */
+};
+
+/* Where a leaf member's bytes come from: libarchive's current entry, or
+ * the fast zip reader (zipdir.h) positioned on the member. */
+struct rd {
+    struct archive *a;
+    struct lht_zipread *zr;
 };
 
 /* Bytes of an archive opened with our own callbacks: pulled from the
@@ -58,6 +66,7 @@ struct walk {
  * (unpack.h); the first block, read to tell, is handed on first. */
 struct nested {
     struct archive *parent;
+    struct lht_zipread *zr;  /* or the bytes come from this member of a fast-read zip */
     int fd;
     int stream;           /* fd is a pipe: read(), front to back; pos counts */
     long long base, size, pos;
@@ -172,7 +181,9 @@ static void tick(struct walk *w, const char *member)
         return;
     w->last_ms = now;
     p.member = member;
-    if (w->range)
+    if (w->fzr)
+        p.done = (unsigned long long)lht_zipread_pos(w->fzr);
+    else if (w->range)
         p.done = (unsigned long long)(w->range->base + w->range->pos);
     else if (w->top)
         p.done = (unsigned long long)archive_filter_bytes(w->top, -1);
@@ -210,9 +221,31 @@ static int grow(struct walk *w, size_t need)
     return LHT_OK;
 }
 
+static la_ssize_t rd_read(struct walk *w, const struct rd *r, void *buf, size_t n, const char **why)
+{
+    la_ssize_t got;
+
+    if (r->zr) {
+        if ((got = lht_zipread_read(r->zr, buf, n)) < 0) {
+            snprintf(w->why, sizeof w->why, "%s", lht_zipread_why(r->zr));
+            *why = w->why;
+        }
+        return got;
+    }
+    if ((got = archive_read_data(r->a, buf, n)) < 0)
+        *why = archive_why(w, r->a, "read error");
+    return got;
+}
+
+static void rd_skip(const struct rd *r, int disk)
+{
+    if (r->a && !disk)
+        (void)archive_read_data_skip(r->a);
+}
+
 /* Read the current entry's data (up to member_cap) into w->buf. *flags
  * gets LHT_MEMBER_CAPPED or LHT_MEMBER_CUT; *failed, for a cut, why. */
-static int read_leaf(struct walk *w, struct archive *a, const char *path,
+static int read_leaf(struct walk *w, const struct rd *rdr, const char *path,
                      size_t *len_out, int *flags, const char **failed)
 {
     size_t len = 0;
@@ -223,13 +256,12 @@ static int read_leaf(struct walk *w, struct archive *a, const char *path,
     for (;;) {
         if (grow(w, len + BLOCK) != LHT_OK)
             return lht_err_set(w->err, LHT_ENOMEM, "%s: %s: out of memory", w->input, path);
-        r = archive_read_data(a, w->buf + len, BLOCK);
+        r = rd_read(w, rdr, w->buf + len, BLOCK, failed);
         if (r == 0)
             break;
         if (r < 0) {
             /* ARCHIVE_WARN too: a zip member whose CRC fails comes back
              * as a warning, its last block withheld */
-            *failed = archive_why(w, a, "read error");
             *flags = LHT_MEMBER_CUT;
             break;
         }
@@ -243,7 +275,7 @@ static int read_leaf(struct walk *w, struct archive *a, const char *path,
         if (len >= w->o->member_cap) {
             len = w->o->member_cap;
             *flags = LHT_MEMBER_CAPPED;
-            (void)archive_read_data_skip(a);
+            rd_skip(rdr, 0);
             break;
         }
     }
@@ -252,7 +284,7 @@ static int read_leaf(struct walk *w, struct archive *a, const char *path,
 }
 
 /* Stream a leaf member in line-aligned pieces through cb->chunk. */
-static int read_stream(struct walk *w, struct archive *a, const char *path, long long size)
+static int read_stream(struct walk *w, const struct rd *rdr, const char *path, long long size)
 {
     size_t len = 0;
     int rc = LHT_OK, crc, flags = LHT_CHUNK_LAST;
@@ -261,11 +293,10 @@ static int read_stream(struct walk *w, struct archive *a, const char *path, long
     if (grow(w, LHT_SOURCE_CHUNK + BLOCK) != LHT_OK)
         return lht_err_set(w->err, LHT_ENOMEM, "%s: %s: out of memory", w->input, path);
     for (;;) {
-        la_ssize_t r = archive_read_data(a, w->buf + len, LHT_SOURCE_CHUNK + BLOCK - len);
+        la_ssize_t r = rd_read(w, rdr, w->buf + len, LHT_SOURCE_CHUNK + BLOCK - len, &failed);
         if (r == 0)
             break;
         if (r < 0) {
-            failed = archive_why(w, a, "read error");
             flags |= LHT_CHUNK_CUT;
             break;
         }
@@ -297,7 +328,7 @@ static int read_stream(struct walk *w, struct archive *a, const char *path, long
 /* Hand one regular leaf member to the callbacks, as want() asks. top_raw:
  * the input itself is a loose file, which must look like text. disk: a is
  * libarchive's disk reader, which has no data_skip (and needs none). */
-static int deliver(struct walk *w, struct archive *a, const char *path, long long size, int top_raw,
+static int deliver(struct walk *w, const struct rd *rdr, const char *path, long long size, int top_raw,
                    int disk)
 {
     int how = w->cb->want ? w->cb->want(w->cb->ud, path, size) : LHT_WANT_WHOLE;
@@ -306,13 +337,12 @@ static int deliver(struct walk *w, struct archive *a, const char *path, long lon
     const char *failed = NULL;
 
     if (how == LHT_WANT_SKIP) {
-        if (!disk)
-            (void)archive_read_data_skip(a);
+        rd_skip(rdr, disk);
         return w->cb->member(w->cb->ud, path, NULL, 0, size, 0);
     }
     if (how == LHT_WANT_STREAM && w->cb->chunk && !top_raw)
-        return read_stream(w, a, path, size);
-    if ((rc = read_leaf(w, a, path, &len, &flags, &failed)) != LHT_OK)
+        return read_stream(w, rdr, path, size);
+    if ((rc = read_leaf(w, rdr, path, &len, &flags, &failed)) != LHT_OK)
         return rc;
     if (top_raw && memchr(w->buf, '\0', len < 4096 ? len : 4096) != NULL)
         return lht_err_set(w->err, LHT_EFORMAT, "%s: not a support bundle, archive or text file", w->input);
@@ -333,6 +363,15 @@ static long raw_next(struct nested *n, const void **buf)
         r = n->npending;
         n->npending = 0;
         return r;
+    }
+    if (n->zr != NULL) {
+        long got = lht_zipread_read(n->zr, n->block, sizeof n->block);
+        if (got < 0) {
+            snprintf(n->why, sizeof n->why, "%s", lht_zipread_why(n->zr));
+            return -1;
+        }
+        *buf = n->block;
+        return got;
     }
     if (n->parent != NULL) {
         la_ssize_t got = archive_read_data(n->parent, n->block, sizeof n->block);
@@ -635,7 +674,10 @@ static int walk_archive(struct walk *w, struct archive *a, const char *container
                 goto done;
             continue;
         }
-        rc = deliver(w, a, full, size, depth == 0 && archive_format(a) == ARCHIVE_FORMAT_RAW, 0);
+        {
+            struct rd from = {a, NULL};
+            rc = deliver(w, &from, full, size, depth == 0 && archive_format(a) == ARCHIVE_FORMAT_RAW, 0);
+        }
         if (rc != LHT_OK)
             goto done;
     }
@@ -662,6 +704,137 @@ static int zip_is_damaged(struct walk *w, int fd, long long size, const unsigned
         damage(w, label, why);
     }
     return 1;
+}
+
+/* ---- the fast zip path ------------------------------------------------------
+ *
+ * A zip file, or a zip stored in one (a node zip), whose every member the
+ * fast reader covers (zipdir.h) is walked from its central directory: the
+ * members the scanner reads are inflated with ISA-L by their file ranges,
+ * their CRC-32 and sizes checked, and the rest are never touched (no
+ * inflating a data-descriptor member to find where it ends). Anything else
+ * stays libarchive's. Members come in libarchive's order, named as it
+ * names them, so the facts are the same either way. */
+
+static int walk_fast(struct walk *w, int fd, long long base, long long size, struct lht_ziplist *z,
+                     const char *container, int depth);
+
+/* A member of a fast-read zip that is an archive itself: a stored zip by
+ * its own range (fast again when it can be), anything else by libarchive
+ * pulling the member's bytes through the fast reader. */
+static int fast_nested(struct walk *w, int fd, const struct lht_zipentry *e, struct lht_zipread *zr,
+                       const char *path, int depth)
+{
+    struct nested *n = NULL;
+    struct archive *na = NULL;
+    struct lht_ziplist *sub = NULL;
+    char why[256];
+    int rc = LHT_OK, opened, damaged = 0;
+
+    if (depth + 1 >= w->o->max_depth) {
+        warn(w, path, "nested archive deeper than the depth limit, not opened (raise --max-depth)");
+        return LHT_OK;
+    }
+    if (e->method == 0 && lht_source_is_archive_name(path) && strlen(path) > 4 &&
+        strcasecmp(path + strlen(path) - 4, ".zip") == 0) {
+        if (lht_zipdir_check(fd, e->offset, e->csize, why, sizeof why) != 0) {
+            damage(w, path, why);   /* read by its local headers below */
+            damaged = 1;
+        } else if ((sub = lht_ziplist_open(fd, e->offset, e->csize)) != NULL) {
+            rc = walk_fast(w, fd, e->offset, e->csize, sub, path, depth + 1);
+            lht_ziplist_free(sub);
+            if (rc == LHT_EFORMAT) {
+                lht_err_clear(w->err);   /* a damaged member, said where it was found */
+                rc = LHT_OK;
+            }
+            return rc;
+        }
+    }
+    if ((n = calloc(1, sizeof *n)) == NULL || (na = new_reader(damaged)) == NULL)
+        goto oom;
+    n->zr = zr;
+    if (sniff_nested(n) != LHT_OK)
+        goto oom;
+    opened = archive_read_open(na, n, NULL, nested_read, NULL) == ARCHIVE_OK;
+    if (!opened) {
+        damage(w, path, archive_error_string(na) ? archive_error_string(na) : "cannot open nested archive");
+        goto done;
+    }
+    rc = walk_archive(w, na, path, depth + 1);
+    if (rc == LHT_OK && n->z)
+        drain(w, n);
+    if (rc == LHT_EFORMAT) {
+        lht_err_clear(w->err);
+        rc = LHT_OK;
+    }
+    if (n->z && lht_unpack_damage(n->z))
+        damage(w, path, lht_unpack_damage(n->z));
+    goto done;
+oom:
+    rc = lht_err_set(w->err, LHT_ENOMEM, "%s: %s: out of memory", w->input, path);
+done:
+    archive_read_free(na);
+    if (n)
+        lht_unpack_free(n->z);
+    free(n);
+    return rc;
+}
+
+/* The name a member of container is shown by (as walk_archive names it). */
+static char *fast_name(const char *container, const char *raw, int depth)
+{
+    const char *name = strip_dot_slash(raw);
+    size_t need = strlen(container) + strlen(name) + 2;
+    char *full = malloc(need);
+
+    if (full != NULL)
+        snprintf(full, need, depth == 0 ? "%s%s" : "%s!%s", depth == 0 ? "" : container, name);
+    return full;
+}
+
+static int walk_fast(struct walk *w, int fd, long long base, long long size, struct lht_ziplist *z,
+                     const char *container, int depth)
+{
+    struct lht_zipread *zr = lht_zipread_new();
+    const struct lht_zipread *outer = w->fzr;
+    size_t i, here = 0;
+    int rc = LHT_OK;
+
+    (void)base;
+    (void)size;
+    if (zr == NULL)
+        return lht_err_set(w->err, LHT_ENOMEM, "%s: out of memory", w->input);
+    w->fzr = zr;
+    for (i = 0; rc == LHT_OK && i < lht_ziplist_count(z); i++) {
+        const struct lht_zipentry *e = lht_ziplist_entry(z, i);
+        char *full;
+        here++;
+        if (++w->members > w->o->max_members) {
+            rc = lht_err_set(w->err, LHT_ELIMIT, "%s: more than %lu members (raise --max-members)",
+                             w->input, w->o->max_members);
+            break;
+        }
+        if (!e->regular)
+            continue;
+        if ((full = fast_name(container, e->name, depth)) == NULL) {
+            rc = lht_err_set(w->err, LHT_ENOMEM, "%s: out of memory", w->input);
+            break;
+        }
+        tick(w, full);
+        lht_zipread_begin(zr, z, i);
+        if (lht_source_is_archive_name(full)) {
+            rc = fast_nested(w, fd, e, zr, full, depth);
+        } else {
+            struct rd from = {NULL, zr};
+            rc = deliver(w, &from, full, e->size, 0, 0);
+        }
+        free(full);
+    }
+    if (rc == LHT_OK && depth == 0 && here == 0)
+        rc = lht_err_set(w->err, LHT_EFORMAT, "%s: empty archive or file, nothing to scan", w->input);
+    w->fzr = outer;
+    lht_zipread_free(zr);
+    return rc;
 }
 
 /* Open a on the file fd (path): through a decompressor when it is gzip or
@@ -704,6 +877,19 @@ static int walk_path(struct walk *w, const char *path, const char *label, int de
     if (got > 0)
         kind = lht_unpack_sniff(magic, (size_t)got);
     zip_stream = got > 0 && zip_is_damaged(w, fd, (long long)st.st_size, magic, (size_t)got, label, depth);
+    if (!zip_stream && kind == LHT_UNPACK_NONE && got >= 4 && memcmp(magic, "PK\003\004", 4) == 0 &&
+        !(depth > 0 && w->o->max_depth <= 1)) {
+        struct lht_ziplist *z = lht_ziplist_open(fd, 0, (long long)st.st_size);
+        if (z != NULL) {
+            rc = walk_fast(w, fd, 0, (long long)st.st_size, z, label, depth);
+            lht_ziplist_free(z);
+            if (depth > 0 && rc == LHT_EFORMAT) {
+                lht_err_clear(w->err);
+                rc = LHT_OK;
+            }
+            goto done;
+        }
+    }
     if ((a = new_reader(zip_stream)) == NULL ||
         (rc = open_file(w, a, fd, path, (long long)st.st_size, kind, &n)) == LHT_ENOMEM) {
         rc = lht_err_set(w->err, LHT_ENOMEM, "%s: out of memory", w->input);
@@ -801,8 +987,11 @@ static int walk_dir(struct walk *w, const char *dir)
             continue;
         }
         tick(w, rel);
-        if ((rc = deliver(w, d, rel, archive_entry_size(e), 0, 1)) != LHT_OK)
-            goto done;
+        {
+            struct rd from = {d, NULL};
+            if ((rc = deliver(w, &from, rel, archive_entry_size(e), 0, 1)) != LHT_OK)
+                goto done;
+        }
     }
 done:
     archive_entry_free(e);

@@ -11,7 +11,11 @@
  */
 #include "ingest/zipdir.h"
 
+#include <isa-l/crc.h>
+#include <isa-l/igzip_lib.h>
+
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -390,4 +394,290 @@ int lht_zipdir_find(const struct lht_zipdir *z, const char *name, long long *off
 int lht_zipdir_fd(const struct lht_zipdir *z)
 {
     return z->fd;
+}
+
+/* ---- the fast member reader (see zipdir.h) ------------------------------- */
+
+#define ZR_BLOCK (256 * 1024)
+
+struct lht_ziplist {
+    int fd;
+    struct lht_zipentry *e;
+    size_t n;
+    char *names;                /* every name, NUL-terminated, one block */
+};
+
+struct lht_zipread {
+    const struct lht_zipentry *e;
+    int fd;
+    long long in, out;          /* compressed bytes read, bytes delivered */
+    uint32_t crc;
+    int done;
+    char why[160];
+    struct inflate_state st;
+    unsigned char block[ZR_BLOCK];
+};
+
+/* The local header h (at lho) says what central entry p says: its name,
+ * its CRC-32 and sizes (0 with a data descriptor, and zip64's 0xFFFFFFFF,
+ * defer to the directory's). */
+static int local_agrees(const struct span *z, const unsigned char *h, const unsigned char *p, long long lho,
+                        uint64_t csize, uint64_t usize)
+{
+    size_t nlen = u16(p + 28);
+    unsigned char name[256];
+
+    if (u16(h + 26) != nlen || nlen > sizeof name || rd(z->fd, name, nlen, z->base + lho + 30) != 0 ||
+        memcmp(name, p + 46, nlen) != 0)
+        return 0;
+    /* with a data descriptor the local fields may be 0; a value there must agree */
+    if (u32(h + 14) != u32(p + 16) && !((u16(h + 6) & 8) && u32(h + 14) == 0))
+        return 0;
+    if (u32(h + 18) != 0xFFFFFFFFu && u32(h + 18) != csize && !((u16(h + 6) & 8) && u32(h + 18) == 0))
+        return 0;
+    return u32(h + 22) == 0xFFFFFFFFu || u32(h + 22) == usize || ((u16(h + 6) & 8) && u32(h + 22) == 0);
+}
+
+/* One directory entry at p (within [p, end)): 1 when the fast reader
+ * covers it (e filled; its name is copied by the caller), 0 when it does
+ * not, -1 when it is malformed. *len gets the entry's length. */
+static int fast_entry(const struct span *z, const struct eocd *d, const unsigned char *p, const unsigned char *end,
+                      struct lht_zipentry *e, size_t *len)
+{
+    uint64_t csize, usize, lho;
+    size_t nlen, xlen, clen, k;
+    unsigned char h[30];
+    uint32_t flags, mode;
+
+    if (end - p < 46 || u32(p) != SIG_CD)
+        return -1;
+    nlen = u16(p + 28), xlen = u16(p + 30), clen = u16(p + 32);
+    if ((size_t)(end - p) < 46 + nlen + xlen + clen || nlen == 0)
+        return -1;
+    *len = 46 + nlen + xlen + clen;
+    flags = u16(p + 8);
+    e->method = (int)u16(p + 10);
+    e->crc32 = u32(p + 16);
+    csize = u32(p + 20), usize = u32(p + 24), lho = u32(p + 42);
+    zip64_fields(p + 46 + nlen, xlen, &usize, &csize, &lho);
+    if ((flags & 0x41) || (e->method != 0 && e->method != 8) || (e->method == 0 && csize != usize))
+        return 0;
+    for (k = 0; k < nlen; k++)
+        if (p[46 + k] == 0 || p[46 + k] >= 0x80)
+            return 0;
+    if (lho > (uint64_t)d->cdoff || (uint64_t)d->cdoff - lho < 30 ||
+        rd(z->fd, h, sizeof h, z->base + (long long)lho) != 0 || u32(h) != SIG_LOCAL || (u16(h + 6) & 0x41) ||
+        u16(h + 8) != (uint32_t)e->method)
+        return 0;
+    if (!local_agrees(z, h, p, (long long)lho, csize, usize))
+        return 0;   /* libarchive reads it, and says how they disagree */
+    e->offset = (long long)lho + 30 + u16(h + 26) + u16(h + 28);
+    if ((uint64_t)e->offset > (uint64_t)d->cdoff || csize > (uint64_t)d->cdoff - (uint64_t)e->offset ||
+        usize > (uint64_t)LLONG_MAX)
+        return 0;
+    e->csize = (long long)csize;
+    e->size = (long long)usize;
+    mode = (u16(p + 4) >> 8) == 3 ? u32(p + 38) >> 16 : 0;   /* made on Unix: its mode is there */
+    e->regular = p[46 + nlen - 1] != '/' && ((mode & S_IFMT) == 0 || (mode & S_IFMT) == S_IFREG);
+    e->offset += z->base;
+    return 1;
+}
+
+static int by_offset(const void *pa, const void *pb)
+{
+    const struct lht_zipentry *a = pa, *b = pb;
+
+    return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+/* The directory cd into z; 0, or -1 when the fast reader does not cover it. */
+static int fast_list(struct lht_ziplist *z, const struct span *sp, const struct eocd *d, const unsigned char *cd)
+{
+    const unsigned char *p = cd, *end = cd + d->cdsize;
+    size_t i, off = 0, len = 0, *at;
+
+    if ((z->e = calloc(d->entries + 1, sizeof *z->e)) == NULL || (z->names = malloc((size_t)d->cdsize + 1)) == NULL ||
+        (at = calloc(d->entries + 1, sizeof *at)) == NULL)
+        return -1;
+    for (i = 0; i < d->entries; i++, p += len) {
+        if (fast_entry(sp, d, p, end, &z->e[i], &len) != 1)
+            break;
+        at[i] = off;
+        memcpy(z->names + off, p + 46, u16(p + 28));
+        z->names[off + u16(p + 28)] = '\0';
+        off += u16(p + 28) + 1;
+    }
+    if (i == d->entries && p == end) {
+        for (z->n = i, i = 0; i < z->n; i++)
+            z->e[i].name = z->names + at[i];
+        qsort(z->e, z->n, sizeof *z->e, by_offset);
+    }
+    free(at);
+    return z->n == d->entries ? 0 : -1;
+}
+
+struct lht_ziplist *lht_ziplist_open(int fd, long long base, long long size)
+{
+    struct span sp = {fd, base, size};
+    struct lht_ziplist *z = calloc(1, sizeof *z);
+    unsigned char *cd = NULL;
+    struct eocd d;
+
+    if (z == NULL || read_eocd(&sp, &d, NULL, 0) != 0 || d.cdoff > size || d.cdsize > size - d.cdoff ||
+        d.cdsize > (long long)CD_MAX || d.entries == 0 || d.entries > (unsigned long long)d.cdsize / 46)
+        goto fail;
+    z->fd = fd;
+    if ((cd = malloc((size_t)d.cdsize)) == NULL || rd(fd, cd, (size_t)d.cdsize, base + d.cdoff) != 0 ||
+        fast_list(z, &sp, &d, cd) != 0)
+        goto fail;
+    free(cd);
+    return z;
+fail:
+    free(cd);
+    lht_ziplist_free(z);
+    return NULL;
+}
+
+void lht_ziplist_free(struct lht_ziplist *z)
+{
+    if (z == NULL)
+        return;
+    free(z->e);
+    free(z->names);
+    free(z);
+}
+
+size_t lht_ziplist_count(const struct lht_ziplist *z)
+{
+    return z->n;
+}
+
+const struct lht_zipentry *lht_ziplist_entry(const struct lht_ziplist *z, size_t i)
+{
+    return i < z->n ? &z->e[i] : NULL;
+}
+
+struct lht_zipread *lht_zipread_new(void)
+{
+    return calloc(1, sizeof(struct lht_zipread));
+}
+
+void lht_zipread_free(struct lht_zipread *r)
+{
+    free(r);
+}
+
+void lht_zipread_begin(struct lht_zipread *r, const struct lht_ziplist *z, size_t i)
+{
+    r->e = &z->e[i];
+    r->fd = z->fd;
+    r->in = r->out = 0;
+    r->crc = 0;
+    r->done = 0;
+    r->why[0] = '\0';
+    if (r->e->method == 8) {
+        isal_inflate_init(&r->st);
+        r->st.crc_flag = ISAL_DEFLATE;   /* raw deflate; the CRC-32 is ours */
+    }
+}
+
+static long zr_fail(struct lht_zipread *r, const char *why)
+{
+    snprintf(r->why, sizeof r->why, "%s", why);
+    r->done = -1;
+    return -1;
+}
+
+/* The member ends here: its size and CRC-32 as the directory says? */
+static long zr_end(struct lht_zipread *r)
+{
+    if (r->out != r->e->size)
+        return zr_fail(r, "the member is shorter than the zip's directory says");
+    if (r->crc != (uint32_t)r->e->crc32)
+        return zr_fail(r, "ZIP bad CRC: the member's CRC-32 does not match");
+    r->done = 1;
+    return 0;
+}
+
+/* The next compressed bytes into r->block; 0 when there are none left. */
+static long zr_fill(struct lht_zipread *r)
+{
+    long long left = r->e->csize - r->in;
+    size_t want = left > ZR_BLOCK ? ZR_BLOCK : (size_t)left;
+
+    if (want == 0)
+        return 0;
+    if (rd(r->fd, r->block, want, r->e->offset + r->in) != 0)
+        return zr_fail(r, "read error: the zip ends before the member's data");
+    r->in += (long long)want;
+    return (long)want;
+}
+
+static long zr_stored(struct lht_zipread *r, void *buf, size_t n)
+{
+    long long left = r->e->csize - r->in;
+    size_t want = left < (long long)n ? (size_t)left : n;
+
+    if (want == 0)
+        return zr_end(r);
+    if (rd(r->fd, buf, want, r->e->offset + r->in) != 0)
+        return zr_fail(r, "read error: the zip ends before the member's data");
+    r->in += (long long)want;
+    r->out += (long long)want;
+    r->crc = crc32_gzip_refl(r->crc, buf, (uint64_t)want);
+    return (long)want;
+}
+
+static long zr_deflate(struct lht_zipread *r, void *buf, size_t n)
+{
+    long got;
+
+    if (n > UINT32_MAX)
+        n = UINT32_MAX;
+    for (;;) {
+        if (r->st.block_state == ISAL_BLOCK_FINISH)
+            return zr_end(r);
+        int drained = 0;
+        if (r->st.avail_in == 0) {
+            if ((got = zr_fill(r)) < 0)
+                return -1;
+            /* with no input left, the inflater may still hold output */
+            drained = got == 0;
+            r->st.next_in = r->block;
+            r->st.avail_in = (uint32_t)got;
+        }
+        r->st.next_out = buf;
+        r->st.avail_out = (uint32_t)n;
+        if (isal_inflate(&r->st) < 0)
+            return zr_fail(r, "invalid deflate data in the member");
+        got = (long)(n - r->st.avail_out);
+        if (got == 0 && drained && r->st.block_state != ISAL_BLOCK_FINISH)
+            return zr_fail(r, "the member's deflate data ends early");
+        if (got > 0) {
+            if (r->out + got > r->e->size)
+                return zr_fail(r, "the member is longer than the zip's directory says");
+            r->out += got;
+            r->crc = crc32_gzip_refl(r->crc, buf, (uint64_t)got);
+            return got;
+        }
+    }
+}
+
+long lht_zipread_read(struct lht_zipread *r, void *buf, size_t n)
+{
+    if (r->done)
+        return r->done < 0 ? -1 : 0;
+    if (n == 0)
+        return 0;
+    return r->e->method == 0 ? zr_stored(r, buf, n) : zr_deflate(r, buf, n);
+}
+
+const char *lht_zipread_why(const struct lht_zipread *r)
+{
+    return r->why[0] ? r->why : "read error";
+}
+
+long long lht_zipread_pos(const struct lht_zipread *r)
+{
+    return r->e ? r->e->offset + r->in : 0;
 }

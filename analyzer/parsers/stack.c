@@ -14,6 +14,7 @@
  *   /proc/123/stack:[<0>] sym+...    (grep . /proc/N/stack)
  *   /proc/123/stack, 123:, PID 123, PID = 123, --- 123 ---   (loops with echo)
  *   a ps row ("UID PID ... CMD" then "root 53 2 ...")   (loops running ps -fp $p first)
+ *   "Stack of the stuck writer (pid 4242):"     (prose that introduces it, ending in ':')
  * A blank line or a header ends a stack; "..." (a frame left out) does
  * not. The pid comes from the header, else from the command that printed
  * the text (ctx->pid), else it is unknown. Frames without brackets are
@@ -27,6 +28,7 @@
 #include "core/text.h"
 
 #include <string.h>
+#include <strings.h>
 
 struct st {
     const struct lht_pctx *ctx;
@@ -252,6 +254,36 @@ static long ps_row_pid(const char *s, size_t len, int col)
     return lht_parse_long(tok, tl, &v) == 0 && v >= 0 ? v : -1;
 }
 
+/* Prose introducing the next stack by its pid: a line ending in ':'
+ * whose last "pid N", "PID: N", "process N" or "task N" names it
+ * ("Here is the stack of pid 4242:", "process 4242's stack:"); -1. */
+static long prose_pid(const char *t, size_t l)
+{
+    static const char *const words[] = {"pid", "process", "task"};
+    const char *p = t, *e = t + l, *tok, *prev = NULL;
+    size_t tl, prevl = 0, w;
+    long pid = -1, v;
+
+    if (l < 6 || t[l - 1] != ':')
+        return -1;
+    while (lht_tok(&p, e, &tok, &tl)) {
+        size_t nl = 0;
+        while (nl < tl && tok[nl] >= '0' && tok[nl] <= '9')
+            nl++;
+        /* "4242", "4242:", "4242)", "4242's", "4242," */
+        if (prev != NULL && nl > 0 && (nl == tl || strchr(":),'", tok[nl]) != NULL))
+            for (w = 0; w < sizeof words / sizeof words[0]; w++)
+                if ((prevl == strlen(words[w]) || (prevl == strlen(words[w]) + 1 && prev[prevl - 1] == ':')) &&
+                    strncasecmp(prev, words[w], strlen(words[w])) == 0 && lht_parse_long(tok, nl, &v) == 0)
+                    pid = v;
+        prev = tok;
+        prevl = tl;
+        while (prevl > 0 && (*prev == '(' || *prev == '['))   /* "(pid 4242):" */
+            prev++, prevl--;
+    }
+    return pid;
+}
+
 /* A line that is no frame but says something about the stacks around
  * it; 1 when it was one (and is consumed). */
 static int marker(struct st *st, const char *s, size_t l)
@@ -282,6 +314,10 @@ static int marker(struct st *st, const char *s, size_t l)
         st->ps_pid_col = -1;
         st->pid = pid;
         st->open = 0;
+        return 1;
+    }
+    if (!st->open && (pid = prose_pid(t, l)) >= 0) {
+        st->pid = pid;
         return 1;
     }
     return 0;

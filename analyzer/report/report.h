@@ -27,10 +27,14 @@ struct lht_report_opts {
     const char *const *cases;    /* cases (ids, names or folders); none of either = all */
     size_t ncases;
     int redact;                  /* 1: host names and IP addresses become tokens (redact.h) */
+    int detail;                  /* 1: every case in detail even when there are many */
+    size_t top;                  /* tickets in the fleet summary's top list; 0: the default */
 };
 
-/* Append the report to out (the caller owns and frees out). LHT_ENOTFOUND
- * when a named case or input is not in the DB. */
+/* Append the report to out (the caller owns and frees out): with no case
+ * or input named and no o->detail, over more than one case the fleet
+ * summary (fleet.h), else each case in detail. LHT_ENOTFOUND when a named
+ * case or input is not in the DB. */
 int lht_report_render(sqlite3 *db, const struct lht_report_opts *o, struct lht_sb *out,
                       lht_err *err);
 

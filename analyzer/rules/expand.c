@@ -42,12 +42,19 @@ static int put_placeholder(const struct lht_rule *r, const struct lht_facts *f, 
     const struct lht_fix *fx;
     const char *val;
 
+    /* what a paste did not say (which node, which pid) is left for the
+     * engineer to fill in, in the shell's placeholder style */
+    if ((strcmp(key, "pid") == 0 && (pid == NULL || *pid == '\0')) ||
+        (strcmp(key, "pids") == 0 && (pids == NULL || *pids == '\0')) || (strcmp(key, "node") == 0 && node == NULL)) {
+        lht_sb_printf(out, "<%s>", strcmp(key, "node") == 0 ? "node" : "pid");
+        return 1;
+    }
     if (strcmp(key, "pid") == 0)
         val = pid;
     else if (strcmp(key, "pids") == 0)
         val = pids;
     else if (strcmp(key, "node") == 0)
-        val = node ? node : "<node>";
+        val = node;
     else if ((fx = find_fix(r, key)) != NULL) {
         struct lht_sb y = LHT_SB_INIT;
         lht_fix_render(fx, f, &y);
@@ -112,7 +119,7 @@ const char *lht_rule_expand(const struct lht_rule *r, struct lht_facts *f, const
     while (line && *line) {
         const char *nl = strchr(line, '\n');
         size_t len = nl ? (size_t)(nl - line + 1) : strlen(line);
-        if (memmem(line, len, "{pid}", 5) != NULL) {
+        if (memmem(line, len, "{pid}", 5) != NULL && pids != NULL && *pids != '\0') {
             const char *pp = pids;
             char pid[32];
             while (next_pid(&pp, pid, sizeof pid))

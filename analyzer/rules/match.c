@@ -67,6 +67,8 @@ struct subject {
     long pid;           /* -1 unless a process subject */
     const char *same;   /* sibling key value of the subject (in m->same) */
     const char *member; /* where a process subject without a node was seen */
+    int rec_type;       /* a process no fact names by pid (a stack pasted */
+    long rec;           /* without one): that record alone, else -1 */
 };
 
 /* A signal's last result and what it depended on (see eval_signal). */
@@ -297,6 +299,8 @@ static int scan_scope(struct lht_matcher *m, const struct lht_rule *r, const str
         return rc;
     case LHT_SC_SUBJECT:
     case LHT_SC_SAME_PID:
+        if (sub->rec >= 0)   /* a process known only by this record */
+            return s->type == sub->rec_type ? try_record(m, r, s, f, (size_t)sub->rec, res) : LHT_OK;
         /* A paste that names no node says nothing about which node's pid
          * 4242 it shows: it binds only within itself (its member), never
          * to the same pid on every node. */
@@ -551,7 +555,7 @@ static int eval_subject(struct lht_matcher *m, const struct lht_rule *r, struct 
 
 static int run_bundle(struct lht_matcher *m, const struct lht_rule *r, struct lht_facts *f)
 {
-    struct subject sub = {NULL, 0, -1, NULL, NULL};
+    struct subject sub = {NULL, 0, -1, NULL, NULL, -1, -1};
     return eval_subject(m, r, f, &sub);
 }
 
@@ -575,6 +579,8 @@ static int psub_key_cmp(const void *a, const void *b)
         return x->node_id < y->node_id ? -1 : 1;
     if (x->node_id == 0 && x->member != y->member)
         return (uintptr_t)x->member < (uintptr_t)y->member ? -1 : 1;
+    if (x->pid < 0 && (x->type != y->type || x->i != y->i))   /* each its own process */
+        return x->type != y->type ? (x->type < y->type ? -1 : 1) : (x->i < y->i ? -1 : 1);
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
@@ -588,7 +594,8 @@ static int psub_order_cmp(const void *a, const void *b)
  * order: the ps rows first, then processes only a stack, a hung-task
  * report or another fact with a pid names (a stack pasted without ps is
  * still about one process). Without a node a process is one per member
- * it was seen in. *out is malloc'd (caller frees); NULL when none. */
+ * it was seen in; a record naming no pid (a stack pasted without any) is
+ * a process of its own. *out is malloc'd (caller frees); NULL when none. */
 static int process_subjects(const struct lht_matcher *m, const struct lht_facts *f, struct psub **out,
                             size_t *nout)
 {
@@ -605,8 +612,6 @@ static int process_subjects(const struct lht_matcher *m, const struct lht_facts 
             continue;
         for (i = 0; i < cnt; i++) {
             long pid = lht_fact_pid(f, t, i);
-            if (pid < 0)
-                continue;
             if (n == cap) {
                 struct psub *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
                 if (nv == NULL) {
@@ -660,6 +665,8 @@ static int run_processes(struct lht_matcher *m, const struct lht_rule *r, struct
         sub.pid = ps[i].pid;
         sub.member = ps[i].member;
         sub.same = NULL;
+        sub.rec_type = ps[i].type;
+        sub.rec = ps[i].pid < 0 ? (long)ps[i].i : -1;
         /* the subject's own copy: field scratch buffers are reused per record */
         if (same && ps[i].type == LHT_FACT_PROCESS &&
             (v = lht_fact_text(f, LHT_FACT_PROCESS, ps[i].i, same, &m->field)) != NULL) {
@@ -692,7 +699,7 @@ static int run_nodes(struct lht_matcher *m, const struct lht_rule *r, struct lht
             continue;
         for (i = 0; i < lht_facts_count(f, (int)t) && rc == LHT_OK; i++) {
             int id = lht_fidx_node_of(m->ix, (int)t, i);
-            struct subject sub = {lht_facts_prov(f, (int)t, i).node, id, -1, NULL, NULL};
+            struct subject sub = {lht_facts_prov(f, (int)t, i).node, id, -1, NULL, NULL, -1, -1};
             if (seen[id])
                 continue;
             seen[id] = 1;

@@ -509,7 +509,7 @@ int lht_store_put_case(struct lht_store *s, long long id, const struct lht_case_
     c.err = err;
     if ((key = stmt(s, C_KEY, err)) == NULL)
         return err->code;
-    if (lht_store_exec(s, "BEGIN IMMEDIATE", err, "cannot start transaction") != LHT_OK)
+    if (lht_store_txn_begin(s, err, "cannot start transaction") != LHT_OK)
         return LHT_EDB;
     sqlite3_bind_int64(key, 1, id);
     if (sqlite3_step(key) != SQLITE_ROW || (k = (const char *)sqlite3_column_text(key, 0)) == NULL ||
@@ -521,12 +521,12 @@ int lht_store_put_case(struct lht_store *s, long long id, const struct lht_case_
     sqlite3_reset(key);
     if ((rc = put_all(&c)) != LHT_OK)
         goto fail;
-    if ((rc = lht_store_exec(s, "COMMIT", err, "cannot commit case")) != LHT_OK)
+    if ((rc = lht_store_txn_commit(s, err, "cannot commit case")) != LHT_OK)
         goto fail;
     free((char *)c.key);
     return LHT_OK;
 fail:
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    lht_store_txn_rollback(s);
     lht_store_reset_cached(s);
     free((char *)c.key);
     return rc;

@@ -496,14 +496,14 @@ int lht_store_put_input(struct lht_store *s, const struct lht_bundle_meta *meta,
         goto done;
     rc = LHT_EDB;
     w.st = &st;
-    if (lht_store_exec(s, "BEGIN IMMEDIATE", err, "cannot start transaction") != LHT_OK)
+    if (lht_store_txn_begin(s, err, "cannot start transaction") != LHT_OK)
         goto done;
     began = 1;
     if (replace_row(&w, meta, &left) != LHT_OK)
         goto done;
     if (f && put_facts(&w, f) != LHT_OK)
         goto done;
-    if (lht_store_exec(s, "COMMIT", err, "cannot commit bundle") != LHT_OK)
+    if (lht_store_txn_commit(s, err, "cannot commit bundle") != LHT_OK)
         goto done;
     began = 0;
     if (bundle_id)
@@ -513,7 +513,7 @@ int lht_store_put_input(struct lht_store *s, const struct lht_bundle_meta *meta,
     rc = LHT_OK;
 done:
     if (began)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        lht_store_txn_rollback(s);
     /* a failure may leave a statement mid-row; the next bundle starts clean */
     if (rc != LHT_OK)
         lht_store_reset_cached(s);

@@ -30,6 +30,67 @@ int lht_store_exec(struct lht_store *s, const char *sql, lht_err *err, const cha
     return LHT_OK;
 }
 
+int lht_store_txn_begin(struct lht_store *s, lht_err *err, const char *what)
+{
+    if (s->batch && sqlite3_get_autocommit(s->db))
+        s->batch_lost = 1;   /* SQLite ended the batch on an error: say so at its commit */
+    return lht_store_exec(s, s->batch && !s->batch_lost ? "SAVEPOINT lht_write" : "BEGIN IMMEDIATE", err, what);
+}
+
+int lht_store_txn_commit(struct lht_store *s, lht_err *err, const char *what)
+{
+    if (s->batch && !s->batch_lost)
+        return lht_store_exec(s, "RELEASE lht_write", err, what);
+    return lht_store_exec(s, "COMMIT", err, what);
+}
+
+void lht_store_txn_rollback(struct lht_store *s)
+{
+    if (s->batch && !s->batch_lost && !sqlite3_get_autocommit(s->db)) {
+        sqlite3_exec(s->db, "ROLLBACK TO lht_write", NULL, NULL, NULL);
+        sqlite3_exec(s->db, "RELEASE lht_write", NULL, NULL, NULL);
+        return;
+    }
+    if (s->batch)
+        s->batch_lost = 1;
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int lht_store_batch_begin(struct lht_store *s, lht_err *err)
+{
+    if (s->batch)
+        return LHT_OK;
+    if (lht_store_exec(s, "BEGIN IMMEDIATE", err, "cannot start a batch") != LHT_OK)
+        return LHT_EDB;
+    s->batch = 1;
+    s->batch_lost = 0;
+    return LHT_OK;
+}
+
+int lht_store_batch_commit(struct lht_store *s, lht_err *err)
+{
+    int lost;
+
+    if (!s->batch)
+        return LHT_OK;
+    lost = s->batch_lost || sqlite3_get_autocommit(s->db);
+    s->batch = s->batch_lost = 0;
+    if (lost)
+        return lht_err_set(err, LHT_EDB, "%s: a database error rolled back the last batch of writes: "
+                           "scan those inputs again", s->path);
+    if (lht_store_exec(s, "COMMIT", err, "cannot commit a batch") != LHT_OK) {
+        if (!sqlite3_get_autocommit(s->db))
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return LHT_EDB;
+    }
+    return LHT_OK;
+}
+
+int lht_store_batch_open(const struct lht_store *s)
+{
+    return s->batch;
+}
 
 static int read_version(sqlite3 *db, int *v)
 {
@@ -222,6 +283,13 @@ int lht_store_open(const char *path, int mode, struct lht_store **out, lht_err *
          * only lose the last bundles, which a re-scan restores. FULL would
          * fsync every bundle and make the single writer the bottleneck. */
         sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+        /* A batch of inputs is one transaction (lht_store_batch_begin):
+         * with SQLite's 2 MiB page cache it would spill pages to the WAL
+         * mid-transaction and write them again at commit. */
+        sqlite3_exec(s->db, "PRAGMA cache_size=-16384", NULL, NULL, NULL);
+        /* Each write in a batch is a savepoint, whose undo pages SQLite
+         * would otherwise write to a temporary file, one pwrite a page. */
+        sqlite3_exec(s->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
     }
     /* Batch scans and a reader may share a DB: wait instead of failing. */
     sqlite3_busy_timeout(s->db, 10000);
@@ -240,6 +308,8 @@ void lht_store_close(struct lht_store *s)
 {
     if (s == NULL)
         return;
+    if (s->batch && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);   /* the caller did not commit it */
     for (size_t i = 0; i < LHT_STORE_SLOTS; i++)
         sqlite3_finalize(s->cached[i]);
     sqlite3_close_v2(s->db);

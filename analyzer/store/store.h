@@ -23,6 +23,20 @@ enum { LHT_STORE_RW = 0, LHT_STORE_RO = 1 };
 int lht_store_open(const char *path, int mode, struct lht_store **out, lht_err *err);
 void lht_store_close(struct lht_store *s);
 
+/* Group commits for a batch of small inputs. Between batch_begin and
+ * batch_commit every write (an input, a case's findings) is a savepoint
+ * of one transaction: a reader, or the database after a kill -9, sees
+ * either all of the batch or none of it, so a caller that commits only
+ * between whole cases never shows a case half stored. A write that fails
+ * is undone alone, as without a batch. batch_commit returns LHT_EDB when
+ * SQLite had to roll the whole batch back (disk full, I/O error): its
+ * writes are lost and the caller must say so. Both are no-ops when no
+ * batch is open / one already is. */
+int lht_store_batch_begin(struct lht_store *s, lht_err *err);
+int lht_store_batch_commit(struct lht_store *s, lht_err *err);
+/* 1 while a batch is open. */
+int lht_store_batch_open(const struct lht_store *s);
+
 /* The connection, borrowed, for queries. */
 sqlite3 *lht_store_db(struct lht_store *s);
 

@@ -24,6 +24,8 @@ struct lht_store {
     char *path;
     int version;
     sqlite3_stmt *cached[LHT_STORE_SLOTS]; /* see lht_store_prepared */
+    int batch;                  /* a group commit is open (lht_store_batch_begin) */
+    int batch_lost;             /* SQLite rolled the open batch back on an error */
 };
 
 /* LHT_EDB with "path: what: sqlite message" in err. */
@@ -35,6 +37,12 @@ int lht_store_exec(struct lht_store *s, const char *sql, lht_err *err, const cha
  * parser), borrowed until lht_store_close(); NULL with err set on failure.
  * A slot always holds the same sql. */
 sqlite3_stmt *lht_store_prepared(struct lht_store *s, int slot, const char *sql, lht_err *err);
+/* One write that is all-or-nothing: BEGIN IMMEDIATE ... COMMIT, or inside
+ * an open batch a savepoint of it (released into the batch, which commits
+ * it with the others). rollback undoes only this write either way. */
+int lht_store_txn_begin(struct lht_store *s, lht_err *err, const char *what);
+int lht_store_txn_commit(struct lht_store *s, lht_err *err, const char *what);
+void lht_store_txn_rollback(struct lht_store *s);
 /* Reset every cached statement and clear its bindings (after a failure
  * that may have left one mid-row). */
 void lht_store_reset_cached(struct lht_store *s);
