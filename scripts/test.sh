@@ -14,8 +14,15 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 cmake -S . -B build-asan -DLHT_WERROR=ON -DCMAKE_BUILD_TYPE=Debug \
       -DLHT_SANITIZE=address,undefined >/dev/null
 cmake --build build-asan -j"$jobs"
+# The plain run above takes the hostile suite's full sizes (10^6 members,
+# a 1 GiB line); here the same paths run at sizes that still cross every
+# limit (a line of many stream pieces, members past the caps tested), as
+# the sanitizers find a bad access on the first pass, not the millionth.
+# The package test (a .deb, lintian, the install tree) runs no code of ours
+# that the plain run did not, so it is left out here.
+LHT_MANY=100000 LHT_GIANT_MB=64 \
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs"
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" -E '^package$'
 
 # ThreadSanitizer over what runs threads: scan workers (--jobs), each
 # streaming multi-piece logs to a parser thread, and the writer

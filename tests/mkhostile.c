@@ -160,12 +160,12 @@ int main(int argc, char **argv)
         tu_write_archive(at("odd-text.zip"), "zip", m, 3);
         free(line);
     }
-    /* 16. a single 1 GiB line in a node syslog, then a hung-task report:
-     * logs are streamed, so the line costs time, not memory, and the
-     * report after it is still found on line 2 */
+    /* 16. a single 1 GiB line ($LHT_GIANT_MB to change) in a node syslog,
+     * then a hung-task report: logs are streamed, so the line costs time,
+     * not memory, and the report after it is still found on line 2 */
     {
         static const char tail[] = "\nSep 24 06:58:00 n3 kernel: INFO: task sh:77 blocked for more than 120 seconds.\n";
-        size_t n = 1u << 30;
+        size_t n = (getenv("LHT_GIANT_MB") ? strtoul(getenv("LHT_GIANT_MB"), NULL, 10) : 1024) << 20;
         char *line = malloc(n + sizeof tail);
         if (line != NULL) {
             struct tu_member m[] = {{"sb/nodes/n3/n3/logs/syslog", line, n + sizeof tail - 1}};
