@@ -523,6 +523,22 @@ static int open_streamed(struct archive *parent, struct archive *na, struct nest
 }
 
 /* raw_name: the member's name as the parent archive stores it, or NULL. */
+/* After an inner archive's walk: read what its decompressor has left (for
+ * its trailer check) and note damage. A broken inner archive is a damaged
+ * member (walk_archive said so); the bundle's other members are still read. */
+static int end_nested(struct walk *w, struct nested *n, const char *path, int rc)
+{
+    if (rc == LHT_OK && n->z)
+        drain(w, n);
+    if (rc == LHT_EFORMAT) {
+        lht_err_clear(w->err);
+        rc = LHT_OK;
+    }
+    if (n->z && lht_unpack_damage(n->z))
+        damage(w, path, lht_unpack_damage(n->z));
+    return rc;
+}
+
 static int open_nested(struct walk *w, struct archive *parent, const char *path, const char *raw_name,
                        int depth)
 {
@@ -557,16 +573,7 @@ static int open_nested(struct walk *w, struct archive *parent, const char *path,
         w->range = n;   /* read by its range of the input file */
     rc = walk_archive(w, na, path, depth + 1);
     w->range = outer;
-    if (rc == LHT_OK && n->z)
-        drain(w, n);
-    if (rc == LHT_EFORMAT) {
-        /* A broken inner archive is a damaged member (walk_archive said
-         * so); the bundle's other members are still read. */
-        lht_err_clear(w->err);
-        rc = LHT_OK;
-    }
-    if (n->z && lht_unpack_damage(n->z))
-        damage(w, path, lht_unpack_damage(n->z));
+    rc = end_nested(w, n, path, rc);
     goto done;
 oom:
     rc = lht_err_set(w->err, LHT_ENOMEM, "%s: %s: out of memory", w->input, path);
@@ -760,15 +767,7 @@ static int fast_nested(struct walk *w, int fd, const struct lht_zipentry *e, str
         damage(w, path, archive_error_string(na) ? archive_error_string(na) : "cannot open nested archive");
         goto done;
     }
-    rc = walk_archive(w, na, path, depth + 1);
-    if (rc == LHT_OK && n->z)
-        drain(w, n);
-    if (rc == LHT_EFORMAT) {
-        lht_err_clear(w->err);
-        rc = LHT_OK;
-    }
-    if (n->z && lht_unpack_damage(n->z))
-        damage(w, path, lht_unpack_damage(n->z));
+    rc = end_nested(w, n, path, walk_archive(w, na, path, depth + 1));
     goto done;
 oom:
     rc = lht_err_set(w->err, LHT_ENOMEM, "%s: %s: out of memory", w->input, path);
