@@ -6,7 +6,11 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/strbuf.h"
+#include "facts/registry.h"
 #include "testutil.h"
+
+#include <dirent.h>
 #include "tu_main.h"
 
 /* One Ubuntu 5.15-style hung-task report; %s is the line prefix. */
@@ -186,6 +190,15 @@ static const struct {
     {"[ 1.0] lockd: server 10.0.0.7 not responding, still trying", "lockd_not_responding", "10.0.0.7"},
     {"[ 1.0] nfsacl: server 10.0.0.8 not responding, timed out", "nfs_timed_out", "10.0.0.8"},
     {"[ 1.0] NFS: server 10.0.0.9 error: fileid changed", "nfs_error", "10.0.0.9"},
+    /* each further nfs_re text, so the jump's trigger words are proven to
+     * hold every one (these lines are read through the jump) */
+    {"[ 1.0] NFS: migration recovery failed (server 10.0.0.3)", "nfs_state_recovery", "10.0.0.3"},
+    {"[ 1.0] nfs4_reclaim_locks_state: unhandled error -121", "nfs_state_recovery", NULL},
+    {"[ 1.0] NFS: nfs4_discover_server_trunking unhandled error -512. Exiting with error EIO", "nfs_error", NULL},
+    {"[ 1.0] NFS: lease Expired for client", "nfs_lease_expired", NULL},
+    {"[ 1.0] nfs: NFS4ERR_EXPIRED from 10.0.0.4", "nfs_lease_expired", NULL},
+    {"[ 1.0] NFS4: Couldn't follow remote path", "nfs_error", NULL},
+    {"[ 1.0] NFS: Server 10.0.0.2 error: fileid changed", "nfs_error", "10.0.0.2"},
 };
 
 START_TEST(nfs_messages)
@@ -193,7 +206,12 @@ START_TEST(nfs_messages)
     struct lht_facts *f;
     size_t nk;
     const struct lht_klog *k;
-    tu_parse(lht_parse_kernel_log, nfs[_i].line, 1, NULL, NULL, -1, &f);
+    char text[512];
+
+    /* behind the client's routine chatter, which the jump skips */
+    snprintf(text, sizeof text, "[ 0.5] NFS: Registering the id_resolver key type\n"
+             "[ 0.6] nfs4: Deprecated parameter 'intr' for mount of 10.0.0.1:/x\n%s\n", nfs[_i].line);
+    tu_parse(lht_parse_kernel_log, text, 1, NULL, NULL, -1, &f);
     k = lht_facts_klogs(f, &nk);
     ck_assert_int_eq((int)nk, 1);
     ck_assert_str_eq(k[0].kind, nfs[_i].kind);
@@ -595,6 +613,83 @@ START_TEST(outages)
 }
 END_TEST
 
+/* Every record of f, one rendered line each with its type and line. */
+static void dump(const struct lht_facts *f, struct lht_sb *out)
+{
+    int t;
+    size_t i;
+
+    for (t = 0; t < LHT_FACT_COUNT; t++)
+        for (i = 0; i < lht_facts_count(f, t); i++) {
+            struct lht_prov at = lht_facts_prov(f, t, i);
+            lht_sb_printf(out, "%s %ld: ", lht_fact_types[t].name, at.line);
+            lht_fact_render(f, t, i, out);
+            lht_sb_puts(out, "\n");
+        }
+}
+
+static void parse_dump(const char *text, size_t len, int every_line, struct lht_sb *out)
+{
+    struct lht_facts *f;
+
+    if (every_line)
+        setenv("LHT_KLOG_EVERY_LINE", "1", 1);
+    else
+        unsetenv("LHT_KLOG_EVERY_LINE");
+    tu_parse_mem(lht_parse_kernel_log, text, len, "t.txt", 1, "n1", NULL, -1, &f);
+    unsetenv("LHT_KLOG_EVERY_LINE");
+    dump(f, out);
+    lht_facts_free(f);
+}
+
+/* The jump between trigger words skips only lines that cannot matter:
+ * every text of the fixtures (pastes of the dresses corpus, evidence,
+ * sosreport and transcript files) parses to the same records, line for
+ * line, with the jump and reading every line. */
+START_TEST(jump_loses_nothing)
+{
+    static const char *const dirs[] = {"fixtures/dresses", "fixtures/evidence", "fixtures/transcripts"};
+    size_t d, files = 0, records = 0;
+
+    for (d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+        DIR *dir = opendir(tu_source(dirs[d]));
+        struct dirent *e;
+        ck_assert_ptr_nonnull(dir);
+        while ((e = readdir(dir)) != NULL) {
+            char path[4096];
+            struct lht_sb a = LHT_SB_INIT, b = LHT_SB_INIT;
+            FILE *fp;
+            char *buf;
+            long n;
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof path, "%s/%s", tu_source(dirs[d]), e->d_name);
+            if ((fp = fopen(path, "rb")) == NULL || fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) <= 0) {
+                if (fp)
+                    fclose(fp);
+                continue;   /* a folder */
+            }
+            rewind(fp);
+            buf = malloc((size_t)n);
+            ck_assert_int_eq((long)fread(buf, 1, (size_t)n, fp), n);
+            fclose(fp);
+            parse_dump(buf, (size_t)n, 0, &a);
+            parse_dump(buf, (size_t)n, 1, &b);
+            ck_assert_msg(strcmp(lht_sb_str(&a), lht_sb_str(&b)) == 0, "%s: with the jump:\n%s\nevery line:\n%s",
+                          path, lht_sb_str(&a), lht_sb_str(&b));
+            records += a.len > 0;
+            files++;
+            lht_sb_free(&a);
+            lht_sb_free(&b);
+            free(buf);
+        }
+        closedir(dir);
+    }
+    ck_assert_uint_gt(files, 100);
+    ck_assert_uint_gt(records, 20);
+}
+END_TEST
+
 static Suite *dmesg_suite(void)
 {
     Suite *s = suite_create("dmesg");
@@ -614,6 +709,7 @@ static Suite *dmesg_suite(void)
     tcase_add_test(tc, line_longer_than_a_piece);
     tcase_add_loop_test(tc, report_dresses, 0, (int)(sizeof reports / sizeof reports[0]));
     tcase_add_test(tc, outages);
+    tcase_add_test(tc, jump_loses_nothing);
     suite_add_tcase(s, tc);
     return s;
 }

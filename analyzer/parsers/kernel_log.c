@@ -45,13 +45,15 @@
  *   " [<ffffffff8163a909>] schedule+0x29/0x70" (3.10), " nfs4_..+0x1/0x2 [nfsv4]".
  *
  * Speed: a bundle's syslog can hold hundreds of MB. Outside a report the
- * walk jumps from one trigger word to the next with a single JIT scan of
- * the remaining buffer, so most lines are never split or matched; inside
- * a report every line is looked at until the trace ends. No per-line
+ * walk jumps from one trigger word to the next (core/lits.h scans the
+ * rest of the piece for all of them at once), so most lines are never
+ * split or matched; inside a report every line is looked at until the
+ * trace ends. No per-line
  * allocation: strings go to the fact arena only for records kept.
  */
 #include "core/err.h"
 #include "parsers/parse.h"
+#include "core/lits.h"
 #include "core/re.h"
 #include "core/text.h"
 
@@ -221,14 +223,25 @@ static struct lht_re inside_re[] = {
      0, NULL},
 };
 
-/* Words that can start something worth keeping; everything else in a
- * large log is skipped by one scan per trigger. */
-static struct lht_re trigger_re[] = {
-    {"INFO: task|task:|Call [Tt]race|Backtrace:|hung_task_timeout_secs|PID: |nfs: server|lockd: server|nfsacl: server|NFS|nfs4|state manager|"
-     "WARNING:|BUG|[Ss]ys[Rr]q|"
-     "Future hung|Kernel panic",
-     0, NULL},
+/* Words without which no line can matter between reports: each msg_re
+ * entry that acts outside a report holds one of them, and so does each
+ * nfs_re entry (an M_NFS line that none of those matches keeps nothing).
+ * Everything else in a large log is skipped by one scan per trigger
+ * (core/lits.h: several GB/s), so the NFS client's routine chatter ("NFS:
+ * Registering the id_resolver key type", "nfs4: Deprecated parameter
+ * 'intr'"), which can be a third of a node's syslog, is never split into
+ * lines. check_dmesg compares every corpus text parsed with and without
+ * the jump. */
+static const struct lht_lit triggers[] = {
+    {"INFO: task", 0}, {"task:", 0}, {"Call Trace", 0}, {"Call trace", 0}, {"Backtrace:", 0},
+    {"hung_task_timeout_secs", 0}, {"PID: ", 0}, {"WARNING:", 0}, {"BUG: ", 0}, {"BUG at", 0},
+    {"SysRq", 0}, {"Sysrq", 0}, {"sysRq", 0}, {"sysrq", 0}, {"Future hung", 0}, {"Kernel panic", 0},
+    {"nfs: server", 0}, {"nfsacl: server", 0}, {"lockd: server", 0}, {"NFS: Server", 0},
+    {"NFS: server", 0}, {"state manager", 0}, {"Lock reclaim failed", 0}, {"unhandled error", 0},
+    {"migration recovery failed", 0}, {"lease expired", 1}, {"NFS4ERR_EXPIRED", 0},
+    {"Couldn't follow remote path", 0},
 };
+static struct lht_lits *trigger;
 
 #define N(t) (sizeof(t) / sizeof((t)[0]))
 
@@ -248,8 +261,9 @@ static void init_tables(void)
         (init_rc = lht_re_compile(msg_re, N(msg_re), NULL)) == LHT_OK &&
         (init_rc = lht_re_compile(nfs_re, N(nfs_re), NULL)) == LHT_OK &&
         (init_rc = lht_re_compile(frame_re, N(frame_re), NULL)) == LHT_OK &&
-        (init_rc = lht_re_compile(inside_re, N(inside_re), NULL)) == LHT_OK)
-        init_rc = lht_re_compile(trigger_re, N(trigger_re), NULL);
+        (init_rc = lht_re_compile(inside_re, N(inside_re), NULL)) == LHT_OK &&
+        (trigger = lht_lits_new(triggers, N(triggers))) == NULL)
+        init_rc = LHT_ENOMEM;
 }
 
 enum mode {
@@ -801,6 +815,7 @@ struct klog_stream {
     long no;       /* number of the next line */
     int rc;        /* first error; later pieces are ignored */
     int midline;   /* the last piece ended inside a line (one longer than a piece) */
+    int every_line; /* LHT_KLOG_EVERY_LINE: no jump, for tests that prove it loses nothing */
 };
 
 int lht_kernel_log_stream_begin(const struct lht_pctx *ctx, void **out)
@@ -821,6 +836,7 @@ int lht_kernel_log_stream_begin(const struct lht_pctx *ctx, void **out)
     s->k.cpu_pid = -1;
     s->k.record = 1;
     s->no = ctx->first_line;
+    s->every_line = getenv("LHT_KLOG_EVERY_LINE") != NULL;
     if ((s->k.md = pcre2_match_data_create(32, NULL)) == NULL) {
         free(s);
         return LHT_ENOMEM;
@@ -846,7 +862,7 @@ int lht_kernel_log_stream_feed(void *state, const char *buf, size_t len)
     struct lht_lines it;
     struct lht_line ln;
     struct kl *k = &s->k;
-    int rc = s->rc, jump = 1;
+    int rc = s->rc, jump = !s->every_line;
 
     if (len == 0)
         return rc;
@@ -864,22 +880,17 @@ int lht_kernel_log_stream_feed(void *state, const char *buf, size_t len)
     lht_lines_init(&it, buf, len, s->no);
     while (rc == LHT_OK && it.p < it.end) {
         if (jump && k->mode == IDLE && !k->sysrq && !k->blocker && !k->banner) {
-            /* Jump to the line holding the next trigger word with one JIT
-             * scan of the rest of the buffer instead of one match call
-             * per line: most of a multi-GB syslog is never split. */
-            int r = pcre2_match(trigger_re[0].code, (PCRE2_SPTR)it.p, (size_t)(it.end - it.p), 0, 0,
-                                k->md, lht_re_mctx());
-            if (r == PCRE2_ERROR_NOMATCH) {
+            /* Jump to the line holding the next trigger word: most of a
+             * multi-GB syslog is never split into lines. */
+            const char *hit = lht_lits_find(trigger, it.p, (size_t)(it.end - it.p));
+            if (hit == NULL) {
                 /* count the skipped lines: the next piece goes on numbering */
                 skip_to(&it, it.end);
                 if (it.p < it.end)
                     it.no++;   /* a last line without its newline */
                 break;
             }
-            if (r >= 0)
-                skip_to(&it, it.p + pcre2_get_ovector_pointer(k->md)[0]);
-            else
-                jump = 0;   /* the scan gave up: read this piece line by line, nothing lost */
+            skip_to(&it, hit);
         }
         if (!lht_line_next(&it, &ln))
             break;
