@@ -109,28 +109,60 @@ struct pool {
     pthread_cond_t cv;
 };
 
+/* The input's sha256, on a thread of its own for a large file: hashing a
+ * bundle costs as much as a tenth of reading it, and the two need not
+ * wait for each other. */
+#define HASH_THREAD_BYTES (1 << 20)
+struct hash_job {
+    struct job *j;
+    int rc;
+    lht_err err;
+};
+
+static void *hash_main(void *arg)
+{
+    struct hash_job *h = arg;
+
+    lht_err_clear(&h->err);
+    h->rc = lht_sha256_file(h->j->canon, h->j->sha, &h->err);
+    return NULL;
+}
+
 static void run_job(struct pool *p, struct job *j)
 {
     struct lht_source_opts o = *p->o;
+    struct hash_job h = {j, LHT_OK, {0}};
+    pthread_t th;
+    int hashing = 0;
 
     o.progress = p->progress ? lht_progress_hook : NULL;
     o.progress_ud = lht_progress_ud(p->progress, (size_t)(j - p->jobs));
     lht_err_clear(&j->err);
-    if (j->is_file && lht_sha256_file(j->canon, j->sha, &j->err) != LHT_OK) {
-        j->rc = j->err.code;
-        j->io_failed = 1;
-        return;
+    if (j->is_file) {
+        if (j->size >= HASH_THREAD_BYTES && pthread_create(&th, NULL, hash_main, &h) == 0)
+            hashing = 1;
+        else
+            hash_main(&h);
     }
     j->f = lht_facts_new();
-    if (j->f == NULL) {
+    if (j->f == NULL)
         j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", j->input);
-        return;
-    }
-    if (j->is_stdin)
+    else if (j->is_stdin)
         j->rc = lht_extract_fd(STDIN_FILENO, j->canon, &o, j->f, &j->info, &j->err);
     else
         j->rc = lht_extract(j->canon, &o, j->f, &j->info, &j->err);
+    if (hashing)
+        pthread_join(th, NULL);
     lht_progress_done(p->progress, (size_t)(j - p->jobs));
+    if (h.rc != LHT_OK) {
+        /* a file that cannot be hashed is not stored at all, read or not */
+        lht_facts_free(j->f);
+        j->f = NULL;
+        j->err = h.err;
+        j->rc = h.err.code;
+        j->io_failed = 1;
+        return;
+    }
     if (j->rc == LHT_OK &&
         lht_case_content_id(j->f, j->is_file ? j->sha : NULL, j->content) != LHT_OK)
         j->rc = lht_err_set(&j->err, LHT_ENOMEM, "%s: out of memory", j->input);
