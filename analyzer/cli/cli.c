@@ -16,7 +16,9 @@
 
 /* ---- messages ------------------------------------------------------------ */
 
-static void vmessage(const char *cmd, const char *fmt, va_list ap, const char *tail)
+/* fmt is the caller's format, checked at lht_cli_error's call sites */
+__attribute__((format(printf, 2, 0))) static void vmessage(const char *cmd, const char *fmt, va_list ap,
+                                                           const char *tail)
 {
     struct lht_sb out = LHT_SB_INIT;
     char small[1024], *msg = small;
