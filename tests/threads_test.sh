@@ -44,6 +44,19 @@ expect_eq "every stream read to its end (8 hung tasks on line 60001)" \
 expect_eq "nfs messages from all pieces" "$(grep '^,nfs_not_responding,' "$T/j1")" ",nfs_not_responding,96,5000,60000"
 cmp -s "$T/j1" "$T/j4"; expect_eq "--jobs 4 stores what --jobs 1 stores" $? 0
 
+# a zip of 1 MiB or more is hashed on a thread of its own while a worker
+# reads it: its stored sha256 is the file's, and it reads as the folder did
+if command -v zip >/dev/null 2>&1 && command -v sha256sum >/dev/null 2>&1; then
+    head -c 2097152 /dev/urandom >"$T/in/b1/sb/pad.bin"
+    (cd "$T/in/b1" && zip -qr "$T/b1.zip" sb)
+    "$BIN" scan -q --db "$T/z.db" -j 4 "$T/b1.zip" $IN; expect_eq "hashed zip: exit" $? 0
+    expect_eq "hashed zip: its sha256" \
+      "$("$BIN" query --db "$T/z.db" --csv "SELECT sha256 FROM bundles WHERE path LIKE '%b1.zip'" | tail -n +2 | tr -d '\r')" \
+      "$(sha256sum "$T/b1.zip" | cut -d' ' -f1)"
+    expect_eq "hashed zip: its hung tasks, as the folder's" \
+      "$("$BIN" query --db "$T/z.db" --csv "SELECT count(*) FROM hung_tasks h JOIN bundles b ON b.id = h.bundle_id WHERE b.path LIKE '%b1.zip'" | tail -n +2 | tr -d '\r')" "2"
+fi
+
 # an input that fails inside a worker (stat says a regular file, reading it
 # fails: /proc/self/mem) while the others are scanned: the worker's error
 # reaches the writer, the others are stored
