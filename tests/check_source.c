@@ -328,6 +328,32 @@ START_TEST(truncated_archives)
 }
 END_TEST
 
+/* A plain tar cut where a member ends (an upload cut at a multiple of 512
+ * bytes) reads whole up to there, as bsdtar and GNU tar read it too: the
+ * missing end-of-archive blocks make it partial, said why. */
+START_TEST(tar_cut_at_a_member_boundary)
+{
+    struct tu_member m[] = {{"a/first.txt", "first\n", 0}, {"a/second.txt", "second\n", 0}};
+    size_t zlen;
+    char *z = archive_bytes("tar", m, 2, &zlen);
+    struct seen s;
+    lht_err err;
+
+    ck_assert_int_eq(walk_bytes("whole.tar", z, zlen, &s, &err), LHT_OK);
+    ck_assert_int_eq(s.warns, 0);
+    /* header and one data block each */
+    ck_assert_int_eq(walk_bytes("cut1.tar", z, 1024, &s, &err), LHT_EFORMAT);
+    ck_assert_msg(strstr(err.msg, "cut1.tar: the tar ends without its end-of-archive blocks") != NULL, "%s", err.msg);
+    ck_assert_int_ge(find(&s, "a/first.txt"), 0);
+    ck_assert_int_eq(find(&s, "a/second.txt"), -1);
+    ck_assert_int_eq(walk_bytes("cut2.tar", z, 2048, &s, &err), LHT_EFORMAT);
+    ck_assert_int_ge(find(&s, "a/second.txt"), 0);
+    /* one zero block of the two is enough to say the writer ended it */
+    ck_assert_int_eq(walk_bytes("one.tar", z, 2560, &s, &err), LHT_OK);
+    free(z);
+}
+END_TEST
+
 /* A gzip trailer that does not match the data (CRC-32, then ISIZE): every
  * member arrives, and the input is partial for it. */
 START_TEST(gzip_trailer_mismatch)
@@ -931,6 +957,7 @@ static Suite *source_suite(void)
     tcase_add_test(tc, xz_corrupt);
     tcase_add_test(tc, zip_directory_inconsistent);
     tcase_add_test(tc, member_cut_short);
+    tcase_add_test(tc, tar_cut_at_a_member_boundary);
     tcase_add_test(tc, zip_local_header_inconsistent);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, stream_pieces_are_line_aligned);

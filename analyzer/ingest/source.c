@@ -605,6 +605,28 @@ static void header_warning(struct walk *w, const char *container, const char *ms
         damage(w, container, msg);
 }
 
+/* A tar ends with two 512-byte blocks of zeros. libarchive takes a stream
+ * that simply stops at a header boundary as ended too ("some writers do
+ * omit the block of nulls"), and every member before it reads whole: an
+ * upload cut at a multiple of 512 bytes would pass for complete. The
+ * blocks are there when reaching the end consumed bytes past where the
+ * next header would have started (at); tar(1), bsdtar, Python's tarfile
+ * and Go's archive/tar all write them. */
+static void end_of_tar(struct walk *w, struct archive *a, const char *container, int depth,
+                       unsigned long members, la_int64_t at)
+{
+    static const char why[] = "the tar ends without its end-of-archive blocks: cut short at a member "
+                              "boundary, or written by a tool that leaves them out";
+
+    if (members == 0 || (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_TAR ||
+        archive_filter_bytes(a, 0) != at)
+        return;
+    if (depth == 0)
+        damage_input(w, container, why);
+    else
+        damage(w, container, why);
+}
+
 /* container: path of the archive itself (input basename or a nested
  * member path); members are named container!entry below top level. */
 static int walk_archive(struct walk *w, struct archive *a, const char *container,
@@ -616,13 +638,16 @@ static int walk_archive(struct walk *w, struct archive *a, const char *container
     int rc = LHT_OK;
 
     for (;;) {
+        la_int64_t at = archive_filter_bytes(a, 0);
         int r = archive_read_next_header(a, &e);
         const char *name;
         size_t need;
         long long size;
 
-        if (r == ARCHIVE_EOF)
+        if (r == ARCHIVE_EOF) {
+            end_of_tar(w, a, container, depth, here, at);
             break;
+        }
         if (r == ARCHIVE_RETRY) {
             /* a damaged header libarchive skipped past: a member is lost */
             damage(w, container, archive_why(w, a, "damaged archive header skipped"));

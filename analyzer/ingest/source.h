@@ -93,7 +93,7 @@ struct lht_source_cb {
  * ("input: member: what") when the input as a whole cannot be read.
  *
  * Damage is never silent: data lost or failing its check (a stream that
- * ends early, a gzip CRC-32 or length trailer or xz check that fails, a
+ * ends early, a tar that stops without its end-of-archive blocks, a gzip CRC-32 or length trailer or xz check that fails, a
  * zip whose end record, central directory and local headers disagree, a
  * member libarchive could not read whole, a damaged header skipped) is
  * reported through warn() where it happens, and the walk then reads on
