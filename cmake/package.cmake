@@ -9,7 +9,7 @@ install(TARGETS lhtriage RUNTIME DESTINATION bin)
 install(DIRECTORY rules/ DESTINATION share/lhtriage/rules
         FILES_MATCHING PATTERN "*.yaml" PATTERN "README.md")
 # The JSON report's schema (report --format json, its schema_version).
-install(FILES analyzer/report/report.schema.json DESTINATION share/lhtriage)
+install(FILES analyzer/report/report.schema.json analyzer/report/fleet.schema.json DESTINATION share/lhtriage)
 
 # gzip -9n: the best compression (Debian policy 12.1) and no name or time
 # stamp in the header, so two builds give the same bytes.

@@ -393,6 +393,12 @@ grep -q '^| `[^`]*seed-rwx.zip` | [0-9]* | error | 1 | 3 | v1.10.1 |' "$T/fleet.
 grep -q '^{"lhtriage":"[0-9.]*","report":"fleet","cases":3,"inputs":5,' "$T/fleet.json"; expect_eq "fleet json" $? 0
 grep -q '"settings":\[{"rule_id":"rwx-nfs4-open-state-hang","longhorn_version":"v1.10.1","kernel_release":"6.8.0-51-generic","nfs_vers":"4.1","cases":1' "$T/fleet.json"
 expect_eq "fleet json: settings" $? 0
+if python3 -c 'import jsonschema' 2>/dev/null; then
+    FSCHEMA=$SRC/analyzer/report/fleet.schema.json
+    python3 "$SRC/tests/report_schema.py" "$FSCHEMA" "$T/fleet.json"; expect_eq "fleet json: valid by fleet.schema.json" $? 0
+    sed 's/"report":"fleet"/"report":"fleet","extra":1/' "$T/fleet.json" >"$T/fbad.json"
+    python3 "$SRC/tests/report_schema.py" "$FSCHEMA" "$T/fbad.json" 2>/dev/null; expect_eq "fleet schema refuses an unknown key" $? 1
+fi
 # bounded at any size: 12 settings of one rule are 7 rows and one folded
 # row, and a long name is cut
 CAPDB=$T/cap.db
@@ -406,6 +412,28 @@ grep -q '^| `rwx-nfs4-open-state-hang` | (5 more settings) | | | 5 | 5 |' "$T/ca
 grep -q "^| \`$(printf '%.120s' xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx)...\` |" "$T/cap.md"
 expect_eq "fleet caps: a long name is cut" $? 0
 sh "$SRC/tests/md_check.sh" "$T/cap.md" >&2; expect_eq "fleet caps: structure" $? 0
+# the HTML page is the same summary: its tables, no case's detail, the
+# long name cut and escaped (a case named like markup stays text)
+sqlite3 "$CAPDB" "UPDATE cases SET name = '<script>alert(1)</script>' WHERE name = 'cap-2'"
+"$BIN" report --db "$CAPDB" --format html >"$T/cap.html"; expect_eq "fleet html: exit" $? 0
+grep -q '^<h1>lhtriage fleet report</h1>$' "$T/cap.html" && grep -q '^<h2>Where they fired</h2>$' "$T/cap.html" &&
+  ! grep -q '<section' "$T/cap.html" && ! grep -q 'id="case-' "$T/cap.html"
+expect_eq "fleet html: a summary, no per-case detail" $? 0
+expect_eq "fleet html: settings rows" \
+  "$(grep -c '^<tr><td><code>rwx-nfs4-open-state-hang</code></td><td>v1.10.1</td>' "$T/cap.html")" "7"
+grep -q '<td colspan="3">(5 more settings)</td><td>5</td><td>5</td>' "$T/cap.html"; expect_eq "fleet html: folded row" $? 0
+grep -q "<code>$(printf '%.120s' xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx)...</code>" "$T/cap.html"
+expect_eq "fleet html: a long name is cut" $? 0
+grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$T/cap.html" && ! grep -q '<script' "$T/cap.html"
+expect_eq "fleet html: a name like markup is escaped" $? 0
+tail -1 "$T/cap.html" | grep -qx '</html>'; expect_eq "fleet html: a whole page" $? 0
+if python3 -c 'import jsonschema' 2>/dev/null; then
+    "$BIN" report --db "$CAPDB" --json >"$T/cap.json"
+    python3 "$SRC/tests/report_schema.py" "$SRC/analyzer/report/fleet.schema.json" "$T/cap.json"
+    expect_eq "fleet json with folded rows and cut names: valid" $? 0
+fi
+"$BIN" report --db "$CAPDB" --format html --detail | grep -c 'id="case-' | grep -qx 12
+expect_eq "fleet html: --detail shows every case" $? 0
 # redacted, the summary shows no host: a ticket named after one is a token
 "$BIN" scan -q --db "$FDB" --ticket testing-jiras-pool1-rm5mw-9dx82 "$FX/nfsv3-client.zip"
 "$BIN" report --db "$FDB" --redact >"$T/fred.md"; expect_eq "fleet: redacted exit" $? 0

@@ -71,6 +71,8 @@ expect_eq "installed binary finds its rules" $? 0
 gzip -t "$T/inst/share/man/man1/lhtriage.1.gz"; expect_eq "man page installed, compressed" $? 0
 cmp -s "$T/inst/share/lhtriage/report.schema.json" "$SRC/analyzer/report/report.schema.json"
 expect_eq "the JSON report's schema installed" $? 0
+cmp -s "$T/inst/share/lhtriage/fleet.schema.json" "$SRC/analyzer/report/fleet.schema.json"
+expect_eq "the fleet summary's schema installed" $? 0
 [ -f "$T/inst/share/zsh/site-functions/_lhtriage" ]; expect_eq "zsh completion in site-functions below /usr/local-like prefixes" $? 0
 [ -f "$T/inst/share/fish/vendor_completions.d/lhtriage.fish" ]; expect_eq "fish completion installed" $? 0
 got=$(bash -c ". '$T/inst/share/bash-completion/completions/lhtriage'; COMP_WORDS=(lhtriage re); COMP_CWORD=1; _lhtriage; echo \${COMPREPLY[*]}")
@@ -112,7 +114,7 @@ if command -v cpack >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then
     expect_eq "deb recommends bash-completion" "$(dpkg-deb -f "$deb" Recommends)" "bash-completion"
     dpkg-deb -c "$deb" | awk '{print $6}' >"$T/deb.files"
     for f in ./usr/share/man/man1/lhtriage.1.gz ./usr/share/doc/lhtriage/copyright ./usr/share/doc/lhtriage/changelog.gz \
-             ./usr/share/lhtriage/report.schema.json \
+             ./usr/share/lhtriage/report.schema.json ./usr/share/lhtriage/fleet.schema.json \
              ./usr/share/bash-completion/completions/lhtriage ./usr/share/zsh/vendor-completions/_lhtriage \
              ./usr/share/fish/vendor_completions.d/lhtriage.fish; do
         grep -qx "$f" "$T/deb.files" || bad "deb lacks $f"

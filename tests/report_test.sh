@@ -40,12 +40,12 @@ cp "$FX/disk-hang.zip" "$FX/legacy-1.5.zip" "$G/"
 norm() { sed -e 's/^- Scanned: .*$/- Scanned: (scan time)/' \
              -e 's/"scanned_at":"[^"]*"/"scanned_at":"(scan time)"/g' \
              -e 's|<dt>Scanned</dt><dd>[^<]*</dd>|<dt>Scanned</dt><dd>(scan time)</dd>|g'; }
-# (--detail: three cases; without it markdown and JSON give the fleet summary)
+# (--detail: three cases; without it every format but --short gives the fleet summary)
 
 # --- one model, several formats -------------------------------------------
 "$BIN" report --db "$T/r.db" --detail >"$T/r.md"; expect_eq "md exit" $? 0
 "$BIN" report --db "$T/r.db" --detail --json >"$T/r.json"; expect_eq "json exit" $? 0
-"$BIN" report --db "$T/r.db" --format html | norm >"$T/report.html"; expect_eq "html exit" $? 0
+"$BIN" report --db "$T/r.db" --detail --format html | norm >"$T/report.html"; expect_eq "html exit" $? 0
 "$BIN" report --db "$T/r.db" --short >"$T/report-short.md"; expect_eq "short exit" $? 0
 golden report.html "$T/report.html"
 golden report-short.md "$T/report-short.md"
@@ -127,7 +127,7 @@ for f in "$T/report.html" "$T/h.html"; do
 done
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$T/h.html"; expect_eq "hostile text escaped in html" $? 0
 # redaction happens in the model: the page hides what markdown and JSON hide
-"$BIN" report --db "$T/r.db" --format html --redact >"$T/red.html"
+"$BIN" report --db "$T/r.db" --detail --format html --redact >"$T/red.html"
 grep -q '<h2>Case <code>ticket-1234</code></h2>' "$T/red.html" && ! grep -qE 'testing-jiras|10\.43\.58\.194|10\.136\.183' "$T/red.html"
 expect_eq "html --redact hides hosts and IPs" $? 0
 CHROME=""

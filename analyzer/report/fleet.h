@@ -12,7 +12,7 @@
  * any size of database.
  *
  * The model is read from the views of schema/015_fleet_views.sql, each a
- * GROUP BY in SQL; renderers (markdown, JSON in fleet_render.c) only
+ * GROUP BY in SQL; renderers (markdown, HTML, JSON in fleet_render.c) only
  * format it. As in model.h: every pointer belongs to the model until
  * lht_fleet_free(); strings are untrusted input text, redacted here when
  * o->redact; order is total, so one database gives one report.
@@ -101,8 +101,10 @@ void lht_fleet_free(struct lht_fleet_model *m);
 /* Number of cases in db, or -1 with err set. */
 long long lht_fleet_case_count(sqlite3 *db, lht_err *err);
 
-/* Renderers (fleet_render.c): markdown, and one JSON document and a newline. */
+/* Renderers (fleet_render.c): markdown, one HTML page, and one JSON
+ * document and a newline. */
 void lht_fleet_md(const struct lht_fleet_model *m, struct lht_sb *out);
+void lht_fleet_html(const struct lht_fleet_model *m, struct lht_sb *out);
 void lht_fleet_json(const struct lht_fleet_model *m, struct lht_sb *out);
 
 #endif

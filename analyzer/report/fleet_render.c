@@ -1,8 +1,10 @@
 /*
- * fleet_render.c - the fleet model (fleet.h) as markdown and as JSON.
+ * fleet_render.c - the fleet model (fleet.h) as markdown, HTML and JSON.
  *
  * Formatting only: every string is escaped for where it lands (table
- * cell, code span, JSON string) with the per-case renderers' helpers.
+ * cell, code span, HTML text, JSON string) with the per-case renderers'
+ * helpers. The three walk the model in the same order; each owns its
+ * syntax, as markdown.c and html.c do for one case.
  */
 #include "report/fleet.h"
 #include "report/render.h"
@@ -135,6 +137,159 @@ void lht_fleet_md(const struct lht_fleet_model *m, struct lht_sb *out)
     md_settings(m, out);
     md_versions(m, out);
     md_top(m, out);
+}
+
+/* ---- HTML ------------------------------------------------------------------- */
+
+static void td(struct lht_sb *b, const char *s)
+{
+    lht_sb_puts(b, "<td>");
+    lht_html_text(b, s ? s : "-");
+    lht_sb_puts(b, "</td>");
+}
+
+static void td_code(struct lht_sb *b, const char *s)
+{
+    lht_sb_puts(b, "<td>");
+    lht_html_code(b, s);
+    lht_sb_puts(b, "</td>");
+}
+
+static void td_sev(struct lht_sb *b, const char *sev)
+{
+    lht_sb_puts(b, "<td class=\"sev-");
+    lht_html_text(b, sev ? sev : "none");
+    lht_sb_puts(b, "\">");
+    lht_html_text(b, sev ? sev : "-");
+    lht_sb_puts(b, "</td>");
+}
+
+static void th(struct lht_sb *b, const char *const *cols)
+{
+    lht_sb_puts(b, "<table><tr>");
+    for (; *cols; cols++)
+        lht_sb_printf(b, "<th>%s</th>", *cols);
+    lht_sb_puts(b, "</tr>\n");
+}
+
+static void html_signatures(const struct lht_fleet_model *m, struct lht_sb *b)
+{
+    static const char *const cols[] = {"Signature", "Severity", "Cases", "Nodes", "Findings", "First seen",
+                                       "Last seen", NULL};
+    size_t i;
+
+    lht_sb_puts(b, "<h2>Signatures</h2>\n");
+    th(b, cols);
+    for (i = 0; i < m->nsignatures; i++) {
+        const struct lht_fleet_signature *s = &m->signatures[i];
+        lht_sb_puts(b, "<tr>");
+        if (s->more)
+            lht_sb_printf(b, "<td>(%zu more signatures)</td><td>-</td>", s->more);
+        else {
+            td_code(b, s->rule_id);
+            td_sev(b, s->severity);
+        }
+        lht_sb_printf(b, "<td>%zu</td><td>%zu</td><td>%zu</td>", s->cases, s->nodes, s->findings);
+        td(b, s->first_seen);
+        td(b, s->last_seen);
+        lht_sb_puts(b, "</tr>\n");
+    }
+    if (m->nsignatures == 0)
+        lht_sb_puts(b, "<tr><td colspan=\"7\">(no signature fired)</td></tr>\n");
+    lht_sb_puts(b, "</table>\n");
+}
+
+static void html_settings(const struct lht_fleet_model *m, struct lht_sb *b)
+{
+    static const char *const cols[] = {"Signature", "Longhorn", "Kernel", "NFS", "Cases", "Findings",
+                                       "First seen", "Last seen", NULL};
+    size_t i;
+
+    if (m->nsettings == 0)
+        return;
+    lht_sb_puts(b, "<h2>Where they fired</h2>\n<p>Longhorn version of the case, kernel and NFS versions of the "
+                   "node.</p>\n");
+    th(b, cols);
+    for (i = 0; i < m->nsettings; i++) {
+        const struct lht_fleet_setting *s = &m->settings[i];
+        lht_sb_puts(b, "<tr>");
+        td_code(b, s->rule_id);
+        if (s->more)
+            lht_sb_printf(b, "<td colspan=\"3\">(%zu more settings)</td>", s->more);
+        else {
+            td(b, s->longhorn_version);
+            td(b, s->kernel_release);
+            td(b, s->nfs_vers);
+        }
+        lht_sb_printf(b, "<td>%zu</td><td>%zu</td>", s->cases, s->findings);
+        td(b, s->first_seen);
+        td(b, s->last_seen);
+        lht_sb_puts(b, "</tr>\n");
+    }
+    lht_sb_puts(b, "</table>\n");
+}
+
+static void html_versions(const struct lht_fleet_model *m, struct lht_sb *b)
+{
+    static const char *const cols[] = {"Longhorn", "Cases", "With findings", NULL};
+    size_t i;
+
+    lht_sb_puts(b, "<h2>Longhorn versions</h2>\n");
+    th(b, cols);
+    for (i = 0; i < m->nversions; i++) {
+        const struct lht_fleet_version *v = &m->versions[i];
+        lht_sb_puts(b, "<tr>");
+        if (v->more)
+            lht_sb_printf(b, "<td>(%zu more versions)</td>", v->more);
+        else
+            td(b, v->longhorn_version ? v->longhorn_version : "(not stated)");
+        lht_sb_printf(b, "<td>%zu</td><td>%zu</td></tr>\n", v->cases, v->with_findings);
+    }
+    lht_sb_puts(b, "</table>\n");
+}
+
+static void html_top(const struct lht_fleet_model *m, struct lht_sb *b)
+{
+    static const char *const cols[] = {"Case", "Id", "Worst", "Findings", "Inputs", "Longhorn", "Seen",
+                                       "Signatures", NULL};
+    size_t i;
+
+    lht_sb_printf(b, "<h2>Top %zu tickets</h2>\n<p>Worst severity first, then most findings, then latest.</p>\n",
+                  m->top_limit);
+    th(b, cols);
+    for (i = 0; i < m->ntop; i++) {
+        const struct lht_fleet_ticket *t = &m->top[i];
+        lht_sb_puts(b, "<tr>");
+        td_code(b, t->name);
+        lht_sb_printf(b, "<td>%lld</td>", t->id);
+        td_sev(b, t->worst);
+        lht_sb_printf(b, "<td>%zu</td><td>%zu</td>", t->findings, t->inputs);
+        td(b, t->longhorn_version);
+        td(b, t->seen_at);
+        td(b, t->rules);
+        lht_sb_puts(b, "</tr>\n");
+    }
+    if (m->ntop == 0)
+        lht_sb_puts(b, "<tr><td colspan=\"8\">(no case has findings)</td></tr>\n");
+    lht_sb_puts(b, "</table>\n");
+}
+
+void lht_fleet_html(const struct lht_fleet_model *m, struct lht_sb *out)
+{
+    lht_html_head(out, "lhtriage fleet report", m->version);
+    lht_sb_printf(out, " from %zu case%s (%zu input%s).</p>\n<p>%zu finding%s in %zu case%s; cases seen from ",
+                  m->cases, m->cases == 1 ? "" : "s", m->inputs, m->inputs == 1 ? "" : "s", m->findings,
+                  m->findings == 1 ? "" : "s", m->cases_with_findings, m->cases_with_findings == 1 ? "" : "s");
+    lht_html_code(out, m->first_seen);
+    lht_sb_puts(out, " to ");
+    lht_html_code(out, m->last_seen);
+    lht_sb_puts(out, ". One case in detail: <code>lhtriage report --case NAME|ID</code>; every case: "
+                     "<code>--detail</code>.</p>\n");
+    html_signatures(m, out);
+    html_settings(m, out);
+    html_versions(m, out);
+    html_top(m, out);
+    lht_sb_puts(out, "</body>\n</html>\n");
 }
 
 /* ---- JSON ------------------------------------------------------------------- */

@@ -5,7 +5,7 @@
  * external asset (styles are inline, links go only to the references the
  * rules cite and to anchors in the page), evidence folded in <details>.
  * Bundle text is untrusted: everything from the model goes through
- * html_text(), which escapes the five characters HTML gives meaning to,
+ * lht_html_text(), which escapes the five characters HTML gives meaning to,
  * so no bundle text becomes markup or an attribute. Rule text (the
  * remediation) is trusted markdown, turned into HTML by rule_text(): its
  * paragraphs, code spans, lists and code blocks, escaped the same way.
@@ -46,17 +46,19 @@ static void html_textn(struct lht_sb *b, const char *s, size_t n)
     }
 }
 
-static void html_text(struct lht_sb *b, const char *s)
+void lht_html_text(struct lht_sb *b, const char *s)
 {
     html_textn(b, s ? s : "", s ? strlen(s) : 0);
 }
 
-static void code(struct lht_sb *b, const char *s)
+
+void lht_html_code(struct lht_sb *b, const char *s)
 {
     lht_sb_puts(b, "<code>");
-    html_text(b, s ? s : "-");
+    lht_html_text(b, s ? s : "-");
     lht_sb_puts(b, "</code>");
 }
+
 
 static void codes(struct lht_sb *b, const struct lht_report_strs *s)
 {
@@ -64,7 +66,7 @@ static void codes(struct lht_sb *b, const struct lht_report_strs *s)
 
     for (i = 0; i < s->n; i++) {
         lht_sb_puts(b, i ? ", " : "");
-        code(b, s->v[i]);
+        lht_html_code(b, s->v[i]);
     }
 }
 
@@ -182,12 +184,12 @@ static const char *last_part(const char *path)
 
 static void source(struct lht_sb *b, const struct lht_report_source *s)
 {
-    code(b, s->member ? s->member : "?");
+    lht_html_code(b, s->member ? s->member : "?");
     if (s->has_line)
         lht_sb_printf(b, " line %lld", s->line);
     if (s->input && (s->member == NULL || strcmp(s->member, last_part(s->input)) != 0)) {
         lht_sb_puts(b, " of ");
-        code(b, s->input);
+        lht_html_code(b, s->input);
     }
 }
 
@@ -196,7 +198,7 @@ static void opt(struct lht_sb *b, const char *label, const char *v)
     if (v == NULL)
         return;
     lht_sb_puts(b, label);
-    code(b, v);
+    lht_html_code(b, v);
 }
 
 static void open_files(const struct lht_report_verdict *v, struct lht_sb *b)
@@ -206,7 +208,7 @@ static void open_files(const struct lht_report_verdict *v, struct lht_sb *b)
     for (i = 0; i < v->nfiles; i++) {
         const struct lht_report_open_file *of = &v->files[i];
         lht_sb_puts(b, i ? "; " : ", file ");
-        code(b, of->path);
+        lht_html_code(b, of->path);
         opt(b, " on ", of->mount);
         for (k = 0; k < of->nothers; k++)
             lht_sb_printf(b, "%s%lld", k ? " " : of->nothers == 1 ? " (also open by pid " : " (also open by pids ",
@@ -221,18 +223,18 @@ static void verdict_one(const struct lht_report_finding *f, struct lht_sb *b)
     size_t i;
 
     lht_sb_printf(b, "<div class=\"verdict\"><p><strong class=\"sev-%s\">%s, ", f->severity, f->severity);
-    html_text(b, f->confidence);
+    lht_html_text(b, f->confidence);
     lht_sb_puts(b, ":</strong> ");
-    html_text(b, f->title);
+    lht_html_text(b, f->title);
     lht_sb_printf(b, " <span class=\"muted\">(<a href=\"#finding-%lld\">finding %lld</a>, ", f->id, f->id);
-    code(b, f->rule_id);
+    lht_html_code(b, f->rule_id);
     lht_sb_puts(b, ")</span></p><dl class=\"kv\"><dt>Where</dt><dd>node ");
-    code(b, f->node ? f->node : "unknown");
+    lht_html_code(b, f->node ? f->node : "unknown");
     for (i = 0; i < f->npids; i++)
         lht_sb_printf(b, "%s%lld", i ? " " : f->npids == 1 ? ", pid " : ", pids ", f->pid_list[i]);
     if (v->command) {
         lht_sb_puts(b, ", ");
-        code(b, v->command);
+        lht_html_code(b, v->command);
     }
     open_files(v, b);
     lht_sb_puts(b, "</dd><dt>Volume</dt><dd>");
@@ -252,10 +254,10 @@ static void verdict_one(const struct lht_report_finding *f, struct lht_sb *b)
         codes(b, &v->pods);
     }
     lht_sb_puts(b, "</dd><dt>Confidence</dt><dd>");
-    html_text(b, f->confidence);
+    lht_html_text(b, f->confidence);
     for (i = 0; i < v->why.n; i++) {
         lht_sb_puts(b, i ? "; " : ", from ");
-        html_text(b, v->why.v[i]);
+        lht_html_text(b, v->why.v[i]);
     }
     lht_sb_puts(b, "</dd>");
     if (v->fix) {
@@ -296,7 +298,7 @@ static void volume(const struct lht_report_volume *v, struct lht_sb *b)
     size_t i;
 
     lht_sb_puts(b, "<li>Volume ");
-    code(b, v->name);
+    lht_html_code(b, v->name);
     if (v->access_mode || v->state || v->robustness) {
         lht_sb_puts(b, ":");
         opt(b, " access ", v->access_mode);
@@ -307,9 +309,9 @@ static void volume(const struct lht_report_volume *v, struct lht_sb *b)
     lht_sb_puts(b, "<ul>");
     if (v->pvc) {
         lht_sb_puts(b, "<li>PVC ");
-        code(b, v->pvc_namespace ? v->pvc_namespace : "?");
+        lht_html_code(b, v->pvc_namespace ? v->pvc_namespace : "?");
         lht_sb_puts(b, " / ");
-        code(b, v->pvc);
+        lht_html_code(b, v->pvc);
         lht_sb_puts(b, "</li>");
     }
     if (v->storage_class) {
@@ -336,13 +338,13 @@ static void volume(const struct lht_report_volume *v, struct lht_sb *b)
         const struct lht_report_pod *p = &v->pods[i];
         lht_sb_puts(b, "<li>Pod ");
         if (p->name) {
-            code(b, p->ns ? p->ns : "?");
+            lht_html_code(b, p->ns ? p->ns : "?");
             lht_sb_puts(b, " / ");
-            code(b, p->name);
+            lht_html_code(b, p->name);
             opt(b, ", owner ", p->workload);
         } else {
             lht_sb_puts(b, "UID ");
-            code(b, p->uid);
+            lht_html_code(b, p->uid);
             lht_sb_puts(b, " (not in the bundle's YAMLs)");
         }
         opt(b, " on ", p->node);
@@ -377,9 +379,9 @@ static void anomalies(const struct lht_report_case *x, struct lht_sb *b)
         lht_sb_printf(b, "<li>%s on ", strcmp(a->kind, "d_state") == 0     ? "D state"
                                        : strcmp(a->kind, "hung_task") == 0 ? "Hung task"
                                                                            : "Kernel");
-        code(b, a->node ? a->node : "unknown");
+        lht_html_code(b, a->node ? a->node : "unknown");
         lht_sb_puts(b, ": ");
-        code(b, a->text);
+        lht_html_code(b, a->text);
         opt(b, ", in ", a->detail);
         lht_sb_puts(b, " <span class=\"muted\">(");
         source(b, &a->source);
@@ -399,7 +401,7 @@ static void commands(struct lht_sb *b, const struct lht_report_strs *c)
 
     lht_sb_puts(b, "<pre><code>");
     for (i = 0; i < c->n; i++) {
-        html_text(b, c->v[i]);
+        lht_html_text(b, c->v[i]);
         lht_sb_puts(b, "\n");
     }
     lht_sb_puts(b, "</code></pre>");
@@ -414,10 +416,10 @@ static void missing(const struct lht_report_case *x, struct lht_sb *b)
     lht_sb_puts(b, "<h3>Missing evidence</h3>\n<p>Ask the customer for:</p>\n<ol>\n");
     for (i = 0; i < x->nmissing; i++) {
         lht_sb_puts(b, "<li>");
-        html_text(b, x->missing[i].what);
+        lht_html_text(b, x->missing[i].what);
         if (x->missing[i].node) {
             lht_sb_puts(b, ", on node ");
-            code(b, x->missing[i].node);
+            lht_html_code(b, x->missing[i].node);
         } else
             lht_sb_puts(b, ", on each affected node");
         lht_sb_puts(b, ":");
@@ -445,7 +447,7 @@ static void item(const struct lht_report_item *it, struct lht_sb *b)
         source(b, &it->sources[i]);
     }
     lht_sb_puts(b, "</p>\n<pre><code>");
-    html_text(b, it->text);
+    lht_html_text(b, it->text);
     lht_sb_puts(b, "</code></pre>\n");
 }
 
@@ -480,7 +482,7 @@ static void what_to_do(const struct lht_report_finding *f, struct lht_sb *b)
         for (i = 0; i < f->nsteps; i++) {
             if (f->steps[i].text) {
                 lht_sb_puts(b, "<p>");
-                html_text(b, f->steps[i].text);
+                lht_html_text(b, f->steps[i].text);
                 lht_sb_puts(b, "</p>");
             }
             if (f->steps[i].commands.n)
@@ -499,10 +501,10 @@ static void what_to_do(const struct lht_report_finding *f, struct lht_sb *b)
         lht_sb_puts(b, "<li>");
         if (web) {
             lht_sb_puts(b, "<a href=\"");
-            html_text(b, f->refs[i]);
+            lht_html_text(b, f->refs[i]);
             lht_sb_puts(b, "\">");
         }
-        html_text(b, f->refs[i]);
+        lht_html_text(b, f->refs[i]);
         lht_sb_puts(b, web ? "</a></li>\n" : "</li>\n");
     }
     lht_sb_puts(b, "</ul>\n");
@@ -511,17 +513,17 @@ static void what_to_do(const struct lht_report_finding *f, struct lht_sb *b)
 static void finding(const struct lht_report_finding *f, size_t k, struct lht_sb *b)
 {
     lht_sb_printf(b, "<h3 id=\"finding-%lld\">Finding %zu: ", f->id, k);
-    html_text(b, f->title);
+    lht_html_text(b, f->title);
     lht_sb_printf(b, "</h3>\n<dl class=\"kv\"><dt>Severity</dt><dd class=\"sev-%s\">%s</dd>"
                      "<dt>Confidence</dt><dd>", f->severity, f->severity);
-    html_text(b, f->confidence);
+    lht_html_text(b, f->confidence);
     lht_sb_puts(b, "</dd><dt>Rule</dt><dd>");
-    code(b, f->rule_id);
+    lht_html_code(b, f->rule_id);
     lht_sb_printf(b, " (finding id %lld, <code>lhtriage explain %lld</code>)</dd><dt>Node</dt><dd>", f->id, f->id);
-    code(b, f->node ? f->node : "unknown");
+    lht_html_code(b, f->node ? f->node : "unknown");
     if (f->pids) {
         lht_sb_puts(b, "</dd><dt>PIDs</dt><dd>");
-        html_text(b, f->pids);
+        lht_html_text(b, f->pids);
     }
     lht_sb_puts(b, "</dd></dl>\n");
     evidence(f, b);
@@ -533,7 +535,7 @@ static void finding(const struct lht_report_finding *f, size_t k, struct lht_sb 
 static void kv(struct lht_sb *b, const char *label, const char *v)
 {
     lht_sb_printf(b, "<dt>%s</dt><dd>", label);
-    html_text(b, v ? v : "unknown");
+    lht_html_text(b, v ? v : "unknown");
     lht_sb_puts(b, "</dd>");
 }
 
@@ -554,14 +556,14 @@ static void details(const struct lht_report_case *x, struct lht_sb *b)
     for (i = 0; i < x->ninputs; i++) {
         const struct lht_report_input *in = &x->inputs[i];
         lht_sb_puts(b, "<li>");
-        code(b, in->file);
+        lht_html_code(b, in->file);
         lht_sb_puts(b, " ");
-        code(b, in->name);
+        lht_html_code(b, in->name);
         lht_sb_puts(b, " (");
-        html_text(b, in->status);
+        lht_html_text(b, in->status);
         if (in->error) {
             lht_sb_puts(b, ": ");
-            html_text(b, in->error);
+            lht_html_text(b, in->error);
         }
         if (in->has_duplicate_of)
             lht_sb_puts(b, "; same content as another input, counted once");
@@ -570,21 +572,21 @@ static void details(const struct lht_report_case *x, struct lht_sb *b)
     lht_sb_puts(b, "</ul>\n<p>Nodes:</p><ul>");
     for (i = 0; i < x->nnodes; i++) {
         lht_sb_puts(b, "<li>");
-        code(b, x->nodes[i].name);
+        lht_html_code(b, x->nodes[i].name);
         lht_sb_puts(b, " (kernel ");
-        html_text(b, x->nodes[i].kernel_release ? x->nodes[i].kernel_release : "unknown");
+        lht_html_text(b, x->nodes[i].kernel_release ? x->nodes[i].kernel_release : "unknown");
         if (x->nodes[i].os) {
             lht_sb_puts(b, ", ");
-            html_text(b, x->nodes[i].os);
+            lht_html_text(b, x->nodes[i].os);
         }
         lht_sb_puts(b, ")</li>");
     }
     lht_sb_puts(b, "</ul>\n<table><tr><th>Evidence</th><th>Node</th><th>Pieces</th><th>Records</th></tr>\n");
     for (i = 0; i < x->nchecked; i++) {
         lht_sb_puts(b, "<tr><td>");
-        html_text(b, x->checked[i].kind);
+        lht_html_text(b, x->checked[i].kind);
         lht_sb_puts(b, "</td><td>");
-        html_text(b, x->checked[i].node ? x->checked[i].node : "-");
+        lht_html_text(b, x->checked[i].node ? x->checked[i].node : "-");
         lht_sb_printf(b, "</td><td>%lld</td><td>%lld</td></tr>\n", x->checked[i].pieces, x->checked[i].records);
     }
     lht_sb_puts(b, "</table>\n");
@@ -596,7 +598,7 @@ static void details(const struct lht_report_case *x, struct lht_sb *b)
             lht_sb_puts(b, "<li>");
             source(b, &s);
             lht_sb_puts(b, ": ");
-            html_text(b, x->notes[i].message);
+            lht_html_text(b, x->notes[i].message);
             lht_sb_puts(b, "</li>");
         }
         lht_sb_puts(b, "</ul>\n");
@@ -609,7 +611,7 @@ static void one_case(const struct lht_report_case *x, struct lht_sb *b)
     size_t k;
 
     lht_sb_printf(b, "<section id=\"case-%lld\">\n<h2>Case ", x->id);
-    code(b, x->name);
+    lht_html_code(b, x->name);
     lht_sb_puts(b, "</h2>\n");
     verdict(x, b);
     volumes(x, b);
@@ -643,12 +645,12 @@ static void fleet(const struct lht_report_model *m, struct lht_sb *b)
     for (i = 0; i < m->nsignatures; i++) {
         const struct lht_report_signature *s = &m->signatures[i];
         lht_sb_puts(b, "<tr><td>");
-        code(b, s->rule_id);
+        lht_html_code(b, s->rule_id);
         lht_sb_printf(b, "</td><td class=\"sev-%s\">%s</td><td>%zu</td><td>%zu</td><td>", s->severity, s->severity,
                       s->cases, s->nodes);
-        html_text(b, s->first_seen);
+        lht_html_text(b, s->first_seen);
         lht_sb_puts(b, "</td><td>");
-        html_text(b, s->last_seen);
+        lht_html_text(b, s->last_seen);
         lht_sb_puts(b, "</td></tr>\n");
     }
     if (m->nsignatures == 0)
@@ -658,13 +660,13 @@ static void fleet(const struct lht_report_model *m, struct lht_sb *b)
     for (i = 0; i < m->ncases; i++) {
         const struct lht_report_case *x = &m->cases[i];
         lht_sb_printf(b, "<tr><td><a href=\"#case-%lld\">", x->id);
-        code(b, x->name);
+        lht_html_code(b, x->name);
         lht_sb_puts(b, "</a></td><td>");
-        html_text(b, x->created_at ? x->created_at : "-");
+        lht_html_text(b, x->created_at ? x->created_at : "-");
         lht_sb_puts(b, "</td><td>");
-        html_text(b, x->longhorn_version ? x->longhorn_version : "-");
+        lht_html_text(b, x->longhorn_version ? x->longhorn_version : "-");
         lht_sb_puts(b, "</td><td>");
-        html_text(b, x->status);
+        lht_html_text(b, x->status);
         lht_sb_puts(b, "</td>");
         for (k = 0; k < sizeof sev / sizeof sev[0]; k++)
             lht_sb_printf(b, "<td>%zu</td>", count_of(x, sev[k]));
@@ -673,18 +675,22 @@ static void fleet(const struct lht_report_model *m, struct lht_sb *b)
     lht_sb_puts(b, "</table>\n");
 }
 
+void lht_html_head(struct lht_sb *out, const char *title, const char *version)
+{
+    lht_sb_printf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                       "style-src 'unsafe-inline'\">\n<title>%s</title>\n<style>%s</style>\n"
+                       "</head>\n<body>\n<h1>%s</h1>\n<p class=\"muted\">Generated by lhtriage ",
+                  title, style, title);
+    lht_html_text(out, version);
+}
+
 void lht_html_report(const struct lht_report_model *m, struct lht_sb *out)
 {
     size_t i;
 
-    lht_sb_printf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-                       "style-src 'unsafe-inline'\">\n<title>lhtriage findings report</title>\n<style>%s</style>\n"
-                       "</head>\n<body>\n<h1>lhtriage findings report</h1>\n"
-                       "<p class=\"muted\">Generated by lhtriage ",
-                  style);
-    html_text(out, m->version);
+    lht_html_head(out, "lhtriage findings report", m->version);
     lht_sb_printf(out, " from %zu case%s (%zu input%s).</p>\n", m->ncases, m->ncases == 1 ? "" : "s", m->ninputs,
                   m->ninputs == 1 ? "" : "s");
     if (m->ncases > 1)

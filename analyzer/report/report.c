@@ -26,9 +26,10 @@ static const struct fleet_renderer {
 } fleet_renderers[] = {
     {LHT_REPORT_MD, lht_fleet_md},
     {LHT_REPORT_JSON, lht_fleet_json},
+    {LHT_REPORT_HTML, lht_fleet_html},
 };
 
-/* Over many cases the default report (markdown, JSON) is the fleet
+/* Over many cases the default report (markdown, HTML, JSON) is the fleet
  * summary: per-case detail of thousands of tickets is a dump nobody
  * reads. 1 when it applies, 0 not, < 0 on error. */
 static int wants_fleet(sqlite3 *db, const struct lht_report_opts *o, lht_err *err)
@@ -40,7 +41,7 @@ static int wants_fleet(sqlite3 *db, const struct lht_report_opts *o, lht_err *er
     for (i = 0; i < sizeof fleet_renderers / sizeof fleet_renderers[0]; i++)
         if (fleet_renderers[i].format == o->format)
             break;
-    /* --short is one line a finding already; HTML is a page of cases */
+    /* --short is one line a finding already */
     if (i == sizeof fleet_renderers / sizeof fleet_renderers[0] || o->detail || o->ncases > 0 || o->nbundles > 0)
         return 0;
     if ((n = lht_fleet_case_count(db, err)) < 0)
