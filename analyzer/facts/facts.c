@@ -235,25 +235,6 @@ void lht_facts_map_lines(struct lht_facts *f, const struct lht_facts_mark *since
     }
 }
 
-size_t lht_facts_adopt_node(struct lht_facts *f, const struct lht_facts_mark *since, const char *node)
-{
-    size_t t, i, n = 0;
-
-    for (t = 0; t < LHT_FACT_COUNT; t++) {
-        struct vec *v = &f->types[t];
-        if (lht_fact_types[t].parent >= 0)
-            continue;   /* children take their parent's node */
-        for (i = since->n[t]; i < v->n; i++) {
-            struct lht_prov *at = (struct lht_prov *)(void *)((char *)v->v + i * v->elem);
-            if (at->node == NULL) {
-                at->node = node;
-                n++;
-            }
-        }
-    }
-    return n;
-}
-
 #define ADD(vecname, rec) (vec_push(&f->vecname, (rec)) ? LHT_OK : LHT_ENOMEM)
 
 int lht_facts_add_member(struct lht_facts *f, const struct lht_member *m) { return ADD(members, m); }
@@ -322,24 +303,25 @@ int lht_facts_add_evidence(struct lht_facts *f, const struct lht_evidence *e)
     return LHT_OK;
 }
 
-static void adopt(struct lht_prov *at, const char *prefix, size_t len, const char *node)
+size_t lht_facts_give_node(struct lht_facts *f, const struct lht_facts_mark *since, const char *prefix, size_t len,
+                           const char *node)
 {
-    if (at->node == NULL && at->member != NULL && strncmp(at->member, prefix, len) == 0)
-        at->node = node;
-}
-
-void lht_facts_set_node(struct lht_facts *f, const char *prefix, size_t len, const char *node)
-{
-    size_t t, i;
+    size_t t, i, n = 0;
 
     for (t = 0; t < LHT_FACT_COUNT; t++) {
         const struct lht_fact_desc *d = &lht_fact_types[t];
         struct vec *v = &f->types[t];
         if (d->parent >= 0 || (d->flags & LHT_TF_NO_NODE))
-            continue;
-        for (i = 0; i < v->n; i++)
-            adopt((struct lht_prov *)(void *)((char *)v->v + i * v->elem), prefix, len, node);
+            continue;   /* children take their parent's node */
+        for (i = since ? since->n[t] : 0; i < v->n; i++) {
+            struct lht_prov *at = (struct lht_prov *)(void *)((char *)v->v + i * v->elem);
+            if (at->node != NULL || (prefix && (at->member == NULL || strncmp(at->member, prefix, len) != 0)))
+                continue;
+            at->node = node;
+            n++;
+        }
     }
+    return n;
 }
 
 const char *lht_facts_kv_get(const struct lht_facts *f, const char *node, const char *key)

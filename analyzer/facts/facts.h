@@ -190,16 +190,6 @@ const struct lht_evidence *lht_facts_evidence(const struct lht_facts *f, size_t 
 /* Drop all findings (the matcher re-runs on the same facts). */
 void lht_facts_clear_findings(struct lht_facts *f);
 
-/* Give every record that has no node and came from a member path that
- * starts with prefix (len bytes) the node `node` (an arena string):
- * facts of every type that has a node, notes and evidence pieces alike;
- * child records follow their parents. For evidence whose node only a
- * later member names (a sosreport's hostname). Members keep theirs: a
- * member's node is the Kubernetes node its path names (nodes/<node>.zip),
- * and a case learns node names from them first (case/nodes.c); a
- * report's host is an alias the case resolves against those. */
-void lht_facts_set_node(struct lht_facts *f, const char *prefix, size_t len, const char *node);
-
 /* First kv value for key (node NULL = bundle level), or NULL. */
 const char *lht_facts_kv_get(const struct lht_facts *f, const char *node, const char *key);
 
@@ -216,9 +206,18 @@ void lht_facts_snapshot(const struct lht_facts *f, struct lht_facts_mark *m);
 void lht_facts_map_lines(struct lht_facts *f, const struct lht_facts_mark *since,
                          long (*map)(const void *ud, long line), const void *ud);
 
-/* Give every record added since `since` that has no node the node `node`
- * (an arena string); returns how many changed. */
-size_t lht_facts_adopt_node(struct lht_facts *f, const struct lht_facts_mark *since, const char *node);
+/* Give node `node` (an arena string) to every record that has none, of
+ * every type with a node (facts, notes, evidence pieces; children follow
+ * their parents), among those added since `since` (NULL: all) that came
+ * from a member whose path starts with prefix, len bytes (NULL: any).
+ * Returns how many changed. For evidence whose node only a later member
+ * names (a sosreport's hostname: by prefix) or the paste itself names
+ * (its prompts: since a mark). Members keep theirs: a member's node is the
+ * Kubernetes node its path names (nodes/<node>.zip), and a case learns
+ * node names from them first (case/nodes.c); a report's host is an alias
+ * the case resolves against those. */
+size_t lht_facts_give_node(struct lht_facts *f, const struct lht_facts_mark *since, const char *prefix, size_t len,
+                           const char *node);
 
 /* Provenance of record i of type t (a child takes its parent's member and
  * node, with its own line). */

@@ -389,7 +389,7 @@ static int parse_member(struct ex *x, enum lht_kind k, const struct lht_pctx *ct
          * names elsewhere, if it names one: then it binds to that node's
          * processes and mounts, and to no other node's */
         if (rc == LHT_OK && ctx->node == NULL && (node = named_node(x->f, &mark)) != NULL)
-            (void)lht_facts_adopt_node(x->f, &mark, node);
+            (void)lht_facts_give_node(x->f, &mark, NULL, 0, node);
         lht_norm_free(&nm);
         return rc;
     }

@@ -449,7 +449,7 @@ int lht_sysreports_finish(struct lht_sysreports *h, struct lht_facts *f)
             continue;
         node = host_of(f, r);
         if (node != NULL)
-            lht_facts_set_node(f, r->prefix, r->len, node);
+            (void)lht_facts_give_node(f, NULL, r->prefix, r->len, node);
         else if ((rc = note(f, r, NULL, NULL, r->type == LHT_SYSREPORT_SOS
                                             ? "sosreport without hostname or uname output: its facts have no node"
                                             : "supportconfig without hostname or uname output: its facts have no node")) !=
