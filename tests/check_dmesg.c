@@ -602,14 +602,105 @@ START_TEST(outages)
                     "[Wed Apr 10 17:58:39 2024] nfs: server 192.168.0.1 OK\n"
                     "[Wed Apr 10 18:30:00 2024] nfs: server 192.168.0.1 not responding, still trying\n"
                     "[Wed Apr 10 18:31:00 2024] lockd: server 10.0.0.9 OK\n";
-    ck_assert_int_eq(tu_parse(lht_parse_kernel_log, t, 1, NULL, NULL, -1, &f), 6);
+    /* line 3 repeats line 1: one event of two messages */
+    ck_assert_int_eq(tu_parse(lht_parse_kernel_log, t, 1, NULL, NULL, -1, &f), 5);
     k = lht_facts_klogs(f, &n);
     ck_assert_str_eq(k[0].outage, "recovered");
+    ck_assert_int_eq(k[0].repeats, 1);
+    ck_assert_int_eq(k[0].last_line, 3);
+    ck_assert_str_eq(k[0].last_when, "Wed Apr 10 17:58:37 2024");
     ck_assert_str_eq(k[1].outage, "ongoing");    /* lockd's OK is not nfs' */
-    ck_assert_str_eq(k[2].outage, "recovered");
-    ck_assert_ptr_null(k[3].outage);
-    ck_assert_str_eq(k[4].outage, "ongoing");    /* a new outage after the OK */
+    ck_assert_int_eq(k[1].repeats, -1);
+    ck_assert_ptr_null(k[2].outage);
+    ck_assert_str_eq(k[2].kind, "nfs_ok");
+    /* a new outage after the OK is an event of its own, not a repeat */
+    ck_assert_str_eq(k[3].outage, "ongoing");
+    ck_assert_int_eq(k[3].at.line, 5);
+    ck_assert_int_eq(k[3].repeats, -1);
     lht_facts_free(f);
+}
+END_TEST
+
+/* A long outage logs the same message for every RPC that times out: one
+ * event per server and outage, with the count and where the last one was,
+ * however the log is cut into pieces. */
+START_TEST(repeats_fold)
+{
+    static char text[300000];
+    size_t o = 0, cut, nk;
+    int i;
+
+    for (i = 1; i <= 3000; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o, "[%d.5] nfs: server %s not responding, still trying\n", i,
+                              i % 2 ? "10.0.0.1" : "10.0.0.2");
+    o += (size_t)snprintf(text + o, sizeof text - o, "[3001.5] nfs: server 10.0.0.1 OK\n"
+                          "[3002.5] nfs: server 10.0.0.1 not responding, still trying\n");
+    for (cut = 0; cut < o; cut += o / 7 + 1) {
+        struct lht_facts *f;
+        struct lht_pctx ctx;
+        const struct lht_klog *k;
+        void *st;
+        while (cut > 0 && text[cut - 1] != '\n')
+            cut++;
+        tu_parse(lht_parse_kernel_log, "", 1, "n1", NULL, -1, &f);
+        tu_pctx(&ctx, f, "t.txt", "n1", 1);
+        ck_assert_int_eq(lht_kernel_log_stream_begin(&ctx, &st), LHT_OK);
+        ck_assert_int_eq(lht_kernel_log_stream_feed(st, text, cut), LHT_OK);
+        ck_assert_int_eq(lht_kernel_log_stream_feed(st, text + cut, o - cut), LHT_OK);
+        ck_assert_int_eq(lht_kernel_log_stream_end(st), 4);
+        k = lht_facts_klogs(f, &nk);
+        ck_assert_uint_eq(nk, 4);
+        ck_assert_int_eq(k[0].at.line, 1);
+        ck_assert_int_eq(k[0].repeats, 1499);
+        ck_assert_int_eq(k[0].last_line, 2999);
+        ck_assert_str_eq(k[0].last_when, "2999.5");
+        ck_assert_str_eq(k[0].outage, "recovered");
+        ck_assert_int_eq(k[1].repeats, 1499);
+        ck_assert_int_eq(k[1].last_line, 3000);
+        ck_assert_str_eq(k[1].outage, "ongoing");
+        ck_assert_str_eq(k[2].kind, "nfs_ok");
+        ck_assert_int_eq(k[3].at.line, 3002);
+        ck_assert_int_eq(k[3].repeats, -1);
+        ck_assert_ptr_null(k[3].last_when);
+        lht_facts_free(f);
+    }
+}
+END_TEST
+
+/* Messages of many servers interleaved: each server's fold into one event
+ * while the table holds them all, and past its size none is lost: every
+ * message is an event or a repeat of one. */
+START_TEST(repeats_of_many_servers)
+{
+    static const int servers[] = {40, 1000};
+    size_t t;
+
+    for (t = 0; t < 2; t++) {
+        size_t cap = (size_t)servers[t] * 3 * 80 + 1, o = 0, nk, i;
+        char *text = malloc(cap);
+        struct lht_facts *f;
+        const struct lht_klog *k;
+        long msgs = 0;
+        int r, sv;
+        for (r = 0; r < 3; r++)
+            for (sv = 0; sv < servers[t]; sv++)
+                o += (size_t)snprintf(text + o, cap - o, "[1.0] nfs: server 10.1.%d.%d not responding, timed out\n",
+                                      sv / 250, sv % 250);
+        tu_parse_mem(lht_parse_kernel_log, text, o, "t.txt", 1, NULL, NULL, -1, &f);
+        k = lht_facts_klogs(f, &nk);
+        for (i = 0; i < nk; i++)
+            msgs += 1 + (k[i].repeats > 0 ? k[i].repeats : 0);
+        ck_assert_int_eq(msgs, 3 * servers[t]);
+        if (t == 0) {
+            ck_assert_uint_eq(nk, 40);
+            ck_assert_int_eq(k[39].repeats, 2);
+            ck_assert_int_eq(k[39].last_line, 120);
+        } else {
+            ck_assert_uint_ge(nk, 1000);
+        }
+        lht_facts_free(f);
+        free(text);
+    }
 }
 END_TEST
 
@@ -709,6 +800,8 @@ static Suite *dmesg_suite(void)
     tcase_add_test(tc, line_longer_than_a_piece);
     tcase_add_loop_test(tc, report_dresses, 0, (int)(sizeof reports / sizeof reports[0]));
     tcase_add_test(tc, outages);
+    tcase_add_test(tc, repeats_fold);
+    tcase_add_test(tc, repeats_of_many_servers);
     tcase_add_test(tc, jump_loses_nothing);
     suite_add_tcase(s, tc);
     return s;

@@ -266,6 +266,30 @@ static struct lht_facts *paste(const char *member, const char *t)
     return f;
 }
 
+/* A repeated kernel message in an undressed paste: the event and the
+ * line of its last repeat both cite the user's own lines (a soft break
+ * before them joins two lines of the mail into one). */
+START_TEST(undressed_paste_maps_the_last_repeat)
+{
+    const char *t = "Hi, the node logs this: a rather long sentence wrapped by the mail=\n" /* 1 */
+                    " client.\n"                                                           /* 2 */
+                    "> [ 10.0] nfs: server 10.43.0.7 not responding, still trying\n"       /* 3 */
+                    ">\n"                                                                  /* 4 */
+                    "> [ 70.0] nfs: server 10.43.0.7 not responding, still trying\n"       /* 5 */
+                    "Flags=3D rw it said.\n";                                              /* 6 */
+    struct lht_facts *f = paste("case/mail.txt", t);
+    size_t n;
+    const struct lht_klog *k = lht_facts_klogs(f, &n);
+
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(k[0].at.line, 3);
+    ck_assert_int_eq(k[0].repeats, 1);
+    ck_assert_int_eq(k[0].last_line, 5);
+    ck_assert_str_eq(k[0].last_when, " 70.0");
+    lht_facts_free(f);
+}
+END_TEST
+
 /* An undressed paste still cites the user's lines: a quoted-printable
  * soft break joins two lines (the fact cites the first), quote markers
  * and fences change no line. */
@@ -336,6 +360,7 @@ static Suite *extract_suite(void)
     tcase_add_test(tc, partial_tar_keeps_what_was_read);
     tcase_add_test(tc, text_without_prompts_is_sniffed);
     tcase_add_test(tc, undressed_paste_cites_its_own_lines);
+    tcase_add_test(tc, undressed_paste_maps_the_last_repeat);
     tcase_add_test(tc, paste_names_its_node);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, huge_syslog_is_streamed_whole);

@@ -339,11 +339,12 @@ START_TEST(migrations_are_numbered_in_order)
                       lht_migrations[i].name, lht_migrations[i - 1].name);
     for (i = 0; i < lht_migration_count && lht_migrations[i].version < 10; i++)
         ;
-    ck_assert_int_le(i + 3, lht_migration_count - 1);
+    ck_assert_int_le(i + 6, lht_migration_count - 1);
     ck_assert_str_eq(lht_migrations[i].name, "010_fk_indexes.sql");
     ck_assert_str_eq(lht_migrations[i + 1].name, "011_redact_key.sql");
     ck_assert_str_eq(lht_migrations[i + 2].name, "012_cases.sql");
     ck_assert_str_eq(lht_migrations[i + 3].name, "013_kernel_event_outage.sql");
+    ck_assert_str_eq(lht_migrations[i + 6].name, "016_kernel_event_repeats.sql");
 }
 END_TEST
 
@@ -437,10 +438,12 @@ START_TEST(migrates_12_to_outage)
     sqlite3_close(db);
     ck_assert_msg(lht_store_open(dbpath, LHT_STORE_RW, &s, &err) == LHT_OK, "%s", err.msg);
     ck_assert_int_ge(lht_store_version(s), 13);
+    /* 013 appended outage, 016 the repeats folded into an event */
     ck_assert_str_eq(text(s, "SELECT group_concat(name, ',') FROM pragma_table_info('v_kernel_events')"),
-                     "bundle,node,kind,server,logged_at,text,member,line,bundle_id,case_id,case_node,outage");
-    ck_assert_str_eq(text(s, "SELECT kind || '|' || server || '|' || line || '|' || coalesce(outage, '-') "
-                             "FROM v_kernel_events"), "nfs_not_responding|10.0.0.1|9|-");
+                     "bundle,node,kind,server,logged_at,text,member,line,bundle_id,case_id,case_node,outage,"
+                     "repeats,last_line,last_logged_at");
+    ck_assert_str_eq(text(s, "SELECT kind || '|' || server || '|' || line || '|' || coalesce(outage, '-') || '|' "
+                             "|| coalesce(repeats, '-') FROM v_kernel_events"), "nfs_not_responding|10.0.0.1|9|-|-");
     ck_assert_int_eq(count(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     lht_store_close(s);
 }

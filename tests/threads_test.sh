@@ -35,7 +35,7 @@ IN="$T/in/b1 $T/in/b2 $T/in/b3 $T/in/b4"
 "$BIN" scan -q --db "$T/j1.db" -j 1 $IN; expect_eq "--jobs 1 exit" $? 0
 rows() {
     "$BIN" query --db "$1" --csv "SELECT * FROM (SELECT b.path, h.node, m.path, h.line, h.pid FROM hung_tasks h JOIN bundles b ON b.id = h.bundle_id JOIN members m ON m.id = h.member_id ORDER BY 1, 3)
-                                  UNION ALL SELECT * FROM (SELECT '', kind, count(*), min(line), max(line) FROM v_kernel_events GROUP BY kind ORDER BY kind)" | tail -n +2 | tr -d '\r'
+                                  UNION ALL SELECT * FROM (SELECT '', kind, sum(1 + coalesce(repeats, 0)), min(line), max(coalesce(last_line, line)) FROM v_kernel_events GROUP BY kind ORDER BY kind)" | tail -n +2 | tr -d '\r'
 }
 rows "$T/j1.db" >"$T/j1"
 rows "$T/j4.db" >"$T/j4"

@@ -229,8 +229,15 @@ void lht_facts_map_lines(struct lht_facts *f, const struct lht_facts_mark *since
             char *rec = (char *)v->v + i * v->elem;
             long *line = lht_fact_types[t].parent < 0 ? &((struct lht_prov *)(void *)rec)->line
                                                       : &((struct lht_child_head *)(void *)rec)->line;
+            size_t k;
             if (*line > 0)
                 *line = map(ud, *line);
+            for (k = 0; k < lht_fact_types[t].nfields; k++) {
+                const struct lht_field_desc *fd = &lht_fact_types[t].fields[k];
+                long *l = (long *)(void *)(rec + fd->offset);
+                if ((fd->flags & LHT_FF_LINE) && fd->type == LHT_T_LONG && *l > 0)
+                    *l = map(ud, *l);
+            }
         }
     }
 }

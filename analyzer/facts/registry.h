@@ -17,7 +17,8 @@ enum lht_field_type { LHT_T_TEXT, LHT_T_LONG, LHT_T_INT, LHT_T_ENUM, LHT_T_REF }
 enum {
     LHT_FF_NULLNEG = 1,  /* a negative value is stored as NULL */
     LHT_FF_PID = 2,      /* the field that ties a fact to a process */
-    LHT_FF_REQUIRED = 4  /* NOT NULL column: a missing text is stored as "?" */
+    LHT_FF_REQUIRED = 4, /* NOT NULL column: a missing text is stored as "?" */
+    LHT_FF_LINE = 8      /* a line of the record's member: mapped as its own line is */
 };
 
 enum {

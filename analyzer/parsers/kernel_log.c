@@ -58,6 +58,7 @@
 #include "core/text.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +303,14 @@ struct kl {
         size_t first;
     } outage[16];
     int noutage;
+    /* the latest record of each recent message (kind, server, text): the
+     * same message again folds into it; a bounded table, so a message
+     * whose slot another took starts a record of its own */
+    struct {
+        uint64_t key;       /* 0: empty */
+        size_t idx;
+        char when[64];      /* the last repeat's timestamp, copied in when the slot is given up */
+    } fold[256];
     long no;            /* the line being read */
     int re_fail;        /* first PCRE2 failure (lht_re_first), 0 none */
     long re_line;       /* its line */
@@ -334,23 +343,129 @@ static int matches(struct kl *k, const struct lht_re *re, const char *s, size_t 
     return rc >= 0;
 }
 
-static int add_klog(struct kl *k, long no, const char *kind, const char *server, const char *when,
-                    const char *msg, size_t len)
+static uint64_t fnv(uint64_t h, const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static uint64_t fold_key(const char *kind, const char *server, const char *text, size_t len)
+{
+    uint64_t h = 14695981039346656037ull;
+
+    h = fnv(h, kind, strlen(kind) + 1);
+    h = fnv(h, server ? server : "", server ? strlen(server) + 1 : 0);
+    return fnv(h, text, len) | 1;
+}
+
+/* Give up fold slot i: its record gets the last repeat's timestamp. */
+static int fold_flush(struct kl *k, size_t i)
+{
+    struct lht_klog *e;
+
+    if (k->fold[i].key == 0)
+        return LHT_OK;
+    e = lht_facts_klog_at(k->ctx->facts, k->fold[i].idx);
+    k->fold[i].key = 0;
+    if (e && e->repeats > 0 && k->fold[i].when[0] && (e->last_when = lht_facts_strz(k->ctx->facts, k->fold[i].when)) == NULL)
+        return LHT_ENOMEM;
+    return LHT_OK;
+}
+
+/* The same message as the record of slot i? */
+static int fold_same(struct kl *k, size_t i, uint64_t key, const char *kind, const char *server,
+                     const char *text, size_t len)
+{
+    const struct lht_klog *e;
+
+    if (k->fold[i].key != key || (e = lht_facts_klog_at(k->ctx->facts, k->fold[i].idx)) == NULL)
+        return 0;
+    return strcmp(e->kind, kind) == 0 && (e->server == NULL) == (server == NULL) &&
+           (server == NULL || strcmp(e->server, server) == 0) && e->text && strlen(e->text) == len &&
+           memcmp(e->text, text, len) == 0;
+}
+
+/* The slot of key: where it is among the few after its hash, else the
+ * first free one there, else the one at its hash (given up for it). */
+static size_t fold_slot(const struct kl *k, uint64_t key)
+{
+    size_t n = sizeof k->fold / sizeof k->fold[0], h = (size_t)(key % n), i, free_at = n;
+
+    for (i = 0; i < 8; i++) {
+        size_t j = (h + i) % n;
+        if (k->fold[j].key == key)
+            return j;
+        if (k->fold[j].key == 0 && free_at == n)
+            free_at = j;
+    }
+    return free_at < n ? free_at : h;
+}
+
+/* A kernel event; with fold, one more of the same message is folded into
+ * its first record instead (no record is added). *idx gets the record's
+ * index. NFS client messages fold: an outage repeats them without bound;
+ * a hung-task or WARNING header starts a report of its own. */
+static int add_klog_at(struct kl *k, long no, const char *kind, const char *server, const char *when,
+                       const char *msg, size_t len, int fold, size_t *idx)
 {
     struct lht_facts *f = k->ctx->facts;
     struct lht_klog e;
+    size_t tl = lht_rtrim(msg, len), slot;
+    uint64_t key = fold_key(kind, server, msg, tl);
 
+    slot = fold_slot(k, key);
+    if (fold && fold_same(k, slot, key, kind, server, msg, tl)) {
+        struct lht_klog *r = lht_facts_klog_at(f, k->fold[slot].idx);
+        r->repeats = r->repeats < 0 ? 1 : r->repeats + 1;
+        r->last_line = no;
+        snprintf(k->fold[slot].when, sizeof k->fold[slot].when, "%s", when ? when : "");
+        *idx = k->fold[slot].idx;
+        return LHT_OK;
+    }
+    if (fold && fold_flush(k, slot) != LHT_OK)
+        return LHT_ENOMEM;
     memset(&e, 0, sizeof e);
     e.at = lht_pctx_at(k->ctx, no);
     e.kind = kind;
     e.server = server ? lht_facts_strz(f, server) : NULL;
     e.when = when ? lht_facts_strz(f, when) : NULL;
-    e.text = lht_facts_str(f, msg, lht_rtrim(msg, len));
+    e.text = lht_facts_str(f, msg, tl);
+    e.repeats = -1;
+    e.last_line = -1;
     if (e.text == NULL || (server && !e.server) || (when && !e.when))
         return LHT_ENOMEM;
     if (lht_facts_add_klog(f, &e) != LHT_OK)
         return LHT_ENOMEM;
+    *idx = lht_facts_count(f, LHT_FACT_KLOG) - 1;
+    if (fold) {
+        k->fold[slot].key = key;
+        k->fold[slot].idx = *idx;
+        k->fold[slot].when[0] = '\0';
+    }
     k->added++;
+    return LHT_OK;
+}
+
+static int add_klog(struct kl *k, long no, const char *kind, const char *when, const char *msg, size_t len)
+{
+    size_t idx;
+
+    return add_klog_at(k, no, kind, NULL, when, msg, len, 0, &idx);
+}
+
+/* Every slot given up (the end of the log). */
+static int fold_flush_all(struct kl *k)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof k->fold / sizeof k->fold[0]; i++)
+        if (fold_flush(k, i) != LHT_OK)
+            return LHT_ENOMEM;
     return LHT_OK;
 }
 
@@ -375,33 +490,40 @@ static int outage_slot(struct kl *k, const char *server, int lockd, int add)
 
 /* An NFS client message about a server: an outage event starts or
  * continues an outage ("ongoing"); the server's "OK" marks every event of
- * its outage "recovered". Events are kernel_event records: the one just
- * added is the newest. */
-static void track_outage(struct kl *k, int kind, const char *server)
+ * its outage "recovered", and the next outage's messages fold into
+ * records of their own. Events are kernel_event records; idx is this
+ * one's (a message folded into an earlier record gives that one's). */
+static int track_outage(struct kl *k, int kind, const char *server, size_t idx)
 {
     struct lht_facts *f = k->ctx->facts;
     size_t n = lht_facts_count(f, LHT_FACT_KLOG), i;
     int lockd = kind == K_LOCKD_NOT_RESPONDING || kind == K_LOCKD_OK, slot;
-    struct lht_klog *e = n ? lht_facts_klog_at(f, n - 1) : NULL;
+    struct lht_klog *e = lht_facts_klog_at(f, idx);
 
     if (server == NULL || e == NULL)
-        return;
+        return LHT_OK;
     if (kind == K_NOT_RESPONDING || kind == K_TIMED_OUT || kind == K_LOCKD_NOT_RESPONDING) {
         e->outage = "ongoing";
         if ((slot = outage_slot(k, server, lockd, 1)) >= 0 && k->outage[slot].first == (size_t)-1)
-            k->outage[slot].first = n - 1;
-        return;
+            k->outage[slot].first = idx;
+        return LHT_OK;
     }
     if ((kind != K_OK && kind != K_LOCKD_OK) || (slot = outage_slot(k, server, lockd, 0)) < 0 ||
         k->outage[slot].first == (size_t)-1)
-        return;
-    for (i = k->outage[slot].first; i + 1 < n; i++) {
+        return LHT_OK;
+    for (i = k->outage[slot].first; i < n; i++) {
         struct lht_klog *o = lht_facts_klog_at(f, i);
         if (o->outage && o->server && strcmp(o->server, server) == 0 &&
             (strncmp(o->kind, "lockd_", 6) == 0) == lockd)
             o->outage = "recovered";
     }
     k->outage[slot].first = (size_t)-1;
+    for (i = 0; i < sizeof k->fold / sizeof k->fold[0]; i++) {
+        const struct lht_klog *o = k->fold[i].key ? lht_facts_klog_at(f, k->fold[i].idx) : NULL;
+        if (o && o->outage && o->server && strcmp(o->server, server) == 0 && fold_flush(k, i) != LHT_OK)
+            return LHT_ENOMEM;
+    }
+    return LHT_OK;
 }
 
 static int open_stack(struct kl *k, long no)
@@ -707,7 +829,7 @@ static int message(struct kl *k, int i, const char *msg, size_t mlen, long no, c
         const char *comm = grp(k, &msg_re[i], msg, "comm", buf, sizeof buf);
         long pid = num(k, &msg_re[i], msg, "pid"), secs = num(k, &msg_re[i], msg, "secs");
         k->sysrq = k->blocker = 0;
-        if (add_klog(k, no, "hung_task", NULL, when, msg, mlen) != LHT_OK)
+        if (add_klog(k, no, "hung_task", when, msg, mlen) != LHT_OK)
             return LHT_ENOMEM;
         return add_hung(k, no, comm ? comm : "?", pid, secs, when);
     }
@@ -716,7 +838,7 @@ static int message(struct kl *k, int i, const char *msg, size_t mlen, long no, c
         if ((rc = end_report(k, no)) != LHT_OK)
             return rc;
         k->blocker = !nf;
-        return add_klog(k, no, "hung_task_blocked_on", NULL, when, msg, mlen);
+        return add_klog(k, no, "hung_task_blocked_on", when, msg, mlen);
     }
     case M_TASKLINE:
     case M_OLDTASK:
@@ -742,7 +864,7 @@ static int message(struct kl *k, int i, const char *msg, size_t mlen, long no, c
         k->sysrq = k->blocker = 0;
         if (begin_report(k, no, pid, NULL, LHT_STACK_OTHER, 1) != LHT_OK)
             return LHT_ENOMEM;
-        return add_klog(k, no, msg_re[i].value == M_WARNING ? "warning" : "bug", NULL, when, msg, mlen);
+        return add_klog(k, no, msg_re[i].value == M_WARNING ? "warning" : "bug", when, msg, mlen);
     }
     case M_CPU_PID:
         if (k->mode == REPORT && k->origin == LHT_STACK_OTHER) {
@@ -762,27 +884,27 @@ static int message(struct kl *k, int i, const char *msg, size_t mlen, long no, c
             k->quiet = 0;
         return LHT_OK;
     case M_SUPPRESSED:
-        return add_klog(k, no, "hung_task_suppressed", NULL, when, msg, mlen);
+        return add_klog(k, no, "hung_task_suppressed", when, msg, mlen);
     case M_SYSRQ_W:
     case M_SYSRQ_T:
         if ((rc = end_report(k, no)) != LHT_OK)
             return rc;
         k->sysrq = 1;
-        return add_klog(k, no, msg_re[i].value == M_SYSRQ_W ? "sysrq_blocked_state" : "sysrq_show_state",
-                        NULL, when, msg, mlen);
+        return add_klog(k, no, msg_re[i].value == M_SYSRQ_W ? "sysrq_blocked_state" : "sysrq_show_state", when,
+                        msg, mlen);
     case M_PANIC:
-        return add_klog(k, no, "panic", NULL, when, msg, mlen);
+        return add_klog(k, no, "panic", when, msg, mlen);
     case M_NFS: {
         int fail = 0, j = lht_re_first(nfs_re, N(nfs_re), msg, mlen, k->md, &fail);
-        re_failed(k, fail);
         const char *server;
+        size_t idx;
+        re_failed(k, fail);
         if (j < 0)
             return LHT_OK;
         server = grp(k, &nfs_re[j], msg, "server", buf, sizeof buf);
-        if ((rc = add_klog(k, no, nfs_kinds[nfs_re[j].value], server, when, msg, mlen)) != LHT_OK)
+        if ((rc = add_klog_at(k, no, nfs_kinds[nfs_re[j].value], server, when, msg, mlen, 1, &idx)) != LHT_OK)
             return rc;
-        track_outage(k, nfs_re[j].value, server);
-        return LHT_OK;
+        return track_outage(k, nfs_re[j].value, server, idx);
     }
     }
     return LHT_OK;
@@ -911,6 +1033,8 @@ int lht_kernel_log_stream_end(void *state)
     rc = s->rc;
     if (rc == LHT_OK)
         rc = end_report(&s->k, s->no - 1);
+    if (rc == LHT_OK)
+        rc = fold_flush_all(&s->k);
     if (rc == LHT_OK)
         rc = lht_pctx_re_failed(&s->ctx, s->k.re_line, "kernel log", s->k.re_fail, s->k.re_lines);
     pcre2_match_data_free(s->k.md);
