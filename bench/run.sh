@@ -135,13 +135,31 @@ paste50k() { rm -f "$W/p50.db"*; "$BIN" scan -q --db "$W/p50.db" "$W/ps50000.txt
 export -f paste5k paste50k
 turns paste5k paste50k
 row "pasted ps aux, 5,000 processes" "$T_paste5k" 1 ""
-row "pasted ps aux, 50,000 processes" "$T_paste50k" "$(ratio "$T_paste50k" "$T_paste5k")" "the 5,000 paste"
+row "pasted ps aux, 50,000 processes" "$T_paste50k" "$(ratio "$T_paste50k" "$T_paste5k")" \
+    "the 5,000 paste   peak RSS $(( $(rss sh -c "rm -f '$W/p50.db'*; exec '$BIN' scan -q --db '$W/p50.db' '$W/ps50000.txt'") / 1024 )) MiB"
 reeval50k() { echo "# $(date +%s%N)" >>"$RC/rwx-nfs4-open-state-hang.yaml"; "$BIN" scan -q --rules "$RC" --db "$W/p50.db" "$W/ps50000.txt"; }
 scan50k_rc() { "$BIN" scan -q --rescan --rules "$RC" --db "$W/p50.db" "$W/ps50000.txt"; }
 export -f reeval50k scan50k_rc
 turns scan50k_rc reeval50k
 row "  50,000 processes re-scanned" "$T_scan50k_rc" 1 ""
 row "  its case re-evaluated from the database" "$T_reeval50k" "$(ratio "$T_reeval50k" "$T_scan50k_rc")" "the re-scan"
+
+# A node of a long NFS outage: its syslog logs "not responding" for every
+# RPC that times out, 50,000 and 500,000 lines of 28 servers interleaved
+for n in 50000 500000; do
+    if [ ! -f "$W/outage$n/sb/nodes/n1/logs/syslog" ]; then
+        mkdir -p "$W/outage$n/sb/nodes/n1/logs"
+        awk -v n=$n 'BEGIN { for (i = 0; i < n; i++) printf "Sep 24 06:58:%02d n1 kernel: [%d.%06d] nfs: server 10.43.%d.%d not responding, still trying\n", i % 60, 1000 + i / 10, i % 1000000, (i / 256) % 4, i % 7 }' \
+            >"$W/outage$n/sb/nodes/n1/logs/syslog"
+    fi
+done
+outage50k() { rm -f "$W/o.db"*; "$BIN" scan -q --db "$W/o.db" "$W/outage50000"; }
+outage500k() { rm -f "$W/o.db"*; "$BIN" scan -q --db "$W/o.db" "$W/outage500000"; }
+export -f outage50k outage500k
+turns outage50k outage500k
+row "a node's NFS outage, 50,000 lines of syslog" "$T_outage50k" 1 ""
+row "a node's NFS outage, 500,000 lines of syslog" "$T_outage500k" "$(ratio "$T_outage500k" "$T_outage50k")" \
+    "the 50,000   peak RSS $(( $(rss sh -c "rm -f '$W/o.db'*; exec '$BIN' scan -q --db '$W/o.db' '$W/outage500000'") / 1024 )) MiB"
 
 # ---- batches --------------------------------------------------------------
 S=$W/tickets200
