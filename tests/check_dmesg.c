@@ -395,6 +395,21 @@ START_TEST(report_without_trace_is_noted)
 }
 END_TEST
 
+/* text (len bytes) streamed in two pieces cut at `cut`, as member t.txt of
+ * node n1 from line `first`; the stream's result, facts in *out. */
+static int two_pieces(const char *text, size_t len, size_t cut, long first, struct lht_facts **out)
+{
+    struct lht_pctx ctx;
+    void *st;
+
+    tu_parse(lht_parse_kernel_log, "", first, "n1", NULL, -1, out);
+    tu_pctx(&ctx, *out, "t.txt", "n1", first);
+    ck_assert_int_eq(lht_kernel_log_stream_begin(&ctx, &st), LHT_OK);
+    ck_assert_int_eq(lht_kernel_log_stream_feed(st, text, cut), LHT_OK);
+    ck_assert_int_eq(lht_kernel_log_stream_feed(st, text + cut, len - cut), LHT_OK);
+    return lht_kernel_log_stream_end(st);
+}
+
 /* A streamed member arrives in pieces that end at line ends: wherever the
  * cut falls (mid-report, mid-trace, between a report and its trace), the
  * facts and their line numbers are those of the whole log. */
@@ -416,8 +431,6 @@ START_TEST(pieces_equal_whole)
     fr0 = lht_facts_frames(whole, &nf0);
     k0 = lht_facts_klogs(whole, &nk0);
     for (cut = 0; cut <= o; cut++) {
-        struct lht_pctx ctx;
-        void *st;
         size_t nh, ns, nf, nk, j;
         const struct lht_frame *fr;
         const struct lht_klog *k;
@@ -425,12 +438,7 @@ START_TEST(pieces_equal_whole)
 
         if (cut > 0 && cut < o && text[cut - 1] != '\n')
             continue;
-        tu_parse(lht_parse_kernel_log, "", 5, "n1", NULL, -1, &f);
-        tu_pctx(&ctx, f, "t.txt", "n1", 5);
-        ck_assert_int_eq(lht_kernel_log_stream_begin(&ctx, &st), LHT_OK);
-        ck_assert_int_eq(lht_kernel_log_stream_feed(st, text, cut), LHT_OK);
-        ck_assert_int_eq(lht_kernel_log_stream_feed(st, text + cut, o - cut), LHT_OK);
-        ck_assert_int_gt(lht_kernel_log_stream_end(st), 0);
+        ck_assert_int_gt(two_pieces(text, o, cut, 5, &f), 0);
         h = lht_facts_hung_tasks(f, &nh);
         h0 = lht_facts_hung_tasks(whole, &nh0);
         (void)lht_facts_stacks(f, &ns);
@@ -637,17 +645,10 @@ START_TEST(repeats_fold)
                           "[3002.5] nfs: server 10.0.0.1 not responding, still trying\n");
     for (cut = 0; cut < o; cut += o / 7 + 1) {
         struct lht_facts *f;
-        struct lht_pctx ctx;
         const struct lht_klog *k;
-        void *st;
         while (cut > 0 && text[cut - 1] != '\n')
             cut++;
-        tu_parse(lht_parse_kernel_log, "", 1, "n1", NULL, -1, &f);
-        tu_pctx(&ctx, f, "t.txt", "n1", 1);
-        ck_assert_int_eq(lht_kernel_log_stream_begin(&ctx, &st), LHT_OK);
-        ck_assert_int_eq(lht_kernel_log_stream_feed(st, text, cut), LHT_OK);
-        ck_assert_int_eq(lht_kernel_log_stream_feed(st, text + cut, o - cut), LHT_OK);
-        ck_assert_int_eq(lht_kernel_log_stream_end(st), 4);
+        ck_assert_int_eq(two_pieces(text, o, cut, 1, &f), 4);
         k = lht_facts_klogs(f, &nk);
         ck_assert_uint_eq(nk, 4);
         ck_assert_int_eq(k[0].at.line, 1);

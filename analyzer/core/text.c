@@ -102,3 +102,15 @@ int lht_parse_long(const char *s, size_t len, long *out)
     *out = neg ? -v : v;
     return 0;
 }
+
+uint64_t lht_fnv(uint64_t h, const void *s, size_t n)
+{
+    const unsigned char *p = s;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}

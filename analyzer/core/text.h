@@ -10,6 +10,7 @@
 #define LHT_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct lht_line {
     const char *s;   /* first byte of the line (not NUL-terminated) */
@@ -41,6 +42,12 @@ size_t lht_rtrim(const char *s, size_t len);
 int lht_starts(const char *s, size_t len, const char *prefix);
 /* memmem-style search; returns pointer or NULL. */
 const char *lht_find(const char *s, size_t len, const char *needle);
+
+/* FNV-1a of [s, s+n), continuing from h (LHT_FNV_INIT to start): the
+ * hash of the small in-memory tables (texts read once, folded kernel
+ * messages, member ids while storing). */
+#define LHT_FNV_INIT 14695981039346656037ull
+uint64_t lht_fnv(uint64_t h, const void *s, size_t n);
 
 /* Parse a decimal long from exactly [s, s+len); returns 0 on success. */
 int lht_parse_long(const char *s, size_t len, long *out);

@@ -9,6 +9,7 @@
  * own).
  */
 #include "ingest/extract.h"
+#include "core/text.h"
 #include "ingest/classify.h"
 #include "facts/registry.h"
 #include "ingest/supportconfig.h"
@@ -103,32 +104,21 @@ static size_t once_scope(const char *path)
     return hit ? (size_t)(hit - path) + 1 : 0;
 }
 
-static uint64_t fnv(uint64_t h, const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 /* The member that already had this text (kind k, same node and scope),
  * or NULL after remembering it as the first. *oom on allocation failure. */
 static const char *once_seen(struct once *o, const struct lht_pctx *ctx, enum lht_kind k, const char *data,
                              size_t len, int *oom)
 {
     size_t scope = once_scope(ctx->member), i;
-    uint64_t h = 14695981039346656037ull;
+    uint64_t h = LHT_FNV_INIT;
 
     *oom = 0;
     if (scope == 0)
         return NULL;
-    h = fnv(h, ctx->member, scope - 1);
-    h = fnv(h, ctx->node ? ctx->node : "", ctx->node ? strlen(ctx->node) + 1 : 0);
-    h = fnv(h, (const char *)&k, sizeof k);
-    h = fnv(h, data, len) | 1;
+    h = lht_fnv(h, ctx->member, scope - 1);
+    h = lht_fnv(h, ctx->node ? ctx->node : "", ctx->node ? strlen(ctx->node) + 1 : 0);
+    h = lht_fnv(h, &k, sizeof k);
+    h = lht_fnv(h, data, len) | 1;
     if (2 * (o->n + 1) > o->cap) {
         size_t cap = o->cap ? o->cap * 2 : 256, j;
         uint64_t *nk = calloc(cap, sizeof *nk);

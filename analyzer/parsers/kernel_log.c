@@ -343,24 +343,12 @@ static int matches(struct kl *k, const struct lht_re *re, const char *s, size_t 
     return rc >= 0;
 }
 
-static uint64_t fnv(uint64_t h, const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 static uint64_t fold_key(const char *kind, const char *server, const char *text, size_t len)
 {
-    uint64_t h = 14695981039346656037ull;
+    uint64_t h = lht_fnv(LHT_FNV_INIT, kind, strlen(kind) + 1);
 
-    h = fnv(h, kind, strlen(kind) + 1);
-    h = fnv(h, server ? server : "", server ? strlen(server) + 1 : 0);
-    return fnv(h, text, len) | 1;
+    h = lht_fnv(h, server ? server : "", server ? strlen(server) + 1 : 0);
+    return lht_fnv(h, text, len) | 1;
 }
 
 /* Give up fold slot i: its record gets the last repeat's timestamp. */

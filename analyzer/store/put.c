@@ -9,6 +9,7 @@
  * small bundles otherwise spends its writer's time in the SQL parser.
  */
 #include "store/store_private.h"
+#include "core/text.h"
 #include "facts/registry.h"
 #include "core/strbuf.h"
 
@@ -131,17 +132,9 @@ struct writer {
     lht_err *err;
 };
 
-static uint64_t fnv(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
 static long long *mmap_slot(struct mmap *m, const char *key, int *found)
 {
-    size_t i = (size_t)fnv(key) & (m->cap - 1);
+    size_t i = (size_t)lht_fnv(LHT_FNV_INIT, key, strlen(key)) & (m->cap - 1);
 
     while (m->key[i] != NULL) {
         if (strcmp(m->key[i], key) == 0) {
