@@ -705,6 +705,63 @@ START_TEST(repeats_of_many_servers)
 }
 END_TEST
 
+/* A WARN_ON in a hot path prints the same report again and again: each
+ * repeat of the same task's header and frames is counted on the first
+ * report's event, and its records are taken back; another warning, or an
+ * NFS message inside a report, is kept as it was. */
+START_TEST(repeated_warnings_fold)
+{
+    static const char *const w[] = {
+        "WARNING: CPU: 1 PID: 77 at fs/nfs/write.c:100 nfs_page_group_lock+0x10/0x20 [nfs]",
+        "Call Trace:",
+        " <TASK>",
+        " nfs_lock_and_join_requests+0x5c/0x2a0 [nfs]",
+        " nfs_updatepage+0x100/0x9b0 [nfs]",
+        " </TASK>",
+    };
+    static char text[1 << 20];
+    size_t o = 0, cut, i, n;
+    int r;
+
+    for (r = 1; r <= 2000; r++)
+        for (i = 0; i < 6; i++)
+            o += (size_t)snprintf(text + o, sizeof text - o, "[%d.0] %s\n", r, w[i]);
+    /* another task's warning, then the first again: each its own */
+    o += (size_t)snprintf(text + o, sizeof text - o,
+                          "[3000.0] WARNING: CPU: 1 PID: 78 at fs/nfs/write.c:100 nfs_page_group_lock+0x10/0x20 [nfs]\n"
+                          "[3000.0] Call Trace:\n[3000.0]  nfs_updatepage+0x100/0x9b0 [nfs]\n[3000.0]  </TASK>\n");
+    /* the same again with an NFS message inside: kept, with the message */
+    o += (size_t)snprintf(text + o, sizeof text - o,
+                          "[3001.0] WARNING: CPU: 1 PID: 78 at fs/nfs/write.c:100 nfs_page_group_lock+0x10/0x20 [nfs]\n"
+                          "[3001.0] nfs: server 10.0.0.1 not responding, still trying\n"
+                          "[3001.0] Call Trace:\n[3001.0]  nfs_updatepage+0x100/0x9b0 [nfs]\n[3001.0]  </TASK>\n");
+    for (cut = 0; cut < o; cut += o / 5 + 1) {
+        struct lht_facts *f;
+        const struct lht_klog *k;
+        const struct lht_stack *st;
+        while (cut > 0 && text[cut - 1] != '\n')
+            cut++;
+        ck_assert_int_gt(two_pieces(text, o, cut, 1, &f), 0);
+        k = lht_facts_klogs(f, &n);
+        ck_assert_uint_eq(n, 4);
+        ck_assert_str_eq(k[0].kind, "warning");
+        ck_assert_int_eq(k[0].repeats, 1999);
+        ck_assert_int_eq(k[0].last_line, 1999 * 6 + 1);
+        ck_assert_str_eq(k[0].last_when, "2000.0");
+        ck_assert_int_eq(k[1].repeats, -1);
+        ck_assert_int_eq(k[2].repeats, -1);
+        ck_assert_str_eq(k[3].kind, "nfs_not_responding");
+        st = lht_facts_stacks(f, &n);
+        ck_assert_uint_eq(n, 3);
+        ck_assert_int_eq(st[0].pid, 77);
+        ck_assert_uint_eq(st[0].nframes, 2);
+        (void)lht_facts_frames(f, &n);
+        ck_assert_uint_eq(n, 4);
+        lht_facts_free(f);
+    }
+}
+END_TEST
+
 /* Every record of f, one rendered line each with its type and line. */
 static void dump(const struct lht_facts *f, struct lht_sb *out)
 {
@@ -803,6 +860,7 @@ static Suite *dmesg_suite(void)
     tcase_add_test(tc, outages);
     tcase_add_test(tc, repeats_fold);
     tcase_add_test(tc, repeats_of_many_servers);
+    tcase_add_test(tc, repeated_warnings_fold);
     tcase_add_test(tc, jump_loses_nothing);
     suite_add_tcase(s, tc);
     return s;

@@ -23,11 +23,13 @@ struct vec {
 struct chunk {
     struct chunk *next;
     size_t used, cap;
+    unsigned long seq;            /* order of allocation, from 1 */
     char data[];
 };
 
 struct lht_facts {
     struct chunk *arena;          /* newest chunk first */
+    unsigned long chunks;         /* allocated so far: the next seq - 1 */
     struct vec types[LHT_FACT_COUNT];
     struct vec members, findings, evidence;
 };
@@ -98,6 +100,7 @@ const char *lht_facts_str(struct lht_facts *f, const char *s, size_t len)
             return NULL;
         nc->used = 0;
         nc->cap = cap;
+        nc->seq = ++f->chunks;
         /* A big string gets its own chunk behind the current one so the
          * partly filled chunk keeps serving small strings. */
         if (c != NULL && cap > CHUNK_SIZE) {
@@ -214,6 +217,44 @@ void lht_facts_snapshot(const struct lht_facts *f, struct lht_facts_mark *m)
 
     for (t = 0; t < LHT_FACT_COUNT; t++)
         m->n[t] = f->types[t].n;
+    m->chunks = f->chunks;
+    m->head_seq = f->arena ? f->arena->seq : 0;
+    m->head_used = f->arena ? f->arena->used : 0;
+}
+
+int lht_facts_rewind(struct lht_facts *f, const struct lht_facts_mark *m)
+{
+    struct chunk **pp, *c;
+    size_t t, i;
+
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        const struct lht_fact_desc *d = &lht_fact_types[t];
+        if (m->n[t] > f->types[t].n)
+            return LHT_EUSAGE;
+        if (d->parent < 0)
+            continue;
+        for (i = m->n[t]; i < f->types[t].n; i++) {
+            const struct lht_child_head *h = (const void *)((char *)f->types[t].v + i * f->types[t].elem);
+            if (h->parent < m->n[d->parent])
+                return LHT_EUSAGE;   /* a kept record would lose a child */
+        }
+    }
+    for (t = 0; t < LHT_FACT_COUNT; t++)
+        f->types[t].n = m->n[t];
+    /* the chunks allocated since, wherever a big string put them; the
+     * head of then keeps what it held then */
+    for (pp = &f->arena; (c = *pp) != NULL;) {
+        if (c->seq > m->chunks) {
+            *pp = c->next;
+            free(c);
+        } else {
+            pp = &c->next;
+        }
+    }
+    f->chunks = m->chunks;
+    if (f->arena && f->arena->seq == m->head_seq)
+        f->arena->used = m->head_used;
+    return LHT_OK;
 }
 
 void lht_facts_map_lines(struct lht_facts *f, const struct lht_facts_mark *since,

@@ -193,11 +193,21 @@ void lht_facts_clear_findings(struct lht_facts *f);
 /* First kv value for key (node NULL = bundle level), or NULL. */
 const char *lht_facts_kv_get(const struct lht_facts *f, const char *node, const char *key);
 
-/* How many records of each type there are, to find the ones added after. */
+/* How many records of each type there are, to find the ones added after
+ * (and where the string arena was, to take them back). */
 struct lht_facts_mark {
     size_t n[LHT_FACT_COUNT];
+    unsigned long chunks, head_seq;
+    size_t head_used;
 };
 void lht_facts_snapshot(const struct lht_facts *f, struct lht_facts_mark *m);
+
+/* Drop every record and string added since m (a parser that folds what it
+ * read into a record it already had). Members, findings and evidence are
+ * not marked: none may have been added since. LHT_EUSAGE, and nothing
+ * dropped, when a record kept would lose a child. Strings of records kept
+ * must all predate m. */
+int lht_facts_rewind(struct lht_facts *f, const struct lht_facts_mark *m);
 
 /* Rewrite the line of every record added since `since` (facts and
  * children alike; a line of 0, "no line", stays) as map(ud, line): the

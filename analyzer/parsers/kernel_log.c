@@ -311,6 +311,12 @@ struct kl {
         size_t idx;
         char when[64];      /* the last repeat's timestamp, copied in when the slot is given up */
     } fold[256];
+    /* a WARNING/BUG report and the last one read: the same trace again
+     * (a WARN_ON in a hot path) folds into the first one's event */
+    int foldable;       /* the current report began at a WARNING/BUG line */
+    struct lht_facts_mark trace_mark;   /* the facts before it */
+    long prev_klog, prev_stack;         /* the last such report's records, -1 */
+    char prev_when[64]; /* its last repeat's timestamp, written when it is given up */
     long no;            /* the line being read */
     int re_fail;        /* first PCRE2 failure (lht_re_first), 0 none */
     long re_line;       /* its line */
@@ -536,10 +542,92 @@ static int open_stack(struct kl *k, long no)
     return LHT_OK;
 }
 
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The same task, the same header and the same frames? */
+static int same_trace(struct lht_facts *f, size_t ka, size_t sa, size_t kb, size_t sb)
+{
+    const struct lht_klog *a = lht_facts_klog_at(f, ka), *b = lht_facts_klog_at(f, kb);
+    const struct lht_stack *x = lht_facts_stack_at(f, sa), *y = lht_facts_stack_at(f, sb);
+    const struct lht_frame *fr;
+    size_t n, i;
+
+    if (!a || !b || !x || !y || strcmp(a->kind, b->kind) != 0 || !same_str(a->text, b->text) ||
+        x->pid != y->pid || !same_str(x->comm, y->comm) || x->origin != y->origin || x->nframes != y->nframes)
+        return 0;
+    fr = lht_facts_frames(f, &n);
+    for (i = 0; i < x->nframes; i++) {
+        const struct lht_frame *p = &fr[x->first + i], *q = &fr[y->first + i];
+        if (!same_str(p->symbol, q->symbol) || !same_str(p->offset, q->offset) || !same_str(p->module, q->module) ||
+            p->uncertain != q->uncertain)
+            return 0;
+    }
+    return 1;
+}
+
+/* Give up the last WARNING/BUG report: it gets its last repeat's time. */
+static int prev_flush(struct kl *k)
+{
+    struct lht_klog *e = k->prev_klog >= 0 ? lht_facts_klog_at(k->ctx->facts, (size_t)k->prev_klog) : NULL;
+
+    if (e && e->repeats > 0 && k->prev_when[0] &&
+        (e->last_when = lht_facts_strz(k->ctx->facts, k->prev_when)) == NULL)
+        return LHT_ENOMEM;
+    k->prev_klog = k->prev_stack = -1;
+    k->prev_when[0] = '\0';
+    return LHT_OK;
+}
+
+/* A WARNING/BUG report read to its end: the same as the last one, it is
+ * taken back and counted as a repeat of that one's event; otherwise it is
+ * the one the next is compared with. Only a report that added exactly its
+ * event, its stack and the stack's frames is taken back. */
+static int fold_trace(struct kl *k)
+{
+    struct lht_facts *f = k->ctx->facts;
+    const struct lht_facts_mark *m = &k->trace_mark;
+    size_t nk = lht_facts_count(f, LHT_FACT_KLOG), ns = lht_facts_count(f, LHT_FACT_STACK);
+    const struct lht_stack *st = ns > m->n[LHT_FACT_STACK] ? lht_facts_stack_at(f, ns - 1) : NULL;
+    struct lht_klog *e, *p;
+    int t, own = st != NULL;
+
+    for (t = 0; own && t < LHT_FACT_COUNT; t++) {
+        size_t want = t == LHT_FACT_KLOG || t == LHT_FACT_STACK ? 1 : t == LHT_FACT_FRAME ? st->nframes : 0;
+        own = lht_facts_count(f, t) - m->n[t] == want;
+    }
+    if (!own)
+        return prev_flush(k);
+    if (k->prev_klog < 0 || !same_trace(f, nk - 1, ns - 1, (size_t)k->prev_klog, (size_t)k->prev_stack)) {
+        if (prev_flush(k) != LHT_OK)
+            return LHT_ENOMEM;
+        k->prev_klog = (long)nk - 1;
+        k->prev_stack = (long)ns - 1;
+        return LHT_OK;
+    }
+    e = lht_facts_klog_at(f, nk - 1);
+    snprintf(k->prev_when, sizeof k->prev_when, "%s", e->when ? e->when : "");
+    p = lht_facts_klog_at(f, (size_t)k->prev_klog);
+    p->repeats = p->repeats < 0 ? 1 : p->repeats + 1;
+    p->last_line = e->at.line;
+    if (lht_facts_rewind(f, m) != LHT_OK)
+        return LHT_EUSAGE;
+    k->added -= 2;   /* its event and its stack */
+    return LHT_OK;
+}
+
 /* Leave the current report; a hung task that never got a trace (cut
  * log, interleaving) gets a note so the gap is visible in the report. */
 static int end_report(struct kl *k, long no)
 {
+    if (k->foldable) {
+        int rc = fold_trace(k);
+        k->foldable = 0;
+        if (rc != LHT_OK)
+            return rc;
+    }
     if (k->hung >= 0 && !k->stack_open) {
         struct lht_hung_task *h = lht_facts_hung_task_at(k->ctx->facts, (size_t)k->hung);
         if (h && h->stack < 0 && h->blocked_seconds >= 0) {
@@ -852,6 +940,8 @@ static int message(struct kl *k, int i, const char *msg, size_t mlen, long no, c
         k->sysrq = k->blocker = 0;
         if (begin_report(k, no, pid, NULL, LHT_STACK_OTHER, 1) != LHT_OK)
             return LHT_ENOMEM;
+        lht_facts_snapshot(k->ctx->facts, &k->trace_mark);
+        k->foldable = 1;
         return add_klog(k, no, msg_re[i].value == M_WARNING ? "warning" : "bug", when, msg, mlen);
     }
     case M_CPU_PID:
@@ -945,6 +1035,7 @@ int lht_kernel_log_stream_begin(const struct lht_pctx *ctx, void **out)
     s->k.proc = -1;
     s->k.cpu_pid = -1;
     s->k.record = 1;
+    s->k.prev_klog = s->k.prev_stack = -1;
     s->no = ctx->first_line;
     s->every_line = getenv("LHT_KLOG_EVERY_LINE") != NULL;
     if ((s->k.md = pcre2_match_data_create(32, NULL)) == NULL) {
@@ -1023,6 +1114,8 @@ int lht_kernel_log_stream_end(void *state)
         rc = end_report(&s->k, s->no - 1);
     if (rc == LHT_OK)
         rc = fold_flush_all(&s->k);
+    if (rc == LHT_OK)
+        rc = prev_flush(&s->k);
     if (rc == LHT_OK)
         rc = lht_pctx_re_failed(&s->ctx, s->k.re_line, "kernel log", s->k.re_fail, s->k.re_lines);
     pcre2_match_data_free(s->k.md);
