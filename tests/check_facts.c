@@ -1,0 +1,101 @@
+/* check_facts.c - the fact collection's marks (facts/facts.c): taking back
+ * what was added since a mark, records and strings. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "facts/facts.h"
+#include "tu_main.h"
+
+static size_t add_stack(struct lht_facts *f, const char *comm, int frames)
+{
+    struct lht_stack s;
+    struct lht_frame fr;
+    size_t idx;
+    int i;
+
+    memset(&s, 0, sizeof s);
+    s.pid = 7;
+    s.comm = lht_facts_strz(f, comm);
+    ck_assert_int_eq(lht_facts_add(f, LHT_FACT_STACK, &s, &idx), LHT_OK);
+    for (i = 0; i < frames; i++) {
+        memset(&fr, 0, sizeof fr);
+        fr.symbol = lht_facts_strz(f, "schedule");
+        ck_assert_int_eq(lht_facts_add_frame(f, &fr), LHT_OK);
+    }
+    return idx;
+}
+
+/* What came after the mark goes, strings too (a big one in a chunk of its
+ * own as well); what came before stays as it was, and the arena goes on
+ * from where it was. */
+START_TEST(rewind_takes_back_records_and_strings)
+{
+    struct lht_facts *f = lht_facts_new();
+    struct lht_facts_mark m;
+    const struct lht_stack *s;
+    char *big = malloc(200000);
+    const char *before, *again;
+    size_t n;
+
+    add_stack(f, "first", 2);
+    before = lht_facts_strz(f, "kept");
+    lht_facts_snapshot(f, &m);
+    add_stack(f, "second", 3);
+    memset(big, 'x', 199999);
+    big[199999] = '\0';
+    ck_assert_ptr_nonnull(lht_facts_strz(f, big));
+    (void)lht_facts_strz(f, "after");
+    ck_assert_int_eq(lht_facts_rewind(f, &m), LHT_OK);
+    s = lht_facts_stacks(f, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(s[0].comm, "first");
+    ck_assert_uint_eq(s[0].nframes, 2);
+    (void)lht_facts_frames(f, &n);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(before, "kept");
+    /* the next string takes the place the dropped ones had */
+    again = lht_facts_strz(f, "next");
+    ck_assert_ptr_eq(again, before + strlen("kept") + 1);
+    add_stack(f, "third", 1);
+    (void)lht_facts_stacks(f, &n);
+    ck_assert_uint_eq(n, 2);
+    free(big);
+    lht_facts_free(f);
+}
+END_TEST
+
+/* A frame added since the mark to a stack from before it: taking it back
+ * would leave that stack counting a frame it no longer has. */
+START_TEST(rewind_refuses_to_orphan)
+{
+    struct lht_facts *f = lht_facts_new();
+    struct lht_facts_mark m;
+    struct lht_frame fr;
+    size_t n;
+
+    add_stack(f, "first", 1);
+    lht_facts_snapshot(f, &m);
+    memset(&fr, 0, sizeof fr);
+    fr.symbol = lht_facts_strz(f, "io_schedule");
+    ck_assert_int_eq(lht_facts_add_frame(f, &fr), LHT_OK);
+    ck_assert_int_eq(lht_facts_rewind(f, &m), LHT_EUSAGE);
+    (void)lht_facts_frames(f, &n);
+    ck_assert_uint_eq(n, 2);
+    lht_facts_free(f);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("facts");
+    TCase *tc = tcase_create("marks");
+
+    tcase_add_test(tc, rewind_takes_back_records_and_strings);
+    tcase_add_test(tc, rewind_refuses_to_orphan);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TU_MAIN(suite)
