@@ -161,6 +161,22 @@ row "a node's NFS outage, 50,000 lines of syslog" "$T_outage50k" 1 ""
 row "a node's NFS outage, 500,000 lines of syslog" "$T_outage500k" "$(ratio "$T_outage500k" "$T_outage50k")" \
     "the 50,000   peak RSS $(( $(rss sh -c "rm -f '$W/o.db'*; exec '$BIN' scan -q --db '$W/o.db' '$W/outage500000'") / 1024 )) MiB"
 
+# A WARN_ON in a hot path: the same 8-line report 10,000 and 100,000 times
+for n in 10000 100000; do
+    if [ ! -f "$W/warn$n/sb/nodes/n1/logs/syslog" ]; then
+        mkdir -p "$W/warn$n/sb/nodes/n1/logs"
+        awk -v n=$n 'BEGIN { for (i = 0; i < n; i++) printf "[%d.0] WARNING: CPU: 1 PID: 77 at fs/nfs/write.c:100 nfs_page_group_lock+0x10/0x20 [nfs]\n[%d.0] Call Trace:\n[%d.0]  <TASK>\n[%d.0]  nfs_lock_and_join_requests+0x5c/0x2a0 [nfs]\n[%d.0]  nfs_updatepage+0x100/0x9b0 [nfs]\n[%d.0]  nfs_write_end+0x64/0x4d0 [nfs]\n[%d.0]  generic_perform_write+0xf6/0x1f0\n[%d.0]  </TASK>\n", i, i, i, i, i, i, i, i }' \
+            >"$W/warn$n/sb/nodes/n1/logs/syslog"
+    fi
+done
+warn10k() { rm -f "$W/wn.db"*; "$BIN" scan -q --db "$W/wn.db" "$W/warn10000"; }
+warn100k() { rm -f "$W/wn.db"*; "$BIN" scan -q --db "$W/wn.db" "$W/warn100000"; }
+export -f warn10k warn100k
+turns warn10k warn100k
+row "the same WARNING report, 10,000 times" "$T_warn10k" 1 ""
+row "the same WARNING report, 100,000 times" "$T_warn100k" "$(ratio "$T_warn100k" "$T_warn10k")" \
+    "the 10,000   peak RSS $(( $(rss sh -c "rm -f '$W/wn.db'*; exec '$BIN' scan -q --db '$W/wn.db' '$W/warn100000'") / 1024 )) MiB"
+
 # ---- batches --------------------------------------------------------------
 S=$W/tickets200
 # one ticket folder each: copies of one bundle in one folder would be one
