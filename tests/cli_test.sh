@@ -443,6 +443,19 @@ expect_eq "fleet html: --detail shows every case" $? 0
 grep -q '^# lhtriage fleet report' "$T/fred.md" && ! grep -q 'testing-jiras' "$T/fred.md" && grep -q '`host-[0-9a-f]\{16\}`' "$T/fred.md"
 expect_eq "fleet: redacted hides host names" $? 0
 
+# a WARNING printed again and again is one anomaly that says how often
+mkdir -p "$T/storm/sb/nodes/n1/logs"
+for i in 1 2 3; do
+    printf '[%d.0] WARNING: CPU: 1 PID: 77 at fs/nfs/write.c:100 nfs_page_group_lock+0x10/0x20 [nfs]\n[%d.0] Call Trace:\n[%d.0]  nfs_updatepage+0x100/0x9b0 [nfs]\n[%d.0]  </TASK>\n' $i $i $i $i
+done >"$T/storm/sb/nodes/n1/logs/syslog"
+"$BIN" scan -q --db "$T/storm.db" "$T/storm"; expect_eq "warning storm: exit" $? 0
+expect_eq "warning storm: one event of three reports" \
+  "$("$BIN" query --db "$T/storm.db" --csv "SELECT count(*)||'|'||max(repeats)||'|'||max(last_line) FROM v_kernel_events WHERE kind = 'warning'" | tail -n +2 | tr -d '\r')" "1|2|9"
+"$BIN" report --db "$T/storm.db" | grep -q '`WARNING: CPU: 1 PID: 77 at fs/nfs/write.c:100 nfs_page_group_lock+0x10/0x20 \[nfs\]`, and 2 more to line 9 ('
+expect_eq "warning storm: the anomaly says how often" $? 0
+"$BIN" report --db "$T/storm.db" --json | grep -q '"repeats":2,"last_line":9}'
+expect_eq "warning storm: the JSON anomaly too" $? 0
+
 # names as typed, relative; a folder typed with its '/' is not doubled
 "$BIN" scan --db "$T/slash.db" "$T/tickets2/" >"$T/slash"; expect_eq "folder of tickets with a slash exit" $? 0
 grep -qx "case ticket-dup ($T/tickets2/ticket-dup): 2 inputs" "$T/slash"; expect_eq "folder of tickets: paths as typed" $? 0

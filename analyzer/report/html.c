@@ -383,6 +383,8 @@ static void anomalies(const struct lht_report_case *x, struct lht_sb *b)
         lht_sb_puts(b, ": ");
         lht_html_code(b, a->text);
         opt(b, ", in ", a->detail);
+        if (a->has_repeats)
+            lht_sb_printf(b, ", and %lld more to line %lld", a->repeats, a->last_line);
         lht_sb_puts(b, " <span class=\"muted\">(");
         source(b, &a->source);
         lht_sb_puts(b, ")</span></li>\n");

@@ -365,6 +365,8 @@ static void anomalies(const struct lht_report_case *x, struct lht_sb *b)
         kstr(b, &n, "detail", a->detail);
         key(b, &n, "source");
         source(b, &a->source);
+        kint(b, &n, "repeats", a->repeats, a->has_repeats);
+        kint(b, &n, "last_line", a->last_line, a->has_repeats);
         lht_sb_putn(b, "}", 1);
     }
 }

@@ -589,6 +589,8 @@ static void anomalies(const struct lht_report_case *x, struct lht_sb *b)
             lht_sb_puts(b, ", in ");
             lht_md_code(b, a->detail, 0);
         }
+        if (a->has_repeats)
+            lht_sb_printf(b, ", and %lld more to line %lld", a->repeats, a->last_line);
         lht_sb_puts(b, " (");
         source_of(&a->source, with_input, b);
         lht_sb_puts(b, ")\n");

@@ -107,7 +107,8 @@ static const char *const stmt_sql[NSTMT] = {
     [S_FRAMES] = "SELECT symbol FROM v_stacks WHERE stack_id = ?1 AND NOT uncertain ORDER BY depth LIMIT 16",
     [S_KWARN] =
         "SELECT k.case_node, k.kind, k.text, "
-        "(SELECT coalesce(b.typed, b.path) FROM v_bundles b WHERE b.bundle_id = k.bundle_id), k.member, k.line "
+        "(SELECT coalesce(b.typed, b.path) FROM v_bundles b WHERE b.bundle_id = k.bundle_id), k.member, k.line, "
+        "k.repeats, k.last_line "
         "FROM v_kernel_events k WHERE k.case_id = ?1 AND k.kind IN ('warning', 'bug', 'panic') "
         "AND k.bundle_id IN " READ_INPUTS " ORDER BY k.case_node, k.text, 4, k.member, k.line",
 };
@@ -877,7 +878,7 @@ static int hung_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 static int kwarn_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_report_anomaly x;
-    int rc = LHT_OK;
+    int rc = LHT_OK, known;
 
     memset(&x, 0, sizeof x);
     x.kind = "kernel_warning";
@@ -886,6 +887,10 @@ static int kwarn_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
     x.source.input = col_data(b, st, 3, &rc);
     x.source.member = col_data(b, st, 4, &rc);
     x.source.line = col_int(st, 5, &x.source.has_line);
+    /* a report printed again and again is one event: the report says how often */
+    x.repeats = col_int(st, 6, &x.has_repeats);
+    x.last_line = col_int(st, 7, &known);
+    x.has_repeats = x.has_repeats && known && x.repeats > 0;
     if (x.text == NULL && rc == LHT_OK)
         x.text = "";
     return rc == LHT_OK ? lht_rm_vec_add(ctx, &x) : rc;

@@ -157,6 +157,9 @@ struct lht_report_anomaly {
     const char *text;      /* the ps line, the hung-task message, the warning */
     const char *detail;    /* hung task: its innermost frames "a < b < c", or NULL */
     struct lht_report_source source;
+    long long repeats;     /* a warning printed again: how many more times, when has_repeats */
+    long long last_line;   /* and the line of the last */
+    int has_repeats;
 };
 
 /* How many anomalies of one kind a case has (shown: at most the cap). */
