@@ -144,6 +144,12 @@ if [ -n "$CHROME" ]; then
     dom "$T/h.html" >"$T/hdom.html"; expect_eq "chromium loads the hostile report" $? 0
     expect_eq "chromium: no element from bundle text" "$(grep -ciE '<(script|img|iframe)' "$T/hdom.html")" "0"
     grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$T/hdom.html"; expect_eq "chromium: hostile text is text" $? 0
+    # the fleet summary's page, over the three cases (the hostile one a fourth)
+    "$BIN" scan -q --db "$T/r.db" "$FX/hostile.zip" >/dev/null 2>&1
+    "$BIN" report --db "$T/r.db" --format html >"$T/fleet.html"
+    dom "$T/fleet.html" >"$T/fdom.html"; expect_eq "chromium loads the fleet page" $? 0
+    expect_eq "chromium: the fleet page's four tables" "$(grep -o '<table' "$T/fdom.html" | wc -l)" "4"
+    expect_eq "chromium: no element from bundle text in the fleet page" "$(grep -ciE '<(script|img|iframe)' "$T/fdom.html")" "0"
 elif [ "${CI:-}" = true ]; then
     bad "chromium is not installed (see .ci/run)"
 else
