@@ -290,6 +290,49 @@ static void migrate_by_hand(sqlite3 *db, int from, int upto)
     }
 }
 
+/* A migration that fails (here 016, whose column an older hand added)
+ * takes back the ones before it in the same run too: the database stays
+ * at the version it had, its rows as they were, and the error names the
+ * migration. */
+START_TEST(failed_migration_leaves_the_database_as_it_was)
+{
+    struct lht_store *s = NULL;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    lht_err err;
+    int v = -1;
+
+    new_db();
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    migrate_by_hand(db, 0, 12);
+    ck_assert_int_eq(sqlite3_exec(db,
+        "INSERT INTO bundles (id, name, path, status, scanned_at, tool_version) VALUES (3, 'sb', '/t/a.zip', 'ok', 'x', '0');"
+        "ALTER TABLE kernel_events ADD COLUMN last_line INTEGER;",
+        NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RW, &s, &err), LHT_EDB);
+    ck_assert_msg(strstr(err.msg, "migration 016_kernel_event_repeats.sql failed") != NULL, "%s", err.msg);
+    ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    ck_assert_int_eq(v, 12);
+    /* 013's column is not there either: the run was one transaction */
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('kernel_events') WHERE name = 'outage'",
+                                        -1, &st, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM bundles WHERE path = '/t/a.zip'", -1, &st, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+END_TEST
+
 /* A database from before cases: every input becomes a case of its own,
  * its findings and their ids move with it, nothing dangles. */
 START_TEST(migrates_findings_to_cases)
@@ -464,6 +507,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, migrates_findings_to_cases);
     tcase_add_test(tc, migrations_are_numbered_in_order);
     tcase_add_test(tc, migrates_12_to_outage);
+    tcase_add_test(tc, failed_migration_leaves_the_database_as_it_was);
     tcase_add_test(tc, fresh_database_is_complete);
     tcase_add_test(tc, migrates_10_then_11_then_12);
     suite_add_tcase(s, tc);

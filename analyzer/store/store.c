@@ -116,34 +116,39 @@ static int migrate(struct lht_store *s, lht_err *err)
         return lht_err_set(err, LHT_EDB,
                            "%s: schema version %d is newer than this lhtriage knows (%d); upgrade lhtriage",
                            s->path, s->version, latest);
+    if (s->version == latest)
+        return LHT_OK;
+    /* Every pending migration in one transaction: a database is never
+     * left between two of them, and a new one costs one commit, not one
+     * per migration. */
+    if (lht_store_exec(s, "BEGIN IMMEDIATE", err, "cannot start migration") != LHT_OK)
+        return LHT_EDB;
+    /* Another lhtriage may have migrated while we waited for the lock:
+     * decide again under it. */
+    if (read_version(s->db, &s->version) != LHT_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return lht_store_fail(err, s->db, s->path, "cannot read schema version");
+    }
     for (i = 0; i < lht_migration_count; i++) {
         const struct lht_migration *m = &lht_migrations[i];
         if (m->version <= s->version)
             continue;
-        if (lht_store_exec(s, "BEGIN IMMEDIATE", err, "cannot start migration") != LHT_OK)
-            return LHT_EDB;
-        /* Another lhtriage may have migrated while we waited for the lock:
-         * decide again under it. */
-        if (read_version(s->db, &s->version) != LHT_OK) {
-            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-            return lht_store_fail(err, s->db, s->path, "cannot read schema version");
-        }
-        if (m->version <= s->version) {
-            sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-            continue;
-        }
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", m->version);
         if (sqlite3_exec(s->db, m->sql, NULL, NULL, NULL) != SQLITE_OK ||
             sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
             lht_err_set(err, LHT_EDB, "%s: migration %s failed: %s", s->path, m->name,
                         sqlite3_errmsg(s->db));
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            (void)read_version(s->db, &s->version);
             return LHT_EDB;
         }
-        if (lht_store_exec(s, "COMMIT", err, "cannot commit migration") != LHT_OK)
-            return LHT_EDB;
-        s->version = m->version;
     }
+    if (lht_store_exec(s, "COMMIT", err, "cannot commit migration") != LHT_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        (void)read_version(s->db, &s->version);
+        return LHT_EDB;
+    }
+    s->version = latest;
     return LHT_OK;
 }
 
