@@ -144,38 +144,35 @@ turns scan50k_rc reeval50k
 row "  50,000 processes re-scanned" "$T_scan50k_rc" 1 ""
 row "  its case re-evaluated from the database" "$T_reeval50k" "$(ratio "$T_reeval50k" "$T_scan50k_rc")" "the re-scan"
 
+# One node whose syslog says the same thing again and again, at a small and
+# a ten times larger count: the scan's time against the small one and its
+# peak RSS at the large one. log_storm NAME SMALL LARGE WHAT AWKPROG (WHAT
+# a printf format of the count, AWKPROG prints the syslog of n repeats).
+log_storm() {
+    local name=$1 small=$2 large=$3 what=$4 prog=$5 n
+    for n in "$small" "$large"; do
+        if [ ! -f "$W/$name$n/sb/nodes/n1/logs/syslog" ]; then
+            mkdir -p "$W/$name$n/sb/nodes/n1/logs"
+            awk -v n="$n" "$prog" >"$W/$name$n/sb/nodes/n1/logs/syslog"
+        fi
+    done
+    eval "storm_small() { rm -f '$W/st.db'*; '$BIN' scan -q --db '$W/st.db' '$W/$name$small'; }"
+    eval "storm_large() { rm -f '$W/st.db'*; '$BIN' scan -q --db '$W/st.db' '$W/$name$large'; }"
+    export -f storm_small storm_large
+    turns storm_small storm_large
+    # shellcheck disable=SC2059 # what is the caller's format
+    row "$(printf "$what" "$small")" "$T_storm_small" 1 ""
+    # shellcheck disable=SC2059
+    row "$(printf "$what" "$large")" "$T_storm_large" "$(ratio "$T_storm_large" "$T_storm_small")" \
+        "the $small   peak RSS $(( $(rss sh -c "rm -f '$W/st.db'*; exec '$BIN' scan -q --db '$W/st.db' '$W/$name$large'") / 1024 )) MiB"
+}
 # A node of a long NFS outage: its syslog logs "not responding" for every
-# RPC that times out, 50,000 and 500,000 lines of 28 servers interleaved
-for n in 50000 500000; do
-    if [ ! -f "$W/outage$n/sb/nodes/n1/logs/syslog" ]; then
-        mkdir -p "$W/outage$n/sb/nodes/n1/logs"
-        awk -v n=$n 'BEGIN { for (i = 0; i < n; i++) printf "Sep 24 06:58:%02d n1 kernel: [%d.%06d] nfs: server 10.43.%d.%d not responding, still trying\n", i % 60, 1000 + i / 10, i % 1000000, (i / 256) % 4, i % 7 }' \
-            >"$W/outage$n/sb/nodes/n1/logs/syslog"
-    fi
-done
-outage50k() { rm -f "$W/o.db"*; "$BIN" scan -q --db "$W/o.db" "$W/outage50000"; }
-outage500k() { rm -f "$W/o.db"*; "$BIN" scan -q --db "$W/o.db" "$W/outage500000"; }
-export -f outage50k outage500k
-turns outage50k outage500k
-row "a node's NFS outage, 50,000 lines of syslog" "$T_outage50k" 1 ""
-row "a node's NFS outage, 500,000 lines of syslog" "$T_outage500k" "$(ratio "$T_outage500k" "$T_outage50k")" \
-    "the 50,000   peak RSS $(( $(rss sh -c "rm -f '$W/o.db'*; exec '$BIN' scan -q --db '$W/o.db' '$W/outage500000'") / 1024 )) MiB"
-
-# A WARN_ON in a hot path: the same 8-line report 10,000 and 100,000 times
-for n in 10000 100000; do
-    if [ ! -f "$W/warn$n/sb/nodes/n1/logs/syslog" ]; then
-        mkdir -p "$W/warn$n/sb/nodes/n1/logs"
-        awk -v n=$n 'BEGIN { for (i = 0; i < n; i++) printf "[%d.0] WARNING: CPU: 1 PID: 77 at fs/nfs/write.c:100 nfs_page_group_lock+0x10/0x20 [nfs]\n[%d.0] Call Trace:\n[%d.0]  <TASK>\n[%d.0]  nfs_lock_and_join_requests+0x5c/0x2a0 [nfs]\n[%d.0]  nfs_updatepage+0x100/0x9b0 [nfs]\n[%d.0]  nfs_write_end+0x64/0x4d0 [nfs]\n[%d.0]  generic_perform_write+0xf6/0x1f0\n[%d.0]  </TASK>\n", i, i, i, i, i, i, i, i }' \
-            >"$W/warn$n/sb/nodes/n1/logs/syslog"
-    fi
-done
-warn10k() { rm -f "$W/wn.db"*; "$BIN" scan -q --db "$W/wn.db" "$W/warn10000"; }
-warn100k() { rm -f "$W/wn.db"*; "$BIN" scan -q --db "$W/wn.db" "$W/warn100000"; }
-export -f warn10k warn100k
-turns warn10k warn100k
-row "the same WARNING report, 10,000 times" "$T_warn10k" 1 ""
-row "the same WARNING report, 100,000 times" "$T_warn100k" "$(ratio "$T_warn100k" "$T_warn10k")" \
-    "the 10,000   peak RSS $(( $(rss sh -c "rm -f '$W/wn.db'*; exec '$BIN' scan -q --db '$W/wn.db' '$W/warn100000'") / 1024 )) MiB"
+# RPC that times out, lines of 28 servers interleaved
+log_storm outage 50000 500000 "a node's NFS outage, %s lines of syslog" \
+    'BEGIN { for (i = 0; i < n; i++) printf "Sep 24 06:58:%02d n1 kernel: [%d.%06d] nfs: server 10.43.%d.%d not responding, still trying\n", i % 60, 1000 + i / 10, i % 1000000, (i / 256) % 4, i % 7 }'
+# A WARN_ON in a hot path: the same 8-line report again and again
+log_storm warn 10000 100000 "the same WARNING report, %s times" \
+    'BEGIN { for (i = 0; i < n; i++) printf "[%d.0] WARNING: CPU: 1 PID: 77 at fs/nfs/write.c:100 nfs_page_group_lock+0x10/0x20 [nfs]\n[%d.0] Call Trace:\n[%d.0]  <TASK>\n[%d.0]  nfs_lock_and_join_requests+0x5c/0x2a0 [nfs]\n[%d.0]  nfs_updatepage+0x100/0x9b0 [nfs]\n[%d.0]  nfs_write_end+0x64/0x4d0 [nfs]\n[%d.0]  generic_perform_write+0xf6/0x1f0\n[%d.0]  </TASK>\n", i, i, i, i, i, i, i, i }'
 
 # ---- batches --------------------------------------------------------------
 S=$W/tickets200
