@@ -294,21 +294,9 @@ void lht_fleet_html(const struct lht_fleet_model *m, struct lht_sb *out)
 
 /* ---- JSON ------------------------------------------------------------------- */
 
-static void key(struct lht_sb *b, int *n, const char *k)
-{
-    lht_sb_printf(b, "%s\"%s\":", (*n)++ ? "," : "", k);
-}
-
-static void kstr(struct lht_sb *b, int *n, const char *k, const char *v)
-{
-    key(b, n, k);
-    lht_json_str(b, v);
-}
-
 static void knum(struct lht_sb *b, int *n, const char *k, size_t v)
 {
-    key(b, n, k);
-    lht_sb_printf(b, "%zu", v);
+    lht_json_kint(b, n, k, (long long)v, 1);
 }
 
 static void json_signatures(const struct lht_fleet_model *m, struct lht_sb *b)
@@ -320,13 +308,13 @@ static void json_signatures(const struct lht_fleet_model *m, struct lht_sb *b)
         const struct lht_fleet_signature *s = &m->signatures[i];
         int n = 0;
         lht_sb_puts(b, i ? ",{" : "{");
-        kstr(b, &n, "rule_id", s->rule_id);
-        kstr(b, &n, "severity", s->severity);
+        lht_json_kstr(b, &n, "rule_id", s->rule_id);
+        lht_json_kstr(b, &n, "severity", s->severity);
         knum(b, &n, "cases", s->cases);
         knum(b, &n, "nodes", s->nodes);
         knum(b, &n, "findings", s->findings);
-        kstr(b, &n, "first_seen", s->first_seen);
-        kstr(b, &n, "last_seen", s->last_seen);
+        lht_json_kstr(b, &n, "first_seen", s->first_seen);
+        lht_json_kstr(b, &n, "last_seen", s->last_seen);
         knum(b, &n, "more", s->more);
         lht_sb_puts(b, "}");
     }
@@ -342,14 +330,14 @@ static void json_settings(const struct lht_fleet_model *m, struct lht_sb *b)
         const struct lht_fleet_setting *s = &m->settings[i];
         int n = 0;
         lht_sb_puts(b, i ? ",{" : "{");
-        kstr(b, &n, "rule_id", s->rule_id);
-        kstr(b, &n, "longhorn_version", s->longhorn_version);
-        kstr(b, &n, "kernel_release", s->kernel_release);
-        kstr(b, &n, "nfs_vers", s->nfs_vers);
+        lht_json_kstr(b, &n, "rule_id", s->rule_id);
+        lht_json_kstr(b, &n, "longhorn_version", s->longhorn_version);
+        lht_json_kstr(b, &n, "kernel_release", s->kernel_release);
+        lht_json_kstr(b, &n, "nfs_vers", s->nfs_vers);
         knum(b, &n, "cases", s->cases);
         knum(b, &n, "findings", s->findings);
-        kstr(b, &n, "first_seen", s->first_seen);
-        kstr(b, &n, "last_seen", s->last_seen);
+        lht_json_kstr(b, &n, "first_seen", s->first_seen);
+        lht_json_kstr(b, &n, "last_seen", s->last_seen);
         knum(b, &n, "more", s->more);
         lht_sb_puts(b, "}");
     }
@@ -365,7 +353,7 @@ static void json_versions(const struct lht_fleet_model *m, struct lht_sb *b)
         const struct lht_fleet_version *v = &m->versions[i];
         int n = 0;
         lht_sb_puts(b, i ? ",{" : "{");
-        kstr(b, &n, "longhorn_version", v->longhorn_version);
+        lht_json_kstr(b, &n, "longhorn_version", v->longhorn_version);
         knum(b, &n, "cases", v->cases);
         knum(b, &n, "with_findings", v->with_findings);
         knum(b, &n, "more", v->more);
@@ -383,15 +371,14 @@ static void json_top(const struct lht_fleet_model *m, struct lht_sb *b)
         const struct lht_fleet_ticket *t = &m->top[i];
         int n = 0;
         lht_sb_puts(b, i ? ",{" : "{");
-        key(b, &n, "case_id");
-        lht_sb_printf(b, "%lld", t->id);
-        kstr(b, &n, "name", t->name);
-        kstr(b, &n, "worst", t->worst);
+        lht_json_kint(b, &n, "case_id", t->id, 1);
+        lht_json_kstr(b, &n, "name", t->name);
+        lht_json_kstr(b, &n, "worst", t->worst);
         knum(b, &n, "findings", t->findings);
         knum(b, &n, "inputs", t->inputs);
-        kstr(b, &n, "longhorn_version", t->longhorn_version);
-        kstr(b, &n, "seen_at", t->seen_at);
-        kstr(b, &n, "signatures", t->rules);
+        lht_json_kstr(b, &n, "longhorn_version", t->longhorn_version);
+        lht_json_kstr(b, &n, "seen_at", t->seen_at);
+        lht_json_kstr(b, &n, "signatures", t->rules);
         lht_sb_puts(b, "}");
     }
     lht_sb_puts(b, "]");
@@ -402,22 +389,22 @@ void lht_fleet_json(const struct lht_fleet_model *m, struct lht_sb *out)
     int n = 0;
 
     lht_sb_puts(out, "{");
-    kstr(out, &n, "lhtriage", m->version);
-    kstr(out, &n, "report", "fleet");
+    lht_json_kstr(out, &n, "lhtriage", m->version);
+    lht_json_kstr(out, &n, "report", "fleet");
     knum(out, &n, "cases", m->cases);
     knum(out, &n, "inputs", m->inputs);
     knum(out, &n, "findings", m->findings);
     knum(out, &n, "cases_with_findings", m->cases_with_findings);
-    kstr(out, &n, "first_seen", m->first_seen);
-    kstr(out, &n, "last_seen", m->last_seen);
-    key(out, &n, "signatures");
+    lht_json_kstr(out, &n, "first_seen", m->first_seen);
+    lht_json_kstr(out, &n, "last_seen", m->last_seen);
+    lht_json_key(out, &n, "signatures");
     json_signatures(m, out);
-    key(out, &n, "settings");
+    lht_json_key(out, &n, "settings");
     json_settings(m, out);
-    key(out, &n, "longhorn_versions");
+    lht_json_key(out, &n, "longhorn_versions");
     json_versions(m, out);
     knum(out, &n, "top_limit", m->top_limit);
-    key(out, &n, "top");
+    lht_json_key(out, &n, "top");
     json_top(m, out);
     lht_sb_puts(out, "}\n");
 }

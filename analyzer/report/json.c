@@ -62,7 +62,7 @@ void lht_json_str(struct lht_sb *b, const char *s)
 
 /* ---- objects: a key is preceded by a comma unless it is the first ------ */
 
-static void key(struct lht_sb *b, int *nkeys, const char *k)
+void lht_json_key(struct lht_sb *b, int *nkeys, const char *k)
 {
     if ((*nkeys)++ > 0)
         lht_sb_putn(b, ",", 1);
@@ -70,15 +70,15 @@ static void key(struct lht_sb *b, int *nkeys, const char *k)
     lht_sb_putn(b, ":", 1);
 }
 
-static void kstr(struct lht_sb *b, int *nkeys, const char *k, const char *v)
+void lht_json_kstr(struct lht_sb *b, int *nkeys, const char *k, const char *v)
 {
-    key(b, nkeys, k);
+    lht_json_key(b, nkeys, k);
     lht_json_str(b, v);
 }
 
-static void kint(struct lht_sb *b, int *nkeys, const char *k, long long v, int known)
+void lht_json_kint(struct lht_sb *b, int *nkeys, const char *k, long long v, int known)
 {
-    key(b, nkeys, k);
+    lht_json_key(b, nkeys, k);
     if (known)
         lht_sb_printf(b, "%lld", v);
     else
@@ -88,7 +88,7 @@ static void kint(struct lht_sb *b, int *nkeys, const char *k, long long v, int k
 /* Open an array value: the caller writes elements separated by commas. */
 static void karray(struct lht_sb *b, int *nkeys, const char *k)
 {
-    key(b, nkeys, k);
+    lht_json_key(b, nkeys, k);
     lht_sb_putn(b, "[", 1);
 }
 
@@ -109,12 +109,12 @@ static void fleet(const struct lht_report_model *m, struct lht_sb *b)
         int n = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
-        kstr(b, &n, "rule_id", s->rule_id);
-        kstr(b, &n, "severity", s->severity);
-        kint(b, &n, "cases", (long long)s->cases, 1);
-        kint(b, &n, "nodes", (long long)s->nodes, 1);
-        kstr(b, &n, "first_seen", s->first_seen);
-        kstr(b, &n, "last_seen", s->last_seen);
+        lht_json_kstr(b, &n, "rule_id", s->rule_id);
+        lht_json_kstr(b, &n, "severity", s->severity);
+        lht_json_kint(b, &n, "cases", (long long)s->cases, 1);
+        lht_json_kint(b, &n, "nodes", (long long)s->nodes, 1);
+        lht_json_kstr(b, &n, "first_seen", s->first_seen);
+        lht_json_kstr(b, &n, "last_seen", s->last_seen);
         lht_sb_putn(b, "}", 1);
     }
 }
@@ -127,9 +127,9 @@ static void nodes(const struct lht_report_case *x, struct lht_sb *b)
         int n = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
-        kstr(b, &n, "node", x->nodes[i].name);
-        kstr(b, &n, "kernel_release", x->nodes[i].kernel_release);
-        kstr(b, &n, "os", x->nodes[i].os);
+        lht_json_kstr(b, &n, "node", x->nodes[i].name);
+        lht_json_kstr(b, &n, "kernel_release", x->nodes[i].kernel_release);
+        lht_json_kstr(b, &n, "os", x->nodes[i].os);
         lht_sb_putn(b, "}", 1);
     }
 }
@@ -147,7 +147,7 @@ static void summary(const struct lht_report_case *x, struct lht_sb *b)
         for (i = 0; i < x->nsummary; i++)
             if (strcmp(x->summary[i].severity, sev[k]) == 0)
                 count = x->summary[i].n;
-        kint(b, &n, sev[k], (long long)count, 1);
+        lht_json_kint(b, &n, sev[k], (long long)count, 1);
     }
     lht_sb_putn(b, "}", 1);
 }
@@ -169,9 +169,9 @@ static void source(struct lht_sb *b, const struct lht_report_source *s)
     int n = 0;
 
     lht_sb_putn(b, "{", 1);
-    kstr(b, &n, "input", s->input);
-    kstr(b, &n, "member", s->member);
-    kint(b, &n, "line", s->line, s->has_line);
+    lht_json_kstr(b, &n, "input", s->input);
+    lht_json_kstr(b, &n, "member", s->member);
+    lht_json_kint(b, &n, "line", s->line, s->has_line);
     lht_sb_putn(b, "}", 1);
 }
 
@@ -186,12 +186,12 @@ static void evidence(const struct lht_report_finding *f, struct lht_sb *b)
             int n = 0;
             comma(b, nth++);
             lht_sb_putn(b, "{", 1);
-            kstr(b, &n, "fact", it->fact);
-            kstr(b, &n, "role", it->role);
+            lht_json_kstr(b, &n, "fact", it->fact);
+            lht_json_kstr(b, &n, "role", it->role);
             kstrs(b, &n, "signals", &it->signals);
-            kstr(b, &n, "text", it->text);
-            kstr(b, &n, "matched", it->matched);
-            kstr(b, &n, "captures", it->captures);
+            lht_json_kstr(b, &n, "text", it->text);
+            lht_json_kstr(b, &n, "matched", it->matched);
+            lht_json_kstr(b, &n, "captures", it->captures);
             karray(b, &n, "sources");
             for (k = 0; k < it->nsources; k++) {
                 comma(b, k);
@@ -207,20 +207,20 @@ static void verdict(const struct lht_report_verdict *v, struct lht_sb *b)
     int n = 0;
 
     lht_sb_putn(b, "{", 1);
-    kstr(b, &n, "command", v->command);
+    lht_json_kstr(b, &n, "command", v->command);
     kstrs(b, &n, "volumes", &v->volumes);
     kstrs(b, &n, "pvcs", &v->pvcs);
     kstrs(b, &n, "pods", &v->pods);
     kstrs(b, &n, "workloads", &v->workloads);
     kstrs(b, &n, "why", &v->why);
-    kstr(b, &n, "fix", v->fix);
+    lht_json_kstr(b, &n, "fix", v->fix);
     karray(b, &n, "files");
     for (i = 0; i < v->nfiles; i++) {
         int m = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
-        kstr(b, &m, "path", v->files[i].path);
-        kstr(b, &m, "mount", v->files[i].mount);
+        lht_json_kstr(b, &m, "path", v->files[i].path);
+        lht_json_kstr(b, &m, "mount", v->files[i].mount);
         karray(b, &m, "others");
         for (k = 0; k < v->files[i].nothers; k++)
             lht_sb_printf(b, "%s%lld", k ? "," : "", v->files[i].others[k]);
@@ -237,7 +237,7 @@ static void steps(const struct lht_report_finding *f, struct lht_sb *b)
         int n = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
-        kstr(b, &n, "text", f->steps[i].text);
+        lht_json_kstr(b, &n, "text", f->steps[i].text);
         kstrs(b, &n, "commands", &f->steps[i].commands);
         lht_sb_putn(b, "}", 1);
     }
@@ -249,21 +249,21 @@ static void finding(const struct lht_report_finding *f, struct lht_sb *b)
     int n = 0;
 
     lht_sb_putn(b, "{", 1);
-    kint(b, &n, "finding_id", f->id, 1);
-    kstr(b, &n, "rule_id", f->rule_id);
-    kstr(b, &n, "title", f->title);
-    kstr(b, &n, "severity", f->severity);
-    kstr(b, &n, "confidence", f->confidence);
-    kstr(b, &n, "node", f->node);
-    kint(b, &n, "pid", f->pid, f->has_pid);
+    lht_json_kint(b, &n, "finding_id", f->id, 1);
+    lht_json_kstr(b, &n, "rule_id", f->rule_id);
+    lht_json_kstr(b, &n, "title", f->title);
+    lht_json_kstr(b, &n, "severity", f->severity);
+    lht_json_kstr(b, &n, "confidence", f->confidence);
+    lht_json_kstr(b, &n, "node", f->node);
+    lht_json_kint(b, &n, "pid", f->pid, f->has_pid);
     karray(b, &n, "pids");
     for (i = 0; i < f->npids; i++)
         lht_sb_printf(b, "%s%lld", i ? "," : "", f->pid_list[i]);
     lht_sb_putn(b, "]", 1);
-    key(b, &n, "verdict");
+    lht_json_key(b, &n, "verdict");
     verdict(&f->verdict, b);
-    kstr(b, &n, "remediation", f->remediation);
-    kstr(b, &n, "next_steps", f->next_steps);
+    lht_json_kstr(b, &n, "remediation", f->remediation);
+    lht_json_kstr(b, &n, "next_steps", f->next_steps);
     karray(b, &n, "steps");
     steps(f, b);
     lht_sb_putn(b, "]", 1);
@@ -286,10 +286,10 @@ static void checked(const struct lht_report_case *x, struct lht_sb *b)
         int n = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
-        kstr(b, &n, "kind", x->checked[i].kind);
-        kstr(b, &n, "node", x->checked[i].node);
-        kint(b, &n, "pieces", x->checked[i].pieces, 1);
-        kint(b, &n, "records", x->checked[i].records, 1);
+        lht_json_kstr(b, &n, "kind", x->checked[i].kind);
+        lht_json_kstr(b, &n, "node", x->checked[i].node);
+        lht_json_kint(b, &n, "pieces", x->checked[i].pieces, 1);
+        lht_json_kint(b, &n, "records", x->checked[i].records, 1);
         lht_sb_putn(b, "}", 1);
     }
 }
@@ -302,10 +302,10 @@ static void unreadable(const struct lht_report_case *x, struct lht_sb *b)
         int n = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
-        kstr(b, &n, "input", x->notes[i].input);
-        kstr(b, &n, "member", x->notes[i].member);
-        kint(b, &n, "line", x->notes[i].line, x->notes[i].has_line);
-        kstr(b, &n, "problem", x->notes[i].message);
+        lht_json_kstr(b, &n, "input", x->notes[i].input);
+        lht_json_kstr(b, &n, "member", x->notes[i].member);
+        lht_json_kint(b, &n, "line", x->notes[i].line, x->notes[i].has_line);
+        lht_json_kstr(b, &n, "problem", x->notes[i].message);
         lht_sb_putn(b, "}", 1);
     }
 }
@@ -319,30 +319,30 @@ static void volumes(const struct lht_report_case *x, struct lht_sb *b)
         int n = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
-        kstr(b, &n, "volume", v->name);
-        kstr(b, &n, "access_mode", v->access_mode);
-        kstr(b, &n, "state", v->state);
-        kstr(b, &n, "robustness", v->robustness);
-        kstr(b, &n, "pvc_namespace", v->pvc_namespace);
-        kstr(b, &n, "pvc", v->pvc);
-        kstr(b, &n, "share_manager_state", v->share_manager_state);
-        kstr(b, &n, "share_manager_node", v->share_manager_node);
-        kstr(b, &n, "share_manager_pod", v->share_manager_pod);
-        kstr(b, &n, "server", v->server);
-        kstr(b, &n, "nfs_vers", v->nfs_vers);
-        kstr(b, &n, "storage_class", v->storage_class);
-        kstr(b, &n, "storage_class_nfs_options", v->storage_class_nfs_options);
+        lht_json_kstr(b, &n, "volume", v->name);
+        lht_json_kstr(b, &n, "access_mode", v->access_mode);
+        lht_json_kstr(b, &n, "state", v->state);
+        lht_json_kstr(b, &n, "robustness", v->robustness);
+        lht_json_kstr(b, &n, "pvc_namespace", v->pvc_namespace);
+        lht_json_kstr(b, &n, "pvc", v->pvc);
+        lht_json_kstr(b, &n, "share_manager_state", v->share_manager_state);
+        lht_json_kstr(b, &n, "share_manager_node", v->share_manager_node);
+        lht_json_kstr(b, &n, "share_manager_pod", v->share_manager_pod);
+        lht_json_kstr(b, &n, "server", v->server);
+        lht_json_kstr(b, &n, "nfs_vers", v->nfs_vers);
+        lht_json_kstr(b, &n, "storage_class", v->storage_class);
+        lht_json_kstr(b, &n, "storage_class_nfs_options", v->storage_class_nfs_options);
         kstrs(b, &n, "clients", &v->clients);
         karray(b, &n, "pods");
         for (k = 0; k < v->npods; k++) {
             int m = 0;
             comma(b, k);
             lht_sb_putn(b, "{", 1);
-            kstr(b, &m, "node", v->pods[k].node);
-            kstr(b, &m, "uid", v->pods[k].uid);
-            kstr(b, &m, "name", v->pods[k].name);
-            kstr(b, &m, "namespace", v->pods[k].ns);
-            kstr(b, &m, "workload", v->pods[k].workload);
+            lht_json_kstr(b, &m, "node", v->pods[k].node);
+            lht_json_kstr(b, &m, "uid", v->pods[k].uid);
+            lht_json_kstr(b, &m, "name", v->pods[k].name);
+            lht_json_kstr(b, &m, "namespace", v->pods[k].ns);
+            lht_json_kstr(b, &m, "workload", v->pods[k].workload);
             lht_sb_putn(b, "}", 1);
         }
         lht_sb_puts(b, "]}");
@@ -358,15 +358,15 @@ static void anomalies(const struct lht_report_case *x, struct lht_sb *b)
         int n = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
-        kstr(b, &n, "kind", a->kind);
-        kstr(b, &n, "node", a->node);
-        kint(b, &n, "pid", a->pid, a->has_pid);
-        kstr(b, &n, "text", a->text);
-        kstr(b, &n, "detail", a->detail);
-        key(b, &n, "source");
+        lht_json_kstr(b, &n, "kind", a->kind);
+        lht_json_kstr(b, &n, "node", a->node);
+        lht_json_kint(b, &n, "pid", a->pid, a->has_pid);
+        lht_json_kstr(b, &n, "text", a->text);
+        lht_json_kstr(b, &n, "detail", a->detail);
+        lht_json_key(b, &n, "source");
         source(b, &a->source);
-        kint(b, &n, "repeats", a->repeats, a->has_repeats);
-        kint(b, &n, "last_line", a->last_line, a->has_repeats);
+        lht_json_kint(b, &n, "repeats", a->repeats, a->has_repeats);
+        lht_json_kint(b, &n, "last_line", a->last_line, a->has_repeats);
         lht_sb_putn(b, "}", 1);
     }
 }
@@ -379,9 +379,9 @@ static void anomaly_counts(const struct lht_report_case *x, struct lht_sb *b)
         int n = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
-        kstr(b, &n, "kind", x->anomaly_counts[i].kind);
-        kint(b, &n, "total", (long long)x->anomaly_counts[i].total, 1);
-        kint(b, &n, "shown", (long long)x->anomaly_counts[i].shown, 1);
+        lht_json_kstr(b, &n, "kind", x->anomaly_counts[i].kind);
+        lht_json_kint(b, &n, "total", (long long)x->anomaly_counts[i].total, 1);
+        lht_json_kint(b, &n, "shown", (long long)x->anomaly_counts[i].shown, 1);
         lht_sb_putn(b, "}", 1);
     }
 }
@@ -394,9 +394,9 @@ static void missing(const struct lht_report_case *x, struct lht_sb *b)
         int n = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
-        kstr(b, &n, "kind", x->missing[i].kind);
-        kstr(b, &n, "what", x->missing[i].what);
-        kstr(b, &n, "node", x->missing[i].node);
+        lht_json_kstr(b, &n, "kind", x->missing[i].kind);
+        lht_json_kstr(b, &n, "what", x->missing[i].what);
+        lht_json_kstr(b, &n, "node", x->missing[i].node);
         kstrs(b, &n, "commands", &x->missing[i].commands);
         lht_sb_putn(b, "}", 1);
     }
@@ -411,17 +411,17 @@ static void inputs(const struct lht_report_case *x, struct lht_sb *b)
         int n = 0;
         comma(b, i);
         lht_sb_putn(b, "{", 1);
-        kint(b, &n, "bundle_id", in->id, 1);
-        kstr(b, &n, "name", in->name);
-        kstr(b, &n, "file", in->file);
-        kstr(b, &n, "status", in->status);
-        kstr(b, &n, "error", in->error);
-        kstr(b, &n, "created_at", in->created_at);
-        kstr(b, &n, "scanned_at", in->scanned_at);
-        kstr(b, &n, "longhorn_version", in->longhorn_version);
-        kstr(b, &n, "kubernetes_version", in->kubernetes_version);
-        kint(b, &n, "duplicate_of", in->duplicate_of, in->has_duplicate_of);
-        kstr(b, &n, "host", in->host);
+        lht_json_kint(b, &n, "bundle_id", in->id, 1);
+        lht_json_kstr(b, &n, "name", in->name);
+        lht_json_kstr(b, &n, "file", in->file);
+        lht_json_kstr(b, &n, "status", in->status);
+        lht_json_kstr(b, &n, "error", in->error);
+        lht_json_kstr(b, &n, "created_at", in->created_at);
+        lht_json_kstr(b, &n, "scanned_at", in->scanned_at);
+        lht_json_kstr(b, &n, "longhorn_version", in->longhorn_version);
+        lht_json_kstr(b, &n, "kubernetes_version", in->kubernetes_version);
+        lht_json_kint(b, &n, "duplicate_of", in->duplicate_of, in->has_duplicate_of);
+        lht_json_kstr(b, &n, "host", in->host);
         lht_sb_putn(b, "}", 1);
     }
 }
@@ -432,21 +432,21 @@ static void one_case(const struct lht_report_case *x, struct lht_sb *b)
     int n = 0;
 
     lht_sb_putn(b, "{", 1);
-    kint(b, &n, "case_id", x->id, 1);
-    kstr(b, &n, "name", x->name);
-    kstr(b, &n, "folder", x->path);
-    kstr(b, &n, "status", x->status);
-    kstr(b, &n, "created_at", x->created_at);
-    kstr(b, &n, "scanned_at", x->scanned_at);
-    kstr(b, &n, "longhorn_version", x->longhorn_version);
-    kstr(b, &n, "kubernetes_version", x->kubernetes_version);
+    lht_json_kint(b, &n, "case_id", x->id, 1);
+    lht_json_kstr(b, &n, "name", x->name);
+    lht_json_kstr(b, &n, "folder", x->path);
+    lht_json_kstr(b, &n, "status", x->status);
+    lht_json_kstr(b, &n, "created_at", x->created_at);
+    lht_json_kstr(b, &n, "scanned_at", x->scanned_at);
+    lht_json_kstr(b, &n, "longhorn_version", x->longhorn_version);
+    lht_json_kstr(b, &n, "kubernetes_version", x->kubernetes_version);
     karray(b, &n, "inputs");
     inputs(x, b);
     lht_sb_putn(b, "]", 1);
     karray(b, &n, "nodes");
     nodes(x, b);
     lht_sb_putn(b, "]", 1);
-    key(b, &n, "summary");
+    lht_json_key(b, &n, "summary");
     summary(x, b);
     karray(b, &n, "findings");
     for (i = 0; i < x->nfindings; i++) {
@@ -480,9 +480,9 @@ void lht_json_report(const struct lht_report_model *m, struct lht_sb *out)
     int n = 0;
 
     lht_sb_putn(out, "{", 1);
-    kint(out, &n, "schema_version", LHT_REPORT_SCHEMA_VERSION, 1);
-    kstr(out, &n, "tool", "lhtriage");
-    kstr(out, &n, "version", m->version);
+    lht_json_kint(out, &n, "schema_version", LHT_REPORT_SCHEMA_VERSION, 1);
+    lht_json_kstr(out, &n, "tool", "lhtriage");
+    lht_json_kstr(out, &n, "version", m->version);
     karray(out, &n, "fleet");
     fleet(m, out);
     lht_sb_putn(out, "]", 1);

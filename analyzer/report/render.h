@@ -40,4 +40,11 @@ void lht_json_report(const struct lht_report_model *m, struct lht_sb *out);
  * UTF-8 JSON whatever the bundle held. NULL appends null. */
 void lht_json_str(struct lht_sb *b, const char *s);
 
+/* A key of a JSON object and its value; *nkeys counts the object's keys
+ * so far (start at 0): a comma goes before every key but the first.
+ * lht_json_kint writes null when !known. */
+void lht_json_key(struct lht_sb *b, int *nkeys, const char *k);
+void lht_json_kstr(struct lht_sb *b, int *nkeys, const char *k, const char *v);
+void lht_json_kint(struct lht_sb *b, int *nkeys, const char *k, long long v, int known);
+
 #endif
