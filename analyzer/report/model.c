@@ -796,6 +796,14 @@ static int shown_copy(struct lht_rm_build *b, const struct lht_sb *t, const char
     return rc;
 }
 
+/* An anomaly row's input, member and line, in columns i, i+1, i+2. */
+static void anomaly_source(struct lht_rm_build *b, sqlite3_stmt *st, int i, struct lht_report_source *src, int *rc)
+{
+    src->input = col_data(b, st, i, rc);
+    src->member = col_data(b, st, i + 1, rc);
+    src->line = col_int(st, i + 2, &src->has_line);
+}
+
 static int dstate_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
 {
     struct lht_report_anomaly x;
@@ -808,9 +816,7 @@ static int dstate_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
     x.kind = "d_state";
     x.node = col_data(b, st, 0, &rc);
     x.pid = col_int(st, 1, &x.has_pid);
-    x.source.input = col_data(b, st, 5, &rc);
-    x.source.member = col_data(b, st, 6, &rc);
-    x.source.line = col_int(st, 7, &x.source.has_line);
+    anomaly_source(b, st, 5, &x.source, &rc);
     /* as the process fact renders: "{user|-} {pid} {stat|-} {command}" */
     lht_sb_printf(&t, "%s %lld %s %s", user ? user : "-", x.pid, stat ? stat : "-", cmd ? cmd : "");
     if (rc == LHT_OK)
@@ -860,9 +866,7 @@ static int hung_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
     x.kind = "hung_task";
     x.node = col_data(b, st, 0, &rc);
     x.pid = col_int(st, 1, &x.has_pid);
-    x.source.input = col_data(b, st, 4, &rc);
-    x.source.member = col_data(b, st, 5, &rc);
-    x.source.line = col_int(st, 6, &x.source.has_line);
+    anomaly_source(b, st, 4, &x.source, &rc);
     /* as the kernel prints it (kernel/hung_task.c) */
     lht_sb_printf(&t, "INFO: task %s:%lld blocked", task ? task : "?", x.pid);
     if (sqlite3_column_type(st, 3) != SQLITE_NULL)
@@ -884,9 +888,7 @@ static int kwarn_row(struct lht_rm_build *b, sqlite3_stmt *st, void *ctx)
     x.kind = "kernel_warning";
     x.node = col_data(b, st, 0, &rc);
     x.text = col_data(b, st, 2, &rc);
-    x.source.input = col_data(b, st, 3, &rc);
-    x.source.member = col_data(b, st, 4, &rc);
-    x.source.line = col_int(st, 5, &x.source.has_line);
+    anomaly_source(b, st, 3, &x.source, &rc);
     /* a report printed again and again is one event: the report says how often */
     x.repeats = col_int(st, 6, &x.has_repeats);
     x.last_line = col_int(st, 7, &known);
