@@ -148,6 +148,8 @@ row "  its case re-evaluated from the database" "$T_reeval50k" "$(ratio "$T_reev
 # a ten times larger count: the scan's time against the small one and its
 # peak RSS at the large one. log_storm NAME SMALL LARGE WHAT AWKPROG (WHAT
 # a printf format of the count, AWKPROG prints the syslog of n repeats).
+storm_small() { rm -f "$W/st.db"*; "$BIN" scan -q --db "$W/st.db" "$STORM_SMALL"; }
+storm_large() { rm -f "$W/st.db"*; "$BIN" scan -q --db "$W/st.db" "$STORM_LARGE"; }
 log_storm() {
     local name=$1 small=$2 large=$3 what=$4 prog=$5 n
     for n in "$small" "$large"; do
@@ -156,9 +158,7 @@ log_storm() {
             awk -v n="$n" "$prog" >"$W/$name$n/sb/nodes/n1/logs/syslog"
         fi
     done
-    eval "storm_small() { rm -f '$W/st.db'*; '$BIN' scan -q --db '$W/st.db' '$W/$name$small'; }"
-    eval "storm_large() { rm -f '$W/st.db'*; '$BIN' scan -q --db '$W/st.db' '$W/$name$large'; }"
-    export -f storm_small storm_large
+    STORM_SMALL=$W/$name$small STORM_LARGE=$W/$name$large
     turns storm_small storm_large
     # shellcheck disable=SC2059 # what is the caller's format
     row "$(printf "$what" "$small")" "$T_storm_small" 1 ""
