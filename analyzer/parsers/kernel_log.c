@@ -409,10 +409,11 @@ static int add_klog_at(struct kl *k, long no, const char *kind, const char *serv
 {
     struct lht_facts *f = k->ctx->facts;
     struct lht_klog e;
-    size_t tl = lht_rtrim(msg, len), slot;
-    uint64_t key = fold_key(kind, server, msg, tl);
+    size_t tl = lht_rtrim(msg, len), slot = 0;
+    uint64_t key = fold ? fold_key(kind, server, msg, tl) : 0;
 
-    slot = fold_slot(k, key);
+    if (fold)
+        slot = fold_slot(k, key);
     if (fold && fold_same(k, slot, key, kind, server, msg, tl)) {
         struct lht_klog *r = lht_facts_klog_at(f, k->fold[slot].idx);
         r->repeats = r->repeats < 0 ? 1 : r->repeats + 1;
