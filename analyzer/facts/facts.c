@@ -217,6 +217,7 @@ void lht_facts_snapshot(const struct lht_facts *f, struct lht_facts_mark *m)
 
     for (t = 0; t < LHT_FACT_COUNT; t++)
         m->n[t] = f->types[t].n;
+    m->members = f->members.n;
     m->chunks = f->chunks;
     m->head_seq = f->arena ? f->arena->seq : 0;
     m->head_used = f->arena ? f->arena->used : 0;
@@ -255,6 +256,65 @@ int lht_facts_rewind(struct lht_facts *f, const struct lht_facts_mark *m)
     if (f->arena && f->arena->seq == m->head_seq)
         f->arena->used = m->head_used;
     return LHT_OK;
+}
+
+void lht_facts_range_view(const struct lht_facts *f, const struct lht_facts_mark *from,
+                          struct lht_facts_range *r)
+{
+    size_t t, mb = from ? from->members : 0;
+
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        const struct vec *v = &f->types[t];
+        r->base[t] = from ? from->n[t] : 0;
+        r->n[t] = v->n - r->base[t];
+        r->rec[t] = (const char *)v->v + r->base[t] * v->elem;
+    }
+    r->members = (const struct lht_member *)f->members.v + mb;
+    r->nmembers = f->members.n - mb;
+}
+
+size_t lht_facts_added(const struct lht_facts_mark *from, const struct lht_facts_mark *to)
+{
+    size_t t, n = to->members - from->members;
+
+    for (t = 0; t < LHT_FACT_COUNT; t++)
+        n += to->n[t] - from->n[t];
+    return n;
+}
+
+struct lht_facts_range *lht_facts_range_copy(const struct lht_facts *f, const struct lht_facts_mark *from,
+                                             const struct lht_facts_mark *to)
+{
+    struct lht_facts_range *r;
+    size_t t, bytes = sizeof *r, off;
+    char *p;
+
+    /* the pieces follow one another unpadded: every record and member
+     * starts with a pointer or a size_t, so each size keeps the next piece
+     * aligned */
+    for (t = 0; t < LHT_FACT_COUNT; t++)
+        bytes += (to->n[t] - from->n[t]) * f->types[t].elem;
+    bytes += (to->members - from->members) * sizeof(struct lht_member);
+    if ((r = malloc(bytes)) == NULL)
+        return NULL;
+    p = (char *)(r + 1);
+    off = 0;
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        const struct vec *v = &f->types[t];
+        size_t len = (to->n[t] - from->n[t]) * v->elem;
+        r->base[t] = from->n[t];
+        r->n[t] = to->n[t] - from->n[t];
+        r->rec[t] = p + off;
+        if (len)
+            memcpy(p + off, (const char *)v->v + from->n[t] * v->elem, len);
+        off += len;
+    }
+    r->members = (const struct lht_member *)(const void *)(p + off);
+    r->nmembers = to->members - from->members;
+    if (r->nmembers)
+        memcpy(p + off, (const struct lht_member *)f->members.v + from->members,
+               r->nmembers * sizeof(struct lht_member));
+    return r;
 }
 
 void lht_facts_map_lines(struct lht_facts *f, const struct lht_facts_mark *since,

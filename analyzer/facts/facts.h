@@ -197,6 +197,7 @@ const char *lht_facts_kv_get(const struct lht_facts *f, const char *node, const 
  * (and where the string arena was, to take them back). */
 struct lht_facts_mark {
     size_t n[LHT_FACT_COUNT];
+    size_t members;
     unsigned long chunks, head_seq;
     size_t head_used;
 };
@@ -208,6 +209,33 @@ void lht_facts_snapshot(const struct lht_facts *f, struct lht_facts_mark *m);
  * dropped, when a record kept would lose a child. Strings of records kept
  * must all predate m. */
 int lht_facts_rewind(struct lht_facts *f, const struct lht_facts_mark *m);
+
+/* The records and members added between two marks, as the store writes
+ * them: record i of type t is rec[t] + i * its registry size, and has the
+ * index base[t] + i in the facts it came from (children point at their
+ * parents by those indexes). Strings stay in the facts' arena, which must
+ * outlive the range. */
+struct lht_facts_range {
+    const void *rec[LHT_FACT_COUNT];
+    size_t base[LHT_FACT_COUNT], n[LHT_FACT_COUNT];
+    const struct lht_member *members;
+    size_t nmembers;
+};
+
+/* A view of what was added since `from` (NULL: everything); valid until
+ * the next change to f. */
+void lht_facts_range_view(const struct lht_facts *f, const struct lht_facts_mark *from,
+                          struct lht_facts_range *r);
+
+/* A copy of the records between the marks, which stays valid while f
+ * grows: how a reader hands what it has read so far to the writer thread
+ * while it reads on. One allocation: the caller frees it with free().
+ * NULL when out of memory. */
+struct lht_facts_range *lht_facts_range_copy(const struct lht_facts *f, const struct lht_facts_mark *from,
+                                             const struct lht_facts_mark *to);
+
+/* How many records and members were added between the marks. */
+size_t lht_facts_added(const struct lht_facts_mark *from, const struct lht_facts_mark *to);
 
 /* Rewrite the line of every record added since `since` (facts and
  * children alike; a line of 0, "no line", stays) as map(ud, line): the

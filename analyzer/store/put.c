@@ -18,15 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { S_OLD, S_DEL, S_BUNDLE, S_MEMBER, S_STALE, S_LEFT, S_DROP, S_FIXED };
+enum { S_OLD, S_DEL, S_OPEN, S_FILL, S_MEMBER, S_STALE, S_LEFT, S_DROP, S_FIXED };
 
 static const char *const fixed_sql[S_FIXED] = {
     [S_OLD] = "SELECT case_id FROM bundles WHERE path = ?1",
     [S_DEL] = "DELETE FROM bundles WHERE path = ?1",
-    [S_BUNDLE] = "INSERT INTO bundles (name, path, sha256, size, mtime, status, error, "
-                 "created_at, scanned_at, tool_version, rules_digest, case_id, typed, content_id) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?9, ?10, "
-                 "?11, ?12, ?13)",
+    /* the placeholder row an input's facts are written under (fill_row) */
+    [S_OPEN] = "INSERT INTO bundles (name, path, status, scanned_at, tool_version) VALUES ('', '', 'partial', '', '')",
+    [S_FILL] = "UPDATE bundles SET name = ?1, path = ?2, sha256 = ?3, size = ?4, mtime = ?5, status = ?6, "
+               "error = ?7, created_at = ?8, scanned_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'), tool_version = ?9, "
+               "rules_digest = ?10, case_id = ?11, typed = ?12, content_id = ?13 WHERE id = ?14",
     /* (parenthesised: clang takes a literal split over lines in a list of
      * single ones for a missing comma) */
     [S_MEMBER] = ("INSERT INTO members (bundle_id, path, node, kind, size, status, note) "
@@ -122,20 +123,58 @@ struct mmap {
     size_t cap, used;
 };
 
-struct writer {
+/* One input being written (store.h): its row, the member rows and the row
+ * ids of the records stored so far, by their index in the input's facts,
+ * which the ranges that follow point back at. */
+struct lht_store_put {
     struct lht_store *s;
-    struct stmts *st;
+    struct stmts st;
     struct mmap members;
-    long long bundle, case_id;
+    long long bundle;
     long long *ids[LHT_FACT_COUNT]; /* row ids of types others point at */
-    size_t nids[LHT_FACT_COUNT];
+    size_t nids[LHT_FACT_COUNT], capids[LHT_FACT_COUNT];
+    size_t *kids[LHT_FACT_COUNT];   /* of a parent type: children stored, by parent */
     lht_err *err;
 };
 
+static int mmap_grow(struct mmap *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 1024, i;
+    const char **key = calloc(cap, sizeof *key);
+    long long *id = calloc(cap, sizeof *id);
+
+    if (key == NULL || id == NULL) {
+        free(key);
+        free(id);
+        return -1;
+    }
+    for (i = 0; i < m->cap; i++) {
+        size_t k;
+        if (m->key[i] == NULL)
+            continue;
+        k = (size_t)lht_fnv(LHT_FNV_INIT, m->key[i], strlen(m->key[i])) & (cap - 1);
+        while (key[k] != NULL)
+            k = (k + 1) & (cap - 1);
+        key[k] = m->key[i];
+        id[k] = m->id[i];
+    }
+    free(m->key);
+    free(m->id);
+    m->key = key;
+    m->id = id;
+    m->cap = cap;
+    return 0;
+}
+
+/* The slot of key (the caller fills a new one: *found 0), or NULL when out
+ * of memory. Keys are borrowed: the facts' strings outlive the put. */
 static long long *mmap_slot(struct mmap *m, const char *key, int *found)
 {
-    size_t i = (size_t)lht_fnv(LHT_FNV_INIT, key, strlen(key)) & (m->cap - 1);
+    size_t i;
 
+    if (m->used + 1 >= m->cap / 2 + m->cap / 4 && mmap_grow(m) != 0)
+        return NULL;
+    i = (size_t)lht_fnv(LHT_FNV_INIT, key, strlen(key)) & (m->cap - 1);
     while (m->key[i] != NULL) {
         if (strcmp(m->key[i], key) == 0) {
             *found = 1;
@@ -144,9 +183,6 @@ static long long *mmap_slot(struct mmap *m, const char *key, int *found)
         i = (i + 1) & (m->cap - 1);
     }
     *found = 0;
-    /* Sized for every listed member; only stray paths add more. */
-    if (m->used + 1 >= m->cap / 2 + m->cap / 4)
-        return NULL;
     m->used++;
     m->key[i] = key;
     return &m->id[i];
@@ -168,7 +204,7 @@ static void bind_long(sqlite3_stmt *st, int i, long long v, int null_if_negative
         sqlite3_bind_int64(st, i, v);
 }
 
-static int step(struct writer *w, sqlite3_stmt *st)
+static int step(struct lht_store_put *w, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
 
@@ -182,17 +218,16 @@ static int step(struct writer *w, sqlite3_stmt *st)
 
 /* Member id for a fact's member path; unknown paths (a parser's own copy
  * of a path never listed) get a member row of kind "unknown". */
-static int member_id(struct writer *w, const char *path, const char *node, long long *id)
+static int member_id(struct lht_store_put *w, const char *path, const char *node, long long *id)
 {
-    sqlite3_stmt *st = w->st->fixed[S_MEMBER];
+    sqlite3_stmt *st = w->st.fixed[S_MEMBER];
     long long *slot;
     int found;
 
     if (path == NULL)
         path = "";
-    slot = mmap_slot(&w->members, path, &found);
-    if (slot == NULL)
-        return lht_err_set(w->err, LHT_ELIMIT, "too many distinct member paths in one bundle");
+    if ((slot = mmap_slot(&w->members, path, &found)) == NULL)
+        return lht_err_set(w->err, LHT_ENOMEM, "out of memory");
     if (found) {
         *id = *slot;
         return LHT_OK;
@@ -210,26 +245,26 @@ static int member_id(struct writer *w, const char *path, const char *node, long 
     return LHT_OK;
 }
 
-static int put_members(struct writer *w, const struct lht_facts *f)
+static int put_members(struct lht_store_put *w, const struct lht_facts_range *r)
 {
-    size_t n, i;
-    const struct lht_member *mem = lht_facts_members(f, &n);
-    sqlite3_stmt *st = w->st->fixed[S_MEMBER];
+    size_t i;
+    sqlite3_stmt *st = w->st.fixed[S_MEMBER];
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < r->nmembers; i++) {
+        const struct lht_member *mem = &r->members[i];
         int found;
-        long long *slot = mmap_slot(&w->members, mem[i].at.member, &found);
+        long long *slot = mmap_slot(&w->members, mem->at.member ? mem->at.member : "", &found);
         if (slot == NULL)
-            return lht_err_set(w->err, LHT_ELIMIT, "too many distinct member paths in one bundle");
+            return lht_err_set(w->err, LHT_ENOMEM, "out of memory");
         if (found)
             continue;   /* duplicate entry names in a hostile archive */
         sqlite3_bind_int64(st, 1, w->bundle);
-        bind_text(st, 2, mem[i].at.member);
-        bind_text(st, 3, mem[i].at.node);
-        bind_text(st, 4, mem[i].kind);
-        bind_long(st, 5, mem[i].size, 1);
-        bind_text(st, 6, mem[i].status);
-        bind_text(st, 7, mem[i].note);
+        bind_text(st, 2, mem->at.member ? mem->at.member : "");
+        bind_text(st, 3, mem->at.node);
+        bind_text(st, 4, mem->kind);
+        bind_long(st, 5, mem->size, 1);
+        bind_text(st, 6, mem->status);
+        bind_text(st, 7, mem->note);
         if (step(w, st) != LHT_OK)
             return LHT_EDB;
         *slot = sqlite3_last_insert_rowid(w->s->db);
@@ -238,7 +273,7 @@ static int put_members(struct writer *w, const struct lht_facts *f)
 }
 
 /* Bind field fd of rec at parameter k. */
-static void bind_field(struct writer *w, sqlite3_stmt *st, int k, const void *rec,
+static void bind_field(struct lht_store_put *w, sqlite3_stmt *st, int k, const void *rec,
                        const struct lht_field_desc *fd)
 {
     const char *p = (const char *)rec + fd->offset;
@@ -270,10 +305,11 @@ static void bind_field(struct writer *w, sqlite3_stmt *st, int k, const void *re
     }
 }
 
-/* Bind the row prefix of record i of type d: (bundle, member, node, line)
- * or (parent row id, position, line); returns the next parameter. */
-static int bind_prefix(struct writer *w, sqlite3_stmt *st, const struct lht_fact_desc *d,
-                       const struct lht_facts *f, size_t i, const void *rec)
+/* Bind the row prefix of record i (an index into the input's facts) of
+ * type d: (bundle, member, node, line) or (parent row id, position, line);
+ * returns the next parameter. */
+static int bind_prefix(struct lht_store_put *w, sqlite3_stmt *st, const struct lht_fact_desc *d, size_t i,
+                       const void *rec)
 {
     int k = 1;
 
@@ -289,13 +325,14 @@ static int bind_prefix(struct writer *w, sqlite3_stmt *st, const struct lht_fact
         sqlite3_bind_int64(st, k++, at->line);
     } else {
         const struct lht_child_head *c = rec;
-        const struct lht_fact_desc *pd = &lht_fact_types[d->parent];
-        const char *parent = lht_fact_record(f, d->parent, c->parent);
-        if (parent == NULL || c->parent >= w->nids[d->parent])
+        /* a parent's children are one run of the child array (facts.h), so
+         * a child's position is how many of its siblings came before it */
+        if (c->parent >= w->nids[d->parent])
             return lht_err_set(w->err, LHT_EUSAGE, "%s record %zu has no parent", d->name, i), -1;
         sqlite3_bind_int64(st, k++, w->ids[d->parent][c->parent]);
         if (d->seq_col)
-            sqlite3_bind_int64(st, k++, (long long)(i - *(const size_t *)(const void *)(parent + pd->kids_first)));
+            sqlite3_bind_int64(st, k++, (long long)w->kids[d->parent][c->parent]);
+        w->kids[d->parent][c->parent]++;
         if (d->line_col)
             sqlite3_bind_int64(st, k++, c->line);
     }
@@ -316,49 +353,82 @@ static int needs_ids(int t)
     return 0;
 }
 
-/* Every record of type t. Types come in registry order, so parents and
- * reference targets are stored before what points at them. */
-static int put_type(struct writer *w, const struct lht_facts *f, int t)
+/* Room for the row ids (and a parent's child counts) of n more records of
+ * type t, which the range appends at index nids[t]. */
+static int grow_ids(struct lht_store_put *w, int t, size_t base, size_t n)
+{
+    size_t cap = w->capids[t];
+
+    if (base != w->nids[t])
+        return lht_err_set(w->err, LHT_EUSAGE, "%s records stored out of order", lht_fact_types[t].name);
+    if (base + n <= cap)
+        return LHT_OK;
+    while (cap < base + n)
+        cap = cap ? cap * 2 : 256;
+    {
+        long long *ids = realloc(w->ids[t], cap * sizeof *ids);
+        if (ids == NULL)
+            return lht_err_set(w->err, LHT_ENOMEM, "out of memory");
+        w->ids[t] = ids;
+    }
+    if (lht_fact_types[t].child >= 0) {
+        size_t *kids = realloc(w->kids[t], cap * sizeof *kids);
+        if (kids == NULL)
+            return lht_err_set(w->err, LHT_ENOMEM, "out of memory");
+        w->kids[t] = kids;
+    }
+    w->capids[t] = cap;
+    return LHT_OK;
+}
+
+/* Every record of type t in r. Types come in registry order, so parents
+ * and reference targets are stored before what points at them. */
+static int put_type(struct lht_store_put *w, const struct lht_facts_range *r, int t)
 {
     const struct lht_fact_desc *d = &lht_fact_types[t];
-    sqlite3_stmt *st = w->st->type[t];
-    size_t n = lht_facts_count(f, t), i, j;
+    sqlite3_stmt *st = w->st.type[t];
+    size_t n = r->n[t], i, j;
+    int ids = n > 0 && needs_ids(t);
 
-    if (n > 0 && needs_ids(t)) {
-        if ((w->ids[t] = malloc(n * sizeof *w->ids[t])) == NULL)
-            return lht_err_set(w->err, LHT_ENOMEM, "out of memory");
-        w->nids[t] = n;
-    }
+    if (ids && grow_ids(w, t, r->base[t], n) != LHT_OK)
+        return w->err->code;
     for (i = 0; i < n; i++) {
-        const void *rec = lht_fact_record(f, t, i);
-        int k = bind_prefix(w, st, d, f, i, rec);
+        const void *rec = (const char *)r->rec[t] + i * d->size;
+        int k = bind_prefix(w, st, d, r->base[t] + i, rec);
         if (k < 0)
             return LHT_EDB;
         for (j = 0; j < d->nfields; j++)
             bind_field(w, st, k++, rec, &d->fields[j]);
         if (step(w, st) != LHT_OK)
             return LHT_EDB;
-        if (w->ids[t])
-            w->ids[t][i] = sqlite3_last_insert_rowid(w->s->db);
+        if (ids) {
+            w->ids[t][w->nids[t]] = sqlite3_last_insert_rowid(w->s->db);
+            if (w->kids[t])
+                w->kids[t][w->nids[t]] = 0;
+            w->nids[t]++;
+        }
     }
     return LHT_OK;
 }
 
-static int put_facts(struct writer *w, const struct lht_facts *f)
+static int put_range(struct lht_store_put *w, const struct lht_facts_range *r)
 {
     int t;
 
-    if (put_members(w, f) != LHT_OK)
+    if (put_members(w, r) != LHT_OK)
         return LHT_EDB;
     for (t = 0; t < LHT_FACT_COUNT; t++)
-        if (put_type(w, f, t) != LHT_OK)
+        if (put_type(w, r, t) != LHT_OK)
             return LHT_EDB;
     return LHT_OK;
 }
 
-static int put_row(struct writer *w, const struct lht_bundle_meta *meta)
+/* The input's row takes meta's values: until then it is a placeholder no
+ * input can be (its path is empty), so the row it replaces stays in place
+ * while the facts are written. */
+static int fill_row(struct lht_store_put *w, const struct lht_bundle_meta *meta, long long case_id)
 {
-    sqlite3_stmt *st = w->st->fixed[S_BUNDLE];
+    sqlite3_stmt *st = w->st.fixed[S_FILL];
 
     bind_text(st, 1, meta->name);
     bind_text(st, 2, meta->path);
@@ -370,51 +440,35 @@ static int put_row(struct writer *w, const struct lht_bundle_meta *meta)
     bind_text(st, 8, meta->created_at && meta->created_at[0] ? meta->created_at : NULL);
     bind_text(st, 9, LHT_VERSION);
     bind_text(st, 10, meta->rules_digest);
-    sqlite3_bind_int64(st, 11, w->case_id);
+    sqlite3_bind_int64(st, 11, case_id);
     bind_text(st, 12, meta->typed);
     bind_text(st, 13, meta->content_id);
-    if (step(w, st) != LHT_OK)
-        return LHT_EDB;
-    w->bundle = sqlite3_last_insert_rowid(w->s->db);
-    return LHT_OK;
+    sqlite3_bind_int64(st, 14, w->bundle);
+    return step(w, st);
 }
 
-static int writer_init(struct writer *w, struct lht_store *s, const struct lht_facts *f, lht_err *err)
-{
-    size_t nmem = 0;
-
-    memset(w, 0, sizeof *w);
-    w->s = s;
-    w->err = err;
-    if (f)
-        (void)lht_facts_members(f, &nmem);
-    w->members.cap = 64;
-    while (w->members.cap < 2 * (nmem + 1024))
-        w->members.cap *= 2;
-    w->members.key = calloc(w->members.cap, sizeof *w->members.key);
-    w->members.id = calloc(w->members.cap, sizeof *w->members.id);
-    if (w->members.key == NULL || w->members.id == NULL)
-        return lht_err_set(err, LHT_ENOMEM, "out of memory");
-    return LHT_OK;
-}
-
-static void writer_free(struct writer *w)
+static void put_free(struct lht_store_put *w)
 {
     size_t t;
 
-    for (t = 0; t < LHT_FACT_COUNT; t++)
+    if (w == NULL)
+        return;
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
         free(w->ids[t]);
+        free(w->kids[t]);
+    }
     free(w->members.key);
     free(w->members.id);
+    w->s->put_open = 0;
+    free(w);
 }
 
 /* A single-value query of slot st with ?1 = id; -1 on failure. */
-static long long query_id(struct writer *w, sqlite3_stmt *st, const char *text, long long id)
+static long long query_id(sqlite3_stmt *st, const char *text, long long id)
 {
     long long v = -1;
     int rc;
 
-    (void)w;
     if (text)
         bind_text(st, 1, text);
     else
@@ -429,31 +483,33 @@ static long long query_id(struct writer *w, sqlite3_stmt *st, const char *text, 
     return v;
 }
 
-static int run_id(struct writer *w, sqlite3_stmt *st, long long id)
+static int run_id(struct lht_store_put *w, sqlite3_stmt *st, long long id)
 {
     sqlite3_bind_int64(st, 1, id);
     return step(w, st);
 }
 
-/* The old row goes (its facts with it), the new row joins w->case_id;
- * both cases are stale now, and the one it left goes when it is empty. */
-static int replace_row(struct writer *w, const struct lht_bundle_meta *meta, long long *left)
+/* The old row goes (its facts with it), the new row takes meta's values
+ * and joins case_id; both cases are stale now, and the one it left goes
+ * when it is empty. */
+static int replace_row(struct lht_store_put *w, const struct lht_bundle_meta *meta, long long case_id,
+                       long long *left)
 {
-    long long old = query_id(w, w->st->fixed[S_OLD], meta->path, 0);
+    long long old = query_id(w->st.fixed[S_OLD], meta->path, 0);
 
     *left = 0;
     if (old < 0)
         return lht_err_set(w->err, LHT_EDB, "%s: cannot read bundles: %s", w->s->path, sqlite3_errmsg(w->s->db));
-    bind_text(w->st->fixed[S_DEL], 1, meta->path);
-    if (step(w, w->st->fixed[S_DEL]) != LHT_OK || put_row(w, meta) != LHT_OK ||
-        run_id(w, w->st->fixed[S_STALE], w->case_id) != LHT_OK)
+    bind_text(w->st.fixed[S_DEL], 1, meta->path);
+    if (step(w, w->st.fixed[S_DEL]) != LHT_OK || fill_row(w, meta, case_id) != LHT_OK ||
+        run_id(w, w->st.fixed[S_STALE], case_id) != LHT_OK)
         return LHT_EDB;
-    if (old > 0 && old != w->case_id) {
-        long long n = query_id(w, w->st->fixed[S_LEFT], NULL, old);
+    if (old > 0 && old != case_id) {
+        long long n = query_id(w->st.fixed[S_LEFT], NULL, old);
         if (n < 0)
             return lht_err_set(w->err, LHT_EDB, "%s: cannot read bundles: %s", w->s->path,
                                sqlite3_errmsg(w->s->db));
-        if (run_id(w, w->st->fixed[n == 0 ? S_DROP : S_STALE], old) != LHT_OK)
+        if (run_id(w, w->st.fixed[n == 0 ? S_DROP : S_STALE], old) != LHT_OK)
             return LHT_EDB;
         *left = n > 0 ? old : 0;
     }
@@ -474,44 +530,96 @@ static int own_case(struct lht_store *s, const struct lht_bundle_meta *meta, lon
     return rc;
 }
 
+int lht_store_put_open(struct lht_store *s, struct lht_store_put **out, lht_err *err)
+{
+    struct lht_store_put *w;
+
+    *out = NULL;
+    if (s->put_open)
+        return lht_err_set(err, LHT_EUSAGE, "%s: another input is being stored", s->path);
+    if ((w = calloc(1, sizeof *w)) == NULL)
+        return lht_err_set(err, LHT_ENOMEM, "out of memory");
+    w->s = s;
+    w->err = err;
+    s->put_open = 1;
+    if (mmap_grow(&w->members) != 0) {
+        put_free(w);
+        return lht_err_set(err, LHT_ENOMEM, "out of memory");
+    }
+    if (prepare_put(s, &w->st, err) != LHT_OK) {
+        put_free(w);
+        return err->code;
+    }
+    if (lht_store_txn_begin(s, err, "cannot start transaction") != LHT_OK) {
+        put_free(w);
+        return LHT_EDB;
+    }
+    if (step(w, w->st.fixed[S_OPEN]) != LHT_OK) {
+        lht_store_put_abort(w);
+        return LHT_EDB;
+    }
+    w->bundle = sqlite3_last_insert_rowid(s->db);
+    *out = w;
+    return LHT_OK;
+}
+
+int lht_store_put_range(struct lht_store_put *w, const struct lht_facts_range *r, lht_err *err)
+{
+    w->err = err;
+    if (put_range(w, r) != LHT_OK) {
+        lht_store_put_abort(w);
+        return err->code ? err->code : LHT_EDB;
+    }
+    return LHT_OK;
+}
+
+int lht_store_put_close(struct lht_store_put *w, const struct lht_bundle_meta *meta, const struct lht_facts_range *r,
+                        long long *bundle_id, long long *left_case, lht_err *err)
+{
+    long long left = 0, case_id = meta->case_id;
+
+    w->err = err;
+    if ((case_id <= 0 && own_case(w->s, meta, &case_id, err) != LHT_OK) || (r && put_range(w, r) != LHT_OK) ||
+        replace_row(w, meta, case_id, &left) != LHT_OK ||
+        lht_store_txn_commit(w->s, err, "cannot commit bundle") != LHT_OK) {
+        int rc = err->code ? err->code : LHT_EDB;
+        lht_store_put_abort(w);
+        return rc;
+    }
+    if (bundle_id)
+        *bundle_id = w->bundle;
+    if (left_case)
+        *left_case = left;
+    put_free(w);
+    return LHT_OK;
+}
+
+void lht_store_put_abort(struct lht_store_put *w)
+{
+    if (w == NULL)
+        return;
+    lht_store_txn_rollback(w->s);
+    /* a failure may leave a statement mid-row; the next input starts clean */
+    lht_store_reset_cached(w->s);
+    put_free(w);
+}
+
 int lht_store_put_input(struct lht_store *s, const struct lht_bundle_meta *meta, const struct lht_facts *f,
                         long long *bundle_id, long long *left_case, lht_err *err)
 {
-    struct writer w;
-    struct stmts st;
-    long long left = 0;
-    int rc, began = 0;
+    struct lht_bundle_meta m = *meta;
+    struct lht_facts_range r;
+    struct lht_store_put *w;
+    int rc;
 
-    if ((rc = writer_init(&w, s, f, err)) != LHT_OK || (rc = prepare_put(s, &st, err)) != LHT_OK)
-        goto done;
-    w.case_id = meta->case_id;
-    if (w.case_id <= 0 && (rc = own_case(s, meta, &w.case_id, err)) != LHT_OK)
-        goto done;
-    rc = LHT_EDB;
-    w.st = &st;
-    if (lht_store_txn_begin(s, err, "cannot start transaction") != LHT_OK)
-        goto done;
-    began = 1;
-    if (replace_row(&w, meta, &left) != LHT_OK)
-        goto done;
-    if (f && put_facts(&w, f) != LHT_OK)
-        goto done;
-    if (lht_store_txn_commit(s, err, "cannot commit bundle") != LHT_OK)
-        goto done;
-    began = 0;
-    if (bundle_id)
-        *bundle_id = w.bundle;
-    if (left_case)
-        *left_case = left;
-    rc = LHT_OK;
-done:
-    if (began)
-        lht_store_txn_rollback(s);
-    /* a failure may leave a statement mid-row; the next bundle starts clean */
-    if (rc != LHT_OK)
-        lht_store_reset_cached(s);
-    writer_free(&w);
-    return rc;
+    /* the case first: outside a batch it is a transaction of its own */
+    if (m.case_id <= 0 && (rc = own_case(s, meta, &m.case_id, err)) != LHT_OK)
+        return rc;
+    if ((rc = lht_store_put_open(s, &w, err)) != LHT_OK)
+        return rc;
+    if (f)
+        lht_facts_range_view(f, NULL, &r);
+    return lht_store_put_close(w, &m, f ? &r : NULL, bundle_id, left_case, err);
 }
 
 int lht_store_put_bundle(struct lht_store *s, const struct lht_bundle_meta *meta,

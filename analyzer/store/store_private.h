@@ -26,6 +26,7 @@ struct lht_store {
     sqlite3_stmt *cached[LHT_STORE_SLOTS]; /* see lht_store_prepared */
     int batch;                  /* a group commit is open (lht_store_batch_begin) */
     int batch_lost;             /* SQLite rolled the open batch back on an error */
+    int put_open;               /* an input is being written (lht_store_put_open) */
 };
 
 /* LHT_EDB with "path: what: sqlite message" in err. */
