@@ -87,6 +87,52 @@ START_TEST(rewind_refuses_to_orphan)
 }
 END_TEST
 
+/* A copy of what was added between two marks stays what it was while the
+ * facts grow (their arrays move) and knows where it came from; a view
+ * shows what came after a mark. */
+START_TEST(range_copy_outlives_growth)
+{
+    struct lht_facts *f = lht_facts_new();
+    struct lht_facts_mark a, b;
+    struct lht_facts_range *r, v;
+    struct lht_member m;
+    const struct lht_stack *s;
+    const struct lht_frame *fr;
+    int i;
+
+    add_stack(f, "first", 1);
+    lht_facts_snapshot(f, &a);
+    add_stack(f, "second", 3);
+    memset(&m, 0, sizeof m);
+    m.at.member = lht_facts_strz(f, "n1/logs/syslog");
+    m.kind = "kernel_log";
+    m.status = "parsed";
+    ck_assert_int_eq(lht_facts_add_member(f, &m), LHT_OK);
+    lht_facts_snapshot(f, &b);
+    ck_assert_uint_eq(lht_facts_added(&a, &b), 1 + 3 + 1);
+    ck_assert_ptr_nonnull(r = lht_facts_range_copy(f, &a, &b));
+    for (i = 0; i < 5000; i++)
+        add_stack(f, "later", 2);
+    ck_assert_uint_eq(r->base[LHT_FACT_STACK], 1);
+    ck_assert_uint_eq(r->n[LHT_FACT_STACK], 1);
+    ck_assert_uint_eq(r->base[LHT_FACT_FRAME], 1);
+    ck_assert_uint_eq(r->n[LHT_FACT_FRAME], 3);
+    s = r->rec[LHT_FACT_STACK];
+    ck_assert_str_eq(s->comm, "second");
+    fr = r->rec[LHT_FACT_FRAME];
+    ck_assert_uint_eq(fr[2].parent, 1);
+    ck_assert_uint_eq(r->nmembers, 1);
+    ck_assert_str_eq(r->members[0].at.member, "n1/logs/syslog");
+    ck_assert_int_eq(memcmp(r->rec[LHT_FACT_FRAME], lht_facts_frame_at(f, 1), 3 * sizeof *fr), 0);
+    lht_facts_range_view(f, &b, &v);
+    ck_assert_uint_eq(v.base[LHT_FACT_STACK], 2);
+    ck_assert_uint_eq(v.n[LHT_FACT_STACK], 5000);
+    ck_assert_uint_eq(v.nmembers, 0);
+    free(r);
+    lht_facts_free(f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("facts");
@@ -94,6 +140,7 @@ static Suite *suite(void)
 
     tcase_add_test(tc, rewind_takes_back_records_and_strings);
     tcase_add_test(tc, rewind_refuses_to_orphan);
+    tcase_add_test(tc, range_copy_outlives_growth);
     suite_add_tcase(s, tc);
     return s;
 }

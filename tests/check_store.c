@@ -8,6 +8,7 @@
 #include "facts/registry.h"
 #include "store/schema.h"
 #include "store/store.h"
+#include "core/strbuf.h"
 #include "testutil.h"
 #include "tu_main.h"
 
@@ -201,6 +202,92 @@ START_TEST(write_is_one_transaction)
                               "AND nfs_vers = '4.1'"), 2);
     ck_assert_int_eq(count(s, "SELECT count(*) FROM v_processes"), 2);
     lht_store_close(s);
+    lht_facts_free(f);
+}
+END_TEST
+
+/* Every row of every fact table (and members), in row id order, one line
+ * each; caller frees. */
+static char *dump_facts(struct lht_store *s)
+{
+    struct lht_sb out = LHT_SB_INIT;
+    int t;
+
+    for (t = -1; t < LHT_FACT_COUNT; t++) {
+        char sql[160];
+        sqlite3_stmt *st;
+        snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY rowid", t < 0 ? "members" : lht_fact_types[t].table);
+        ck_assert_int_eq(sqlite3_prepare_v2(lht_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int c;
+            lht_sb_printf(&out, "%s:", t < 0 ? "members" : lht_fact_types[t].table);
+            for (c = 0; c < sqlite3_column_count(st); c++)
+                lht_sb_printf(&out, "|%s", sqlite3_column_text(st, c) ? (const char *)sqlite3_column_text(st, c) : "NULL");
+            lht_sb_puts(&out, "\n");
+        }
+        sqlite3_finalize(st);
+    }
+    ck_assert(!out.oom);
+    return out.p;
+}
+
+/* What a scan stores while it reads (lht_store_put_open): ranges that cut
+ * between a parent and its children, and between members, store what one
+ * write of everything stores; an aborted write leaves the earlier row. */
+START_TEST(put_in_ranges_is_put_whole)
+{
+    struct lht_store *s;
+    struct lht_store_put *put;
+    lht_err err;
+    struct lht_facts *f = seed_facts(NULL);
+    struct lht_bundle_meta m = meta("/tmp/r.zip", "ok");
+    struct lht_facts_mark zero, mid, end;
+    struct lht_facts_range *r;
+    char *whole, *parts;
+
+    memset(&zero, 0, sizeof zero);
+    lht_facts_snapshot(f, &end);
+    /* the first member, the process, the stack and its first frame */
+    mid = zero;
+    mid.members = 1;
+    mid.n[LHT_FACT_PROCESS] = 1;
+    mid.n[LHT_FACT_STACK] = 1;
+    mid.n[LHT_FACT_FRAME] = 1;
+    new_db();
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RW, &s, &err), LHT_OK);
+    ck_assert_int_eq(lht_store_put_bundle(s, &m, f, NULL, &err), LHT_OK);
+    whole = dump_facts(s);
+    lht_store_close(s);
+
+    snprintf(dbpath + strlen(dbpath), 8, ".2");
+    ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RW, &s, &err), LHT_OK);
+    ck_assert_int_eq(lht_store_put_open(s, &put, &err), LHT_OK);
+    ck_assert_ptr_nonnull(r = lht_facts_range_copy(f, &zero, &mid));
+    ck_assert_int_eq(lht_store_put_range(put, r, &err), LHT_OK);
+    free(r);
+    ck_assert_ptr_nonnull(r = lht_facts_range_copy(f, &mid, &end));
+    ck_assert_int_eq(lht_store_put_range(put, r, &err), LHT_OK);
+    free(r);
+    ck_assert_int_eq(lht_store_put_close(put, &m, NULL, NULL, NULL, &err), LHT_OK);
+    parts = dump_facts(s);
+    ck_assert_str_eq(parts, whole);
+    ck_assert_str_eq(text(s, "SELECT group_concat(depth || symbol, ',') FROM (SELECT * FROM v_stacks ORDER BY depth)"),
+                     "0nfs_set_open_stateid_locked,1update_open_stateid");
+
+    /* taken back: the row stored before stays, and no placeholder */
+    ck_assert_int_eq(lht_store_put_open(s, &put, &err), LHT_OK);
+    ck_assert_ptr_nonnull(r = lht_facts_range_copy(f, &zero, &mid));
+    ck_assert_int_eq(lht_store_put_range(put, r, &err), LHT_OK);
+    free(r);
+    lht_store_put_abort(put);
+    free(parts);
+    parts = dump_facts(s);
+    ck_assert_str_eq(parts, whole);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM bundles"), 1);
+    ck_assert_int_eq(count(s, "SELECT count(*) FROM bundles WHERE path = '/tmp/r.zip' AND status = 'ok'"), 1);
+    lht_store_close(s);
+    free(whole);
+    free(parts);
     lht_facts_free(f);
 }
 END_TEST
@@ -503,6 +590,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, bundle_facts_fill_views);
     tcase_add_test(tc, failed_rescan_keeps_good_facts);
     tcase_add_test(tc, write_is_one_transaction);
+    tcase_add_test(tc, put_in_ranges_is_put_whole);
     tcase_add_test(tc, hostile_text_is_data);
     tcase_add_test(tc, migrates_findings_to_cases);
     tcase_add_test(tc, migrations_are_numbered_in_order);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # threads_test.sh - the scan's threads at once: several workers (--jobs),
 # each streaming node logs of several pieces to its own parser thread
-# (one plain, one gzip'd), while the writer stores results in input order.
+# (one plain, one gzip'd), while the writer stores results in input order,
+# some of them in parts while they are still being read.
 # A four-worker scan must store exactly what a one-worker scan stores.
 # scripts/test.sh also runs this under ThreadSanitizer (halt_on_error=1),
 # where any unsynchronised access between those threads fails the run.
@@ -43,6 +44,11 @@ expect_eq "every stream read to its end (8 hung tasks on line 60001)" \
   "$(grep -c ',60001,7[1-4]$' "$T/j1")" "8"
 expect_eq "nfs messages from all pieces" "$(grep '^,nfs_not_responding,' "$T/j1")" ",nfs_not_responding,96,5000,60000"
 cmp -s "$T/j1" "$T/j4"; expect_eq "--jobs 4 stores what --jobs 1 stores" $? 0
+# the same with each input handed to the writer in parts while it is read
+# (a part at every member), four readers at once
+LHT_PART_RECORDS=1 "$BIN" scan -q --db "$T/p4.db" -j 4 $IN; expect_eq "parts, --jobs 4: exit" $? 0
+rows "$T/p4.db" >"$T/p4"
+cmp -s "$T/j1" "$T/p4"; expect_eq "parts, --jobs 4: stores what --jobs 1 stores whole" $? 0
 
 # a zip of 1 MiB or more is hashed on a thread of its own while a worker
 # reads it: its stored sha256 is the file's, and it reads as the folder did

@@ -81,6 +81,13 @@ static void usage(FILE *fp)
 
 /* ---- jobs -------------------------------------------------------------- */
 
+/* What a reader has read of a large input so far, for the writer to store
+ * while it reads on (lht_store_put_open). */
+struct part {
+    struct part *next;
+    struct lht_facts_range *r;
+};
+
 struct job {
     const char *input;          /* as typed, or found below a typed folder */
     size_t group;
@@ -97,6 +104,13 @@ struct job {
     int done;
     int skip;                   /* unchanged since its last scan */
     int io_failed;              /* could not even stat/hash it */
+    /* the parts its reader handed over (pool->mu) and where the last ended */
+    struct part *parts, **parts_tail;
+    struct lht_facts_mark parts_end;
+    int parts_lost;             /* a part could not be copied: none follow */
+    /* the writer's: the parts stored so far, in an open write */
+    struct lht_store_put *put;
+    int put_failed;
 };
 
 struct pool {
@@ -128,15 +142,52 @@ static void *hash_main(void *arg)
     return NULL;
 }
 
+struct part_ctx {
+    struct pool *p;
+    struct job *j;
+};
+
+/* The reader's hook (source.h): a copy of the records from .. to, queued
+ * for the writer. A copy that fails ends the parts: the writer then takes
+ * back the ones it stored and stores the input whole. */
+static void on_part(void *ud, const struct lht_facts *f, const struct lht_facts_mark *from,
+                    const struct lht_facts_mark *to)
+{
+    struct part_ctx *c = ud;
+    struct job *j = c->j;
+    struct part *pt;
+
+    if (j->parts_lost)
+        return;
+    if ((pt = malloc(sizeof *pt)) != NULL && (pt->r = lht_facts_range_copy(f, from, to)) == NULL) {
+        free(pt);
+        pt = NULL;
+    }
+    pthread_mutex_lock(&c->p->mu);
+    if (pt == NULL) {
+        j->parts_lost = 1;
+    } else {
+        pt->next = NULL;
+        *j->parts_tail = pt;
+        j->parts_tail = &pt->next;
+        j->parts_end = *to;
+    }
+    pthread_cond_broadcast(&c->p->cv);
+    pthread_mutex_unlock(&c->p->mu);
+}
+
 static void run_job(struct pool *p, struct job *j)
 {
     struct lht_source_opts o = *p->o;
     struct hash_job h = {j, LHT_OK, {0}};
+    struct part_ctx pc = {p, j};
     pthread_t th;
     int hashing = 0;
 
     o.progress = p->progress ? lht_progress_hook : NULL;
     o.progress_ud = lht_progress_ud(p->progress, (size_t)(j - p->jobs));
+    o.part = on_part;
+    o.part_ud = &pc;
     lht_err_clear(&j->err);
     if (j->is_file) {
         if (j->size >= HASH_THREAD_BYTES && pthread_create(&th, NULL, hash_main, &h) == 0)
@@ -510,18 +561,58 @@ static void store_skipped(struct writer *w, const struct job *j, const char *ind
 }
 
 /* A damaged re-upload never replaces a complete read of the same file
- * unless --replace: 1 when it is refused (and said). */
+ * unless --replace. */
+static int partial_refused(const struct writer *w, const struct job *j, const struct lht_stored *old, int found)
+{
+    return j->info.partial && found == 1 && strcmp(old->status, "ok") == 0 && !w->so->replace;
+}
+
+/* 1 when it is refused (and said). */
 static int refuse_partial(struct writer *w, const struct job *j, const struct lht_stored *old, int found)
 {
     char why[sizeof j->info.error + 128];
 
-    if (!j->info.partial || found != 1 || strcmp(old->status, "ok") != 0 || w->so->replace)
+    if (!partial_refused(w, j, old, found))
         return 0;
     snprintf(why, sizeof why, "%s; kept its complete scan of %s (--replace stores this partial one instead)",
              j->info.error, old->scanned_at);
     job_error(j, why);
     w->failed++;
     return 1;
+}
+
+/* The parts of j stored while it was read stand only when j is stored as
+ * it was read: not when it failed or is refused, nor when its reader
+ * changed them after (extract.h). Otherwise they are taken back before
+ * anything else is written, and j is handled as if none had been. */
+static void settle_parts(struct writer *w, struct job *j)
+{
+    struct lht_stored old;
+    lht_err err;
+    int found;
+
+    if (j->put == NULL)
+        return;
+    if (!j->io_failed && j->rc == LHT_OK && !j->info.parts_void && !j->put_failed &&
+        (found = lht_store_find(w->store, j->canon, &old, &err)) >= 0 && !partial_refused(w, j, &old, found))
+        return;
+    lht_store_put_abort(j->put);
+    j->put = NULL;
+}
+
+/* j's facts from the writer's side: stored whole, or the rest of them
+ * after the parts stored while it was read. */
+static int put_job(struct writer *w, struct job *j, const struct lht_bundle_meta *meta, long long *left,
+                   lht_err *err)
+{
+    struct lht_facts_range rest;
+    struct lht_store_put *put = j->put;
+
+    if (put == NULL)
+        return lht_store_put_input(w->store, meta, j->f, NULL, left, err);
+    j->put = NULL;
+    lht_facts_range_view(j->f, &j->parts_end, &rest);
+    return lht_store_put_close(put, meta, &rest, NULL, left, err);
 }
 
 /* Store one finished input into case *case_id (a lone input's case is
@@ -536,6 +627,7 @@ static int store_input(struct writer *w, struct job *j, long long *case_id, int 
     lht_err err;
     int found;
 
+    settle_parts(w, j);
     if (j->io_failed) {
         job_error(j, j->err.msg);
         w->failed++;
@@ -561,7 +653,7 @@ static int store_input(struct writer *w, struct job *j, long long *case_id, int 
     fill_meta(&meta, j, w->input_key, *case_id);
     meta.status = j->info.partial ? "partial" : "ok";
     meta.error = j->info.partial ? j->info.error : NULL;
-    if (lht_store_put_input(w->store, &meta, j->f, NULL, &left, &err) != LHT_OK) {
+    if (put_job(w, j, &meta, &left, &err) != LHT_OK) {
         lht_cli_error("%s", err.msg);
         w->failed++;
         return LHT_EXIT_ERROR;
@@ -635,18 +727,70 @@ static int finish_left(struct writer *w)
 
 /* ---- the writer ----------------------------------------------------------- */
 
-static void wait_job(struct pool *pool, struct job *j)
+/* Store a part of j: in the write opened by its first part. A failure
+ * takes the parts back; j is then stored whole, which says why. */
+static void store_part(struct writer *w, struct job *j, const struct part *pt)
 {
-    pthread_mutex_lock(&pool->mu);
-    while (!j->done)
-        pthread_cond_wait(&pool->cv, &pool->mu);
-    pthread_mutex_unlock(&pool->mu);
+    lht_err err;
+
+    if (j->put_failed)
+        return;
+    if ((j->put == NULL && lht_store_put_open(w->store, &j->put, &err) != LHT_OK) ||
+        lht_store_put_range(j->put, pt->r, &err) != LHT_OK) {
+        j->put = NULL;   /* closed by the failure */
+        j->put_failed = 1;
+    }
+}
+
+static void free_parts(struct part *pt)
+{
+    while (pt != NULL) {
+        struct part *next = pt->next;
+        free(pt->r);
+        free(pt);
+        pt = next;
+    }
+}
+
+/* Wait until j is read; with stream set, store the parts its reader hands
+ * over meanwhile: the writer's work on a large input then overlaps its
+ * reading instead of following it. */
+static void wait_job(struct writer *w, struct pool *pool, struct job *j, int stream)
+{
+    for (;;) {
+        struct part *list, *pt;
+        int done;
+        pthread_mutex_lock(&pool->mu);
+        while (!j->done && j->parts == NULL)
+            pthread_cond_wait(&pool->cv, &pool->mu);
+        list = j->parts;
+        j->parts = NULL;
+        j->parts_tail = &j->parts;
+        done = j->done;
+        if (j->parts_lost)
+            j->put_failed = 1;
+        pthread_mutex_unlock(&pool->mu);
+        for (pt = list; stream && pt != NULL; pt = pt->next)
+            store_part(w, j, pt);
+        free_parts(list);
+        if (!stream)
+            j->put_failed = 1;
+        if (done && list == NULL)
+            break;
+    }
+    if (j->put_failed && j->put != NULL) {
+        lht_store_put_abort(j->put);
+        j->put = NULL;
+    }
 }
 
 static void job_stored(struct pool *pool, size_t k)
 {
     struct job *j = &pool->jobs[k];
 
+    /* a write store_input did not end (it failed before) goes back */
+    lht_store_put_abort(j->put);
+    j->put = NULL;
     lht_facts_free(j->f);
     j->f = NULL;
     pthread_mutex_lock(&pool->mu);
@@ -691,7 +835,7 @@ static int drain_group(struct writer *w, struct pool *pool, const struct lht_sca
     lht_progress_release(pool->progress);
     for (k = g->first; k < g->first + g->n; k++) {
         struct job *j = &pool->jobs[k];
-        wait_job(pool, j);
+        wait_job(w, pool, j, lone || id > 0);
         lht_progress_hold(pool->progress);
         if ((lone || id > 0) && store_input(w, j, &id, lone, &changed, lone ? "" : "  ") != LHT_EXIT_OK)
             status = LHT_EXIT_ERROR;
@@ -927,6 +1071,10 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
 
     memset(so, 0, sizeof *so);
     lht_source_defaults(&so->src);
+    /* for the tests that prove a large input stored in parts is stored
+     * exactly as it is whole: parts of that many records */
+    if (getenv("LHT_PART_RECORDS"))
+        so->src.part_every = strtoul(getenv("LHT_PART_RECORDS"), NULL, 10);
     so->fail_on = -1;
     so->progress = -1;
     so->jobs = sysconf(_SC_NPROCESSORS_ONLN);
@@ -992,6 +1140,7 @@ static int plan_jobs(struct pool *pool, const struct lht_scan_inputs *in, struct
     for (k = 0; k < in->n; k++) {
         struct job *j = &pool->jobs[k];
         struct stat st;
+        j->parts_tail = &j->parts;
         j->input = in->v[k];
         if (strcmp(j->input, "-") == 0) {
             /* named, in the database and every message, as --name says */
@@ -1114,8 +1263,10 @@ static int run_scan(struct scan_opts *so, struct lht_scan_inputs *in, struct lht
     pthread_cond_destroy(&pool.cv);
 done:
     lht_progress_end(pool.progress);
-    for (k = 0; pool.jobs && k < pool.n; k++)
+    for (k = 0; pool.jobs && k < pool.n; k++) {
         lht_facts_free(pool.jobs[k].f);
+        free_parts(pool.jobs[k].parts);
+    }
     free(pool.jobs);
     free(threads);
     return status;

@@ -56,6 +56,9 @@ struct ex {
     char ccmd[512];          /* the command a sos output's name spells, or "" */
     long cpid;
     int cfail;               /* a PCRE2 failure classifying cpath */
+    const struct lht_source_opts *o;
+    struct lht_facts_mark part_from; /* where the next part starts */
+    unsigned long parts;     /* handed over so far */
 };
 
 /* err for a parse that failed with code (negative) on member. */
@@ -434,6 +437,23 @@ static int want(void *ud, const char *path, long long size)
     return k == LHT_K_UNKNOWN || k == LHT_K_SUPPORTCONFIG || kd->parse != NULL ? LHT_WANT_WHOLE : LHT_WANT_SKIP;
 }
 
+/* Between members every record read so far is final, except under a
+ * system report, whose end gives its facts their node: then no more parts
+ * (and extract() voids those handed over). */
+static void maybe_part(struct ex *x)
+{
+    struct lht_facts_mark now;
+
+    if (x->o == NULL || x->o->part == NULL || (x->sr && lht_sysreports_any(x->sr)))
+        return;
+    lht_facts_snapshot(x->f, &now);
+    if (lht_facts_added(&x->part_from, &now) < (x->o->part_every ? x->o->part_every : LHT_PART_RECORDS))
+        return;
+    x->o->part(x->o->part_ud, x->f, &x->part_from, &now);
+    x->part_from = now;
+    x->parts++;
+}
+
 /* Count a member and set up its parse context; *k gets its path kind. */
 static int begin_member(struct ex *x, const char *path, struct lht_pctx *ctx, enum lht_kind *k)
 {
@@ -441,6 +461,7 @@ static int begin_member(struct ex *x, const char *path, struct lht_pctx *ctx, en
     long pid;
     int rc;
 
+    maybe_part(x);
     x->info->members++;
     learn_name(x, path);
     *k = classify(x, path, &node, &pid);
@@ -809,6 +830,7 @@ static int extract(const char *input, int fd, const struct lht_source_opts *o, s
     x.info = info;
     x.err = err;
     x.skip_logs = o->skip_logs;
+    x.o = o;
     cb.want = want;
     cb.member = on_member;
     cb.chunk = on_chunk;
@@ -839,6 +861,7 @@ static int extract(const char *input, int fd, const struct lht_source_opts *o, s
             return rc;
         }
     }
+    info->parts_void = x.parts > 0 && lht_sysreports_any(x.sr);
     if ((rc = finish(f, info)) == LHT_OK && (rc = lht_sysreports_finish(x.sr, f)) != LHT_OK)
         rc = lht_err_set(err, rc, "%s: out of memory", input);
     /* a node's own report is dated by its name */

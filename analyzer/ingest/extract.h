@@ -20,6 +20,7 @@ struct lht_bundle_info {
     char error[512];       /* why partial */
     unsigned long members; /* members seen */
     unsigned long parsed;  /* members (or sections) a parser read */
+    int parts_void;        /* the parts handed over (source.h) changed after */
 };
 
 /* Read input into f. Returns LHT_OK (possibly partial, see info) or an

@@ -21,6 +21,9 @@
 
 #include "core/err.h"
 
+struct lht_facts;
+struct lht_facts_mark;
+
 /* How far a walk has got, for a progress display. */
 struct lht_source_progress {
     const char *member;           /* being read now; borrowed for the call */
@@ -43,7 +46,17 @@ struct lht_source_opts {
     lht_progress_fn progress;     /* or NULL (the default) */
     void *progress_ud;
     unsigned progress_ms;         /* least interval between progress calls (0: each block) */
+    /* extract: between two members, once part_every records (0:
+     * LHT_PART_RECORDS) have been read since the last call, the ones in
+     * between (from .. to):
+     * they are final, so a writer may store them while the rest is read.
+     * Called on the reading thread; NULL (the default): never. */
+    void (*part)(void *ud, const struct lht_facts *f, const struct lht_facts_mark *from,
+                 const struct lht_facts_mark *to);
+    void *part_ud;
+    size_t part_every;
 };
+#define LHT_PART_RECORDS 4096
 
 void lht_source_defaults(struct lht_source_opts *o);
 

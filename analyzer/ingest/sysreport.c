@@ -258,6 +258,16 @@ int lht_sysreports_see(struct lht_sysreports *h, const char *member, enum lht_ki
     return LHT_OK;
 }
 
+int lht_sysreports_any(const struct lht_sysreports *h)
+{
+    size_t i;
+
+    for (i = 0; i < h->n; i++)
+        if (h->v[i].first != NULL)
+            return 1;
+    return 0;
+}
+
 /* ---- after the walk ---------------------------------------------------- */
 
 static int in_root(const struct root *r, const struct lht_prov *at)

@@ -67,6 +67,10 @@ enum lht_kind lht_sysreports_kind(struct lht_sysreports *h, const char *path, en
  * LHT_OK or LHT_ENOMEM. */
 int lht_sysreports_see(struct lht_sysreports *h, const char *member, enum lht_kind k);
 
+/* 1 when a member of a report was seen: lht_sysreports_finish will then
+ * change facts read before (their node), not only add to them. */
+int lht_sysreports_any(const struct lht_sysreports *h);
+
 /* After the walk: the node of each report's facts, and notes on what
  * it lacks. Returns LHT_OK or LHT_ENOMEM. */
 int lht_sysreports_finish(struct lht_sysreports *h, struct lht_facts *f);
