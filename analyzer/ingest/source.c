@@ -79,13 +79,12 @@ struct nested {
 
 void lht_source_defaults(struct lht_source_opts *o)
 {
+    /* every hook off */
+    memset(o, 0, sizeof *o);
     o->member_cap = 256u << 20;            /* 256 MiB */
     o->total_cap = 64ull << 30;            /* 64 GiB */
     o->max_depth = 4;
     o->max_members = 2000000;
-    o->skip_logs = 0;
-    o->progress = NULL;
-    o->progress_ud = NULL;
     o->progress_ms = 100;
 }
 
