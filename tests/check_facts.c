@@ -133,6 +133,61 @@ START_TEST(range_copy_outlives_growth)
 }
 END_TEST
 
+/* What a second reader read, appended after what the first read: its
+ * children still find their parent, a parent its children, a hung task
+ * its stack, and its strings live on when it is freed. */
+START_TEST(append_moves_everything_and_shifts_indexes)
+{
+    struct lht_facts *dst = lht_facts_new(), *src = lht_facts_new();
+    struct lht_hung_task h;
+    struct lht_member m;
+    const struct lht_stack *st;
+    const struct lht_frame *fr;
+    const struct lht_hung_task *ht;
+    size_t n, idx;
+    char big[100000];
+
+    add_stack(dst, "here", 2);
+    add_stack(src, "there", 3);
+    idx = add_stack(src, "again", 1);
+    memset(&h, 0, sizeof h);
+    h.task = lht_facts_strz(src, "writer");
+    h.stack = (long)idx;
+    ck_assert_int_eq(lht_facts_add_hung_task(src, &h), LHT_OK);
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    memset(&m, 0, sizeof m);
+    m.at.member = lht_facts_strz(src, big);   /* a chunk of its own */
+    m.kind = "kernel_log";
+    ck_assert_int_eq(lht_facts_add_member(src, &m), LHT_OK);
+    ck_assert_int_eq(lht_facts_append(dst, src), LHT_OK);
+    lht_facts_free(src);
+
+    st = lht_facts_stacks(dst, &n);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(st[1].comm, "there");
+    ck_assert_uint_eq(st[1].first, 2);
+    ck_assert_uint_eq(st[1].nframes, 3);
+    ck_assert_uint_eq(st[2].first, 5);
+    fr = lht_facts_frames(dst, &n);
+    ck_assert_uint_eq(n, 6);
+    ck_assert_uint_eq(fr[1].parent, 0);
+    ck_assert_uint_eq(fr[2].parent, 1);
+    ck_assert_uint_eq(fr[4].parent, 1);
+    ck_assert_uint_eq(fr[5].parent, 2);
+    ht = lht_facts_hung_tasks(dst, &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(ht[0].stack, 2);
+    ck_assert_str_eq(ht[0].task, "writer");
+    ck_assert_uint_eq(strlen(lht_facts_members(dst, &n)[0].at.member), sizeof big - 1);
+    ck_assert_uint_eq(n, 1);
+    /* the arena goes on after the moved chunks */
+    add_stack(dst, "after", 1);
+    ck_assert_str_eq(lht_facts_stacks(dst, &n)[3].comm, "after");
+    lht_facts_free(dst);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("facts");
@@ -141,6 +196,7 @@ static Suite *suite(void)
     tcase_add_test(tc, rewind_takes_back_records_and_strings);
     tcase_add_test(tc, rewind_refuses_to_orphan);
     tcase_add_test(tc, range_copy_outlives_growth);
+    tcase_add_test(tc, append_moves_everything_and_shifts_indexes);
     suite_add_tcase(s, tc);
     return s;
 }

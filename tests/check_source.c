@@ -58,7 +58,7 @@ static int walk(const char *path, struct lht_source_opts *o, struct seen *s, lht
                 lht_want_fn want)
 {
     struct lht_source_opts def;
-    struct lht_source_cb cb = {want, on_member, NULL, on_warn, s};
+    struct lht_source_cb cb = {.want = want, .member = on_member, .chunk = NULL, .warn = on_warn, .ud = s};
     if (o == NULL) {
         lht_source_defaults(&def);
         o = &def;
@@ -561,7 +561,7 @@ static void piece_warn(void *ud, const char *path, const char *msg)
 static int stream_walk(const char *path, struct pieces *p, lht_err *err)
 {
     struct lht_source_opts o;
-    struct lht_source_cb cb = {stream_all, piece_member, on_piece, piece_warn, p};
+    struct lht_source_cb cb = {.want = stream_all, .member = piece_member, .chunk = on_piece, .warn = piece_warn, .ud = p};
     size_t fail_at = p->fail_at;
 
     lht_source_defaults(&o);
@@ -794,7 +794,7 @@ static int walk_ticks(const char *path, unsigned ms, struct ticks *t)
 {
     struct lht_source_opts o;
     struct seen s;
-    struct lht_source_cb cb = {NULL, on_member, NULL, on_warn, &s};
+    struct lht_source_cb cb = {.want = NULL, .member = on_member, .chunk = NULL, .warn = on_warn, .ud = &s};
     lht_err err;
 
     lht_source_defaults(&o);
@@ -873,7 +873,7 @@ END_TEST
 static int walk_pipe(const char *bytes, size_t len, const char *name, struct seen *s, lht_err *err)
 {
     struct lht_source_opts o;
-    struct lht_source_cb cb = {NULL, on_member, NULL, on_warn, s};
+    struct lht_source_cb cb = {.want = NULL, .member = on_member, .chunk = NULL, .warn = on_warn, .ud = s};
     int fd[2], rc;
 
     ck_assert_int_lt(len, 60000);   /* fits the pipe's buffer: no writer thread */
@@ -921,7 +921,7 @@ START_TEST(stream_from_a_regular_file)
     size_t zlen;
     struct lht_source_opts o;
     struct seen s;
-    struct lht_source_cb cb = {NULL, on_member, NULL, on_warn, &s};
+    struct lht_source_cb cb = {.want = NULL, .member = on_member, .chunk = NULL, .warn = on_warn, .ud = &s};
     lht_err err;
     int fd;
 

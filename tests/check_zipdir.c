@@ -237,7 +237,7 @@ START_TEST(walk_reports_a_bad_crc)
     struct tu_member m[] = {{"sb/a.txt", "alpha alpha alpha\n", 0}, {"sb/b.txt", "beta\n", 0}};
     struct lht_source_opts o;
     struct seen s = {0, 0, 0, ""};
-    struct lht_source_cb cb = {NULL, on_member, NULL, on_warn, &s};
+    struct lht_source_cb cb = {.want = NULL, .member = on_member, .chunk = NULL, .warn = on_warn, .ud = &s};
     size_t zlen;
     char *z, path[512];
     lht_err err;

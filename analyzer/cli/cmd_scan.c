@@ -1075,6 +1075,9 @@ static int parse_options(int argc, char **argv, struct scan_opts *so)
      * exactly as it is whole: parts of that many records */
     if (getenv("LHT_PART_RECORDS"))
         so->src.part_every = strtoul(getenv("LHT_PART_RECORDS"), NULL, 10);
+    /* and for those that prove node zips read ahead store what they would
+     * read in their turn */
+    so->src.no_read_ahead = getenv("LHT_NO_READ_AHEAD") != NULL;
     so->fail_on = -1;
     so->progress = -1;
     so->jobs = sysconf(_SC_NPROCESSORS_ONLN);

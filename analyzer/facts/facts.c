@@ -273,6 +273,84 @@ void lht_facts_range_view(const struct lht_facts *f, const struct lht_facts_mark
     r->nmembers = f->members.n - mb;
 }
 
+static int vec_reserve(struct vec *v, size_t n)
+{
+    size_t cap = v->cap ? v->cap : 64;
+    void *nv;
+
+    if (v->n + n <= v->cap)
+        return LHT_OK;
+    while (cap < v->n + n)
+        cap *= 2;
+    if ((nv = realloc(v->v, cap * v->elem)) == NULL)
+        return LHT_ENOMEM;
+    v->v = nv;
+    v->cap = cap;
+    return LHT_OK;
+}
+
+int lht_facts_append(struct lht_facts *dst, struct lht_facts *src)
+{
+    size_t base[LHT_FACT_COUNT], t, i, k;
+    struct chunk *c, *next, *last = NULL;
+
+    if (src->findings.n || src->evidence.n)
+        return LHT_EUSAGE;
+    /* room first, so that a failure changes nothing */
+    for (t = 0; t < LHT_FACT_COUNT; t++)
+        if (vec_reserve(&dst->types[t], src->types[t].n) != LHT_OK)
+            return LHT_ENOMEM;
+    if (vec_reserve(&dst->members, src->members.n) != LHT_OK)
+        return LHT_ENOMEM;
+    for (t = 0; t < LHT_FACT_COUNT; t++)
+        base[t] = dst->types[t].n;
+    for (t = 0; t < LHT_FACT_COUNT; t++) {
+        const struct lht_fact_desc *d = &lht_fact_types[t];
+        struct vec *v = &dst->types[t];
+        char *at = (char *)v->v + v->n * v->elem;
+        if (src->types[t].n == 0)
+            continue;
+        memcpy(at, src->types[t].v, src->types[t].n * v->elem);
+        for (i = 0; i < src->types[t].n; i++) {
+            char *rec = at + i * v->elem;
+            if (d->parent >= 0)
+                ((struct lht_child_head *)(void *)rec)->parent += base[d->parent];
+            if (d->child >= 0)
+                *(size_t *)(void *)(rec + d->kids_first) += base[d->child];
+            for (k = 0; k < d->nfields; k++) {
+                const struct lht_field_desc *fd = &d->fields[k];
+                long *ref = (long *)(void *)(rec + fd->offset);
+                if (fd->type == LHT_T_REF && *ref >= 0)
+                    *ref += (long)base[fd->target];
+            }
+        }
+        v->n += src->types[t].n;
+        src->types[t].n = 0;
+    }
+    memcpy((char *)dst->members.v + dst->members.n * dst->members.elem, src->members.v,
+           src->members.n * src->members.elem);
+    dst->members.n += src->members.n;
+    src->members.n = 0;
+    /* src's chunks go behind dst's newest, which keeps serving small
+     * strings; they count as allocated now (lht_facts_rewind) */
+    for (c = src->arena; c != NULL; c = next) {
+        next = c->next;
+        c->seq = ++dst->chunks;
+        if (dst->arena == NULL) {
+            dst->arena = c;
+            c->next = NULL;
+        } else {
+            struct chunk **slot = last ? &last->next : &dst->arena->next;
+            c->next = *slot;
+            *slot = c;
+        }
+        last = c;
+    }
+    src->arena = NULL;
+    src->chunks = 0;
+    return LHT_OK;
+}
+
 size_t lht_facts_added(const struct lht_facts_mark *from, const struct lht_facts_mark *to)
 {
     size_t t, n = to->members - from->members;

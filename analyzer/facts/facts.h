@@ -234,6 +234,13 @@ void lht_facts_range_view(const struct lht_facts *f, const struct lht_facts_mark
 struct lht_facts_range *lht_facts_range_copy(const struct lht_facts *f, const struct lht_facts_mark *from,
                                              const struct lht_facts_mark *to);
 
+/* Move everything in src (records, members, strings) to the end of dst,
+ * as if it had been added there: indexes between records (children's
+ * parents, references) are shifted to dst's. src is left empty; free it
+ * with lht_facts_free. Findings are not moved: src may have none.
+ * LHT_EUSAGE (src has findings) or LHT_ENOMEM, and then dst is as it was. */
+int lht_facts_append(struct lht_facts *dst, struct lht_facts *src);
+
 /* How many records and members were added between the marks. */
 size_t lht_facts_added(const struct lht_facts_mark *from, const struct lht_facts_mark *to);
 

@@ -107,6 +107,48 @@ static size_t once_scope(const char *path)
     return hit ? (size_t)(hit - path) + 1 : 0;
 }
 
+/* Where key h is, or the empty slot it would take. */
+static size_t once_slot(const struct once *o, uint64_t h)
+{
+    size_t i;
+
+    for (i = h & (o->cap - 1); o->key[i] && o->key[i] != h; i = (i + 1) & (o->cap - 1))
+        ;
+    return i;
+}
+
+/* Room for n keys at most half full; -1 when out of memory. */
+static int once_room(struct once *o, size_t n)
+{
+    struct once g;
+    size_t j, i;
+
+    if (2 * n <= o->cap)
+        return 0;
+    g.cap = o->cap ? o->cap * 2 : 256;
+    while (2 * n > g.cap)
+        g.cap *= 2;
+    g.key = calloc(g.cap, sizeof *g.key);
+    g.first = calloc(g.cap, sizeof *g.first);
+    if (g.key == NULL || g.first == NULL) {
+        free(g.key);
+        free(g.first);
+        return -1;
+    }
+    for (j = 0; j < o->cap; j++)
+        if (o->key[j]) {
+            i = once_slot(&g, o->key[j]);
+            g.key[i] = o->key[j];
+            g.first[i] = o->first[j];
+        }
+    free(o->key);
+    free(o->first);
+    o->key = g.key;
+    o->first = g.first;
+    o->cap = g.cap;
+    return 0;
+}
+
 /* The member that already had this text (kind k, same node and scope),
  * or NULL after remembering it as the first. *oom on allocation failure. */
 static const char *once_seen(struct once *o, const struct lht_pctx *ctx, enum lht_kind k, const char *data,
@@ -122,32 +164,13 @@ static const char *once_seen(struct once *o, const struct lht_pctx *ctx, enum lh
     h = lht_fnv(h, ctx->node ? ctx->node : "", ctx->node ? strlen(ctx->node) + 1 : 0);
     h = lht_fnv(h, &k, sizeof k);
     h = lht_fnv(h, data, len) | 1;
-    if (2 * (o->n + 1) > o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 256, j;
-        uint64_t *nk = calloc(cap, sizeof *nk);
-        const char **nf = calloc(cap, sizeof *nf);
-        if (nk == NULL || nf == NULL) {
-            free(nk);
-            free(nf);
-            *oom = 1;
-            return NULL;
-        }
-        for (j = 0; j < o->cap; j++)
-            if (o->key[j]) {
-                for (i = o->key[j] & (cap - 1); nk[i]; i = (i + 1) & (cap - 1))
-                    ;
-                nk[i] = o->key[j];
-                nf[i] = o->first[j];
-            }
-        free(o->key);
-        free(o->first);
-        o->key = nk;
-        o->first = nf;
-        o->cap = cap;
+    if (once_room(o, o->n + 1) != 0) {
+        *oom = 1;
+        return NULL;
     }
-    for (i = h & (o->cap - 1); o->key[i]; i = (i + 1) & (o->cap - 1))
-        if (o->key[i] == h)
-            return o->first[i];
+    i = once_slot(o, h);
+    if (o->key[i] == h)
+        return o->first[i];
     o->key[i] = h;
     o->first[i] = ctx->member;
     o->n++;
@@ -812,6 +835,89 @@ static int finish(struct lht_facts *f, struct lht_bundle_info *info)
     return LHT_OK;
 }
 
+/* ---- node zips read ahead (source.h) ----------------------------------- */
+
+struct fork_mem {
+    struct ex x;               /* first: the fork's ud, freed as one */
+    struct lht_bundle_info info;
+    lht_err err;
+};
+
+static void ex_free_fork(struct ex *s)
+{
+    lht_facts_free(s->f);
+    lht_sysreports_free(s->sr);
+    free(s->cpath);
+    free(s->once.key);
+    free(s->once.first);
+    free(s->spare[0].data);
+    free(s->spare[1].data);
+    free(s);
+}
+
+/* A reader of its own for a node zip read on another thread: facts, counts
+ * and tables of its own, joined after what was read before it. */
+static void *ex_fork(void *ud)
+{
+    struct ex *x = ud, *s;
+    struct fork_mem *m;
+
+    /* under a system report the members are classified by it: read them
+     * in their turn */
+    if (x->sr && lht_sysreports_any(x->sr))
+        return NULL;
+    if ((m = calloc(1, sizeof *m)) == NULL)
+        return NULL;
+    s = &m->x;
+    s->info = &m->info;
+    s->err = &m->err;
+    s->skip_logs = x->skip_logs;
+    s->f = lht_facts_new();
+    s->sr = lht_sysreports_new(LHT_SYSREPORT_NONE);
+    if (s->f == NULL || s->sr == NULL) {
+        ex_free_fork(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* What s read, taken in after what x read, exactly as if x had read it:
+ * 1 (x unchanged) when that cannot be told, and the walk reads it again. */
+static int ex_join(void *ud, void *sub, int keep)
+{
+    struct ex *x = ud, *s = sub;
+    size_t j;
+    int rc = 1;
+
+    if (!keep || lht_sysreports_any(s->sr) || (x->sr && lht_sysreports_any(x->sr)))
+        goto done;
+    /* a text read once here must not be one x has read already (two
+     * copies of one node zip) */
+    for (j = 0; j < s->once.cap; j++)
+        if (s->once.key[j] && x->once.key && x->once.key[once_slot(&x->once, s->once.key[j])])
+            goto done;
+    if (once_room(&x->once, x->once.n + s->once.n) != 0 || lht_facts_append(x->f, s->f) != LHT_OK)
+        goto done;
+    for (j = 0; j < s->once.cap; j++) {
+        if (s->once.key[j]) {
+            size_t i = once_slot(&x->once, s->once.key[j]);
+            x->once.key[i] = s->once.key[j];
+            x->once.first[i] = s->once.first[j];   /* a string x's facts now hold */
+            x->once.n++;
+        }
+    }
+    x->info->members += s->info->members;
+    x->info->parsed += s->info->parsed;
+    /* learn_name from "" over s's members: the name they would have
+     * given, unless x has its final one */
+    if (s->info->name[0] && strncmp(x->info->name, "supportbundle_", 14) != 0)
+        memcpy(x->info->name, s->info->name, sizeof x->info->name);
+    rc = LHT_OK;
+done:
+    ex_free_fork(s);
+    return rc;
+}
+
 /* input names the input; fd >= 0 is the stream to read instead of it. */
 static int extract(const char *input, int fd, const struct lht_source_opts *o, struct lht_facts *f,
                    struct lht_bundle_info *info, lht_err *err)
@@ -835,6 +941,8 @@ static int extract(const char *input, int fd, const struct lht_source_opts *o, s
     cb.member = on_member;
     cb.chunk = on_chunk;
     cb.warn = on_warn;
+    cb.fork = ex_fork;
+    cb.join = ex_join;
     cb.ud = &x;
     {
         /* a folder that is itself a report (stdin never is) */

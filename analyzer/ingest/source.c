@@ -15,6 +15,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <strings.h>
@@ -815,11 +816,133 @@ static char *fast_name(const char *container, const char *raw, int depth)
     return full;
 }
 
+/* ---- node zips read ahead ------------------------------------------------
+ *
+ * Inflating is most of a scan, and a bundle's node zips, stored in it,
+ * can each be read from their own file range. So while the walk reads
+ * one member of the input zip, a second thread walks the next node zip
+ * into a walk of its own and callbacks of their own (lht_source_cb.fork);
+ * when the walk reaches it, what it read is joined in that place. The
+ * result is what the walk alone would give: whenever it could differ (the
+ * second walk stopped short, or the two together pass a limit) the walk
+ * drops it and reads the node zip itself. */
+static void walk_init(struct walk *w, const char *input, const struct lht_source_opts *o,
+                      const struct lht_source_cb *cb, lht_err *err);
+
+struct ahead {
+    size_t index;                 /* of the node zip in the input zip */
+    int fd, depth;
+    const struct lht_zipentry *e;
+    char *path;
+    struct walk w;                /* its own: counts, damage, buffer */
+    struct lht_source_opts o;     /* the walk's, without progress */
+    struct lht_source_cb cb;      /* the walk's, with the forked ud */
+    lht_err err;
+    pthread_t th;
+    int rc, walked;
+};
+
+static void *ahead_main(void *arg)
+{
+    struct ahead *a = arg;
+    struct lht_ziplist *sub;
+    char why[256];
+
+    /* a node zip that needs more than its directory is read in place */
+    if (lht_zipdir_check(a->fd, a->e->offset, a->e->csize, why, sizeof why) != 0 ||
+        (sub = lht_ziplist_open(a->fd, a->e->offset, a->e->csize)) == NULL)
+        return NULL;
+    a->rc = walk_fast(&a->w, a->fd, a->e->offset, a->e->csize, sub, a->path, a->depth + 1);
+    lht_ziplist_free(sub);
+    if (a->rc == LHT_EFORMAT) {
+        lht_err_clear(&a->err);   /* a damaged member, said where it was found */
+        a->rc = LHT_OK;
+    }
+    a->walked = 1;
+    return NULL;
+}
+
+/* A stored zip the fast path would walk by its own directory. */
+static int ahead_fits(const struct walk *w, const struct lht_zipentry *e, const char *name, int depth)
+{
+    size_t n = strlen(name);
+
+    return e->regular && e->method == 0 && depth + 1 < w->o->max_depth && n > 4 &&
+           strcasecmp(name + n - 4, ".zip") == 0 && lht_source_is_archive_name(name);
+}
+
+/* Start reading the first node zip of z from entry `from` on, or NULL
+ * (none, no fork, no thread: it is then read in its turn). */
+static struct ahead *ahead_start(struct walk *w, int fd, struct lht_ziplist *z, size_t from, const char *container,
+                                 int depth)
+{
+    struct ahead *a;
+    void *sub;
+    size_t i;
+
+    if (w->cb->fork == NULL || w->o->no_read_ahead)
+        return NULL;
+    for (i = from; i < lht_ziplist_count(z); i++)
+        if (ahead_fits(w, lht_ziplist_entry(z, i), lht_ziplist_entry(z, i)->name, depth))
+            break;
+    if (i == lht_ziplist_count(z) || (a = calloc(1, sizeof *a)) == NULL)
+        return NULL;
+    if ((a->path = fast_name(container, lht_ziplist_entry(z, i)->name, depth)) == NULL ||
+        (sub = w->cb->fork(w->cb->ud)) == NULL) {
+        free(a->path);
+        free(a);
+        return NULL;
+    }
+    a->index = i;
+    a->fd = fd;
+    a->depth = depth;
+    a->e = lht_ziplist_entry(z, i);
+    a->o = *w->o;
+    a->o.progress = NULL;
+    a->cb = *w->cb;
+    a->cb.fork = NULL;
+    a->cb.join = NULL;
+    a->cb.ud = sub;
+    walk_init(&a->w, w->input, &a->o, &a->cb, &a->err);
+    a->w.zipdir_tried = 1;
+    if (pthread_create(&a->th, NULL, ahead_main, a) != 0) {
+        (void)w->cb->join(w->cb->ud, sub, 0);
+        free(a->path);
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* Wait for a, then join what it read (keep) or drop it. 1 when it was
+ * joined: the walk goes on after the node zip. */
+static int ahead_join(struct walk *w, struct ahead *a, int keep)
+{
+    int taken;
+
+    pthread_join(a->th, NULL);
+    keep = keep && a->walked && a->rc == LHT_OK && w->members + a->w.members <= w->o->max_members &&
+           w->total + a->w.total <= w->o->total_cap;
+    taken = w->cb->join(w->cb->ud, a->cb.ud, keep) == LHT_OK && keep;
+    if (taken) {
+        w->members += a->w.members;
+        w->total += a->w.total;
+        if (w->damaged == 0 && a->w.damaged)
+            memcpy(w->first_damage, a->w.first_damage, sizeof w->first_damage);
+        w->damaged += a->w.damaged;
+    }
+    free(a->w.buf);
+    free(a->path);
+    free(a);
+    return taken;
+}
+
 static int walk_fast(struct walk *w, int fd, long long base, long long size, struct lht_ziplist *z,
                      const char *container, int depth)
 {
     struct lht_zipread *zr = lht_zipread_new();
     const struct lht_zipread *outer = w->fzr;
+    struct ahead *ahead = NULL;   /* the next node zip, read on another thread */
     size_t i, here = 0;
     int rc = LHT_OK;
 
@@ -844,6 +967,16 @@ static int walk_fast(struct walk *w, int fd, long long base, long long size, str
             break;
         }
         tick(w, full);
+        if (ahead != NULL && ahead->index == i) {
+            int taken = ahead_join(w, ahead, 1);
+            ahead = NULL;
+            if (taken) {
+                free(full);
+                continue;
+            }
+        }
+        if (ahead == NULL && depth == 0)
+            ahead = ahead_start(w, fd, z, i + 1, container, depth);
         lht_zipread_begin(zr, z, i);
         if (lht_source_is_archive_name(full)) {
             rc = fast_nested(w, fd, e, zr, full, depth);
@@ -853,6 +986,8 @@ static int walk_fast(struct walk *w, int fd, long long base, long long size, str
         }
         free(full);
     }
+    if (ahead != NULL)
+        (void)ahead_join(w, ahead, 0);   /* the walk stopped before it */
     if (rc == LHT_OK && depth == 0 && here == 0)
         rc = lht_err_set(w->err, LHT_EFORMAT, "%s: empty archive or file, nothing to scan", w->input);
     w->fzr = outer;

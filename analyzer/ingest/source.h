@@ -55,6 +55,7 @@ struct lht_source_opts {
                  const struct lht_facts_mark *to);
     void *part_ud;
     size_t part_every;
+    int no_read_ahead;            /* read node zips in their turn only (source.c) */
 };
 #define LHT_PART_RECORDS 4096
 
@@ -94,11 +95,25 @@ typedef int (*lht_chunk_fn)(void *ud, const char *path, const char *data, size_t
  * itself (path is then the input's name). The walk goes on. */
 typedef void (*lht_warn_fn)(void *ud, const char *path, const char *msg);
 
+/* Optional, both or neither: a zip stored in the input zip (a node zip)
+ * that the walk reads on a second thread while it goes on. fork, on the
+ * walk's thread, gives the ud for that thread's calls, which must touch
+ * nothing the walk's own calls do (NULL: no second thread). join, back on
+ * the walk's thread once the walk reaches that member, is given keep = 1
+ * to take what sub was given in as if it had come here, now, or 0 to
+ * drop it; it frees sub. With keep it returns LHT_OK, or 1 when it cannot
+ * take sub as if read here: the walk then reads the member itself, as it
+ * does whenever the second thread's walk stopped short. */
+typedef void *(*lht_fork_fn)(void *ud);
+typedef int (*lht_join_fn)(void *ud, void *sub, int keep);
+
 struct lht_source_cb {
     lht_want_fn want;
     lht_member_fn member;
     lht_chunk_fn chunk;   /* needed only when want() may ask to stream */
     lht_warn_fn warn;
+    lht_fork_fn fork;
+    lht_join_fn join;
     void *ud;
 };
 
