@@ -261,7 +261,7 @@ START_TEST(put_in_ranges_is_put_whole)
 
     snprintf(dbpath + strlen(dbpath), 8, ".2");
     ck_assert_int_eq(lht_store_open(dbpath, LHT_STORE_RW, &s, &err), LHT_OK);
-    ck_assert_int_eq(lht_store_put_open(s, &put, &err), LHT_OK);
+    ck_assert_int_eq(lht_store_put_open(s, "/tmp/r.zip", &put, &err), LHT_OK);
     ck_assert_ptr_nonnull(r = lht_facts_range_copy(f, &zero, &mid));
     ck_assert_int_eq(lht_store_put_range(put, r, &err), LHT_OK);
     free(r);
@@ -275,7 +275,7 @@ START_TEST(put_in_ranges_is_put_whole)
                      "0nfs_set_open_stateid_locked,1update_open_stateid");
 
     /* taken back: the row stored before stays, and no placeholder */
-    ck_assert_int_eq(lht_store_put_open(s, &put, &err), LHT_OK);
+    ck_assert_int_eq(lht_store_put_open(s, "/tmp/r.zip", &put, &err), LHT_OK);
     ck_assert_ptr_nonnull(r = lht_facts_range_copy(f, &zero, &mid));
     ck_assert_int_eq(lht_store_put_range(put, r, &err), LHT_OK);
     free(r);

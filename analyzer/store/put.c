@@ -130,6 +130,8 @@ struct lht_store_put {
     struct lht_store *s;
     struct stmts st;
     struct mmap members;
+    char *path;                     /* the input's: its old row went at open */
+    long long old_case;             /* that row's case, 0 when none */
     long long bundle;
     long long *ids[LHT_FACT_COUNT]; /* row ids of types others point at */
     size_t nids[LHT_FACT_COUNT], capids[LHT_FACT_COUNT];
@@ -459,6 +461,7 @@ static void put_free(struct lht_store_put *w)
     }
     free(w->members.key);
     free(w->members.id);
+    free(w->path);
     w->s->put_open = 0;
     free(w);
 }
@@ -489,20 +492,15 @@ static int run_id(struct lht_store_put *w, sqlite3_stmt *st, long long id)
     return step(w, st);
 }
 
-/* The old row goes (its facts with it), the new row takes meta's values
- * and joins case_id; both cases are stale now, and the one it left goes
- * when it is empty. */
+/* The new row takes meta's values and joins case_id; both cases are stale
+ * now, and the one the old row left goes when it is empty. */
 static int replace_row(struct lht_store_put *w, const struct lht_bundle_meta *meta, long long case_id,
                        long long *left)
 {
-    long long old = query_id(w->st.fixed[S_OLD], meta->path, 0);
+    long long old = w->old_case;
 
     *left = 0;
-    if (old < 0)
-        return lht_err_set(w->err, LHT_EDB, "%s: cannot read bundles: %s", w->s->path, sqlite3_errmsg(w->s->db));
-    bind_text(w->st.fixed[S_DEL], 1, meta->path);
-    if (step(w, w->st.fixed[S_DEL]) != LHT_OK || fill_row(w, meta, case_id) != LHT_OK ||
-        run_id(w, w->st.fixed[S_STALE], case_id) != LHT_OK)
+    if (fill_row(w, meta, case_id) != LHT_OK || run_id(w, w->st.fixed[S_STALE], case_id) != LHT_OK)
         return LHT_EDB;
     if (old > 0 && old != case_id) {
         long long n = query_id(w->st.fixed[S_LEFT], NULL, old);
@@ -530,15 +528,17 @@ static int own_case(struct lht_store *s, const struct lht_bundle_meta *meta, lon
     return rc;
 }
 
-int lht_store_put_open(struct lht_store *s, struct lht_store_put **out, lht_err *err)
+int lht_store_put_open(struct lht_store *s, const char *path, struct lht_store_put **out, lht_err *err)
 {
     struct lht_store_put *w;
 
     *out = NULL;
     if (s->put_open)
         return lht_err_set(err, LHT_EUSAGE, "%s: another input is being stored", s->path);
-    if ((w = calloc(1, sizeof *w)) == NULL)
+    if ((w = calloc(1, sizeof *w)) == NULL || (w->path = strdup(path)) == NULL) {
+        free(w);
         return lht_err_set(err, LHT_ENOMEM, "out of memory");
+    }
     w->s = s;
     w->err = err;
     s->put_open = 1;
@@ -554,7 +554,16 @@ int lht_store_put_open(struct lht_store *s, struct lht_store_put **out, lht_err 
         put_free(w);
         return LHT_EDB;
     }
-    if (step(w, w->st.fixed[S_OPEN]) != LHT_OK) {
+    /* The old row goes first, its facts with it: their pages are then
+     * reused by the new ones, and a big input's replacement fits SQLite's
+     * cache (an abort brings it back). */
+    if ((w->old_case = query_id(w->st.fixed[S_OLD], path, 0)) < 0) {
+        lht_err_set(err, LHT_EDB, "%s: cannot read bundles: %s", s->path, sqlite3_errmsg(s->db));
+        lht_store_put_abort(w);
+        return LHT_EDB;
+    }
+    bind_text(w->st.fixed[S_DEL], 1, path);
+    if (step(w, w->st.fixed[S_DEL]) != LHT_OK || step(w, w->st.fixed[S_OPEN]) != LHT_OK) {
         lht_store_put_abort(w);
         return LHT_EDB;
     }
@@ -579,6 +588,11 @@ int lht_store_put_close(struct lht_store_put *w, const struct lht_bundle_meta *m
     long long left = 0, case_id = meta->case_id;
 
     w->err = err;
+    if (strcmp(meta->path, w->path) != 0) {
+        lht_err_set(err, LHT_EUSAGE, "%s: stored as %s, closed as %s", w->s->path, w->path, meta->path);
+        lht_store_put_abort(w);
+        return LHT_EUSAGE;
+    }
     if ((case_id <= 0 && own_case(w->s, meta, &case_id, err) != LHT_OK) || (r && put_range(w, r) != LHT_OK) ||
         replace_row(w, meta, case_id, &left) != LHT_OK ||
         lht_store_txn_commit(w->s, err, "cannot commit bundle") != LHT_OK) {
@@ -615,7 +629,7 @@ int lht_store_put_input(struct lht_store *s, const struct lht_bundle_meta *meta,
     /* the case first: outside a batch it is a transaction of its own */
     if (m.case_id <= 0 && (rc = own_case(s, meta, &m.case_id, err)) != LHT_OK)
         return rc;
-    if ((rc = lht_store_put_open(s, &w, err)) != LHT_OK)
+    if ((rc = lht_store_put_open(s, meta->path, &w, err)) != LHT_OK)
         return rc;
     if (f)
         lht_facts_range_view(f, NULL, &r);

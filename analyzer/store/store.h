@@ -70,17 +70,19 @@ int lht_store_put_input(struct lht_store *s, const struct lht_bundle_meta *meta,
                         lht_err *err);
 /* lht_store_put_input() in steps, so that the facts of a large input can
  * be written while the rest of it is still being read. open starts the
- * write (a transaction, or a savepoint of the open batch) under a
- * placeholder row; range writes records, in the order of the input's
+ * write (a transaction, or a savepoint of the open batch), removes what
+ * was stored for path (lht_store_find no longer sees it) and writes under
+ * a placeholder row; range writes records, in the order of the input's
  * facts (each range starts where the one before ended); close writes the
- * last range (r may be NULL) and then does what lht_store_put_input does
- * with meta, and ends the write. abort takes everything back, and the row
- * stored for meta->path before stays as it was. On failure range and close
- * abort themselves. The handle is freed by close or abort. One input at a
- * time per store; other writes between open and close need an open batch
- * (lht_store_batch_begin), and become part of this write. */
+ * last range (r may be NULL), gives the row meta's values (meta->path must
+ * be path) and the cases what lht_store_put_input gives them, and ends
+ * the write. abort takes everything back, the old row too. On failure
+ * range and close abort themselves. The handle is freed by close or
+ * abort. One input at a time per store; other writes between open and
+ * close need an open batch (lht_store_batch_begin), and become part of
+ * this write. */
 struct lht_store_put;
-int lht_store_put_open(struct lht_store *s, struct lht_store_put **out, lht_err *err);
+int lht_store_put_open(struct lht_store *s, const char *path, struct lht_store_put **out, lht_err *err);
 int lht_store_put_range(struct lht_store_put *p, const struct lht_facts_range *r, lht_err *err);
 int lht_store_put_close(struct lht_store_put *p, const struct lht_bundle_meta *meta, const struct lht_facts_range *r,
                         long long *bundle_id, long long *left_case, lht_err *err);
