@@ -63,6 +63,24 @@ if command -v zip >/dev/null 2>&1 && command -v sha256sum >/dev/null 2>&1; then
       "$("$BIN" query --db "$T/z.db" --csv "SELECT count(*) FROM hung_tasks h JOIN bundles b ON b.id = h.bundle_id WHERE b.path LIKE '%b1.zip'" | tail -n +2 | tr -d '\r')" "2"
 fi
 
+# a bundle zip whose node zips are stored (as Info-ZIP stores them): the
+# next node zip is read on a thread of its own while the walk goes on,
+# each with its logs' parser threads, and the writer stores parts
+if command -v zip >/dev/null 2>&1; then
+    N=$T/iz/sb/nodes
+    mkdir -p "$N"
+    for n in 1 2 3; do
+        mkdir -p "$T/iz/n$n/n$n"
+        cp -r "$T/in/b$n/sb/nodes/n$n/logs" "$T/iz/n$n/n$n/"
+        (cd "$T/iz/n$n" && zip -qr "$N/n$n.zip" "n$n")
+    done
+    (cd "$T/iz" && zip -qr -n .zip "$T/iz.zip" sb)
+    LHT_PART_RECORDS=1 "$BIN" scan -q --db "$T/ra.db" "$T/iz.zip"; expect_eq "node zips read ahead: exit" $? 0
+    expect_eq "node zips read ahead: every node's hung tasks" \
+      "$("$BIN" query --db "$T/ra.db" --csv "SELECT group_concat(node || ':' || n) FROM (SELECT node, count(*) n FROM hung_tasks GROUP BY node ORDER BY node)" | tail -n +2 | tr -d '\r"')" \
+      "n1:2,n2:2,n3:2"
+fi
+
 # an input that fails inside a worker (stat says a regular file, reading it
 # fails: /proc/self/mem) while the others are scanned: the worker's error
 # reaches the writer, the others are stored

@@ -307,9 +307,10 @@ int lht_facts_append(struct lht_facts *dst, struct lht_facts *src)
     for (t = 0; t < LHT_FACT_COUNT; t++) {
         const struct lht_fact_desc *d = &lht_fact_types[t];
         struct vec *v = &dst->types[t];
-        char *at = (char *)v->v + v->n * v->elem;
+        char *at;
         if (src->types[t].n == 0)
             continue;
+        at = (char *)v->v + v->n * v->elem;
         memcpy(at, src->types[t].v, src->types[t].n * v->elem);
         for (i = 0; i < src->types[t].n; i++) {
             char *rec = at + i * v->elem;
@@ -327,8 +328,9 @@ int lht_facts_append(struct lht_facts *dst, struct lht_facts *src)
         v->n += src->types[t].n;
         src->types[t].n = 0;
     }
-    memcpy((char *)dst->members.v + dst->members.n * dst->members.elem, src->members.v,
-           src->members.n * src->members.elem);
+    if (src->members.n)
+        memcpy((char *)dst->members.v + dst->members.n * dst->members.elem, src->members.v,
+               src->members.n * src->members.elem);
     dst->members.n += src->members.n;
     src->members.n = 0;
     /* src's chunks go behind dst's newest, which keeps serving small
