@@ -39,14 +39,16 @@ static const char *naive(const char *s, size_t len)
     return NULL;
 }
 
-static struct lht_lits *make(int simd)
+/* mode 0: the table; 1: Teddy in 16-byte blocks; 2: the machine's best */
+static struct lht_lits *make(int mode)
 {
+    static const char *const env[] = {"1", "avx2", NULL};
     struct lht_lits *t;
 
-    if (simd)
-        unsetenv("LHT_NO_SIMD");
+    if (env[mode])
+        setenv("LHT_NO_SIMD", env[mode], 1);
     else
-        setenv("LHT_NO_SIMD", "1", 1);
+        unsetenv("LHT_NO_SIMD");
     t = lht_lits_new(lits, NL);
     ck_assert_ptr_nonnull(t);
     unsetenv("LHT_NO_SIMD");
@@ -84,9 +86,15 @@ START_TEST(same_as_naive)
     char buf[300];
     int round;
 
-    /* the SIMD path where the machine has it; the table always */
-    if (!_i)
+    /* the SIMD paths where the machine has them; the table always */
+    if (_i == 0)
         ck_assert_int_eq(lht_lits_simd(t), 0);
+#if defined(__x86_64__)
+    if (_i == 1 && __builtin_cpu_supports("ssse3"))
+        ck_assert_int_eq(lht_lits_simd(t), 1);
+    if (_i == 2 && __builtin_cpu_supports("avx2"))
+        ck_assert_int_eq(lht_lits_simd(t), 2);
+#endif
     for (round = 0; round < 400; round++) {
         size_t len = (size_t)(rand_r(&seed) % sizeof buf), off;
         fill(buf, len, &seed);
@@ -100,12 +108,13 @@ START_TEST(same_as_naive)
 }
 END_TEST
 
-/* One literal alone in filler, at every offset of a 64-byte buffer: block
- * edges, the tail, and cut by the end (no match). */
+/* One literal alone in filler, at every offset of a 100-byte buffer:
+ * edges of 32- and 16-byte blocks, the tail, and cut by the end (no
+ * match). */
 START_TEST(every_offset)
 {
     struct lht_lits *t = make(_i);
-    char buf[64];
+    char buf[100];
     size_t j, o;
 
     for (j = 0; j < NL; j++) {
@@ -158,9 +167,9 @@ static Suite *suite(void)
     Suite *s = suite_create("lits");
     TCase *tc = tcase_create("core");
 
-    tcase_add_loop_test(tc, same_as_naive, 0, 2);
-    tcase_add_loop_test(tc, every_offset, 0, 2);
-    tcase_add_loop_test(tc, leftmost_and_case, 0, 2);
+    tcase_add_loop_test(tc, same_as_naive, 0, 3);
+    tcase_add_loop_test(tc, every_offset, 0, 3);
+    tcase_add_loop_test(tc, leftmost_and_case, 0, 3);
     tcase_add_test(tc, bad_sets);
     suite_add_tcase(s, tc);
     return s;

@@ -21,7 +21,7 @@ struct lht_lits {
         int nocase;
     } lit[LHT_LITS_MAX];
     uint64_t first[256];        /* literals that may start with byte c */
-    int simd;
+    int simd;                   /* 0: the table, 1: Teddy (SSSE3), 2: Teddy (AVX2) */
     /* Teddy: for fingerprint byte k, the buckets whose literals may hold a
      * byte with low (high) nibble v there; a position is a candidate for
      * bucket b when all 2*FP lookups have bit b. */
@@ -123,6 +123,54 @@ __attribute__((target("ssse3"))) static const char *find_teddy(const struct lht_
     }
     return find_table(t, p, end);
 }
+
+__attribute__((target("avx2"))) static __m256i lookup2(__m256i lo, __m256i hi, __m256i v)
+{
+    const __m256i nib = _mm256_set1_epi8(0x0f);
+
+    return _mm256_and_si256(_mm256_shuffle_epi8(lo, _mm256_and_si256(v, nib)),
+                            _mm256_shuffle_epi8(hi, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)));
+}
+
+/* The same 32 positions a block (the shuffle looks up within each 16-byte
+ * lane, so each table is in both); the rest goes to find_teddy. A kernel
+ * log's chatter is most of a bundle's bytes, and this is their scan. */
+__attribute__((target("avx2"))) static const char *find_teddy2(const struct lht_lits *t, const unsigned char *p,
+                                                              const unsigned char *end)
+{
+    __m256i lo[FP], hi[FP];
+    const __m256i zero = _mm256_setzero_si256();
+    int k;
+
+    for (k = 0; k < FP; k++) {
+        lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->lo[k]));
+        hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t->hi[k]));
+    }
+    while (end - p >= 32 + FP - 1) {
+        __m256i m = lookup2(lo[0], hi[0], _mm256_loadu_si256((const __m256i *)p));
+        m = _mm256_and_si256(m, lookup2(lo[1], hi[1], _mm256_loadu_si256((const __m256i *)(p + 1))));
+        m = _mm256_and_si256(m, lookup2(lo[2], hi[2], _mm256_loadu_si256((const __m256i *)(p + 2))));
+        m = _mm256_and_si256(m, lookup2(lo[3], hi[3], _mm256_loadu_si256((const __m256i *)(p + 3))));
+        unsigned bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero));
+        if (bits) {
+            unsigned char mb[32];
+            _mm256_storeu_si256((__m256i *)mb, m);
+            do {
+                unsigned i = (unsigned)__builtin_ctz(bits), b = mb[i];
+                uint64_t cand = 0;
+                bits &= bits - 1;
+                while (b) {
+                    cand |= t->bucket[__builtin_ctz(b)];
+                    b &= b - 1;
+                }
+                if (first_of(t, cand, p + i, end))
+                    return (const char *)(p + i);
+            } while (bits);
+        }
+        p += 32;
+    }
+    return find_teddy(t, p, end);
+}
 #endif
 
 const char *lht_lits_find(const struct lht_lits *t, const char *s, size_t len)
@@ -132,6 +180,8 @@ const char *lht_lits_find(const struct lht_lits *t, const char *s, size_t len)
     if (t == NULL || s == NULL)
         return NULL;
 #ifdef LHT_TEDDY
+    if (t->simd == 2)
+        return find_teddy2(t, p, p + len);
     if (t->simd)
         return find_teddy(t, p, p + len);
 #endif
@@ -140,7 +190,7 @@ const char *lht_lits_find(const struct lht_lits *t, const char *s, size_t len)
 
 int lht_lits_simd(const struct lht_lits *t)
 {
-    return t && t->simd;
+    return t ? t->simd : 0;
 }
 
 /* Mark byte c at fingerprint position k for bucket b (both cases when nocase). */
@@ -231,9 +281,11 @@ struct lht_lits *lht_lits_new(const struct lht_lit *l, size_t n)
     }
 #ifdef LHT_TEDDY
     /* a literal shorter than the fingerprint would need its own scan */
-    if (shortest >= FP && (nosimd == NULL || nosimd[0] == '\0' || nosimd[0] == '0') &&
-        __builtin_cpu_supports("ssse3")) {
-        t->simd = 1;
+    /* LHT_NO_SIMD=1: the table; =avx2: Teddy in 16-byte blocks (tests) */
+    if (nosimd == NULL || nosimd[0] == '\0' || nosimd[0] == '0')
+        nosimd = NULL;
+    if (shortest >= FP && (nosimd == NULL || strcmp(nosimd, "avx2") == 0) && __builtin_cpu_supports("ssse3")) {
+        t->simd = nosimd == NULL && __builtin_cpu_supports("avx2") ? 2 : 1;
         teddy_build(t);
     }
 #else

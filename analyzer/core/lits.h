@@ -6,11 +6,12 @@
  * names the words without which a line cannot matter and jumps from one
  * to the next. PCRE2's JIT scans an alternation of twenty such words at
  * 0.25-0.5 GB/s; this set scans at several GB/s on x86-64 with SSSE3 by
- * Hyperscan's "Teddy" fingerprint search (the first three bytes of each
+ * Hyperscan's "Teddy" fingerprint search (the first four bytes of each
  * literal, the literals in eight buckets, each 16-byte block looked up by
- * nibble with pshufb, candidates verified), and with a first-byte table
- * elsewhere. Both paths give the same answer; LHT_NO_SIMD=1 forces the
- * table, so tests can compare them.
+ * nibble with pshufb, candidates verified; 32-byte blocks with AVX2), and
+ * with a first-byte table elsewhere. All paths give the same answer;
+ * LHT_NO_SIMD=1 forces the table and LHT_NO_SIMD=avx2 the 16-byte blocks,
+ * so tests can compare them.
  */
 #ifndef LHT_LITS_H
 #define LHT_LITS_H
@@ -34,7 +35,7 @@ void lht_lits_free(struct lht_lits *set);
  * starts, or NULL. */
 const char *lht_lits_find(const struct lht_lits *set, const char *s, size_t len);
 
-/* 1 when finds use the SIMD path. */
+/* 0 when finds use the table, 1 Teddy in 16-byte blocks, 2 in 32-byte. */
 int lht_lits_simd(const struct lht_lits *set);
 
 #endif
