@@ -153,5 +153,21 @@ dump "$T/r.db" >"$T/after.sql"
 cmp -s "$T/before.sql" "$T/after.sql"; expect_eq "refused re-upload: database as it was" $? 0
 expect_eq "refused re-upload: integrity" "$(sqlite3 "$T/r.db" 'PRAGMA integrity_check')" "ok"
 
+# SIGKILL while parts are being stored: what a reader sees is whole
+# inputs only, never the placeholder row a write starts with
+for delay in 0.05 0.1 0.2 0.4; do
+    LHT_PART_RECORDS=1 "$BIN" scan -q --db "$T/k.db" "$T"/iz/*.zip "$FX"/*.tar.gz >/dev/null 2>&1 &
+    pid=$!
+    sleep $delay
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    [ -f "$T/k.db" ] || continue
+    r=$(sqlite3 "$T/k.db" "PRAGMA integrity_check" 2>/dev/null)
+    [ -z "$r" ] && continue   # killed before the schema was committed
+    expect_eq "kill after ${delay}s: integrity" "$r" "ok"
+    expect_eq "kill after ${delay}s: no placeholder, no bundle without members" \
+      "$(sqlite3 "$T/k.db" "SELECT count(*) FROM bundles b WHERE path = '' OR (status = 'ok' AND NOT EXISTS (SELECT 1 FROM members m WHERE m.bundle_id = b.id))")" "0"
+done
+
 echo "$((checks - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]
