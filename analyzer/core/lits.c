@@ -79,6 +79,25 @@ static const char *find_table(const struct lht_lits *t, const unsigned char *p, 
 }
 
 #ifdef LHT_TEDDY
+/* The candidates of a block at p: bit i of bits for position p + i, whose
+ * buckets are the bits of mb[i]. The leftmost whole literal, or NULL. */
+static const char *verify(const struct lht_lits *t, unsigned bits, const unsigned char *mb, const unsigned char *p,
+                          const unsigned char *end)
+{
+    while (bits) {
+        unsigned i = (unsigned)__builtin_ctz(bits), b = mb[i];
+        uint64_t cand = 0;
+        bits &= bits - 1;
+        while (b) {
+            cand |= t->bucket[__builtin_ctz(b)];
+            b &= b - 1;
+        }
+        if (first_of(t, cand, p + i, end))
+            return (const char *)(p + i);
+    }
+    return NULL;
+}
+
 __attribute__((target("ssse3"))) static __m128i lookup(__m128i lo, __m128i hi, __m128i v)
 {
     const __m128i nib = _mm_set1_epi8(0x0f);
@@ -106,18 +125,10 @@ __attribute__((target("ssse3"))) static const char *find_teddy(const struct lht_
         unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(m, zero)) ^ 0xffffu;
         if (bits) {
             unsigned char mb[16];
+            const char *hit;
             _mm_storeu_si128((__m128i *)mb, m);
-            do {
-                unsigned i = (unsigned)__builtin_ctz(bits), b = mb[i];
-                uint64_t cand = 0;
-                bits &= bits - 1;
-                while (b) {
-                    cand |= t->bucket[__builtin_ctz(b)];
-                    b &= b - 1;
-                }
-                if (first_of(t, cand, p + i, end))
-                    return (const char *)(p + i);
-            } while (bits);
+            if ((hit = verify(t, bits, mb, p, end)) != NULL)
+                return hit;
         }
         p += 16;
     }
@@ -154,18 +165,10 @@ __attribute__((target("avx2"))) static const char *find_teddy2(const struct lht_
         unsigned bits = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero));
         if (bits) {
             unsigned char mb[32];
+            const char *hit;
             _mm256_storeu_si256((__m256i *)mb, m);
-            do {
-                unsigned i = (unsigned)__builtin_ctz(bits), b = mb[i];
-                uint64_t cand = 0;
-                bits &= bits - 1;
-                while (b) {
-                    cand |= t->bucket[__builtin_ctz(b)];
-                    b &= b - 1;
-                }
-                if (first_of(t, cand, p + i, end))
-                    return (const char *)(p + i);
-            } while (bits);
+            if ((hit = verify(t, bits, mb, p, end)) != NULL)
+                return hit;
         }
         p += 32;
     }
