@@ -786,8 +786,6 @@ static void wait_job(struct writer *w, struct pool *pool, struct job *j, int str
         for (pt = list; stream && pt != NULL; pt = pt->next)
             store_part(w, j, pt);
         free_parts(list);
-        if (!stream)
-            j->put_failed = 1;
         if (done && list == NULL)
             break;
     }

@@ -751,6 +751,15 @@ static int zip_is_damaged(struct walk *w, int fd, long long size, const unsigned
 static int walk_fast(struct walk *w, int fd, long long base, long long size, struct lht_ziplist *z,
                      const char *container, int depth);
 
+/* A zip stored uncompressed in a fast-read zip (a node zip): walked by its
+ * own directory, from its own file range. */
+static int stored_zip(const struct lht_zipentry *e, const char *name)
+{
+    size_t n = strlen(name);
+
+    return e->method == 0 && n > 4 && strcasecmp(name + n - 4, ".zip") == 0 && lht_source_is_archive_name(name);
+}
+
 /* A member of a fast-read zip that is an archive itself: a stored zip by
  * its own range (fast again when it can be), anything else by libarchive
  * pulling the member's bytes through the fast reader. */
@@ -767,8 +776,7 @@ static int fast_nested(struct walk *w, int fd, const struct lht_zipentry *e, str
         warn(w, path, "nested archive deeper than the depth limit, not opened (raise --max-depth)");
         return LHT_OK;
     }
-    if (e->method == 0 && lht_source_is_archive_name(path) && strlen(path) > 4 &&
-        strcasecmp(path + strlen(path) - 4, ".zip") == 0) {
+    if (stored_zip(e, path)) {
         if (lht_zipdir_check(fd, e->offset, e->csize, why, sizeof why) != 0) {
             damage(w, path, why);   /* read by its local headers below */
             damaged = 1;
@@ -862,13 +870,10 @@ static void *ahead_main(void *arg)
     return NULL;
 }
 
-/* A stored zip the fast path would walk by its own directory. */
+/* A node zip the walk would open in its turn by its own directory. */
 static int ahead_fits(const struct walk *w, const struct lht_zipentry *e, const char *name, int depth)
 {
-    size_t n = strlen(name);
-
-    return e->regular && e->method == 0 && depth + 1 < w->o->max_depth && n > 4 &&
-           strcasecmp(name + n - 4, ".zip") == 0 && lht_source_is_archive_name(name);
+    return e->regular && depth + 1 < w->o->max_depth && stored_zip(e, name);
 }
 
 /* Start reading the first node zip of z from entry `from` on, or NULL
